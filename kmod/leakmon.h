@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * leakmon internal interfaces.
+ *
+ * Data structures (see Documentation/design.md for the reasoning):
+ *  - the object table: a fixed array of hlist buckets keyed by object
+ *    address, guarded by a small array of hashed spinlocks;
+ *  - the owner table: the same scheme keyed by (tgid, start time);
+ *  - per-CPU counters for everything that is only ever summed.
+ */
+#ifndef _LEAKMON_H
+#define _LEAKMON_H
+
+#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/uidgid.h>
+#include <linux/leakmon.h>
+
+#define LM_NKINDS __LEAKMON_KIND_MAX
+
+/* Event counters, per CPU and per kind; zeroed by a reset. */
+enum lm_event {
+	LM_EV_OBSERVED,
+	LM_EV_TRACKED,
+	LM_EV_FREED,
+	LM_EV_UNTRACKED_TABLE_FULL,
+	LM_EV_UNTRACKED_OWNERS_FULL,
+	LM_EV_UNTRACKED_NOMEM,
+	LM_EV_UNKNOWN_FREES,
+	LM_EV_REPLACED,
+	LM_EV_MAX
+};
+
+struct lm_owner_kind {
+	u64 live;
+	u64 allocated;
+	u64 freed;
+	u64 first_ns;
+	u64 last_ns;
+};
+
+struct lm_owner {
+	struct hlist_node node;		/* owner bucket; bucket lock */
+	refcount_t ref;			/* live objects, +1 while alive */
+	spinlock_t lock;		/* everything below */
+	pid_t tgid;
+	bool exited;
+	kuid_t uid;
+	u64 start_ns;
+	u64 exit_ns;
+	u64 cgroup_id;
+	char comm[TASK_COMM_LEN];
+	struct lm_owner_kind k[LM_NKINDS];
+};
+
+/* A copy of an owner taken under its lock, for reporting. */
+struct lm_owner_snap {
+	pid_t tgid;
+	bool exited;
+	u32 uid;
+	u64 start_ns;
+	u64 exit_ns;
+	u64 cgroup_id;
+	char comm[TASK_COMM_LEN];
+	struct lm_owner_kind k[LM_NKINDS];
+};
+
+struct lm_kind_totals {
+	s64 live;
+	s64 orphans;
+	u64 ev[LM_EV_MAX];
+};
+
+struct lm_totals {
+	u64 objects;
+	u32 owners;
+	u32 owners_exited;
+	u64 reset_ns;
+	struct lm_kind_totals k[LM_NKINDS];
+};
+
+/* Configuration; module parameters and LEAKMON_CMD_SET_CONFIG share it. */
+extern unsigned int lm_max_objects;
+extern unsigned int lm_max_owners;
+extern bool lm_restrict_read;
+extern unsigned int lm_hash_buckets;
+extern struct mutex lm_config_mutex;
+
+/* track.c */
+int lm_track_init(void);
+void lm_track_exit(void);
+void lm_track_alloc(unsigned int kind, const void *obj);
+void lm_track_free(unsigned int kind, const void *obj);
+void lm_track_task_exit(struct task_struct *task);
+void lm_track_totals(struct lm_totals *t);
+void lm_track_reset(void);
+u32 lm_owner_generation(void);
+/*
+ * Visit owners from the cursor (bucket, index) on, calling fn with a snapshot until it
+ * returns non-zero; the cursor is left at the owner that made it stop.
+ */
+int lm_owner_walk(unsigned long *bucket, unsigned long *index,
+		  int (*fn)(const struct lm_owner_snap *s, void *arg),
+		  void *arg);
+
+/* probes.c */
+struct lm_kind_info {
+	const char *name;
+	bool enabled;
+	const char *alloc_probe;	/* active alloc symbol + "(ret)" */
+	const char *free_probe;
+	char reason[96];		/* why disabled */
+	unsigned long missed_alloc;
+	unsigned long missed_free;
+};
+
+int lm_probes_init(void);
+void lm_probes_exit(void);
+void lm_probes_info(unsigned int kind, struct lm_kind_info *info);
+
+/* netlink.c */
+int lm_netlink_init(void);
+void lm_netlink_exit(void);
+
+#endif /* _LEAKMON_H */

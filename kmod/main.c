@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leakmon: attribute socket inodes and LSM security blobs to the processes
+ * that allocated them, and keep per-owner counts of what is still live.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/log2.h>
+
+#include "leakmon.h"
+#include "../include/leakmon-version.h"
+
+/* Serialises writers of the configuration below. */
+DEFINE_MUTEX(lm_config_mutex);
+
+unsigned int lm_max_objects = 1U << 20;
+unsigned int lm_max_owners = 1U << 16;
+bool lm_restrict_read;
+unsigned int lm_hash_buckets;
+static unsigned int lm_hash_bits;
+
+#define LM_HASH_BITS_MIN 8
+#define LM_HASH_BITS_MAX 24
+
+static int lm_param_set_range(const char *val, const struct kernel_param *kp,
+			      unsigned int min, unsigned int max)
+{
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err) {
+		pr_err("%s: not a number: '%s'\n", kp->name, val);
+		return err;
+	}
+	if (v < min || v > max) {
+		pr_err("%s: %u out of range %u..%u\n", kp->name, v, min, max);
+		return -ERANGE;
+	}
+	mutex_lock(&lm_config_mutex);
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	mutex_unlock(&lm_config_mutex);
+	return 0;
+}
+
+static int lm_param_set_objects(const char *val, const struct kernel_param *kp)
+{
+	return lm_param_set_range(val, kp, 1, LEAKMON_MAX_OBJECTS_LIMIT);
+}
+
+static int lm_param_set_owners(const char *val, const struct kernel_param *kp)
+{
+	return lm_param_set_range(val, kp, 1, LEAKMON_MAX_OWNERS_LIMIT);
+}
+
+static int lm_param_set_hash_bits(const char *val,
+				  const struct kernel_param *kp)
+{
+	/* 0 asks for a size derived from max_objects. */
+	if (!strcmp(strim((char *)val), "0")) {
+		*(unsigned int *)kp->arg = 0;
+		return 0;
+	}
+	return lm_param_set_range(val, kp, LM_HASH_BITS_MIN, LM_HASH_BITS_MAX);
+}
+
+static const struct kernel_param_ops lm_objects_ops = {
+	.set = lm_param_set_objects,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops lm_owners_ops = {
+	.set = lm_param_set_owners,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops lm_hash_bits_ops = {
+	.set = lm_param_set_hash_bits,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_objects, &lm_objects_ops, &lm_max_objects, 0644);
+MODULE_PARM_DESC(max_objects,
+		 "Most objects tracked at once (1..67108864, default 1048576)");
+module_param_cb(max_owners, &lm_owners_ops, &lm_max_owners, 0644);
+MODULE_PARM_DESC(max_owners,
+		 "Most owners listed at once (1..1048576, default 65536)");
+module_param_named(restrict_read, lm_restrict_read, bool, 0644);
+MODULE_PARM_DESC(restrict_read,
+		 "Reading over netlink needs CAP_NET_ADMIN (default 0)");
+module_param_cb(hash_bits, &lm_hash_bits_ops, &lm_hash_bits, 0444);
+MODULE_PARM_DESC(hash_bits,
+		 "log2 of object hash buckets, 8..24 (0: from max_objects)");
+
+static int __init lm_init(void)
+{
+	unsigned int bits = lm_hash_bits;
+	int err;
+
+	if (!bits) {
+		/* About eight objects per bucket at the limit. */
+		bits = order_base_2(lm_max_objects);
+		bits = clamp_t(unsigned int, bits, 13, 23) - 3;
+	}
+	lm_hash_buckets = 1U << bits;
+
+	err = lm_track_init();
+	if (err)
+		return err;
+	err = lm_probes_init();
+	if (err)
+		goto err_track;
+	err = lm_netlink_init();
+	if (err)
+		goto err_probes;
+	pr_info("version %s loaded: %u object buckets, limits %u objects, %u owners\n",
+		LEAKMON_VERSION, lm_hash_buckets, lm_max_objects,
+		lm_max_owners);
+	return 0;
+
+err_probes:
+	lm_probes_exit();
+err_track:
+	lm_track_exit();
+	return err;
+}
+
+static void __exit lm_exit(void)
+{
+	lm_netlink_exit();
+	lm_probes_exit();
+	lm_track_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(lm_init);
+module_exit(lm_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("leakmon developers");
+MODULE_DESCRIPTION("Per-process accounting of socket inodes and LSM blobs");
+MODULE_VERSION(LEAKMON_VERSION);

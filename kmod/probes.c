@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leakmon: probe points.
+ *
+ * Each kind has a list of candidate symbols for its allocation hook and for
+ * its release hook; at load the first candidate that registers is used.
+ * Entry kprobes are used wherever the object is an argument; a return
+ * probe only where the object (or the success of its allocation) is known
+ * only on return.  Release hooks are registered before allocation hooks,
+ * so that every object entered in the table has a live release hook.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+#include <linux/fs.h>
+#include <linux/tracepoint.h>
+#include <linux/sched/signal.h>
+
+#include "leakmon.h"
+#include "compat.h"
+
+static int lm_maxactive;
+module_param_named(kretprobe_maxactive, lm_maxactive, int, 0444);
+MODULE_PARM_DESC(kretprobe_maxactive,
+		 "Return-probe instances in flight (0: max(64, 8 * CPUs))");
+
+/* ---- handlers --------------------------------------------------------- */
+
+static int lm_sock_inode_alloc_ret(struct kretprobe_instance *ri,
+				   struct pt_regs *regs)
+{
+	void *inode = (void *)regs_return_value(regs);
+
+	if (inode)
+		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, inode);
+	return 0;
+}
+
+static int lm_sock_inode_free(struct kprobe *kp, struct pt_regs *regs)
+{
+	lm_track_free(LEAKMON_KIND_SOCK_INODE,
+		      (void *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+/*
+ * security_file_alloc() allocates the blob, then runs the LSM hooks; a
+ * failing hook frees the blob again through security_file_free(), and a
+ * failed blob allocation frees nothing.  Only a zero return leaves a blob,
+ * and only when some LSM uses one.
+ */
+static int lm_file_blob_alloc_entry(struct kretprobe_instance *ri,
+				    struct pt_regs *regs)
+{
+	*(struct file **)ri->data =
+		(struct file *)regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int lm_file_blob_alloc_ret(struct kretprobe_instance *ri,
+				  struct pt_regs *regs)
+{
+	struct file *file = *(struct file **)ri->data;
+	void *blob;
+
+	if (regs_return_value(regs) != 0)
+		return 0;
+	blob = READ_ONCE(file->f_security);
+	if (blob)
+		lm_track_alloc(LEAKMON_KIND_FILE_BLOB, blob);
+	return 0;
+}
+
+static int lm_file_blob_free(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
+	void *blob = READ_ONCE(file->f_security);
+
+	if (blob)
+		lm_track_free(LEAKMON_KIND_FILE_BLOB, blob);
+	return 0;
+}
+
+/* ---- hook tables -------------------------------------------------------- */
+
+struct lm_cand {
+	const char *symbol;
+	const char *label;		/* as reported */
+	kprobe_pre_handler_t pre;	/* entry probe */
+	kretprobe_handler_t entry;	/* return probe */
+	kretprobe_handler_t ret;
+	size_t data_size;
+};
+
+struct lm_kind_def {
+	const char *name;
+	const struct lm_cand *alloc;	/* NULL-terminated lists */
+	const struct lm_cand *free;
+};
+
+static const struct lm_cand lm_sock_inode_alloc[] = {
+	{ .symbol = "sock_alloc_inode", .label = "sock_alloc_inode(ret)",
+	  .ret = lm_sock_inode_alloc_ret },
+	{ }
+};
+
+static const struct lm_cand lm_sock_inode_release[] = {
+	{ .symbol = "sock_free_inode", .label = "sock_free_inode",
+	  .pre = lm_sock_inode_free },
+	{ }
+};
+
+static const struct lm_cand lm_file_blob_alloc[] = {
+	{ .symbol = "security_file_alloc",
+	  .label = "security_file_alloc(ret)",
+	  .entry = lm_file_blob_alloc_entry, .ret = lm_file_blob_alloc_ret,
+	  .data_size = sizeof(struct file *) },
+	{ }
+};
+
+static const struct lm_cand lm_file_blob_release[] = {
+	{ .symbol = "security_file_free", .label = "security_file_free",
+	  .pre = lm_file_blob_free },
+	{ }
+};
+
+static const struct lm_kind_def lm_kinds[LM_NKINDS] = {
+	[LEAKMON_KIND_SOCK_INODE] = {
+		.name = "sock_inode",
+		.alloc = lm_sock_inode_alloc,
+		.free = lm_sock_inode_release,
+	},
+	[LEAKMON_KIND_FILE_BLOB] = {
+		.name = "file_blob",
+		.alloc = lm_file_blob_alloc,
+		.free = lm_file_blob_release,
+	},
+};
+
+/* A registered hook: one kprobe or one kretprobe. */
+struct lm_hook {
+	const struct lm_cand *cand;
+	struct kprobe kp;
+	struct kretprobe rp;
+};
+
+struct lm_kind_state {
+	struct lm_hook alloc;
+	struct lm_hook free;
+	char reason[96];
+};
+
+static struct lm_kind_state lm_state[LM_NKINDS];
+static struct tracepoint *lm_exit_tp;
+
+static int lm_hook_register_one(struct lm_hook *h, const struct lm_cand *c)
+{
+	memset(&h->kp, 0, sizeof(h->kp));
+	memset(&h->rp, 0, sizeof(h->rp));
+	if (c->pre) {
+		h->kp.symbol_name = c->symbol;
+		h->kp.pre_handler = c->pre;
+		return register_kprobe(&h->kp);
+	}
+	h->rp.kp.symbol_name = c->symbol;
+	h->rp.entry_handler = c->entry;
+	h->rp.handler = c->ret;
+	h->rp.data_size = c->data_size;
+	h->rp.maxactive = lm_maxactive > 0 ? lm_maxactive :
+			  max_t(int, 64, 8 * num_possible_cpus());
+	return register_kretprobe(&h->rp);
+}
+
+static void lm_hook_unregister(struct lm_hook *h)
+{
+	if (!h->cand)
+		return;
+	if (h->cand->pre)
+		unregister_kprobe(&h->kp);
+	else
+		unregister_kretprobe(&h->rp);
+	h->cand = NULL;
+}
+
+static unsigned long lm_hook_missed(const struct lm_hook *h)
+{
+	if (!h->cand)
+		return 0;
+	if (h->cand->pre)
+		return h->kp.nmissed;
+	return h->rp.nmissed + h->rp.kp.nmissed;
+}
+
+/* Register the first candidate that works; describe failures in reason. */
+static int lm_hook_register(struct lm_hook *h, const struct lm_cand *list,
+			    char *reason, size_t len)
+{
+	const struct lm_cand *c;
+	size_t off = 0;
+	int err = -ENOENT;
+
+	for (c = list; c->symbol; c++) {
+		err = lm_hook_register_one(h, c);
+		if (!err) {
+			h->cand = c;
+			return 0;
+		}
+		off += scnprintf(reason + off, len - off, "%s%s: error %d",
+				 off ? ", " : "", c->symbol, err);
+	}
+	return err;
+}
+
+static int lm_kind_enable(unsigned int kind)
+{
+	struct lm_kind_state *st = &lm_state[kind];
+	const struct lm_kind_def *def = &lm_kinds[kind];
+	int err;
+
+	err = lm_hook_register(&st->free, def->free, st->reason,
+			       sizeof(st->reason));
+	if (err)
+		return err;
+	err = lm_hook_register(&st->alloc, def->alloc, st->reason,
+			       sizeof(st->reason));
+	if (err)
+		lm_hook_unregister(&st->free);
+	return err;
+}
+
+static void lm_kind_disable(unsigned int kind)
+{
+	lm_hook_unregister(&lm_state[kind].alloc);
+	lm_hook_unregister(&lm_state[kind].free);
+}
+
+/* ---- process exit ----------------------------------------------------- */
+
+static void lm_exit_probe(void *data, struct task_struct *p)
+{
+	lm_track_task_exit(p);
+}
+
+static void lm_find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_exit"))
+		*(struct tracepoint **)priv = tp;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+int lm_probes_init(void)
+{
+	unsigned int k, enabled = 0;
+	int err;
+
+	for_each_kernel_tracepoint(lm_find_tp, &lm_exit_tp);
+	if (!lm_exit_tp) {
+		pr_err("tracepoint sched_process_exit not found\n");
+		return -ENOENT;
+	}
+	err = tracepoint_probe_register(lm_exit_tp, lm_exit_probe, NULL);
+	if (err) {
+		pr_err("cannot attach to sched_process_exit: %d\n", err);
+		return err;
+	}
+
+	for (k = 0; k < LM_NKINDS; k++) {
+		if (lm_kind_enable(k)) {
+			pr_warn("kind %s disabled: %s\n", lm_kinds[k].name,
+				lm_state[k].reason);
+			continue;
+		}
+		lm_state[k].reason[0] = '\0';
+		enabled++;
+	}
+	if (!enabled) {
+		pr_err("nothing can be tracked on this kernel\n");
+		err = -ENOENT;
+		goto err_tp;
+	}
+	return 0;
+
+err_tp:
+	tracepoint_probe_unregister(lm_exit_tp, lm_exit_probe, NULL);
+	tracepoint_synchronize_unregister();
+	return err;
+}
+
+void lm_probes_exit(void)
+{
+	int k;
+
+	for (k = LM_NKINDS - 1; k >= 0; k--)
+		lm_kind_disable(k);
+	tracepoint_probe_unregister(lm_exit_tp, lm_exit_probe, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+void lm_probes_info(unsigned int kind, struct lm_kind_info *info)
+{
+	const struct lm_kind_state *st = &lm_state[kind];
+
+	info->name = lm_kinds[kind].name;
+	info->enabled = st->alloc.cand && st->free.cand;
+	info->alloc_probe = st->alloc.cand ? st->alloc.cand->label : NULL;
+	info->free_probe = st->free.cand ? st->free.cand->label : NULL;
+	strscpy(info->reason, st->reason, sizeof(info->reason));
+	info->missed_alloc = lm_hook_missed(&st->alloc);
+	info->missed_free = lm_hook_missed(&st->free);
+}

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leakmon: the object table and the owner table.
+ *
+ * Both are fixed arrays of hlist buckets sized at load time, each guarded
+ * by one of a small array of hashed spinlocks.  Probe handlers hold one
+ * bucket lock at a time for a chain walk and never sleep; entries come
+ * from dedicated slab caches with GFP_ATOMIC and every failure is counted.
+ *
+ * Lock order: owner bucket lock -> owner->lock.  Object bucket locks are
+ * never held together with any other leakmon lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/ktime.h>
+#include <linux/cred.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+
+#include "leakmon.h"
+#include "compat.h"
+
+#define LM_OBJ_LOCK_BITS	10
+#define LM_OWNER_LOCK_BITS	8
+
+struct lm_obj {
+	struct hlist_node node;
+	unsigned long key;
+	struct lm_owner *owner;
+	u32 kind;
+};
+
+struct lm_pcpu {
+	long live[LM_NKINDS];
+	long orphans[LM_NKINDS];
+	unsigned long ev[LM_NKINDS][LM_EV_MAX];
+};
+
+struct lm_table {
+	struct hlist_head *buckets;
+	spinlock_t *locks;		/* hashed: bucket & lock mask */
+	unsigned int bits;
+	unsigned int lock_bits;
+};
+
+static struct lm_table lm_objs;
+static struct lm_table lm_owners;
+static struct kmem_cache *lm_obj_cache;
+static struct kmem_cache *lm_owner_cache;
+static struct lm_pcpu __percpu *lm_pcpu;
+static atomic_t lm_nr_objects;
+static atomic_t lm_nr_owners;
+static atomic_t lm_nr_exited;
+static atomic_t lm_owner_gen;
+static u64 lm_reset_ns;
+
+static inline void lm_ev(unsigned int kind, enum lm_event ev)
+{
+	this_cpu_inc(lm_pcpu->ev[kind][ev]);
+}
+
+static int lm_table_init(struct lm_table *t, unsigned int bits,
+			 unsigned int lock_bits)
+{
+	unsigned int i;
+
+	t->bits = bits;
+	t->lock_bits = min(bits, lock_bits);
+	t->buckets = kvcalloc(1UL << bits, sizeof(*t->buckets), GFP_KERNEL);
+	if (!t->buckets)
+		return -ENOMEM;
+	t->locks = kcalloc(1UL << t->lock_bits, sizeof(*t->locks), GFP_KERNEL);
+	if (!t->locks) {
+		kvfree(t->buckets);
+		t->buckets = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < (1U << t->lock_bits); i++)
+		spin_lock_init(&t->locks[i]);
+	return 0;
+}
+
+static void lm_table_free(struct lm_table *t)
+{
+	kfree(t->locks);
+	kvfree(t->buckets);
+	t->locks = NULL;
+	t->buckets = NULL;
+}
+
+static inline spinlock_t *lm_lock_of(struct lm_table *t, unsigned long b)
+{
+	return &t->locks[b & ((1UL << t->lock_bits) - 1)];
+}
+
+static inline unsigned long lm_obj_bucket(unsigned long key)
+{
+	return hash_long(key, lm_objs.bits);
+}
+
+static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
+{
+	return hash_64(start_ns ^ ((u64)tgid << 32 | (u32)tgid), lm_owners.bits);
+}
+
+/* ---- owners ---------------------------------------------------------- */
+
+static void lm_owner_fill_identity(struct lm_owner *o)
+{
+	strscpy(o->comm, current->comm, sizeof(o->comm));
+	o->uid = current_uid();
+	o->cgroup_id = lm_compat_task_cgroup_id(current);
+}
+
+static struct lm_owner *lm_owner_find(struct hlist_head *head, pid_t tgid,
+				      u64 start_ns)
+{
+	struct lm_owner *o;
+
+	hlist_for_each_entry(o, head, node)
+		if (o->tgid == tgid && o->start_ns == start_ns)
+			return o;
+	return NULL;
+}
+
+/*
+ * The owner of an allocation made by current, with a reference for the
+ * new object.  Returns an ERR_PTR naming the reason it cannot be tracked.
+ */
+static struct lm_owner *lm_owner_get_current(void)
+{
+	struct task_struct *leader = current->group_leader;
+	pid_t tgid = task_tgid_nr(current);
+	u64 start_ns = leader->start_boottime;
+	unsigned long b = lm_owner_bucket(tgid, start_ns);
+	spinlock_t *lock = lm_lock_of(&lm_owners, b);
+	struct lm_owner *o;
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	o = lm_owner_find(&lm_owners.buckets[b], tgid, start_ns);
+	if (o) {
+		refcount_inc(&o->ref);
+		goto out;
+	}
+	if (atomic_inc_return(&lm_nr_owners) > READ_ONCE(lm_max_owners)) {
+		atomic_dec(&lm_nr_owners);
+		o = ERR_PTR(-ENOSPC);
+		goto out;
+	}
+	o = kmem_cache_zalloc(lm_owner_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!o) {
+		atomic_dec(&lm_nr_owners);
+		o = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	spin_lock_init(&o->lock);
+	o->tgid = tgid;
+	o->start_ns = start_ns;
+	lm_owner_fill_identity(o);
+	/*
+	 * A process whose last thread already passed the exit tracepoint
+	 * will not be seen exiting again: it starts out exited.
+	 */
+	if (atomic_read(&current->signal->live) == 0) {
+		o->exited = true;
+		o->exit_ns = ktime_get_boot_fast_ns();
+		refcount_set(&o->ref, 1);
+		atomic_inc(&lm_nr_exited);
+	} else {
+		refcount_set(&o->ref, 2);
+	}
+	hlist_add_head(&o->node, &lm_owners.buckets[b]);
+	atomic_inc(&lm_owner_gen);
+out:
+	spin_unlock_irqrestore(lock, flags);
+	return o;
+}
+
+static void lm_owner_put(struct lm_owner *o)
+{
+	unsigned long b = lm_owner_bucket(o->tgid, o->start_ns);
+	spinlock_t *lock = lm_lock_of(&lm_owners, b);
+	unsigned long flags;
+
+	/* __cond_lock: tell sparse the lock is held when this is true. */
+	if (__cond_lock(lock,
+			refcount_dec_and_lock_irqsave(&o->ref, lock, &flags))) {
+		hlist_del(&o->node);
+		atomic_inc(&lm_owner_gen);
+		spin_unlock_irqrestore(lock, flags);
+		atomic_dec(&lm_nr_owners);
+		if (o->exited)
+			atomic_dec(&lm_nr_exited);
+		kmem_cache_free(lm_owner_cache, o);
+	}
+}
+
+/* Credit an allocation, or a free (count_free) or dropped entry, to o. */
+static void lm_owner_account(struct lm_owner *o, unsigned int kind,
+			     bool alloc, bool count_free)
+{
+	struct lm_owner_kind *k = &o->k[kind];
+	unsigned long flags;
+	u64 now;
+
+	spin_lock_irqsave(&o->lock, flags);
+	if (alloc) {
+		now = ktime_get_boot_fast_ns();
+		k->live++;
+		k->allocated++;
+		if (!k->first_ns)
+			k->first_ns = now;
+		k->last_ns = now;
+		lm_owner_fill_identity(o);
+		if (o->exited)
+			this_cpu_inc(lm_pcpu->orphans[kind]);
+	} else {
+		k->live--;
+		if (count_free)
+			k->freed++;
+		if (o->exited)
+			this_cpu_dec(lm_pcpu->orphans[kind]);
+	}
+	spin_unlock_irqrestore(&o->lock, flags);
+}
+
+void lm_track_task_exit(struct task_struct *task)
+{
+	pid_t tgid = task_tgid_nr(task);
+	u64 start_ns = task->group_leader->start_boottime;
+	unsigned long b = lm_owner_bucket(tgid, start_ns);
+	spinlock_t *lock = lm_lock_of(&lm_owners, b);
+	struct lm_owner *o;
+	unsigned long flags;
+	bool marked = false;
+	unsigned int i;
+
+	/* Only the end of the whole thread group matters. */
+	if (atomic_read(&task->signal->live) != 0)
+		return;
+
+	spin_lock_irqsave(lock, flags);
+	o = lm_owner_find(&lm_owners.buckets[b], tgid, start_ns);
+	if (o) {
+		spin_lock(&o->lock);
+		if (!o->exited) {
+			o->exited = true;
+			o->exit_ns = ktime_get_boot_fast_ns();
+			for (i = 0; i < LM_NKINDS; i++)
+				this_cpu_add(lm_pcpu->orphans[i],
+					     (long)o->k[i].live);
+			marked = true;
+			atomic_inc(&lm_nr_exited);
+		}
+		spin_unlock(&o->lock);
+	}
+	spin_unlock_irqrestore(lock, flags);
+	/* Drop the reference the live process held. */
+	if (marked)
+		lm_owner_put(o);
+}
+
+/* ---- objects ---------------------------------------------------------- */
+
+/* Forget an object whose entry was unlinked: credit its owner, free it. */
+static void lm_obj_release(struct lm_obj *obj, bool count_free)
+{
+	unsigned int kind = obj->kind;
+
+	lm_owner_account(obj->owner, kind, false, count_free);
+	lm_owner_put(obj->owner);
+	kmem_cache_free(lm_obj_cache, obj);
+	atomic_dec(&lm_nr_objects);
+	this_cpu_dec(lm_pcpu->live[kind]);
+}
+
+void lm_track_alloc(unsigned int kind, const void *ptr)
+{
+	unsigned long key = (unsigned long)ptr;
+	unsigned long b = lm_obj_bucket(key);
+	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_obj *obj, *old;
+	struct lm_owner *o;
+	unsigned long flags;
+
+	lm_ev(kind, LM_EV_OBSERVED);
+	if (atomic_inc_return(&lm_nr_objects) > READ_ONCE(lm_max_objects)) {
+		atomic_dec(&lm_nr_objects);
+		lm_ev(kind, LM_EV_UNTRACKED_TABLE_FULL);
+		return;
+	}
+	o = lm_owner_get_current();
+	if (IS_ERR(o)) {
+		atomic_dec(&lm_nr_objects);
+		lm_ev(kind, PTR_ERR(o) == -ENOSPC ?
+		      LM_EV_UNTRACKED_OWNERS_FULL : LM_EV_UNTRACKED_NOMEM);
+		return;
+	}
+	obj = kmem_cache_alloc(lm_obj_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!obj) {
+		lm_owner_put(o);
+		atomic_dec(&lm_nr_objects);
+		lm_ev(kind, LM_EV_UNTRACKED_NOMEM);
+		return;
+	}
+	obj->key = key;
+	obj->owner = o;
+	obj->kind = kind;
+	/* Count it live before anyone can find it. */
+	lm_owner_account(o, kind, true, false);
+	this_cpu_inc(lm_pcpu->live[kind]);
+	lm_ev(kind, LM_EV_TRACKED);
+
+	spin_lock_irqsave(lock, flags);
+	hlist_for_each_entry(old, &lm_objs.buckets[b], node)
+		if (old->key == key)
+			break;
+	if (old)
+		hlist_del(&old->node);
+	hlist_add_head(&obj->node, &lm_objs.buckets[b]);
+	spin_unlock_irqrestore(lock, flags);
+
+	/* A live entry at this address means its free was missed. */
+	if (old) {
+		lm_ev(old->kind, LM_EV_REPLACED);
+		lm_obj_release(old, false);
+	}
+}
+
+void lm_track_free(unsigned int kind, const void *ptr)
+{
+	unsigned long key = (unsigned long)ptr;
+	unsigned long b = lm_obj_bucket(key);
+	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_obj *obj;
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
+		if (obj->key == key && obj->kind == kind)
+			break;
+	if (obj)
+		hlist_del(&obj->node);
+	spin_unlock_irqrestore(lock, flags);
+
+	if (!obj) {
+		lm_ev(kind, LM_EV_UNKNOWN_FREES);
+		return;
+	}
+	lm_ev(kind, LM_EV_FREED);
+	lm_obj_release(obj, true);
+}
+
+/* ---- reporting -------------------------------------------------------- */
+
+void lm_track_totals(struct lm_totals *t)
+{
+	unsigned int cpu, k, e;
+
+	memset(t, 0, sizeof(*t));
+	for_each_possible_cpu(cpu) {
+		struct lm_pcpu *p = per_cpu_ptr(lm_pcpu, cpu);
+
+		for (k = 0; k < LM_NKINDS; k++) {
+			t->k[k].live += READ_ONCE(p->live[k]);
+			t->k[k].orphans += READ_ONCE(p->orphans[k]);
+			for (e = 0; e < LM_EV_MAX; e++)
+				t->k[k].ev[e] += READ_ONCE(p->ev[k][e]);
+		}
+	}
+	t->objects = atomic_read(&lm_nr_objects);
+	t->owners = atomic_read(&lm_nr_owners);
+	t->owners_exited = atomic_read(&lm_nr_exited);
+	t->reset_ns = READ_ONCE(lm_reset_ns);
+}
+
+void lm_track_reset(void)
+{
+	unsigned int cpu, k, e;
+	unsigned long b, flags;
+	struct lm_owner *o;
+
+	for_each_possible_cpu(cpu) {
+		struct lm_pcpu *p = per_cpu_ptr(lm_pcpu, cpu);
+
+		for (k = 0; k < LM_NKINDS; k++)
+			for (e = 0; e < LM_EV_MAX; e++)
+				WRITE_ONCE(p->ev[k][e], 0);
+	}
+	for (b = 0; b < (1UL << lm_owners.bits); b++) {
+		spinlock_t *lock = lm_lock_of(&lm_owners, b);
+
+		spin_lock_irqsave(lock, flags);
+		hlist_for_each_entry(o, &lm_owners.buckets[b], node) {
+			spin_lock(&o->lock);
+			for (k = 0; k < LM_NKINDS; k++) {
+				o->k[k].allocated = 0;
+				o->k[k].freed = 0;
+			}
+			spin_unlock(&o->lock);
+		}
+		spin_unlock_irqrestore(lock, flags);
+		cond_resched();
+	}
+	WRITE_ONCE(lm_reset_ns, ktime_get_boot_fast_ns());
+}
+
+u32 lm_owner_generation(void)
+{
+	/* Never zero: a zero cb->seq means "no consistency checking". */
+	return (u32)atomic_read(&lm_owner_gen) | 1U << 31;
+}
+
+static void lm_owner_snapshot(struct lm_owner *o, struct lm_owner_snap *s)
+{
+	spin_lock(&o->lock);
+	s->tgid = o->tgid;
+	s->exited = o->exited;
+	s->uid = from_kuid_munged(&init_user_ns, o->uid);
+	s->start_ns = o->start_ns;
+	s->exit_ns = o->exit_ns;
+	s->cgroup_id = o->cgroup_id;
+	memcpy(s->comm, o->comm, sizeof(s->comm));
+	memcpy(s->k, o->k, sizeof(s->k));
+	spin_unlock(&o->lock);
+}
+
+int lm_owner_walk(unsigned long *bucket, unsigned long *index,
+		  int (*fn)(const struct lm_owner_snap *s, void *arg),
+		  void *arg)
+{
+	struct lm_owner_snap s;
+	struct lm_owner *o;
+	unsigned long flags, i;
+	int ret = 0;
+
+	for (; *bucket < (1UL << lm_owners.bits); (*bucket)++, *index = 0) {
+		spinlock_t *lock = lm_lock_of(&lm_owners, *bucket);
+
+		i = 0;
+		spin_lock_irqsave(lock, flags);
+		hlist_for_each_entry(o, &lm_owners.buckets[*bucket], node) {
+			if (i++ < *index)
+				continue;
+			lm_owner_snapshot(o, &s);
+			ret = fn(&s, arg);
+			if (ret)
+				break;
+			(*index)++;
+		}
+		spin_unlock_irqrestore(lock, flags);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+int lm_track_init(void)
+{
+	unsigned int obj_bits, owner_bits, max_owners;
+	int err;
+
+	obj_bits = ilog2(lm_hash_buckets);
+	/* About four owners per bucket at the limit. */
+	max_owners = READ_ONCE(lm_max_owners);
+	owner_bits = order_base_2(max_owners);
+	owner_bits = clamp_t(unsigned int, owner_bits, 10, 18) - 2;
+
+	lm_pcpu = alloc_percpu(struct lm_pcpu);
+	if (!lm_pcpu)
+		return -ENOMEM;
+	lm_obj_cache = KMEM_CACHE(lm_obj, 0);
+	if (!lm_obj_cache) {
+		err = -ENOMEM;
+		goto err_pcpu;
+	}
+	lm_owner_cache = KMEM_CACHE(lm_owner, 0);
+	if (!lm_owner_cache) {
+		err = -ENOMEM;
+		goto err_obj_cache;
+	}
+	err = lm_table_init(&lm_objs, obj_bits, LM_OBJ_LOCK_BITS);
+	if (err)
+		goto err_owner_cache;
+	err = lm_table_init(&lm_owners, owner_bits, LM_OWNER_LOCK_BITS);
+	if (err)
+		goto err_objs;
+	lm_reset_ns = ktime_get_boot_fast_ns();
+	return 0;
+
+err_objs:
+	lm_table_free(&lm_objs);
+err_owner_cache:
+	kmem_cache_destroy(lm_owner_cache);
+err_obj_cache:
+	kmem_cache_destroy(lm_obj_cache);
+err_pcpu:
+	free_percpu(lm_pcpu);
+	return err;
+}
+
+/* Called once no probe handler can run any more. */
+void lm_track_exit(void)
+{
+	struct hlist_node *tmp;
+	struct lm_owner *o;
+	struct lm_obj *obj;
+	unsigned long b;
+
+	for (b = 0; b < (1UL << lm_objs.bits); b++) {
+		hlist_for_each_entry_safe(obj, tmp, &lm_objs.buckets[b], node) {
+			hlist_del(&obj->node);
+			kmem_cache_free(lm_obj_cache, obj);
+		}
+		if (!(b & 1023))
+			cond_resched();
+	}
+	for (b = 0; b < (1UL << lm_owners.bits); b++) {
+		hlist_for_each_entry_safe(o, tmp, &lm_owners.buckets[b], node) {
+			hlist_del(&o->node);
+			kmem_cache_free(lm_owner_cache, o);
+		}
+	}
+	lm_table_free(&lm_owners);
+	lm_table_free(&lm_objs);
+	kmem_cache_destroy(lm_owner_cache);
+	kmem_cache_destroy(lm_obj_cache);
+	free_percpu(lm_pcpu);
+}

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: build leakmon for Debian's kernels, boot each in QEMU, run the
+# selftests there, and print the TAP results and a closing line
+# "N passed, N failed" (N skipped follows when tests were skipped).
+#
+# Usage: selftests/check.sh [SERIES...]   (default: $KERNELS or 6.1)
+# Exit status: 0 when nothing failed.
+set -uo pipefail
+
+# shellcheck source=selftests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# shellcheck disable=SC2206
+SERIES=(${*:-${KERNELS:-6.1}})
+pass=0 fail=0 skip=0
+
+count() {
+	local log=$1 p f s
+	p=$(grep -cE '^[[:space:]]*ok [0-9]+' "$log" | tr -d ' ')
+	s=$(grep -cE '^[[:space:]]*ok [0-9]+.*# (SKIP|skip)' "$log" | tr -d ' ')
+	f=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$log" | tr -d ' ')
+	pass=$((pass + p - s)) fail=$((fail + f)) skip=$((skip + s))
+	echo "# $2: $((p - s)) passed, $f failed, $s skipped"
+}
+
+mkdir -p "$LM_TOP/build"
+
+# Host side: static checks of the kernel code, the CLI's unit tests (ASan).
+host=$LM_TOP/build/check-host.log
+# Run a TAP producer; a failure it did not report itself becomes "not ok".
+tap_run() {
+	local name=$1 out rc
+	shift
+	out=$(mktemp)
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	if [ "$rc" -ne 0 ] && ! grep -qE '^[[:space:]]*not ok' "$out"; then
+		echo "not ok 1 $name exited with status $rc"
+	fi
+	rm -f "$out"
+}
+{
+	tap_run kcheck "$LM_TOP/selftests/kcheck.sh" "${SERIES[0]}"
+	tap_run "user unit tests" make -s -C "$LM_TOP/user" test
+} >"$host" 2>&1
+sed 's/^/[host] /' "$host"
+count "$host" "host checks"
+
+for series in "${SERIES[@]}"; do
+	(
+		set -e
+		lm_build "$series"
+		out=$LM_BUILD/vm
+		rm -rf "$out"
+		mkdir -p "$out"
+		rc=0
+		"$LM_TOP/selftests/qemu/run-vm.sh" --kernel "$series" --out "$out" \
+			--timeout "${LEAKMON_VM_TIMEOUT:-2400}" \
+			--env LEAKMON_KO="$LEAKMON_KO" \
+			--env LEAKBIND_KO="$LEAKBIND_KO" \
+			--env LEAKMON_TESTS="$LEAKMON_TESTS" \
+			--env LEAKMON_CLI="$LEAKMON_CLI_SAN" \
+			--env LEAKMON_SRC="$LM_TOP" \
+			-- "$LM_TOP/selftests/guest/run_tests.sh" >"$out/tap.log" || rc=$?
+		cat "$out/tap.log"
+		if [ "$rc" -ne 0 ]; then
+			echo "not ok 1 vm-$series: the VM run failed (status $rc; logs in $out)"
+		fi
+	) >"$LM_TOP/build/check-$series.log" 2>&1 || \
+		echo "not ok 1 build-$series: see build/check-$series.log" \
+			>>"$LM_TOP/build/check-$series.log"
+	sed "s/^/[$series] /" "$LM_TOP/build/check-$series.log" | \
+		grep -vE '^\[[^]]*\] (make|  (CC|LD|MODPOST|BTF))' || true
+	count "$LM_TOP/build/check-$series.log" "kernel $series"
+done
+
+if [ "$skip" -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" -eq 0 ]

@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the test VM (started by selftests/check.sh): loads leakmon and
+# runs every selftest program, each printing TAP.  A program that dies
+# without reporting a failure of its own gets a "not ok" line here.
+#
+# Environment: LEAKMON_KO, LEAKBIND_KO (modules built for this kernel),
+# LEAKMON_TESTS (directory of test programs), LEAKMON_CLI (the CLI to test,
+# normally the ASan/UBSan build), LEAKMON_SRC (the source tree).
+set -u
+: "${LEAKMON_KO:?}" "${LEAKBIND_KO:?}" "${LEAKMON_TESTS:?}" "${LEAKMON_CLI:?}"
+: "${LEAKMON_SRC:?}"
+export LEAKMON_KO LEAKBIND_KO LEAKMON_CLI
+
+echo "TAP version 13"
+echo "# kernel $(uname -r), $(nproc) CPUs"
+
+run() {
+	local name=$1 out rc
+	shift
+	out=$(mktemp)
+	echo "# === $name"
+	"$@" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && ! grep -q '^not ok' "$out"; then
+		echo "not ok 1 $name exited with status $rc"
+	fi
+	rm -f "$out"
+}
+
+if ! insmod "$LEAKMON_KO"; then
+	echo "not ok 1 insmod leakmon.ko"
+	exit 1
+fi
+run leakmon_test "$LEAKMON_TESTS/leakmon_test"
+run cli_test "$LEAKMON_SRC/selftests/cli_test.sh"
+if [ -d /sys/module/leakmon ]; then
+	rmmod leakmon || echo "not ok 1 final rmmod leakmon"
+fi
+dmesg | grep -E 'leakmon|leakbind' | tail -n 5 | sed 's/^/# dmesg: /'
+exit 0

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Static checks of the kernel code, as TAP: a W=1 build with -Werror, a
+# sparse (C=2) run with no warnings, and checkpatch.pl --strict with no
+# findings, on every kernel C file and header of the module, the reproducer
+# and the UAPI header.  checkpatch comes from Debian's linux-source-6.1.
+#
+# Usage: selftests/kcheck.sh [SERIES]   (default 6.1)
+set -uo pipefail
+
+# shellcheck source=selftests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+series=${1:-6.1}
+n=0 failed=0
+tap() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=1
+	fi
+}
+
+checkpatch_dir() {
+	local dir=$LM_CACHE/checkpatch
+	if [ ! -x "$dir/checkpatch.pl" ]; then
+		lm_kselftest_headers >/dev/null
+		mkdir -p "$dir.tmp"
+		tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$dir.tmp" \
+			--strip-components=2 \
+			linux-source-6.1/scripts/checkpatch.pl \
+			linux-source-6.1/scripts/spelling.txt \
+			linux-source-6.1/scripts/const_structs.checkpatch ||
+			lm_die "cannot extract checkpatch.pl"
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir"
+}
+
+"$LM_TOP/selftests/qemu/deps.sh" >&2 || lm_die "installing dependencies failed"
+eval "$("$LM_TOP/selftests/qemu/fetch-kernel.sh" "$series")" ||
+	lm_die "cannot fetch the $series kernel"
+work=$LM_TOP/build/kcheck-$KVER
+rm -rf "$work"
+mkdir -p "$work/leakmon" "$work/leakbind"
+cp -r "$LM_TOP/Kbuild" "$LM_TOP/kmod" "$LM_TOP/include" "$work/leakmon/"
+cp "$LM_TOP"/selftests/leakbind/{leakbind.c,Kbuild} "$work/leakbind/"
+
+for m in leakmon leakbind; do
+	# shellcheck disable=SC2086
+	make -C "$KDIR" M="$work/$m" $KMAKEFLAGS W=1 KCFLAGS=-Werror modules \
+		>"$work/$m-w1.log" 2>&1
+	tap $? "kcheck: $m builds with W=1 -Werror on $KVER"
+	# shellcheck disable=SC2086
+	make -C "$KDIR" M="$work/$m" $KMAKEFLAGS C=2 modules \
+		>"$work/$m-sparse.log" 2>&1
+	rc=$?
+	warnings=$(grep -E '(warning|error):' "$work/$m-sparse.log" || true)
+	[ -n "$warnings" ] && { echo "$warnings" | sed 's/^/# /'; rc=1; }
+	tap $rc "kcheck: sparse (C=2) clean for $m on $KVER"
+done
+
+cp_dir=$(checkpatch_dir)
+out=$("$cp_dir/checkpatch.pl" --strict --no-tree --terse --show-types -f \
+	"$LM_TOP"/kmod/*.c "$LM_TOP"/kmod/*.h \
+	"$LM_TOP"/include/uapi/linux/leakmon.h "$LM_TOP"/include/*.h \
+	"$LM_TOP"/selftests/leakbind/leakbind.c 2>&1)
+rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | sed 's/^/# /'
+tap $rc "kcheck: checkpatch.pl --strict clean"
+exit $failed

@@ -1,0 +1,948 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leakmon kernel selftests (kselftest harness, TAP output).
+ *
+ * Run as root inside a VM, with leakmon.ko and leakbind.ko given by the
+ * environment variables LEAKMON_KO and LEAKBIND_KO.  Each test measures
+ * deltas against a baseline it takes itself, so earlier tests' leaks do not
+ * disturb later ones.  Frees of socket inodes happen in RCU callbacks, so
+ * "back to baseline" is polled for with a deadline, then checked for exact
+ * equality.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/netlink.h>
+
+#include "kselftest_harness.h"
+#include "leakmon_nl.h"
+
+#define SOCK LEAKMON_KIND_SOCK_INODE
+#define BLOB LEAKMON_KIND_FILE_BLOB
+#define NOBODY 65534
+#define SETTLE_MS 20000
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static const char *env_or_die(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v || !*v) {
+		fprintf(stderr, "# %s is not set\n", name);
+		exit(KSFT_FAIL);
+	}
+	return v;
+}
+
+static bool leakmon_loaded(void)
+{
+	return access("/sys/module/leakmon", F_OK) == 0;
+}
+
+/* (Re)load leakmon with the given parameters ("" for defaults). */
+static int leakmon_reload(const char *params)
+{
+	if (leakmon_loaded() && sh("rmmod leakmon"))
+		return -1;
+	return sh("insmod %s %s", env_or_die("LEAKMON_KO"), params);
+}
+
+static void msleep(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static struct lm_handle *open_or_die(void)
+{
+	struct lm_handle *h;
+	struct lm_error err;
+
+	if (lm_open(&h, &err) != LM_OK) {
+		fprintf(stderr, "# lm_open: %s %s %s\n", lm_strstatus(err.status),
+			strerror(err.err), err.detail);
+		exit(KSFT_FAIL);
+	}
+	return h;
+}
+
+static void totals(struct lm_handle *h, struct lm_totals *t)
+{
+	if (lm_get_totals(h, t) != LM_OK) {
+		fprintf(stderr, "# get totals failed: %s\n",
+			lm_last_error(h)->extack);
+		exit(KSFT_FAIL);
+	}
+}
+
+/* Copy of the owner tgid (any start time); false if not listed. */
+static bool owner_of(struct lm_handle *h, pid_t tgid, struct lm_owner *out)
+{
+	struct lm_owners o = { 0 };
+	const struct lm_owner *p;
+	bool found = false;
+
+	if (lm_dump_owners(h, &o) != LM_OK) {
+		fprintf(stderr, "# dump failed: %s\n", lm_last_error(h)->extack);
+		exit(KSFT_FAIL);
+	}
+	p = lm_owners_find(&o, tgid, 0);
+	if (p) {
+		*out = *p;
+		found = true;
+	}
+	lm_owners_free(&o);
+	return found;
+}
+
+typedef bool (*settle_fn)(struct lm_handle *h, void *arg);
+
+/* Poll until fn holds, up to SETTLE_MS; true if it did. */
+static bool settle(struct lm_handle *h, settle_fn fn, void *arg)
+{
+	int waited;
+
+	for (waited = 0; waited < SETTLE_MS; waited += 50) {
+		if (fn(h, arg))
+			return true;
+		msleep(50);
+	}
+	return fn(h, arg);
+}
+
+struct live_goal {
+	uint64_t live[LM_NKINDS];
+};
+
+static bool live_is(struct lm_handle *h, void *arg)
+{
+	struct live_goal *g = arg;
+	struct lm_totals t;
+	int k;
+
+	totals(h, &t);
+	for (k = 0; k < LM_NKINDS; k++)
+		if (t.kind[k].live != g->live[k])
+			return false;
+	return true;
+}
+
+static void drop_privileges(void)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY)) {
+		perror("drop privileges");
+		_exit(100);
+	}
+}
+
+static int tcp_socket(void)
+{
+	return socket(AF_INET, SOCK_STREAM, 0);
+}
+
+/* Fork a child that runs fn(arg) and returns its status as exit code. */
+static pid_t spawn(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(arg));
+	return pid;
+}
+
+static int wait_child(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* A child that does its work, reports on a pipe, and waits to be told. */
+struct held_child {
+	pid_t pid;
+	int to_parent[2];
+	int to_child[2];
+};
+
+static void held_report(struct held_child *c, long value)
+{
+	if (write(c->to_parent[1], &value, sizeof(value)) != sizeof(value))
+		_exit(101);
+}
+
+static void held_wait(struct held_child *c)
+{
+	char b;
+
+	if (read(c->to_child[0], &b, 1) != 1)
+		_exit(102);
+}
+
+static int held_start(struct held_child *c, void (*body)(struct held_child *))
+{
+	if (pipe(c->to_parent) || pipe(c->to_child))
+		return -1;
+	c->pid = fork();
+	if (c->pid < 0)
+		return -1;
+	if (c->pid == 0) {
+		close(c->to_parent[0]);
+		close(c->to_child[1]);
+		body(c);
+		_exit(0);
+	}
+	close(c->to_parent[1]);
+	close(c->to_child[0]);
+	return 0;
+}
+
+static long held_result(struct held_child *c)
+{
+	long v = -1;
+
+	if (read(c->to_parent[0], &v, sizeof(v)) != sizeof(v))
+		return -1;
+	return v;
+}
+
+static int held_finish(struct held_child *c)
+{
+	if (write(c->to_child[1], "x", 1) != 1)
+		return -1;
+	close(c->to_child[1]);
+	close(c->to_parent[0]);
+	return wait_child(c->pid);
+}
+
+/* ---- fixture ------------------------------------------------------------ */
+
+FIXTURE(leakmon) {
+	struct lm_handle *h;
+};
+
+FIXTURE_SETUP(leakmon)
+{
+	if (geteuid() != 0)
+		SKIP(return, "needs root to load modules");
+	if (!leakmon_loaded())
+		ASSERT_EQ(0, leakmon_reload(""));
+	self->h = open_or_die();
+}
+
+FIXTURE_TEARDOWN(leakmon)
+{
+	if (self->h)
+		lm_close(self->h);
+}
+
+/* ---- no false positives ------------------------------------------------ */
+
+static int churn_sockets_and_files(void *arg)
+{
+	int i, n = *(int *)arg;
+
+	for (i = 0; i < n; i++) {
+		int s = tcp_socket();
+		int f = open("/proc/self/status", O_RDONLY);
+
+		if (s < 0 || f < 0)
+			return 1;
+		close(s);
+		close(f);
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(leakmon, no_false_positives, 300)
+{
+	struct lm_totals t0, t1;
+	struct live_goal goal;
+	int per_child = 2500;
+	pid_t pids[4];
+	int i, k;
+
+	totals(self->h, &t0);
+	for (k = 0; k < LM_NKINDS; k++)
+		goal.live[k] = t0.kind[k].live;
+	for (i = 0; i < 4; i++)
+		pids[i] = spawn(churn_sockets_and_files, &per_child);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, wait_child(pids[i]));
+	ASSERT_TRUE(settle(self->h, live_is, &goal)) {
+		totals(self->h, &t1);
+		TH_LOG("live sock %lu -> %lu, blob %lu -> %lu",
+		       t0.kind[SOCK].live, t1.kind[SOCK].live,
+		       t0.kind[BLOB].live, t1.kind[BLOB].live);
+	}
+	totals(self->h, &t1);
+	/* The probes did see all of it: 10,000 sockets, 20,000 blobs. */
+	EXPECT_LE(10000, t1.kind[SOCK].tracked - t0.kind[SOCK].tracked);
+	EXPECT_LE(20000, t1.kind[BLOB].tracked - t0.kind[BLOB].tracked);
+	EXPECT_LE(10000, t1.kind[SOCK].freed - t0.kind[SOCK].freed);
+	EXPECT_LE(20000, t1.kind[BLOB].freed - t0.kind[BLOB].freed);
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_EQ(t0.kind[k].orphans, t1.kind[k].orphans);
+		EXPECT_EQ(0, t1.kind[k].missed_alloc - t0.kind[k].missed_alloc);
+		EXPECT_EQ(0, t1.kind[k].missed_free - t0.kind[k].missed_free);
+	}
+	/* The exited churners, with nothing live, are gone. */
+	for (i = 0; i < 4; i++) {
+		struct lm_owner o;
+
+		EXPECT_FALSE(owner_of(self->h, pids[i], &o));
+	}
+}
+
+/* ---- the incident ------------------------------------------------------- */
+
+#define BINDS 1000
+
+static void apache2_body(struct held_child *c)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	long refused = 0;
+	int i;
+
+	drop_privileges();
+	prctl(PR_SET_NAME, "apache2");
+	for (i = 0; i < BINDS; i++) {
+		int s = tcp_socket();
+
+		if (s < 0)
+			break;
+		if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) < 0 &&
+		    errno == EPERM)
+			refused++;
+		close(s);
+	}
+	held_report(c, refused);
+	held_wait(c);
+}
+
+struct owner_goal {
+	pid_t tgid;
+	bool exited;
+	uint64_t live[LM_NKINDS];
+};
+
+static bool owner_is(struct lm_handle *h, void *arg)
+{
+	struct owner_goal *g = arg;
+	struct lm_owner o;
+	int k;
+
+	if (!owner_of(h, g->tgid, &o) || o.exited != g->exited)
+		return false;
+	for (k = 0; k < LM_NKINDS; k++)
+		if (o.kind[k].live != g->live[k])
+			return false;
+	return true;
+}
+
+TEST_F_TIMEOUT(leakmon, apache2_refused_bind_leak, 300)
+{
+	struct owner_goal goal = { .live = { [SOCK] = BINDS, [BLOB] = BINDS } };
+	struct held_child c;
+	struct lm_totals t0, t1;
+	struct lm_owner o;
+
+	ASSERT_EQ(0, sh("insmod %s", env_or_die("LEAKBIND_KO")));
+	totals(self->h, &t0);
+	ASSERT_EQ(0, held_start(&c, apache2_body));
+	ASSERT_EQ(BINDS, held_result(&c));
+	goal.tgid = c.pid;
+
+	/* Alive: exactly +1000 of each, all attributed to it and its uid. */
+	ASSERT_TRUE(owner_of(self->h, c.pid, &o));
+	EXPECT_STREQ("apache2", o.comm);
+	EXPECT_EQ(NOBODY, o.uid);
+	EXPECT_FALSE(o.exited);
+	EXPECT_EQ(BINDS, o.kind[SOCK].live);
+	EXPECT_EQ(BINDS, o.kind[BLOB].live);
+	EXPECT_EQ(BINDS, o.kind[SOCK].allocated);
+	EXPECT_EQ(0, o.kind[SOCK].freed);
+	totals(self->h, &t1);
+	EXPECT_EQ(t0.kind[SOCK].live + BINDS, t1.kind[SOCK].live);
+	EXPECT_EQ(t0.kind[BLOB].live + BINDS, t1.kind[BLOB].live);
+
+	/* Exited: the same objects, now orphans of apache2. */
+	ASSERT_EQ(0, held_finish(&c));
+	goal.exited = true;
+	ASSERT_TRUE(settle(self->h, owner_is, &goal));
+	ASSERT_TRUE(owner_of(self->h, c.pid, &o));
+	EXPECT_STREQ("apache2", o.comm);
+	EXPECT_NE(0, o.exit_ns);
+	totals(self->h, &t1);
+	EXPECT_EQ(t0.kind[SOCK].orphans + BINDS, t1.kind[SOCK].orphans);
+	EXPECT_EQ(t0.kind[BLOB].orphans + BINDS, t1.kind[BLOB].orphans);
+	EXPECT_EQ(t0.owners_exited + 1, t1.owners_exited);
+	EXPECT_EQ(0, sh("rmmod leakbind"));
+}
+
+/* ---- a process that leaks socket descriptors ---------------------------- */
+
+#define HELD 500
+
+static void fd_leaker_body(struct held_child *c)
+{
+	int fds[HELD], i;
+
+	for (i = 0; i < HELD; i++)
+		fds[i] = tcp_socket();
+	held_report(c, 1);
+	held_wait(c);
+	for (i = 0; i < HELD; i++)
+		close(fds[i]);
+	held_report(c, 2);
+	held_wait(c);
+}
+
+TEST_F_TIMEOUT(leakmon, fd_leak_then_close, 120)
+{
+	struct owner_goal goal = { .live = { [SOCK] = 0, [BLOB] = 0 } };
+	struct held_child c;
+	struct live_goal base;
+	struct lm_totals t0, t1;
+	struct lm_owner o;
+	int k;
+
+	totals(self->h, &t0);
+	for (k = 0; k < LM_NKINDS; k++)
+		base.live[k] = t0.kind[k].live;
+	ASSERT_EQ(0, held_start(&c, fd_leaker_body));
+	ASSERT_EQ(1, held_result(&c));
+	ASSERT_TRUE(owner_of(self->h, c.pid, &o));
+	EXPECT_EQ(HELD, o.kind[SOCK].live);
+	EXPECT_EQ(HELD, o.kind[BLOB].live);
+	totals(self->h, &t1);
+	EXPECT_EQ(t0.kind[SOCK].live + HELD, t1.kind[SOCK].live);
+
+	/* Closed while the process still runs: its live count drops to 0. */
+	if (write(c.to_child[1], "x", 1) != 1)
+		ASSERT_TRUE(false);
+	ASSERT_EQ(2, held_result(&c));
+	goal.tgid = c.pid;
+	EXPECT_TRUE(settle(self->h, owner_is, &goal));
+	ASSERT_EQ(0, held_finish(&c));
+	EXPECT_TRUE(settle(self->h, live_is, &base));
+	EXPECT_FALSE(owner_of(self->h, c.pid, &o));
+}
+
+/* ---- netlink: rejections and extack ------------------------------------ */
+
+static void put_attr(char *buf, size_t *off, uint16_t type, const void *data,
+		     uint16_t len)
+{
+	struct nlattr *a = (struct nlattr *)(buf + *off);
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy(buf + *off + NLA_HDRLEN, data, len);
+	*off += NLA_ALIGN(a->nla_len);
+}
+
+/* A LEAKMON_A_CONFIG nest holding one attribute. */
+static size_t config_nest(char *buf, uint16_t type, const void *data,
+			  uint16_t len)
+{
+	struct nlattr *nest = (struct nlattr *)buf;
+	size_t off = NLA_HDRLEN;
+
+	put_attr(buf, &off, type, data, len);
+	nest->nla_type = NLA_F_NESTED | LEAKMON_A_CONFIG;
+	nest->nla_len = off;
+	return off;
+}
+
+static void expect_rejected(struct __test_metadata *_metadata,
+			    struct lm_handle *h, uint8_t cmd, uint16_t flags,
+			    const void *attrs, size_t len, int err,
+			    const char *what)
+{
+	struct lm_raw_result res;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	rc = lm_raw(h, cmd, flags, attrs, len, NULL, NULL, &res);
+	EXPECT_EQ(LM_ERR_KERNEL, rc) TH_LOG("%s: accepted", what);
+	EXPECT_EQ(err, res.error) TH_LOG("%s: errno %d", what, res.error);
+	EXPECT_NE(0, strlen(res.extack)) TH_LOG("%s: no extack", what);
+	TH_LOG("%s: %s (%s)", what, strerror(res.error), res.extack);
+}
+
+TEST_F(leakmon, netlink_rejects_bad_attributes)
+{
+	uint32_t u32 = 1000;
+	uint16_t u16 = 1000;
+	char buf[256];
+	size_t len;
+
+	len = 0;
+	put_attr(buf, &len, 200, &u32, sizeof(u32));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_GET_TOTALS, 0, buf,
+			len, EINVAL, "unknown attribute type");
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_GET_OWNERS, NLM_F_DUMP,
+			buf, len, EINVAL, "unknown attribute in a dump");
+
+	len = 0;
+	put_attr(buf, &len, LEAKMON_A_OBJECTS, &u32, sizeof(u32));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_RESET, 0, buf, len,
+			EINVAL, "attribute the command does not take");
+
+	len = config_nest(buf, LEAKMON_CONFIG_A_MAX_OBJECTS, &u16, sizeof(u16));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, buf,
+			len, EINVAL, "wrong length");
+
+	u32 = 0;
+	len = config_nest(buf, LEAKMON_CONFIG_A_MAX_OBJECTS, &u32, sizeof(u32));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, buf,
+			len, ERANGE, "max_objects 0");
+
+	u32 = LEAKMON_MAX_OWNERS_LIMIT + 1;
+	len = config_nest(buf, LEAKMON_CONFIG_A_MAX_OWNERS, &u32, sizeof(u32));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, buf,
+			len, ERANGE, "max_owners above limit");
+
+	u32 = 4096;
+	len = config_nest(buf, LEAKMON_CONFIG_A_HASH_BUCKETS, &u32,
+			  sizeof(u32));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, buf,
+			len, EINVAL, "read-only hash_buckets");
+
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, NULL, 0,
+			EINVAL, "set config without LEAKMON_A_CONFIG");
+}
+
+TEST_F(leakmon, config_roundtrip)
+{
+	struct lm_config set = { 0 }, now, before;
+
+	ASSERT_EQ(LM_OK, lm_get_config(self->h, &before));
+	set.present = LM_CFG_MAX_OWNERS;
+	set.max_owners = 12345;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, &now));
+	EXPECT_EQ(12345, now.max_owners);
+	EXPECT_EQ(before.max_objects, now.max_objects);
+	EXPECT_EQ(0, sh("grep -qx 12345 /sys/module/leakmon/parameters/max_owners"));
+	/* Module parameters refuse out-of-range writes too. */
+	EXPECT_NE(0, sh("echo 0 > /sys/module/leakmon/parameters/max_owners 2>/dev/null"));
+	set.max_owners = before.max_owners;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, &now));
+	EXPECT_EQ(before.max_owners, now.max_owners);
+}
+
+struct unpriv_result {
+	int reset_status, reset_err;
+	int set_status, set_err;
+	int totals_status;
+	char reset_extack[LM_EXTACK_SIZE];
+	char set_extack[LM_EXTACK_SIZE];
+};
+
+static int unprivileged_client(void *arg)
+{
+	int fd = *(int *)arg;
+	struct unpriv_result r = { 0 };
+	struct lm_config set = { .present = LM_CFG_MAX_OBJECTS,
+				 .max_objects = 5 };
+	struct lm_totals t;
+	struct lm_handle *h;
+
+	drop_privileges();
+	h = open_or_die();
+	r.totals_status = lm_get_totals(h, &t);
+	r.reset_status = lm_reset(h);
+	r.reset_err = lm_last_error(h)->err;
+	snprintf(r.reset_extack, sizeof(r.reset_extack), "%s",
+		 lm_last_error(h)->extack);
+	r.set_status = lm_set_config(h, &set, NULL);
+	r.set_err = lm_last_error(h)->err;
+	snprintf(r.set_extack, sizeof(r.set_extack), "%s",
+		 lm_last_error(h)->extack);
+	lm_close(h);
+	return write(fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
+}
+
+TEST_F(leakmon, unprivileged_cannot_reset_or_configure)
+{
+	struct unpriv_result r;
+	int p[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(p));
+	pid = spawn(unprivileged_client, &p[1]);
+	ASSERT_EQ(sizeof(r), read(p[0], &r, sizeof(r)));
+	ASSERT_EQ(0, wait_child(pid));
+	EXPECT_EQ(LM_OK, r.totals_status);
+	EXPECT_EQ(LM_ERR_KERNEL, r.reset_status);
+	EXPECT_EQ(EPERM, r.reset_err);
+	EXPECT_STREQ("reset needs CAP_NET_ADMIN", r.reset_extack);
+	EXPECT_EQ(LM_ERR_KERNEL, r.set_status);
+	EXPECT_EQ(EPERM, r.set_err);
+	EXPECT_NE(0, strlen(r.set_extack));
+	close(p[0]);
+	close(p[1]);
+}
+
+struct read_result {
+	int totals_status, totals_err;
+	int dump_status, dump_err;
+	char totals_extack[LM_EXTACK_SIZE];
+	char dump_extack[LM_EXTACK_SIZE];
+};
+
+static int unprivileged_reader(void *arg)
+{
+	int fd = *(int *)arg;
+	struct read_result r = { 0 };
+	struct lm_owners o = { 0 };
+	struct lm_totals t;
+	struct lm_handle *h;
+
+	drop_privileges();
+	h = open_or_die();
+	r.totals_status = lm_get_totals(h, &t);
+	r.totals_err = lm_last_error(h)->err;
+	snprintf(r.totals_extack, sizeof(r.totals_extack), "%s",
+		 lm_last_error(h)->extack);
+	r.dump_status = lm_dump_owners(h, &o);
+	r.dump_err = lm_last_error(h)->err;
+	snprintf(r.dump_extack, sizeof(r.dump_extack), "%s",
+		 lm_last_error(h)->extack);
+	lm_owners_free(&o);
+	lm_close(h);
+	return write(fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
+}
+
+TEST_F(leakmon, restrict_read)
+{
+	struct lm_config set = { .present = LM_CFG_RESTRICT_READ };
+	struct read_result r;
+	int p[2];
+	pid_t pid;
+
+	set.restrict_read = 1;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, NULL));
+	ASSERT_EQ(0, pipe(p));
+	pid = spawn(unprivileged_reader, &p[1]);
+	ASSERT_EQ(sizeof(r), read(p[0], &r, sizeof(r)));
+	ASSERT_EQ(0, wait_child(pid));
+	set.restrict_read = 0;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, NULL));
+	EXPECT_EQ(LM_ERR_KERNEL, r.totals_status);
+	EXPECT_EQ(EPERM, r.totals_err);
+	EXPECT_NE(0, strlen(r.totals_extack));
+	EXPECT_EQ(LM_ERR_KERNEL, r.dump_status);
+	EXPECT_EQ(EPERM, r.dump_err);
+	EXPECT_NE(0, strlen(r.dump_extack));
+	TH_LOG("restricted: '%s' / '%s'", r.totals_extack, r.dump_extack);
+	close(p[0]);
+	close(p[1]);
+}
+
+/* ---- a dump of 5,000 owners ------------------------------------------- */
+
+#define OWNERS 5000
+
+static int send_fd(int via, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char b = 'x';
+	struct iovec iov = { &b, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(via, &m, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int via)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	char b;
+	struct iovec iov = { &b, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(via, &m, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+static int owner_child(void *arg)
+{
+	int via = *(int *)arg, s;
+
+	prctl(PR_SET_NAME, "lm-owner");
+	s = tcp_socket();
+	return s < 0 || send_fd(via, s) ? 1 : 0;
+}
+
+static size_t count_comm(struct lm_handle *h, const char *comm, bool *intr)
+{
+	struct lm_owners o = { 0 };
+	size_t i, n = 0;
+
+	if (lm_dump_owners(h, &o) != LM_OK)
+		return 0;
+	for (i = 0; i < o.n; i++)
+		n += !strcmp(o.owner[i].comm, comm);
+	*intr = o.interrupted;
+	lm_owners_free(&o);
+	return n;
+}
+
+TEST_F_TIMEOUT(leakmon, dump_5000_owners, 600)
+{
+	struct rlimit rl = { OWNERS + 100, OWNERS + 100 };
+	static int fds[OWNERS];
+	struct lm_config set = { .present = LM_CFG_MAX_OWNERS };
+	bool intr = false;
+	int sp[2], i;
+	pid_t pid;
+
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sp));
+	for (i = 0; i < OWNERS; i++) {
+		pid = spawn(owner_child, &sp[1]);
+		ASSERT_LT(0, pid);
+		fds[i] = recv_fd(sp[0]);
+		ASSERT_LE(0, fds[i]);
+		ASSERT_EQ(0, wait_child(pid));
+	}
+	EXPECT_EQ(OWNERS, count_comm(self->h, "lm-owner", &intr));
+	EXPECT_FALSE(intr);
+	for (i = 0; i < OWNERS; i++)
+		close(fds[i]);
+	close(sp[0]);
+	close(sp[1]);
+	/* Their last objects freed, the exited owners disappear. */
+	for (i = 0; i < SETTLE_MS / 50; i++) {
+		if (!count_comm(self->h, "lm-owner", &intr))
+			break;
+		msleep(50);
+	}
+	EXPECT_EQ(0, count_comm(self->h, "lm-owner", &intr));
+	/* The owner limit is honoured and its drops counted. */
+	set.max_owners = 1;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, NULL));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sp));
+	pid = spawn(owner_child, &sp[1]);
+	fds[0] = recv_fd(sp[0]);
+	ASSERT_EQ(0, wait_child(pid));
+	EXPECT_EQ(0, count_comm(self->h, "lm-owner", &intr));
+	set.max_owners = 1U << 16;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, NULL));
+	close(fds[0]);
+	close(sp[0]);
+	close(sp[1]);
+}
+
+/* ---- a full table ------------------------------------------------------ */
+
+#define LIMIT 1000
+#define HOLD 5000
+
+static void hold_body(struct held_child *c)
+{
+	static int fds[HOLD];
+	struct rlimit rl = { HOLD + 100, HOLD + 100 };
+	int i, opened = 0;
+
+	setrlimit(RLIMIT_NOFILE, &rl);
+	for (i = 0; i < HOLD; i++) {
+		fds[i] = tcp_socket();
+		opened += fds[i] >= 0;
+	}
+	held_report(c, opened);
+	held_wait(c);
+}
+
+static uint64_t untracked(const struct lm_kind_totals *k)
+{
+	return k->untracked_table_full + k->untracked_owners_full +
+	       k->untracked_nomem;
+}
+
+TEST_F_TIMEOUT(leakmon, table_full, 300)
+{
+	struct held_child c;
+	struct lm_totals t0, t1;
+	struct live_goal base;
+	struct lm_handle *h;
+	uint64_t full = 0;
+	int k;
+
+	lm_close(self->h);
+	self->h = NULL;
+	ASSERT_EQ(0, leakmon_reload("max_objects=1000"));
+	h = open_or_die();
+	totals(h, &t0);
+	ASSERT_EQ(LIMIT, t0.config.max_objects);
+	ASSERT_GT(LIMIT, t0.objects);
+	for (k = 0; k < LM_NKINDS; k++)
+		base.live[k] = t0.kind[k].live;
+
+	ASSERT_EQ(0, held_start(&c, hold_body));
+	ASSERT_EQ(HOLD, held_result(&c));
+	totals(h, &t1);
+	EXPECT_EQ(LIMIT, t1.objects);
+	for (k = 0; k < LM_NKINDS; k++) {
+		const struct lm_kind_totals *a = &t0.kind[k], *b = &t1.kind[k];
+
+		EXPECT_EQ(b->observed - a->observed,
+			  (b->tracked - a->tracked) + (untracked(b) - untracked(a)))
+			TH_LOG("kind %d: observed %lu tracked %lu untracked %lu",
+			       k, b->observed - a->observed,
+			       b->tracked - a->tracked,
+			       untracked(b) - untracked(a));
+		full += b->untracked_table_full - a->untracked_table_full;
+	}
+	EXPECT_LE(2 * HOLD - LIMIT, full);
+	ASSERT_EQ(0, held_finish(&c));
+	EXPECT_TRUE(settle(h, live_is, &base));
+	lm_close(h);
+	ASSERT_EQ(0, leakmon_reload(""));
+	self->h = open_or_die();
+}
+
+/* ---- loaded mid-life: frees of unknown objects are ignored ------------- */
+
+TEST_F_TIMEOUT(leakmon, frees_before_load_ignored, 120)
+{
+	struct lm_totals t0, t1;
+	int fds[200], i;
+
+	for (i = 0; i < 200; i++)
+		ASSERT_LE(0, fds[i] = tcp_socket());
+	lm_close(self->h);
+	self->h = NULL;
+	ASSERT_EQ(0, leakmon_reload(""));
+	self->h = open_or_die();
+	totals(self->h, &t0);
+	for (i = 0; i < 200; i++)
+		close(fds[i]);
+	for (i = 0; i < SETTLE_MS / 50; i++) {
+		totals(self->h, &t1);
+		if (t1.kind[SOCK].unknown_frees - t0.kind[SOCK].unknown_frees >= 200)
+			break;
+		msleep(50);
+	}
+	EXPECT_LE(200, t1.kind[SOCK].unknown_frees - t0.kind[SOCK].unknown_frees);
+	EXPECT_LE(200, t1.kind[BLOB].unknown_frees - t0.kind[BLOB].unknown_frees);
+	/* Never counted below what is live. */
+	EXPECT_GE(t0.kind[SOCK].live, t1.kind[SOCK].live);
+	EXPECT_GT(1U << 30, t1.kind[SOCK].live);
+}
+
+/* ---- reset ------------------------------------------------------------- */
+
+TEST_F(leakmon, reset_keeps_live_state)
+{
+	struct lm_totals t0, t1;
+	int k;
+
+	totals(self->h, &t0);
+	ASSERT_EQ(LM_OK, lm_reset(self->h));
+	totals(self->h, &t1);
+	EXPECT_LT(t0.reset_ns, t1.reset_ns);
+	for (k = 0; k < LM_NKINDS; k++) {
+		/* Our own netlink socket is the only activity here. */
+		EXPECT_GE(10, t1.kind[k].observed);
+		EXPECT_EQ(t0.kind[k].orphans, t1.kind[k].orphans);
+	}
+	EXPECT_EQ(t0.objects, t1.objects);
+}
+
+/* ---- rmmod/insmod under load ------------------------------------------- */
+
+static int churn_forever(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int s = tcp_socket();
+		int f = open("/proc/self/status", O_RDONLY);
+
+		if (s >= 0)
+			close(s);
+		if (f >= 0)
+			close(f);
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(leakmon, reload_under_churn, 600)
+{
+	struct lm_totals t;
+	pid_t pids[2];
+	int i;
+
+	lm_close(self->h);
+	self->h = NULL;
+	pids[0] = spawn(churn_forever, NULL);
+	pids[1] = spawn(churn_forever, NULL);
+	for (i = 0; i < 20; i++) {
+		struct lm_handle *h;
+
+		ASSERT_EQ(0, leakmon_reload("")) TH_LOG("cycle %d", i);
+		h = open_or_die();
+		totals(h, &t);
+		EXPECT_LT(0, t.kind[SOCK].observed) TH_LOG("cycle %d", i);
+		lm_close(h);
+	}
+	kill(pids[0], SIGKILL);
+	kill(pids[1], SIGKILL);
+	wait_child(pids[0]);
+	wait_child(pids[1]);
+	self->h = open_or_die();
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Shared by check.sh and demo.sh: install what is missing, fetch a Debian
+# kernel, and build everything the VM needs for it.  Source it, then call
+# lm_build SERIES; it sets KVER, KDIR, LM_BUILD and the paths below.
+#
+# Cache (rebuildable, delete to refetch): ${LEAKMON_CACHE:-/var/cache/leakmon}
+
+LM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LM_CACHE=${LEAKMON_CACHE:-/var/cache/leakmon}
+
+lm_msg() { printf '%s\n' "$*" >&2; }
+lm_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# kselftest.h and kselftest_harness.h, extracted from Debian's
+# linux-source-6.1 package (never committed to this tree).
+lm_kselftest_headers() {
+	local dir=$LM_CACHE/kselftest tarball=/usr/src/linux-source-6.1.tar.xz
+
+	if [ -f "$dir/kselftest_harness.h" ]; then
+		echo "$dir"
+		return
+	fi
+	if [ ! -f "$tarball" ]; then
+		lm_msg "installing linux-source-6.1 (for the kselftest headers)"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends linux-source-6.1 >&2 ||
+			lm_die "cannot install linux-source-6.1"
+	fi
+	mkdir -p "$dir.tmp"
+	tar -xJf "$tarball" -C "$dir.tmp" --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h ||
+		lm_die "cannot extract the kselftest headers"
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+	echo "$dir"
+}
+
+# Build an out-of-tree module from a copy of its sources in $2 for $KDIR.
+lm_kbuild() {
+	local name=$1 dir=$2
+	shift 2
+	# shellcheck disable=SC2086
+	make -s -C "$KDIR" M="$dir" $KMAKEFLAGS KCFLAGS=-Werror W=1 modules \
+		"$@" >&2 || lm_die "building $name for $KVER failed"
+}
+
+lm_build() {
+	local series=$1 ksft
+
+	"$LM_TOP/selftests/qemu/deps.sh" >&2 || lm_die "installing dependencies failed"
+	local facts
+	facts=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" "$series") ||
+		lm_die "cannot fetch the $series kernel"
+	eval "$facts"
+	LM_BUILD=$LM_TOP/build/$KVER
+	mkdir -p "$LM_BUILD"
+
+	lm_msg "building leakmon.ko for $KVER"
+	rm -rf "$LM_BUILD/leakmon"
+	mkdir -p "$LM_BUILD/leakmon"
+	cp -r "$LM_TOP/Kbuild" "$LM_TOP/kmod" "$LM_TOP/include" "$LM_BUILD/leakmon/"
+	lm_kbuild leakmon.ko "$LM_BUILD/leakmon"
+	LEAKMON_KO=$LM_BUILD/leakmon/leakmon.ko
+
+	lm_msg "building leakbind.ko (test only) for $KVER"
+	rm -rf "$LM_BUILD/leakbind"
+	mkdir -p "$LM_BUILD/leakbind"
+	cp "$LM_TOP/selftests/leakbind/leakbind.c" \
+		"$LM_TOP/selftests/leakbind/Kbuild" "$LM_BUILD/leakbind/"
+	lm_kbuild leakbind.ko "$LM_BUILD/leakbind"
+	LEAKBIND_KO=$LM_BUILD/leakbind/leakbind.ko
+
+	lm_msg "building the CLI (plain and ASan/UBSan)"
+	make -s -C "$LM_TOP/user" >&2 || lm_die "building the CLI failed"
+	make -s -C "$LM_TOP/user" SANITIZE=1 >&2 ||
+		lm_die "building the sanitized CLI failed"
+	LEAKMON_CLI_PLAIN=$LM_TOP/user/leakmon
+	LEAKMON_CLI_SAN=$LM_TOP/user/build-san/leakmon
+
+	ksft=$(lm_kselftest_headers)
+	lm_msg "building the selftest programs"
+	make -s -C "$LM_TOP/selftests" KSFT_INC="$ksft" OUT="$LM_BUILD/tests" >&2 ||
+		lm_die "building the selftests failed"
+	LEAKMON_TESTS=$LM_BUILD/tests
+}

@@ -1,0 +1,59 @@
+#!/bin/bash
+# deps.sh - install the host packages that leakmon's build and QEMU test
+# harness need.  Only missing packages are installed; silent when all present.
+#
+# Usage: selftests/qemu/deps.sh [EXTRA_PACKAGE...]
+#
+# Needs root (or sudo) only when something is missing.  Packages are installed
+# with `apt-get install -y --no-install-recommends`.  Add new packages to the
+# PACKAGES list below.
+set -euo pipefail
+
+PACKAGES=(
+	# QEMU harness
+	qemu-system-x86 busybox-static cpio zstd xz-utils kmod iproute2
+	# out-of-tree module build against Debian's kernel headers
+	gcc make bc flex bison libelf-dev libssl-dev dwarves sparse
+	# userspace and tests
+	libmnl-dev pkg-config jq python3
+)
+PACKAGES+=("$@")
+
+die() { printf 'deps.sh: error: %s\n' "$*" >&2; exit 1; }
+
+installed() {
+	local status
+	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null) || return 1
+	[[ $status == ii* ]]
+}
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+	installed "$pkg" || missing+=("$pkg")
+done
+((${#missing[@]} == 0)) && exit 0
+
+command -v apt-get >/dev/null || die "apt-get not found; install by hand: ${missing[*]}"
+sudo=()
+if ((EUID != 0)); then
+	command -v sudo >/dev/null || die "not root and no sudo; install by hand: ${missing[*]}"
+	sudo=(sudo)
+fi
+
+printf 'deps.sh: installing: %s\n' "${missing[*]}" >&2
+apt_opts=(-y -q --no-install-recommends -o DPkg::Lock::Timeout=600)
+export DEBIAN_FRONTEND=noninteractive
+if ! "${sudo[@]}" apt-get install "${apt_opts[@]}" "${missing[@]}" >&2; then
+	# Stale package lists are the usual cause; refresh once and retry.
+	printf 'deps.sh: install failed; running apt-get update and retrying\n' >&2
+	"${sudo[@]}" apt-get -q -o DPkg::Lock::Timeout=600 update >&2 ||
+		die "apt-get update failed"
+	"${sudo[@]}" apt-get install "${apt_opts[@]}" "${missing[@]}" >&2 ||
+		die "apt-get install failed for: ${missing[*]}"
+fi
+
+still=()
+for pkg in "${missing[@]}"; do
+	installed "$pkg" || still+=("$pkg")
+done
+((${#still[@]} == 0)) || die "still missing after install: ${still[*]}"

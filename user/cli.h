@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+#ifndef LEAKMON_CLI_H
+#define LEAKMON_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "leakmon_nl.h"
+#include "version.h"
+
+/* Exit codes, documented in Documentation/cli.md */
+enum cli_exit {
+	EXIT_OK		= 0,
+	EXIT_RUNTIME	= 1,	/* kernel or local error */
+	EXIT_USAGE	= 2,	/* bad command line */
+	EXIT_NOMODULE	= 3,	/* generic netlink family not found */
+	EXIT_PERM	= 4,	/* EPERM/EACCES from the kernel */
+	EXIT_PROTO	= 5,	/* malformed reply */
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *f);
+	const char *summary;
+};
+
+int cmd_status(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+void usage_status(FILE *f);
+void usage_top(FILE *f);
+void usage_reset(FILE *f);
+void usage_config(FILE *f);
+void usage_version(FILE *f);
+
+/* ---- errors (cli_util.c) ---- */
+
+/* Print the failure of op and return the exit code for it */
+int cli_fail(const char *op, int status, const struct lm_error *e);
+/* Open the handle or print why not; returns EXIT_OK or an exit code */
+int cli_open(struct lm_handle **hp);
+__attribute__((format(printf, 2, 3)))
+int cli_usage_error(const char *cmd, const char *fmt, ...);
+/* Report an unknown option or missing argument seen by getopt_long */
+int cli_bad_option(const char *cmd, int c, char **argv);
+/* Check that nothing is left after the options */
+int cli_no_args(const char *cmd, int argc, char **argv);
+
+/* ---- parsing ---- */
+
+/* Strict unsigned decimal: 0 ok, -EINVAL not a number, -ERANGE > max */
+int parse_u64(const char *s, uint64_t max, uint64_t *out);
+/* Seconds with an optional fraction ("2", "0.25"): 0, -EINVAL, -ERANGE */
+int parse_seconds_ns(const char *s, uint64_t max_ns, uint64_t *out);
+/* parse_u64 within [min, max] with a usage error naming opt */
+int cli_parse_num(const char *cmd, const char *opt, const char *s,
+		  uint64_t min, uint64_t max, uint64_t *out);
+
+/* ---- formatting ---- */
+
+/* v in at most width characters, scaled with k/M/G/T/P/E when needed */
+void fmt_count(char *buf, size_t size, uint64_t v, int width);
+/* signed rate, one decimal, scaled when needed */
+void fmt_rate(char *buf, size_t size, double v, int width);
+void fmt_bytes(char *buf, size_t size, uint64_t bytes);
+void fmt_duration(char *buf, size_t size, uint64_t ns);
+/* Printable ASCII copy of s in at most width characters */
+void fmt_name(char *buf, size_t size, const char *s, size_t width);
+/* Same, keeping the end of s ("...tail") when it is too long */
+void fmt_name_tail(char *buf, size_t size, const char *s, size_t width);
+
+/* ---- system ---- */
+
+struct meminfo {
+	bool has_sunreclaim;
+	bool has_sreclaimable;
+	uint64_t sunreclaim_kb;
+	uint64_t sreclaimable_kb;
+};
+
+int read_meminfo(const char *path, struct meminfo *m);
+uint64_t boottime_ns(void);
+/* User name of uid into buf; false if unknown */
+bool user_name(uint32_t uid, char *buf, size_t size);
+
+/* Root of the cgroup v2 hierarchy, NULL if none is mounted */
+const char *cgroup2_root(void);
+/*
+ * For each ids[i], paths[i] becomes the malloc'ed path of the cgroup whose
+ * directory under root has inode number ids[i] ("/" for root itself), or
+ * stays NULL.  Returns how many were found.
+ */
+size_t cgroup_paths(const char *root, const uint64_t *ids, size_t n,
+		    char **paths);
+
+#endif /* LEAKMON_CLI_H */

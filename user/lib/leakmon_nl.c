@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * libleakmon: socket, family resolution, request/reply exchanges.
+ *
+ * The receive loop is our own rather than mnl_cb_run(): libmnl stops at
+ * the first NLM_F_DUMP_INTR message and drops extended acks, while we need
+ * to drain a torn dump to its end, keep the extack text of NLMSG_ERROR and
+ * NLMSG_DONE, and skip replies to earlier requests that were abandoned.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "lm_internal.h"
+
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK		10
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK		11
+#endif
+#ifndef NLM_F_CAPPED
+#define NLM_F_CAPPED		0x100
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS		0x200
+#endif
+
+#define LM_SEND_BUFSIZE		4096
+#define LM_RAW_MAX		(1U << 20)
+
+struct lm_handle {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	struct lm_family fam;
+	struct lm_error err;
+	char *buf;		/* LM_RECV_BUFSIZE */
+};
+
+static const char *const lm_kind_names[LM_NKINDS] = {
+	[LEAKMON_KIND_SOCK_INODE]	= "sock_inode",
+	[LEAKMON_KIND_FILE_BLOB]	= "file_blob",
+};
+
+const char *lm_kind_name(unsigned int kind)
+{
+	return kind < LM_NKINDS ? lm_kind_names[kind] : NULL;
+}
+
+const char *lm_strstatus(int status)
+{
+	switch (status) {
+	case LM_OK:		return "success";
+	case LM_ERR_LOCAL:	return "local error";
+	case LM_ERR_KERNEL:	return "kernel error";
+	case LM_ERR_NOFAMILY:	return "generic netlink family not found";
+	case LM_ERR_PROTO:	return "protocol error";
+	}
+	return "unknown status";
+}
+
+void lm_error_clear(struct lm_error *err)
+{
+	memset(err, 0, sizeof(*err));
+}
+
+int lm_error_set(struct lm_error *err, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return status;
+	err->status = status;
+	va_start(ap, fmt);
+	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static int lm_error_errno(struct lm_error *err, int e, const char *what)
+{
+	err->err = e;
+	return lm_error_set(err, LM_ERR_LOCAL, "%s", what);
+}
+
+/* ---- receive side ---- */
+
+struct lm_extack_ctx {
+	struct lm_error *err;
+};
+
+static int lm_extack_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_error *err = ((struct lm_extack_ctx *)data)->err;
+	size_t n;
+
+	switch (mnl_attr_get_type(a)) {
+	case NLMSGERR_ATTR_MSG:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			break;
+		n = strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a));
+		if (n >= sizeof(err->extack))
+			n = sizeof(err->extack) - 1;
+		memcpy(err->extack, mnl_attr_get_str(a), n);
+		err->extack[n] = '\0';
+		/* the kernel's text ends without a newline, but be sure */
+		while (n && err->extack[n - 1] == '\n')
+			err->extack[--n] = '\0';
+		break;
+	case NLMSGERR_ATTR_OFFS:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			break;
+		err->offs = mnl_attr_get_u32(a);
+		err->has_offs = true;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* TLVs at payload offset off, present if NLM_F_ACK_TLVS is set */
+static void lm_rx_extack(struct lm_rx *rx, const struct nlmsghdr *nlh,
+			 size_t off)
+{
+	struct lm_extack_ctx ctx = { .err = rx->err };
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (MNL_ALIGN(off) >= mnl_nlmsg_get_payload_len(nlh))
+		return;
+	mnl_attr_parse(nlh, off, lm_extack_attr_cb, &ctx);
+}
+
+static void lm_rx_fail(struct lm_rx *rx, int status)
+{
+	if (rx->status == LM_OK)
+		rx->status = status;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void lm_rx_proto(struct lm_rx *rx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (rx->status != LM_OK)
+		return;
+	rx->status = LM_ERR_PROTO;
+	rx->err->status = LM_ERR_PROTO;
+	va_start(ap, fmt);
+	vsnprintf(rx->err->detail, sizeof(rx->err->detail), fmt, ap);
+	va_end(ap);
+}
+
+static void lm_rx_kernel_error(struct lm_rx *rx, int error)
+{
+	if (error >= 0 || rx->status != LM_OK)
+		return;
+	rx->status = LM_ERR_KERNEL;
+	rx->err->status = LM_ERR_KERNEL;
+	rx->err->err = -error;
+}
+
+static void lm_rx_error_msg(struct lm_rx *rx, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t plen = mnl_nlmsg_get_payload_len(nlh);
+	size_t off = sizeof(*e);
+
+	rx->done = true;
+	if (plen < sizeof(*e)) {
+		lm_rx_proto(rx, "truncated NLMSG_ERROR (%zu bytes)", plen);
+		return;
+	}
+	/* without NLM_F_CAPPED the request's payload is echoed first */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+	    e->msg.nlmsg_len > sizeof(struct nlmsghdr))
+		off = sizeof(e->error) + e->msg.nlmsg_len;
+	lm_rx_extack(rx, nlh, off);
+	lm_rx_kernel_error(rx, e->error);
+}
+
+static void lm_rx_done_msg(struct lm_rx *rx, const struct nlmsghdr *nlh)
+{
+	int error = 0;
+
+	rx->done = true;
+	if (!rx->dump) {
+		lm_rx_proto(rx, "NLMSG_DONE in reply to a request");
+		return;
+	}
+	/* a dump that failed midway reports its error in NLMSG_DONE */
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(error)) {
+		memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+		lm_rx_extack(rx, nlh, sizeof(error));
+	}
+	lm_rx_kernel_error(rx, error);
+}
+
+static void lm_rx_data_msg(struct lm_rx *rx, const struct nlmsghdr *nlh)
+{
+	int ret;
+
+	if (nlh->nlmsg_type != rx->type) {
+		lm_rx_proto(rx, "unexpected message type %u", nlh->nlmsg_type);
+		return;
+	}
+	rx->nmsgs++;
+	if (rx->status != LM_OK || !rx->cb)
+		return;		/* drain after a failure */
+	ret = rx->cb(nlh, rx->data, rx->err);
+	if (ret != LM_OK) {
+		if (rx->err->status == LM_OK)
+			rx->err->status = ret;
+		lm_rx_fail(rx, ret);
+	}
+}
+
+static void lm_rx_msg(struct lm_rx *rx, const struct nlmsghdr *nlh)
+{
+	if (!mnl_nlmsg_portid_ok(nlh, rx->portid)) {
+		lm_rx_proto(rx, "reply for port %u, not %u", nlh->nlmsg_pid,
+			    rx->portid);
+		return;
+	}
+	if (nlh->nlmsg_seq != rx->seq) {
+		/* a late reply to an earlier, abandoned request */
+		if ((int32_t)(nlh->nlmsg_seq - rx->seq) < 0) {
+			rx->stale++;
+			return;
+		}
+		lm_rx_proto(rx, "reply with sequence %u, expected %u",
+			    nlh->nlmsg_seq, rx->seq);
+		return;
+	}
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		rx->intr = true;
+
+	switch (nlh->nlmsg_type) {
+	case NLMSG_NOOP:
+		break;
+	case NLMSG_ERROR:
+		lm_rx_error_msg(rx, nlh);
+		break;
+	case NLMSG_DONE:
+		lm_rx_done_msg(rx, nlh);
+		break;
+	case NLMSG_OVERRUN:
+		lm_rx_proto(rx, "NLMSG_OVERRUN");
+		rx->done = true;
+		break;
+	default:
+		lm_rx_data_msg(rx, nlh);
+		break;
+	}
+}
+
+int lm_rx_feed(struct lm_rx *rx, const void *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = buf;
+	int rem = (int)len;
+
+	while (!rx->done && mnl_nlmsg_ok(nlh, rem)) {
+		lm_rx_msg(rx, nlh);
+		nlh = mnl_nlmsg_next(nlh, &rem);
+	}
+	if (!rx->done && rem > 0) {
+		lm_rx_proto(rx, "malformed netlink message (%d bytes left)",
+			    rem);
+		return LM_ERR_PROTO;
+	}
+	return LM_OK;
+}
+
+/* ---- send side ---- */
+
+static struct nlmsghdr *lm_msg_start(void *buf, uint16_t type, uint8_t cmd,
+				     uint8_t version, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+static int lm_recv(struct lm_handle *h, struct lm_rx *rx)
+{
+	ssize_t n;
+	int ret;
+
+	while (!rx->done) {
+		n = mnl_socket_recvfrom(h->nl, h->buf, LM_RECV_BUFSIZE);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return lm_error_errno(&h->err, ETIMEDOUT,
+						      "no reply from the kernel");
+			return lm_error_errno(&h->err, errno, "recvmsg");
+		}
+		ret = lm_rx_feed(rx, h->buf, (size_t)n);
+		if (ret != LM_OK)
+			return ret;
+	}
+	return rx->status;
+}
+
+/*
+ * Send nlh (its sequence number is assigned here) and process replies
+ * until the final ack or NLMSG_DONE.
+ */
+static int lm_exchange(struct lm_handle *h, struct nlmsghdr *nlh,
+		       uint16_t type, lm_rx_cb cb, void *data, struct lm_rx *out)
+{
+	struct lm_rx rx = {
+		.portid	= h->portid,
+		.type	= type,
+		.cb	= cb,
+		.data	= data,
+		.err	= &h->err,
+	};
+	int ret;
+
+	lm_error_clear(&h->err);
+	rx.dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	if (!rx.dump)
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = rx.seq = ++h->seq;
+
+	if (mnl_socket_sendto(h->nl, nlh, nlh->nlmsg_len) < 0)
+		ret = lm_error_errno(&h->err, errno, "sendmsg");
+	else
+		ret = lm_recv(h, &rx);
+	if (out)
+		*out = rx;
+	return ret;
+}
+
+/* ---- family resolution ---- */
+
+struct lm_ctrl_ctx {
+	struct lm_family *f;
+	bool has_id;
+	struct lm_family_op op;
+	struct lm_family_mcgrp grp;
+};
+
+static int lm_ctrl_op_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_ctrl_ctx *ctx = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTRL_ATTR_OP_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		ctx->op.cmd = mnl_attr_get_u32(a);
+		break;
+	case CTRL_ATTR_OP_FLAGS:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		ctx->op.flags = mnl_attr_get_u32(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_ctrl_ops_cb(const struct nlattr *a, void *data)
+{
+	struct lm_ctrl_ctx *ctx = data;
+	struct lm_family *f = ctx->f;
+
+	memset(&ctx->op, 0, sizeof(ctx->op));
+	if (mnl_attr_parse_nested(a, lm_ctrl_op_attr_cb, ctx) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (f->nops < LM_MAX_OPS)
+		f->ops[f->nops++] = ctx->op;
+	return MNL_CB_OK;
+}
+
+static int lm_ctrl_grp_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_ctrl_ctx *ctx = data;
+	size_t n;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTRL_ATTR_MCAST_GRP_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		ctx->grp.id = mnl_attr_get_u32(a);
+		break;
+	case CTRL_ATTR_MCAST_GRP_NAME:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		n = strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a));
+		if (n >= sizeof(ctx->grp.name))
+			n = sizeof(ctx->grp.name) - 1;
+		memcpy(ctx->grp.name, mnl_attr_get_str(a), n);
+		ctx->grp.name[n] = '\0';
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_ctrl_grps_cb(const struct nlattr *a, void *data)
+{
+	struct lm_ctrl_ctx *ctx = data;
+	struct lm_family *f = ctx->f;
+
+	memset(&ctx->grp, 0, sizeof(ctx->grp));
+	if (mnl_attr_parse_nested(a, lm_ctrl_grp_attr_cb, ctx) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (f->nmcgrps < LM_MAX_MCGRPS)
+		f->mcgrps[f->nmcgrps++] = ctx->grp;
+	return MNL_CB_OK;
+}
+
+static int lm_ctrl_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_ctrl_ctx *ctx = data;
+	struct lm_family *f = ctx->f;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+			return MNL_CB_ERROR;
+		f->id = mnl_attr_get_u16(a);
+		ctx->has_id = true;
+		break;
+	case CTRL_ATTR_VERSION:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		f->version = mnl_attr_get_u32(a);
+		break;
+	case CTRL_ATTR_HDRSIZE:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		f->hdrsize = mnl_attr_get_u32(a);
+		break;
+	case CTRL_ATTR_MAXATTR:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		f->maxattr = mnl_attr_get_u32(a);
+		break;
+	case CTRL_ATTR_OPS:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		return mnl_attr_parse_nested(a, lm_ctrl_ops_cb, ctx);
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		return mnl_attr_parse_nested(a, lm_ctrl_grps_cb, ctx);
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_ctrl_msg_cb(const struct nlmsghdr *nlh, void *data,
+			  struct lm_error *err)
+{
+	struct lm_ctrl_ctx *ctx = data;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
+		return lm_error_set(err, LM_ERR_PROTO, "short nlctrl reply");
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), lm_ctrl_attr_cb,
+			   ctx) != MNL_CB_OK)
+		return lm_error_set(err, LM_ERR_PROTO, "malformed nlctrl reply");
+	return LM_OK;
+}
+
+static int lm_resolve_family(struct lm_handle *h)
+{
+	char buf[LM_SEND_BUFSIZE];
+	struct lm_ctrl_ctx ctx = { .f = &h->fam };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = lm_msg_start(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, LEAKMON_GENL_NAME);
+
+	memset(&h->fam, 0, sizeof(h->fam));
+	ret = lm_exchange(h, nlh, GENL_ID_CTRL, lm_ctrl_msg_cb, &ctx, NULL);
+	if (ret == LM_ERR_KERNEL && h->err.err == ENOENT) {
+		h->err.status = LM_ERR_NOFAMILY;
+		snprintf(h->err.detail, sizeof(h->err.detail),
+			 "generic netlink family %s not found",
+			 LEAKMON_GENL_NAME);
+		return LM_ERR_NOFAMILY;
+	}
+	if (ret != LM_OK)
+		return ret;
+	if (!ctx.has_id)
+		return lm_error_set(&h->err, LM_ERR_PROTO,
+				    "nlctrl reply without a family id");
+	return LM_OK;
+}
+
+/* ---- handle ---- */
+
+static int lm_setsockopt_int(struct lm_handle *h, int opt, int val)
+{
+	return mnl_socket_setsockopt(h->nl, opt, &val, sizeof(val));
+}
+
+static int lm_socket_setup(struct lm_handle *h)
+{
+	struct timeval tv = { .tv_sec = LM_RECV_TIMEOUT_S };
+
+	h->nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!h->nl)
+		return lm_error_errno(&h->err, errno, "netlink socket");
+	if (mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		return lm_error_errno(&h->err, errno, "netlink bind");
+	h->portid = mnl_socket_get_portid(h->nl);
+
+	/* both are optional: older kernels lack them */
+	lm_setsockopt_int(h, NETLINK_EXT_ACK, 1);
+	lm_setsockopt_int(h, NETLINK_CAP_ACK, 1);
+	setsockopt(mnl_socket_get_fd(h->nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		   sizeof(tv));
+	return LM_OK;
+}
+
+int lm_open(struct lm_handle **hp, struct lm_error *err)
+{
+	struct lm_handle *h;
+	int ret;
+
+	*hp = NULL;
+	if (err)
+		lm_error_clear(err);
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->buf = malloc(LM_RECV_BUFSIZE))) {
+		free(h);
+		if (err) {
+			err->err = ENOMEM;
+			lm_error_set(err, LM_ERR_LOCAL, "out of memory");
+		}
+		return LM_ERR_LOCAL;
+	}
+	h->seq = (uint32_t)time(NULL);
+
+	ret = lm_socket_setup(h);
+	if (ret == LM_OK)
+		ret = lm_resolve_family(h);
+	if (ret != LM_OK) {
+		if (err)
+			*err = h->err;
+		lm_close(h);
+		return ret;
+	}
+	*hp = h;
+	return LM_OK;
+}
+
+void lm_close(struct lm_handle *h)
+{
+	if (!h)
+		return;
+	if (h->nl)
+		mnl_socket_close(h->nl);
+	free(h->buf);
+	free(h);
+}
+
+const struct lm_error *lm_last_error(const struct lm_handle *h)
+{
+	return &h->err;
+}
+
+const struct lm_family *lm_family(const struct lm_handle *h)
+{
+	return &h->fam;
+}
+
+bool lm_family_op(const struct lm_family *f, uint32_t cmd, uint32_t *flags)
+{
+	for (unsigned int i = 0; i < f->nops; i++) {
+		if (f->ops[i].cmd == cmd) {
+			if (flags)
+				*flags = f->ops[i].flags;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- typed calls ---- */
+
+static struct nlmsghdr *lm_cmd_start(struct lm_handle *h, void *buf,
+				     uint8_t cmd, uint16_t flags)
+{
+	return lm_msg_start(buf, h->fam.id, cmd, LEAKMON_GENL_VERSION, flags);
+}
+
+/* do-request whose reply is parsed by cb; a missing reply is an error */
+static int lm_do(struct lm_handle *h, struct nlmsghdr *nlh, lm_rx_cb cb,
+		 void *data)
+{
+	struct lm_rx rx;
+	int ret;
+
+	ret = lm_exchange(h, nlh, h->fam.id, cb, data, &rx);
+	if (ret == LM_OK && cb && rx.nmsgs != 1)
+		return lm_error_set(&h->err, LM_ERR_PROTO,
+				    "%u reply messages, expected 1", rx.nmsgs);
+	return ret;
+}
+
+static int lm_totals_msg_cb(const struct nlmsghdr *nlh, void *data,
+			    struct lm_error *err)
+{
+	return lm_parse_totals(nlh, data, err);
+}
+
+int lm_get_totals(struct lm_handle *h, struct lm_totals *t)
+{
+	char buf[LM_SEND_BUFSIZE];
+	struct nlmsghdr *nlh = lm_cmd_start(h, buf, LEAKMON_CMD_GET_TOTALS, 0);
+
+	memset(t, 0, sizeof(*t));
+	return lm_do(h, nlh, lm_totals_msg_cb, t);
+}
+
+static int lm_config_msg_cb(const struct nlmsghdr *nlh, void *data,
+			    struct lm_error *err)
+{
+	return lm_parse_config(nlh, data, err);
+}
+
+int lm_get_config(struct lm_handle *h, struct lm_config *c)
+{
+	char buf[LM_SEND_BUFSIZE];
+	struct nlmsghdr *nlh = lm_cmd_start(h, buf, LEAKMON_CMD_GET_CONFIG, 0);
+
+	memset(c, 0, sizeof(*c));
+	return lm_do(h, nlh, lm_config_msg_cb, c);
+}
+
+int lm_set_config(struct lm_handle *h, const struct lm_config *set,
+		  struct lm_config *now)
+{
+	char buf[LM_SEND_BUFSIZE];
+	struct lm_config scratch;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	lm_error_clear(&h->err);
+	if (set->present & ~(LM_CFG_MAX_OBJECTS | LM_CFG_MAX_OWNERS |
+			     LM_CFG_RESTRICT_READ)) {
+		h->err.err = EINVAL;
+		return lm_error_set(&h->err, LM_ERR_LOCAL,
+				    "only max_objects, max_owners and restrict_read can be set");
+	}
+
+	nlh = lm_cmd_start(h, buf, LEAKMON_CMD_SET_CONFIG, 0);
+	nest = mnl_attr_nest_start(nlh, LEAKMON_A_CONFIG);
+	if (set->present & LM_CFG_MAX_OBJECTS)
+		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_MAX_OBJECTS,
+				 set->max_objects);
+	if (set->present & LM_CFG_MAX_OWNERS)
+		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_MAX_OWNERS,
+				 set->max_owners);
+	if (set->present & LM_CFG_RESTRICT_READ)
+		mnl_attr_put_u8(nlh, LEAKMON_CONFIG_A_RESTRICT_READ,
+				set->restrict_read);
+	mnl_attr_nest_end(nlh, nest);
+
+	if (!now)
+		now = &scratch;
+	memset(now, 0, sizeof(*now));
+	return lm_do(h, nlh, lm_config_msg_cb, now);
+}
+
+int lm_reset(struct lm_handle *h)
+{
+	char buf[LM_SEND_BUFSIZE];
+	struct nlmsghdr *nlh = lm_cmd_start(h, buf, LEAKMON_CMD_RESET, 0);
+
+	/* a reply message, if a later version sends one, is ignored */
+	return lm_exchange(h, nlh, h->fam.id, NULL, NULL, NULL);
+}
+
+/* ---- owner dump ---- */
+
+static int lm_owners_grow(struct lm_owners *o)
+{
+	size_t cap = o->cap ? o->cap * 2 : 256;
+	struct lm_owner *v;
+
+	if (cap > SIZE_MAX / sizeof(*v))
+		return -1;
+	v = realloc(o->owner, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	o->owner = v;
+	o->cap = cap;
+	return 0;
+}
+
+static int lm_owner_msg_cb(const struct nlmsghdr *nlh, void *data,
+			   struct lm_error *err)
+{
+	struct lm_owners *o = data;
+	bool found;
+	int ret;
+
+	if (o->n == o->cap && lm_owners_grow(o) < 0) {
+		err->err = ENOMEM;
+		return lm_error_set(err, LM_ERR_LOCAL, "out of memory");
+	}
+	ret = lm_parse_owner(nlh, &o->owner[o->n], &found, err);
+	if (ret == LM_OK && found)
+		o->n++;
+	return ret;
+}
+
+int lm_dump_owners(struct lm_handle *h, struct lm_owners *o)
+{
+	char buf[LM_SEND_BUFSIZE];
+	struct nlmsghdr *nlh;
+	struct lm_rx rx;
+	int ret;
+
+	o->attempts = 0;
+	do {
+		o->n = 0;
+		o->interrupted = false;
+		o->attempts++;
+		nlh = lm_cmd_start(h, buf, LEAKMON_CMD_GET_OWNERS, NLM_F_DUMP);
+		ret = lm_exchange(h, nlh, h->fam.id, lm_owner_msg_cb, o, &rx);
+		if (ret != LM_OK)
+			return ret;
+		o->interrupted = rx.intr;
+	} while (o->interrupted && o->attempts < LM_DUMP_ATTEMPTS);
+	return LM_OK;
+}
+
+void lm_owners_free(struct lm_owners *o)
+{
+	free(o->owner);
+	memset(o, 0, sizeof(*o));
+}
+
+const struct lm_owner *lm_owners_find(const struct lm_owners *o,
+				      uint32_t tgid, uint64_t start_ns)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		if (o->owner[i].tgid == tgid &&
+		    (!start_ns || o->owner[i].start_ns == start_ns))
+			return &o->owner[i];
+	}
+	return NULL;
+}
+
+uint64_t lm_owner_live(const struct lm_owner *o)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int k = 0; k < LM_NKINDS; k++)
+		sum += o->kind[k].live;
+	return sum;
+}
+
+/* ---- raw ---- */
+
+struct lm_raw_ctx {
+	lm_msg_cb cb;
+	void *data;
+};
+
+static int lm_raw_msg_cb(const struct nlmsghdr *nlh, void *data,
+			 struct lm_error *err)
+{
+	struct lm_raw_ctx *ctx = data;
+	int ret = ctx->cb(nlh, ctx->data);
+
+	if (ret != LM_OK && !err->status)
+		lm_error_set(err, ret, "message callback failed");
+	return ret;
+}
+
+int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
+	   const void *attrs, size_t len, lm_msg_cb cb, void *data,
+	   struct lm_raw_result *res)
+{
+	struct lm_raw_ctx ctx = { .cb = cb, .data = data };
+	size_t hdr = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr));
+	struct nlmsghdr *nlh;
+	struct lm_rx rx;
+	char *buf;
+	int ret;
+
+	if (res)
+		memset(res, 0, sizeof(*res));
+	if (len > LM_RAW_MAX) {
+		lm_error_clear(&h->err);
+		h->err.err = EMSGSIZE;
+		return lm_error_set(&h->err, LM_ERR_LOCAL, "request too big");
+	}
+	buf = calloc(1, MNL_ALIGN(hdr + len));
+	if (!buf) {
+		lm_error_clear(&h->err);
+		return lm_error_errno(&h->err, ENOMEM, "out of memory");
+	}
+	nlh = lm_cmd_start(h, buf, cmd, nlflags);
+	if (len)
+		memcpy(buf + hdr, attrs, len);
+	nlh->nlmsg_len = (uint32_t)(hdr + len);
+
+	ret = lm_exchange(h, nlh, h->fam.id, cb ? lm_raw_msg_cb : NULL, &ctx,
+			  &rx);
+	free(buf);
+	if (res) {
+		res->error = h->err.status == LM_ERR_KERNEL ? h->err.err : 0;
+		memcpy(res->extack, h->err.extack, sizeof(res->extack));
+		res->has_offs = h->err.has_offs;
+		res->offs = h->err.offs;
+		res->nmsgs = rx.nmsgs;
+		res->dump_intr = rx.intr;
+	}
+	return ret;
+}

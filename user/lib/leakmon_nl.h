@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libleakmon: userspace client of the "leakmon" generic netlink family.
+ *
+ * The attribute tree is documented in <linux/leakmon.h>.  Every call
+ * returns an enum lm_status; on failure the details (errno, the kernel's
+ * extended ack message, a description of a malformed reply) are in the
+ * handle's struct lm_error, see lm_last_error().
+ *
+ * Replies are parsed forward-compatibly: attribute types this library does
+ * not know are ignored, a kind id above LEAKMON_KIND_MAX is ignored, but a
+ * known attribute with a wrong length or type is a protocol error.
+ */
+#ifndef LEAKMON_NL_H
+#define LEAKMON_NL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/leakmon.h>
+
+struct nlmsghdr;
+
+#define LM_NKINDS		(LEAKMON_KIND_MAX + 1)
+#define LM_COMM_SIZE		17	/* up to 16 characters and a NUL */
+#define LM_NAME_SIZE		32
+#define LM_PROBE_SIZE		64
+#define LM_REASON_SIZE		128
+#define LM_VERSION_SIZE		64
+#define LM_EXTACK_SIZE		256
+#define LM_DETAIL_SIZE		256
+#define LM_MAX_OPS		32
+#define LM_MAX_MCGRPS		8
+#define LM_MCGRP_NAME_SIZE	16	/* GENL_NAMSIZ */
+
+/* Receive buffer: big enough for any netlink dump skb (32 KiB) */
+#define LM_RECV_BUFSIZE		(64 * 1024)
+/* Attempts at a consistent owner dump before returning a torn one */
+#define LM_DUMP_ATTEMPTS	4
+/* A reply that takes longer than this is reported as ETIMEDOUT */
+#define LM_RECV_TIMEOUT_S	10
+
+enum lm_status {
+	LM_OK		=  0,
+	LM_ERR_LOCAL	= -1,	/* local failure (socket, memory, timeout) */
+	LM_ERR_KERNEL	= -2,	/* the kernel answered with an error */
+	LM_ERR_NOFAMILY	= -3,	/* family "leakmon" not registered */
+	LM_ERR_PROTO	= -4,	/* malformed or unexpected reply */
+};
+
+struct lm_error {
+	int status;			/* enum lm_status of the failure */
+	int err;			/* positive errno, 0 if none */
+	char extack[LM_EXTACK_SIZE];	/* NLMSGERR_ATTR_MSG, "" if none */
+	bool has_offs;
+	uint32_t offs;			/* NLMSGERR_ATTR_OFFS, if has_offs */
+	char detail[LM_DETAIL_SIZE];	/* local or protocol error text */
+};
+
+struct lm_family_op {
+	uint32_t cmd;
+	uint32_t flags;			/* GENL_ADMIN_PERM, GENL_CMD_CAP_* */
+};
+
+struct lm_family_mcgrp {
+	uint32_t id;
+	char name[LM_MCGRP_NAME_SIZE];
+};
+
+struct lm_family {
+	uint16_t id;
+	uint32_t version;
+	uint32_t hdrsize;
+	uint32_t maxattr;
+	unsigned int nops;
+	struct lm_family_op ops[LM_MAX_OPS];
+	unsigned int nmcgrps;
+	struct lm_family_mcgrp mcgrps[LM_MAX_MCGRPS];
+};
+
+enum lm_config_field {
+	LM_CFG_MAX_OBJECTS	= 1U << 0,
+	LM_CFG_MAX_OWNERS	= 1U << 1,
+	LM_CFG_RESTRICT_READ	= 1U << 2,
+	LM_CFG_HASH_BUCKETS	= 1U << 3,	/* read only */
+};
+
+struct lm_config {
+	uint32_t present;		/* LM_CFG_* of the fields that are set */
+	uint32_t max_objects;
+	uint32_t max_owners;
+	uint32_t hash_buckets;
+	uint8_t restrict_read;
+};
+
+struct lm_kind_totals {
+	bool present;			/* the kernel reported this kind */
+	bool enabled;
+	char name[LM_NAME_SIZE];
+	char alloc_probe[LM_PROBE_SIZE];
+	char free_probe[LM_PROBE_SIZE];
+	char disabled_reason[LM_REASON_SIZE];
+	uint64_t live;
+	uint64_t orphans;
+	uint64_t observed;
+	uint64_t tracked;
+	uint64_t freed;
+	uint64_t untracked_table_full;
+	uint64_t untracked_owners_full;
+	uint64_t untracked_nomem;
+	uint64_t unknown_frees;
+	uint64_t replaced;
+	uint64_t missed_alloc;
+	uint64_t missed_free;
+};
+
+struct lm_totals {
+	char version[LM_VERSION_SIZE];
+	uint64_t now_ns;		/* CLOCK_BOOTTIME */
+	uint64_t reset_ns;		/* CLOCK_BOOTTIME */
+	uint64_t objects;
+	uint32_t owners;
+	uint32_t owners_exited;
+	bool has_config;
+	struct lm_config config;
+	struct lm_kind_totals kind[LM_NKINDS];	/* indexed by enum leakmon_kind */
+};
+
+struct lm_owner_kind {
+	bool present;
+	uint64_t live;
+	uint64_t allocated;
+	uint64_t freed;
+	uint64_t first_alloc_ns;	/* 0 if never */
+	uint64_t last_alloc_ns;		/* 0 if never */
+};
+
+struct lm_owner {
+	uint32_t tgid;
+	uint32_t uid;
+	uint64_t start_ns;		/* CLOCK_BOOTTIME */
+	uint64_t cgroup_id;
+	bool exited;
+	uint64_t exit_ns;		/* CLOCK_BOOTTIME, 0 if alive */
+	char comm[LM_COMM_SIZE];
+	struct lm_owner_kind kind[LM_NKINDS];	/* indexed by enum leakmon_kind */
+};
+
+struct lm_owners {
+	struct lm_owner *owner;		/* array of n, malloc'ed */
+	size_t n;
+	size_t cap;
+	bool interrupted;		/* still torn after LM_DUMP_ATTEMPTS */
+	unsigned int attempts;		/* dumps taken for this result */
+};
+
+struct lm_raw_result {
+	int error;			/* positive errno from the kernel, 0 = ok */
+	char extack[LM_EXTACK_SIZE];
+	bool has_offs;
+	uint32_t offs;
+	unsigned int nmsgs;		/* family messages received */
+	bool dump_intr;			/* some message had NLM_F_DUMP_INTR */
+};
+
+/*
+ * Called for each reply message of the family; return LM_OK to go on, or
+ * an LM_ERR_* value to fail the call (the rest of the reply is drained).
+ */
+typedef int (*lm_msg_cb)(const struct nlmsghdr *nlh, void *data);
+
+struct lm_handle;
+
+/* Open a socket and resolve the family.  err (may be NULL) gets details. */
+int lm_open(struct lm_handle **hp, struct lm_error *err);
+void lm_close(struct lm_handle *h);
+
+const struct lm_error *lm_last_error(const struct lm_handle *h);
+const struct lm_family *lm_family(const struct lm_handle *h);
+/* Flags of a command from the family's op list; false if not listed */
+bool lm_family_op(const struct lm_family *f, uint32_t cmd, uint32_t *flags);
+
+int lm_get_totals(struct lm_handle *h, struct lm_totals *t);
+int lm_get_config(struct lm_handle *h, struct lm_config *c);
+/*
+ * Send the fields of set->present (LM_CFG_MAX_OBJECTS, LM_CFG_MAX_OWNERS,
+ * LM_CFG_RESTRICT_READ; LM_CFG_HASH_BUCKETS is read only and refused with
+ * LM_ERR_LOCAL/EINVAL).  The new configuration goes to now (may be NULL).
+ */
+int lm_set_config(struct lm_handle *h, const struct lm_config *set,
+		  struct lm_config *now);
+int lm_reset(struct lm_handle *h);
+
+/*
+ * Collect all owners.  o must be zeroed or come from an earlier call; its
+ * array is reused.  A torn dump is retried; if the last of
+ * LM_DUMP_ATTEMPTS is still torn it is returned with o->interrupted set.
+ */
+int lm_dump_owners(struct lm_handle *h, struct lm_owners *o);
+void lm_owners_free(struct lm_owners *o);
+/* start_ns == 0 matches any start time */
+const struct lm_owner *lm_owners_find(const struct lm_owners *o,
+				      uint32_t tgid, uint64_t start_ns);
+uint64_t lm_owner_live(const struct lm_owner *o);
+
+/*
+ * Send command cmd with attrs (len bytes, sent verbatim after the genl
+ * header, may be malformed).  nlflags are nlmsg flags: NLM_F_REQUEST is
+ * always added; with NLM_F_DUMP the call is a dump, otherwise NLM_F_ACK is
+ * added.  cb (may be NULL) sees every reply message of the family.
+ * Returns LM_OK, or LM_ERR_KERNEL when the kernel refused (res->error,
+ * res->extack), or another LM_ERR_*.  res may be NULL.
+ */
+int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
+	   const void *attrs, size_t len, lm_msg_cb cb, void *data,
+	   struct lm_raw_result *res);
+
+const char *lm_strstatus(int status);
+/* Compiled-in name of a kind ("sock_inode", "file_blob"), NULL if unknown */
+const char *lm_kind_name(unsigned int kind);
+
+/*
+ * Parsers of one reply message (nlmsghdr + genlmsghdr + attributes), used
+ * by the calls above and exported for tests.  err may be NULL.
+ */
+int lm_parse_totals(const struct nlmsghdr *nlh, struct lm_totals *t,
+		    struct lm_error *err);
+int lm_parse_config(const struct nlmsghdr *nlh, struct lm_config *c,
+		    struct lm_error *err);
+/* *found is false for a message without LEAKMON_A_OWNER (ignored) */
+int lm_parse_owner(const struct nlmsghdr *nlh, struct lm_owner *o,
+		   bool *found, struct lm_error *err);
+
+#endif /* LEAKMON_NL_H */

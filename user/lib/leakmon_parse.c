@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Parsers of leakmon replies: one attribute callback per nesting level.
+ *
+ * Each level has a table giving the libmnl type of every attribute this
+ * library knows.  A known attribute is checked with mnl_attr_validate()
+ * (exact length for integers, NUL-terminated strings, empty flags); an
+ * unknown one is skipped, so that newer modules can add attributes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "lm_internal.h"
+
+struct lm_attr_spec {
+	enum mnl_attr_data_type type;	/* MNL_TYPE_UNSPEC: not known */
+	const char *name;
+};
+
+#define LM_ATTR(attr, t)	[attr] = { MNL_TYPE_##t, #attr }
+
+static const struct lm_attr_spec top_spec[LEAKMON_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_A_VERSION, NUL_STRING),
+	LM_ATTR(LEAKMON_A_NOW_NS, U64),
+	LM_ATTR(LEAKMON_A_RESET_NS, U64),
+	LM_ATTR(LEAKMON_A_OBJECTS, U64),
+	LM_ATTR(LEAKMON_A_OWNERS, U32),
+	LM_ATTR(LEAKMON_A_OWNERS_EXITED, U32),
+	LM_ATTR(LEAKMON_A_CONFIG, NESTED),
+	LM_ATTR(LEAKMON_A_KIND, NESTED),
+	LM_ATTR(LEAKMON_A_OWNER, NESTED),
+};
+
+static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_KIND_A_ID, U32),
+	LM_ATTR(LEAKMON_KIND_A_NAME, NUL_STRING),
+	LM_ATTR(LEAKMON_KIND_A_ENABLED, U8),
+	LM_ATTR(LEAKMON_KIND_A_ALLOC_PROBE, NUL_STRING),
+	LM_ATTR(LEAKMON_KIND_A_FREE_PROBE, NUL_STRING),
+	LM_ATTR(LEAKMON_KIND_A_DISABLED_REASON, NUL_STRING),
+	LM_ATTR(LEAKMON_KIND_A_LIVE, U64),
+	LM_ATTR(LEAKMON_KIND_A_ORPHANS, U64),
+	LM_ATTR(LEAKMON_KIND_A_OBSERVED, U64),
+	LM_ATTR(LEAKMON_KIND_A_TRACKED, U64),
+	LM_ATTR(LEAKMON_KIND_A_FREED, U64),
+	LM_ATTR(LEAKMON_KIND_A_UNTRACKED_TABLE_FULL, U64),
+	LM_ATTR(LEAKMON_KIND_A_UNTRACKED_OWNERS_FULL, U64),
+	LM_ATTR(LEAKMON_KIND_A_UNTRACKED_NOMEM, U64),
+	LM_ATTR(LEAKMON_KIND_A_UNKNOWN_FREES, U64),
+	LM_ATTR(LEAKMON_KIND_A_REPLACED, U64),
+	LM_ATTR(LEAKMON_KIND_A_MISSED_ALLOC, U64),
+	LM_ATTR(LEAKMON_KIND_A_MISSED_FREE, U64),
+};
+
+static const struct lm_attr_spec config_spec[LEAKMON_CONFIG_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_CONFIG_A_MAX_OBJECTS, U32),
+	LM_ATTR(LEAKMON_CONFIG_A_MAX_OWNERS, U32),
+	LM_ATTR(LEAKMON_CONFIG_A_RESTRICT_READ, U8),
+	LM_ATTR(LEAKMON_CONFIG_A_HASH_BUCKETS, U32),
+};
+
+static const struct lm_attr_spec owner_spec[LEAKMON_OWNER_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_OWNER_A_TGID, U32),
+	LM_ATTR(LEAKMON_OWNER_A_START_NS, U64),
+	LM_ATTR(LEAKMON_OWNER_A_COMM, NUL_STRING),
+	LM_ATTR(LEAKMON_OWNER_A_UID, U32),
+	LM_ATTR(LEAKMON_OWNER_A_CGROUP_ID, U64),
+	LM_ATTR(LEAKMON_OWNER_A_EXITED, FLAG),
+	LM_ATTR(LEAKMON_OWNER_A_EXIT_NS, U64),
+	LM_ATTR(LEAKMON_OWNER_A_KIND, NESTED),
+};
+
+static const struct lm_attr_spec owner_kind_spec[LEAKMON_OWNER_KIND_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_OWNER_KIND_A_ID, U32),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_LIVE, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_ALLOCATED, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_FREED, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_FIRST_ALLOC_NS, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS, U64),
+};
+
+/*
+ * 1: a known attribute, valid; 0: unknown, to be ignored; -1: a known
+ * attribute with a bad length or content (err->detail says which).
+ */
+static int lm_check_attr(const struct nlattr *a, const struct lm_attr_spec *spec,
+			 unsigned int max, struct lm_error *err)
+{
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type > max || spec[type].type == MNL_TYPE_UNSPEC)
+		return 0;
+	if (mnl_attr_validate(a, spec[type].type) < 0) {
+		lm_error_set(err, LM_ERR_PROTO,
+			     "%s: invalid attribute (payload length %u)",
+			     spec[type].name, mnl_attr_get_payload_len(a));
+		return -1;
+	}
+	return 1;
+}
+
+#define LM_CHECK(a, spec, err)						\
+	lm_check_attr(a, spec, sizeof(spec) / sizeof(spec[0]) - 1, err)
+
+/* Bytes left after the last whole attribute of a block are malformed */
+static bool lm_attrs_tail_ok(const void *start, size_t len)
+{
+	const struct nlattr *a = start;
+	int rem = (int)len;
+
+	while (mnl_attr_ok(a, rem)) {
+		rem -= MNL_ALIGN(a->nla_len);
+		a = (const struct nlattr *)((const char *)a + MNL_ALIGN(a->nla_len));
+	}
+	return rem <= 0;
+}
+
+static void lm_copy_str(char *dst, size_t size, const struct nlattr *a)
+{
+	size_t n = strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a));
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, mnl_attr_get_str(a), n);
+	dst[n] = '\0';
+}
+
+static int lm_parse_nest(const struct nlattr *nest, mnl_attr_cb_t cb,
+			 void *data, const char *what, struct lm_error *err)
+{
+	if (mnl_attr_parse_nested(nest, cb, data) != MNL_CB_OK) {
+		if (!err->status)
+			lm_error_set(err, LM_ERR_PROTO, "%s: parse error", what);
+		return MNL_CB_ERROR;
+	}
+	if (!lm_attrs_tail_ok(mnl_attr_get_payload(nest),
+			      mnl_attr_get_payload_len(nest))) {
+		lm_error_set(err, LM_ERR_PROTO, "%s: truncated attribute", what);
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_parse_msg(const struct nlmsghdr *nlh, mnl_attr_cb_t cb,
+			void *data, struct lm_error *err)
+{
+	size_t off = MNL_ALIGN(sizeof(struct genlmsghdr));
+	size_t plen = mnl_nlmsg_get_payload_len(nlh);
+
+	if (plen < off)
+		return lm_error_set(err, LM_ERR_PROTO,
+				    "message too short (%zu bytes)", plen);
+	if (mnl_attr_parse(nlh, off, cb, data) != MNL_CB_OK) {
+		if (!err->status)
+			lm_error_set(err, LM_ERR_PROTO, "message parse error");
+		return err->status;
+	}
+	if (!lm_attrs_tail_ok((const char *)mnl_nlmsg_get_payload(nlh) + off,
+			      plen - off))
+		return lm_error_set(err, LM_ERR_PROTO, "truncated attribute");
+	return LM_OK;
+}
+
+/* ---- LEAKMON_A_CONFIG ---- */
+
+struct lm_config_ctx {
+	struct lm_config *c;
+	struct lm_error *err;
+};
+
+static int lm_config_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_config_ctx *ctx = data;
+	struct lm_config *c = ctx->c;
+	int ret = LM_CHECK(a, config_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_CONFIG_A_MAX_OBJECTS:
+		c->max_objects = mnl_attr_get_u32(a);
+		c->present |= LM_CFG_MAX_OBJECTS;
+		break;
+	case LEAKMON_CONFIG_A_MAX_OWNERS:
+		c->max_owners = mnl_attr_get_u32(a);
+		c->present |= LM_CFG_MAX_OWNERS;
+		break;
+	case LEAKMON_CONFIG_A_RESTRICT_READ:
+		c->restrict_read = mnl_attr_get_u8(a);
+		c->present |= LM_CFG_RESTRICT_READ;
+		break;
+	case LEAKMON_CONFIG_A_HASH_BUCKETS:
+		c->hash_buckets = mnl_attr_get_u32(a);
+		c->present |= LM_CFG_HASH_BUCKETS;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_parse_config_nest(const struct nlattr *nest, struct lm_config *c,
+				struct lm_error *err)
+{
+	struct lm_config_ctx ctx = { .c = c, .err = err };
+
+	memset(c, 0, sizeof(*c));
+	return lm_parse_nest(nest, lm_config_attr_cb, &ctx,
+			     "LEAKMON_A_CONFIG", err);
+}
+
+/* ---- LEAKMON_A_KIND ---- */
+
+struct lm_kind_ctx {
+	struct lm_kind_totals k;
+	bool has_id;
+	uint32_t id;
+	struct lm_error *err;
+};
+
+static int lm_kind_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_kind_ctx *ctx = data;
+	struct lm_kind_totals *k = &ctx->k;
+	int ret = LM_CHECK(a, kind_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_KIND_A_ID:
+		ctx->id = mnl_attr_get_u32(a);
+		ctx->has_id = true;
+		break;
+	case LEAKMON_KIND_A_NAME:
+		lm_copy_str(k->name, sizeof(k->name), a);
+		break;
+	case LEAKMON_KIND_A_ENABLED:
+		k->enabled = mnl_attr_get_u8(a) != 0;
+		break;
+	case LEAKMON_KIND_A_ALLOC_PROBE:
+		lm_copy_str(k->alloc_probe, sizeof(k->alloc_probe), a);
+		break;
+	case LEAKMON_KIND_A_FREE_PROBE:
+		lm_copy_str(k->free_probe, sizeof(k->free_probe), a);
+		break;
+	case LEAKMON_KIND_A_DISABLED_REASON:
+		lm_copy_str(k->disabled_reason, sizeof(k->disabled_reason), a);
+		break;
+	case LEAKMON_KIND_A_LIVE:
+		k->live = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_ORPHANS:
+		k->orphans = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_OBSERVED:
+		k->observed = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_TRACKED:
+		k->tracked = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_FREED:
+		k->freed = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_UNTRACKED_TABLE_FULL:
+		k->untracked_table_full = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_UNTRACKED_OWNERS_FULL:
+		k->untracked_owners_full = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_UNTRACKED_NOMEM:
+		k->untracked_nomem = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_UNKNOWN_FREES:
+		k->unknown_frees = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_REPLACED:
+		k->replaced = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_MISSED_ALLOC:
+		k->missed_alloc = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_MISSED_FREE:
+		k->missed_free = mnl_attr_get_u64(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_parse_kind_nest(const struct nlattr *nest, struct lm_totals *t,
+			      struct lm_error *err)
+{
+	struct lm_kind_ctx ctx = { .err = err };
+
+	if (lm_parse_nest(nest, lm_kind_attr_cb, &ctx, "LEAKMON_A_KIND",
+			  err) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (!ctx.has_id) {
+		lm_error_set(err, LM_ERR_PROTO,
+			     "LEAKMON_A_KIND without LEAKMON_KIND_A_ID");
+		return MNL_CB_ERROR;
+	}
+	if (ctx.id > LEAKMON_KIND_MAX)
+		return MNL_CB_OK;	/* a kind newer than this program */
+	if (t->kind[ctx.id].present) {
+		lm_error_set(err, LM_ERR_PROTO,
+			     "LEAKMON_A_KIND: kind %u reported twice", ctx.id);
+		return MNL_CB_ERROR;
+	}
+	ctx.k.present = true;
+	t->kind[ctx.id] = ctx.k;
+	return MNL_CB_OK;
+}
+
+/* ---- GET_TOTALS reply ---- */
+
+struct lm_totals_ctx {
+	struct lm_totals *t;
+	struct lm_error *err;
+};
+
+static int lm_totals_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_totals_ctx *ctx = data;
+	struct lm_totals *t = ctx->t;
+	int ret = LM_CHECK(a, top_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_A_VERSION:
+		lm_copy_str(t->version, sizeof(t->version), a);
+		break;
+	case LEAKMON_A_NOW_NS:
+		t->now_ns = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_A_RESET_NS:
+		t->reset_ns = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_A_OBJECTS:
+		t->objects = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_A_OWNERS:
+		t->owners = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_A_OWNERS_EXITED:
+		t->owners_exited = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_A_CONFIG:
+		t->has_config = true;
+		return lm_parse_config_nest(a, &t->config, ctx->err);
+	case LEAKMON_A_KIND:
+		return lm_parse_kind_nest(a, t, ctx->err);
+	}
+	return MNL_CB_OK;
+}
+
+static struct lm_error *lm_err_or_scratch(struct lm_error *err,
+					  struct lm_error *scratch)
+{
+	if (!err)
+		err = scratch;
+	lm_error_clear(err);
+	return err;
+}
+
+int lm_parse_totals(const struct nlmsghdr *nlh, struct lm_totals *t,
+		    struct lm_error *err)
+{
+	struct lm_error scratch;
+	struct lm_totals_ctx ctx = { .t = t };
+
+	ctx.err = lm_err_or_scratch(err, &scratch);
+	memset(t, 0, sizeof(*t));
+	return lm_parse_msg(nlh, lm_totals_attr_cb, &ctx, ctx.err);
+}
+
+/* ---- GET_CONFIG / SET_CONFIG reply ---- */
+
+struct lm_config_msg_ctx {
+	struct lm_config *c;
+	bool found;
+	struct lm_error *err;
+};
+
+static int lm_config_msg_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_config_msg_ctx *ctx = data;
+	int ret = LM_CHECK(a, top_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+	if (mnl_attr_get_type(a) != LEAKMON_A_CONFIG)
+		return MNL_CB_OK;
+	ctx->found = true;
+	return lm_parse_config_nest(a, ctx->c, ctx->err);
+}
+
+int lm_parse_config(const struct nlmsghdr *nlh, struct lm_config *c,
+		    struct lm_error *err)
+{
+	struct lm_error scratch;
+	struct lm_config_msg_ctx ctx = { .c = c };
+	int ret;
+
+	ctx.err = lm_err_or_scratch(err, &scratch);
+	memset(c, 0, sizeof(*c));
+	ret = lm_parse_msg(nlh, lm_config_msg_attr_cb, &ctx, ctx.err);
+	if (ret)
+		return ret;
+	if (!ctx.found)
+		return lm_error_set(ctx.err, LM_ERR_PROTO,
+				    "reply without LEAKMON_A_CONFIG");
+	return LM_OK;
+}
+
+/* ---- LEAKMON_OWNER_A_KIND ---- */
+
+struct lm_owner_kind_ctx {
+	struct lm_owner_kind k;
+	bool has_id;
+	uint32_t id;
+	struct lm_error *err;
+};
+
+static int lm_owner_kind_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_owner_kind_ctx *ctx = data;
+	struct lm_owner_kind *k = &ctx->k;
+	int ret = LM_CHECK(a, owner_kind_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_OWNER_KIND_A_ID:
+		ctx->id = mnl_attr_get_u32(a);
+		ctx->has_id = true;
+		break;
+	case LEAKMON_OWNER_KIND_A_LIVE:
+		k->live = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_OWNER_KIND_A_ALLOCATED:
+		k->allocated = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_OWNER_KIND_A_FREED:
+		k->freed = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_OWNER_KIND_A_FIRST_ALLOC_NS:
+		k->first_alloc_ns = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS:
+		k->last_alloc_ns = mnl_attr_get_u64(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_parse_owner_kind_nest(const struct nlattr *nest,
+				    struct lm_owner *o, struct lm_error *err)
+{
+	struct lm_owner_kind_ctx ctx = { .err = err };
+
+	if (lm_parse_nest(nest, lm_owner_kind_attr_cb, &ctx,
+			  "LEAKMON_OWNER_A_KIND", err) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (!ctx.has_id) {
+		lm_error_set(err, LM_ERR_PROTO,
+			     "LEAKMON_OWNER_A_KIND without LEAKMON_OWNER_KIND_A_ID");
+		return MNL_CB_ERROR;
+	}
+	if (ctx.id > LEAKMON_KIND_MAX)
+		return MNL_CB_OK;
+	if (o->kind[ctx.id].present) {
+		lm_error_set(err, LM_ERR_PROTO,
+			     "LEAKMON_OWNER_A_KIND: kind %u reported twice",
+			     ctx.id);
+		return MNL_CB_ERROR;
+	}
+	ctx.k.present = true;
+	o->kind[ctx.id] = ctx.k;
+	return MNL_CB_OK;
+}
+
+/* ---- LEAKMON_A_OWNER ---- */
+
+struct lm_owner_ctx {
+	struct lm_owner *o;
+	bool has_tgid;
+	bool has_start;
+	struct lm_error *err;
+};
+
+static int lm_owner_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_owner_ctx *ctx = data;
+	struct lm_owner *o = ctx->o;
+	int ret = LM_CHECK(a, owner_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_OWNER_A_TGID:
+		o->tgid = mnl_attr_get_u32(a);
+		ctx->has_tgid = true;
+		break;
+	case LEAKMON_OWNER_A_START_NS:
+		o->start_ns = mnl_attr_get_u64(a);
+		ctx->has_start = true;
+		break;
+	case LEAKMON_OWNER_A_COMM:
+		lm_copy_str(o->comm, sizeof(o->comm), a);
+		break;
+	case LEAKMON_OWNER_A_UID:
+		o->uid = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_OWNER_A_CGROUP_ID:
+		o->cgroup_id = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_OWNER_A_EXITED:
+		o->exited = true;
+		break;
+	case LEAKMON_OWNER_A_EXIT_NS:
+		o->exit_ns = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_OWNER_A_KIND:
+		return lm_parse_owner_kind_nest(a, o, ctx->err);
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_parse_owner_nest(const struct nlattr *nest, struct lm_owner *o,
+			       struct lm_error *err)
+{
+	struct lm_owner_ctx ctx = { .o = o, .err = err };
+
+	if (lm_parse_nest(nest, lm_owner_attr_cb, &ctx, "LEAKMON_A_OWNER",
+			  err) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (!ctx.has_tgid || !ctx.has_start) {
+		lm_error_set(err, LM_ERR_PROTO,
+			     "LEAKMON_A_OWNER without %s",
+			     ctx.has_tgid ? "LEAKMON_OWNER_A_START_NS" :
+					    "LEAKMON_OWNER_A_TGID");
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/* ---- GET_OWNERS dump message ---- */
+
+struct lm_owner_msg_ctx {
+	struct lm_owner *o;
+	bool found;
+	struct lm_error *err;
+};
+
+static int lm_owner_msg_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_owner_msg_ctx *ctx = data;
+	int ret = LM_CHECK(a, top_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+	if (mnl_attr_get_type(a) != LEAKMON_A_OWNER)
+		return MNL_CB_OK;
+	if (ctx->found) {
+		lm_error_set(ctx->err, LM_ERR_PROTO,
+			     "two LEAKMON_A_OWNER in one message");
+		return MNL_CB_ERROR;
+	}
+	ctx->found = true;
+	return lm_parse_owner_nest(a, ctx->o, ctx->err);
+}
+
+int lm_parse_owner(const struct nlmsghdr *nlh, struct lm_owner *o,
+		   bool *found, struct lm_error *err)
+{
+	struct lm_error scratch;
+	struct lm_owner_msg_ctx ctx = { .o = o };
+	int ret;
+
+	ctx.err = lm_err_or_scratch(err, &scratch);
+	memset(o, 0, sizeof(*o));
+	ret = lm_parse_msg(nlh, lm_owner_msg_attr_cb, &ctx, ctx.err);
+	if (found)
+		*found = ctx.found;
+	return ret;
+}

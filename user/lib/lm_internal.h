@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * libleakmon internals, shared by the library's files and its unit tests.
+ */
+#ifndef LM_INTERNAL_H
+#define LM_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "leakmon_nl.h"
+
+/* Called for each reply message of the expected type */
+typedef int (*lm_rx_cb)(const struct nlmsghdr *nlh, void *data,
+			struct lm_error *err);
+
+/* State of one request/reply exchange */
+struct lm_rx {
+	/* set by the caller */
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t type;		/* message type of replies (family id) */
+	bool dump;		/* ends with NLMSG_DONE rather than an ack */
+	lm_rx_cb cb;
+	void *data;
+	struct lm_error *err;	/* must not be NULL */
+
+	/* results */
+	bool done;		/* NLMSG_DONE or NLMSG_ERROR seen */
+	bool intr;		/* some message had NLM_F_DUMP_INTR */
+	int status;		/* first failure, LM_OK if none */
+	unsigned int nmsgs;	/* messages of the expected type */
+	unsigned int stale;	/* skipped replies to earlier requests */
+};
+
+/*
+ * Process one received datagram.  Returns LM_OK (check rx->done) or
+ * LM_ERR_PROTO when the datagram cannot be walked any further.
+ */
+int lm_rx_feed(struct lm_rx *rx, const void *buf, size_t len);
+
+void lm_error_clear(struct lm_error *err);
+__attribute__((format(printf, 3, 4)))
+int lm_error_set(struct lm_error *err, int status, const char *fmt, ...);
+
+#endif /* LM_INTERNAL_H */
