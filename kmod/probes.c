@@ -2,8 +2,8 @@
 /*
  * leakmon: probe points.
  *
- * Each kind has a list of candidate symbols for its allocation hook and for
- * its release hook; at load the first candidate that registers is used.
+ * Each kind has a list of candidate pairs of allocation and release hooks;
+ * at load the first pair whose probes both register is used.
  * Entry kprobes are used wherever the object is an argument; a return
  * probe only where the object (or the success of its allocation) is known
  * only on return.  Release hooks are registered before allocation hooks,
@@ -15,6 +15,9 @@
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 #include <linux/fs.h>
+#include <linux/net.h>
+#include <net/sock.h>
+#include <uapi/linux/magic.h>
 #include <linux/tracepoint.h>
 #include <linux/sched/signal.h>
 
@@ -27,6 +30,38 @@ MODULE_PARM_DESC(kretprobe_maxactive,
 		 "Return-probe instances in flight (0: max(64, 8 * CPUs))");
 
 /* ---- handlers --------------------------------------------------------- */
+
+/*
+ * sock_alloc() returns a socket only when its inode was allocated and fully
+ * initialised (an inode whose initialisation fails is freed again inside
+ * alloc_inode() without ever being returned).
+ */
+static int lm_sock_alloc_ret(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	struct socket *sock = (struct socket *)regs_return_value(regs);
+
+	if (sock)
+		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, SOCK_INODE(sock));
+	return 0;
+}
+
+/*
+ * __destroy_inode() runs for every inode of every filesystem, in process
+ * context, when the inode dies; its memory follows after an RCU grace
+ * period.  Being in process context matters: a kprobe that fires while
+ * another kprobe handler runs on the same CPU is skipped (counted as
+ * missed), which is what happens to sock_free_inode() in RCU callbacks
+ * whenever a softirq interrupts a probe handler.
+ */
+static int lm_sock_inode_destroy(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct inode *inode = (struct inode *)regs_get_kernel_argument(regs, 0);
+
+	if (inode->i_sb->s_magic == SOCKFS_MAGIC)
+		lm_track_free(LEAKMON_KIND_SOCK_INODE, inode);
+	return 0;
+}
 
 static int lm_sock_inode_alloc_ret(struct kretprobe_instance *ri,
 				   struct pt_regs *regs)
@@ -85,57 +120,68 @@ static int lm_file_blob_free(struct kprobe *kp, struct pt_regs *regs)
 
 /* ---- hook tables -------------------------------------------------------- */
 
+/* One probe: an entry kprobe (pre) or a kretprobe (ret, optional entry). */
 struct lm_cand {
 	const char *symbol;
 	const char *label;		/* as reported */
-	kprobe_pre_handler_t pre;	/* entry probe */
-	kretprobe_handler_t entry;	/* return probe */
+	kprobe_pre_handler_t pre;
+	kretprobe_handler_t entry;
 	kretprobe_handler_t ret;
 	size_t data_size;
 };
 
+/* Allocation and release probes that only work together. */
+struct lm_pair {
+	struct lm_cand alloc;
+	struct lm_cand free;
+};
+
 struct lm_kind_def {
 	const char *name;
-	const struct lm_cand *alloc;	/* NULL-terminated lists */
-	const struct lm_cand *free;
+	const struct lm_pair *pairs;	/* by preference; ends with { } */
 };
 
-static const struct lm_cand lm_sock_inode_alloc[] = {
-	{ .symbol = "sock_alloc_inode", .label = "sock_alloc_inode(ret)",
-	  .ret = lm_sock_inode_alloc_ret },
+static const struct lm_pair lm_sock_inode_pairs[] = {
+	{
+		.alloc = { .symbol = "sock_alloc", .label = "sock_alloc(ret)",
+			   .ret = lm_sock_alloc_ret },
+		.free = { .symbol = "__destroy_inode",
+			  .label = "__destroy_inode(sockfs)",
+			  .pre = lm_sock_inode_destroy },
+	},
+	{
+		.alloc = { .symbol = "sock_alloc_inode",
+			   .label = "sock_alloc_inode(ret)",
+			   .ret = lm_sock_inode_alloc_ret },
+		.free = { .symbol = "sock_free_inode",
+			  .label = "sock_free_inode",
+			  .pre = lm_sock_inode_free },
+	},
 	{ }
 };
 
-static const struct lm_cand lm_sock_inode_release[] = {
-	{ .symbol = "sock_free_inode", .label = "sock_free_inode",
-	  .pre = lm_sock_inode_free },
-	{ }
-};
-
-static const struct lm_cand lm_file_blob_alloc[] = {
-	{ .symbol = "security_file_alloc",
-	  .label = "security_file_alloc(ret)",
-	  .entry = lm_file_blob_alloc_entry, .ret = lm_file_blob_alloc_ret,
-	  .data_size = sizeof(struct file *) },
-	{ }
-};
-
-static const struct lm_cand lm_file_blob_release[] = {
-	{ .symbol = "security_file_free", .label = "security_file_free",
-	  .pre = lm_file_blob_free },
+static const struct lm_pair lm_file_blob_pairs[] = {
+	{
+		.alloc = { .symbol = "security_file_alloc",
+			   .label = "security_file_alloc(ret)",
+			   .entry = lm_file_blob_alloc_entry,
+			   .ret = lm_file_blob_alloc_ret,
+			   .data_size = sizeof(struct file *) },
+		.free = { .symbol = "security_file_free",
+			  .label = "security_file_free",
+			  .pre = lm_file_blob_free },
+	},
 	{ }
 };
 
 static const struct lm_kind_def lm_kinds[LM_NKINDS] = {
 	[LEAKMON_KIND_SOCK_INODE] = {
 		.name = "sock_inode",
-		.alloc = lm_sock_inode_alloc,
-		.free = lm_sock_inode_release,
+		.pairs = lm_sock_inode_pairs,
 	},
 	[LEAKMON_KIND_FILE_BLOB] = {
 		.name = "file_blob",
-		.alloc = lm_file_blob_alloc,
-		.free = lm_file_blob_release,
+		.pairs = lm_file_blob_pairs,
 	},
 };
 
@@ -193,40 +239,34 @@ static unsigned long lm_hook_missed(const struct lm_hook *h)
 	return h->rp.nmissed + h->rp.kp.nmissed;
 }
 
-/* Register the first candidate that works; describe failures in reason. */
-static int lm_hook_register(struct lm_hook *h, const struct lm_cand *list,
-			    char *reason, size_t len)
-{
-	const struct lm_cand *c;
-	size_t off = 0;
-	int err = -ENOENT;
-
-	for (c = list; c->symbol; c++) {
-		err = lm_hook_register_one(h, c);
-		if (!err) {
-			h->cand = c;
-			return 0;
-		}
-		off += scnprintf(reason + off, len - off, "%s%s: error %d",
-				 off ? ", " : "", c->symbol, err);
-	}
-	return err;
-}
-
+/*
+ * Register the first pair whose two probes both register, release probe
+ * first; describe every failure in the kind's reason.
+ */
 static int lm_kind_enable(unsigned int kind)
 {
 	struct lm_kind_state *st = &lm_state[kind];
-	const struct lm_kind_def *def = &lm_kinds[kind];
-	int err;
+	const struct lm_pair *p;
+	size_t off = 0, len = sizeof(st->reason);
+	const char *sym;
+	int err = -ENOENT;
 
-	err = lm_hook_register(&st->free, def->free, st->reason,
-			       sizeof(st->reason));
-	if (err)
-		return err;
-	err = lm_hook_register(&st->alloc, def->alloc, st->reason,
-			       sizeof(st->reason));
-	if (err)
-		lm_hook_unregister(&st->free);
+	for (p = lm_kinds[kind].pairs; p->alloc.symbol; p++) {
+		sym = p->free.symbol;
+		err = lm_hook_register_one(&st->free, &p->free);
+		if (!err) {
+			st->free.cand = &p->free;
+			sym = p->alloc.symbol;
+			err = lm_hook_register_one(&st->alloc, &p->alloc);
+			if (!err) {
+				st->alloc.cand = &p->alloc;
+				return 0;
+			}
+			lm_hook_unregister(&st->free);
+		}
+		off += scnprintf(st->reason + off, len - off, "%s%s: error %d",
+				 off ? ", " : "", sym, err);
+	}
 	return err;
 }
 

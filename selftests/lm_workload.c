@@ -8,13 +8,14 @@
  *                                 loaded every bind() fails and leaks
  *   lm_workload churn SECONDS     as "nginx": socket()+close() and
  *                                 open()+close() in a loop (well behaved)
- *   lm_workload fdleak N SECONDS  as "embedhttpd": opens N sockets, keeps
+ *   lm_workload fdleak N SECONDS [RAMP]
+ *                                 as "embedhttpd": opens N sockets (spread
+ *                                 over RAMP seconds, default at once), keeps
  *                                 them for SECONDS, then exits
  *
  * Prints one line saying what it did; exits 0, or 1 on an unexpected error,
  * 2 on bad arguments.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -107,9 +108,10 @@ static int churn(long seconds)
 	return 0;
 }
 
-static int fdleak(long n, long seconds)
+static int fdleak(long n, long seconds, long ramp)
 {
 	struct rlimit rl = { n + 64, n + 64 };
+	useconds_t gap = ramp ? (useconds_t)(ramp * 1000000 / n) : 0;
 	long i;
 
 	prctl(PR_SET_NAME, "embedhttpd");
@@ -120,6 +122,8 @@ static int fdleak(long n, long seconds)
 			perror("lm_workload: socket");
 			return 1;
 		}
+		if (gap)
+			usleep(gap);
 	}
 	printf("embedhttpd (pid %d): holding %ld sockets for %ld s\n",
 	       getpid(), n, seconds);
@@ -130,18 +134,20 @@ static int fdleak(long n, long seconds)
 
 int main(int argc, char **argv)
 {
-	if (argc == 3 || argc == 4) {
-		if (!strcmp(argv[1], "apache2"))
+	if (argc >= 3 && argc <= 5) {
+		if (!strcmp(argv[1], "apache2") && argc <= 4)
 			return apache2(number(argv[2], 1, 1000000),
 				       argc == 4 ? number(argv[3], 0, INT_MAX)
 						 : 65534);
 		if (!strcmp(argv[1], "churn") && argc == 3)
 			return churn(number(argv[2], 1, 86400));
-		if (!strcmp(argv[1], "fdleak") && argc == 4)
+		if (!strcmp(argv[1], "fdleak") && argc >= 4)
 			return fdleak(number(argv[2], 1, 1000000),
-				      number(argv[3], 0, 86400));
+				      number(argv[3], 0, 86400),
+				      argc == 5 ? number(argv[4], 0, 3600) : 0);
 	}
 	fprintf(stderr,
-		"usage: lm_workload apache2 N [UID] | churn SECONDS | fdleak N SECONDS\n");
+		"usage: lm_workload apache2 N [UID] | churn SECONDS |\n"
+		"       fdleak N SECONDS [RAMP]\n");
 	return 2;
 }

@@ -4,6 +4,7 @@
  * column formatting, /proc/meminfo, user names.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -79,7 +80,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_bad_option(const char *cmd, int c, char **argv)
 {
-	extern int optind, optopt;
 	const char *arg = optind > 0 ? argv[optind - 1] : "?";
 
 	if (c == ':')
@@ -93,8 +93,6 @@ int cli_bad_option(const char *cmd, int c, char **argv)
 
 int cli_no_args(const char *cmd, int argc, char **argv)
 {
-	extern int optind;
-
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'",
 				       argv[optind]);
@@ -185,8 +183,11 @@ void fmt_count(char *buf, size_t size, uint64_t v, int width)
 
 	if (snprintf(buf, size, "%" PRIu64, v) <= width)
 		return;
+	/* the smallest unit that leaves at most three integer digits */
 	for (const char *u = scale_units; *u; u++) {
 		d /= 1000;
+		if (d >= 999.95 && u[1])
+			continue;
 		if (snprintf(buf, size, "%.1f%c", d, *u) <= width)
 			return;
 		if (snprintf(buf, size, "%.0f%c", d, *u) <= width)
@@ -202,6 +203,8 @@ void fmt_rate(char *buf, size_t size, double v, int width)
 		return;
 	for (const char *u = scale_units; *u; u++) {
 		d /= 1000;
+		if ((d >= 999.95 || d <= -999.95) && u[1])
+			continue;
 		if (snprintf(buf, size, "%+.1f%c", d, *u) <= width)
 			return;
 		if (snprintf(buf, size, "%+.0f%c", d, *u) <= width)

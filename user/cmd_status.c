@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "cli.h"
@@ -46,135 +47,175 @@ uint64_t kind_untracked(const struct lm_kind_totals *k)
 	       k->untracked_nomem;
 }
 
-static void append(char *buf, size_t size, const char *fmt, uint64_t v,
-		   bool *first)
+/* Append ", " (unless first) and the formatted text to buf */
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t size, bool *first, const char *fmt, ...)
 {
 	size_t len = strlen(buf);
+	va_list ap;
 
-	if (!v || len >= size)
+	if (len >= size)
 		return;
-	snprintf(buf + len, size - len, "%s", *first ? "" : ", ");
-	len = strlen(buf);
-	snprintf(buf + len, size - len, fmt, v);
+	if (!*first) {
+		snprintf(buf + len, size - len, ", ");
+		len = strlen(buf);
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
 	*first = false;
+}
+
+static void untracked_reasons(const struct lm_kind_totals *k, char *buf,
+			      size_t size)
+{
+	bool first = true;
+
+	buf[0] = '\0';
+	if (k->untracked_table_full)
+		append(buf, size, &first, "object table full %" PRIu64,
+		       k->untracked_table_full);
+	if (k->untracked_owners_full)
+		append(buf, size, &first, "owner table full %" PRIu64,
+		       k->untracked_owners_full);
+	if (k->untracked_nomem)
+		append(buf, size, &first, "no memory %" PRIu64,
+		       k->untracked_nomem);
 }
 
 bool kind_incomplete(const struct lm_kind_totals *k, char *buf, size_t size)
 {
+	uint64_t missed = k->missed_alloc + k->missed_free;
 	bool first = true;
-	char part[160];
+	char why[160];
 
 	buf[0] = '\0';
 	if (kind_untracked(k)) {
-		bool f2 = true;
-
-		part[0] = '\0';
-		append(part, sizeof(part), "object table full %" PRIu64,
-		       k->untracked_table_full, &f2);
-		append(part, sizeof(part), "owner table full %" PRIu64,
-		       k->untracked_owners_full, &f2);
-		append(part, sizeof(part), "no memory %" PRIu64,
-		       k->untracked_nomem, &f2);
-		snprintf(buf, size, "%" PRIu64 " allocations untracked (%s)",
-			 kind_untracked(k), part);
-		first = false;
+		untracked_reasons(k, why, sizeof(why));
+		append(buf, size, &first,
+		       "%" PRIu64 " allocations untracked (%s)",
+		       kind_untracked(k), why);
 	}
-	if (k->missed_alloc + k->missed_free) {
-		size_t len = strlen(buf);
-
-		snprintf(buf + len, size - len,
-			 "%s%" PRIu64 " probe misses (alloc %" PRIu64 ", free %" PRIu64 ")",
-			 first ? "" : ", ", k->missed_alloc + k->missed_free,
-			 k->missed_alloc, k->missed_free);
-		first = false;
-	}
-	append(buf, size, "%" PRIu64 " frees missed (address reused)",
-	       k->replaced, &first);
+	if (missed)
+		append(buf, size, &first,
+		       "%" PRIu64 " probe misses (alloc %" PRIu64 ", free %" PRIu64 ")",
+		       missed, k->missed_alloc, k->missed_free);
+	if (k->replaced)
+		append(buf, size, &first,
+		       "%" PRIu64 " frees missed (address reused)", k->replaced);
 	return !first;
 }
 
 /* ---- human output ---- */
 
-static void print_bytes_kb(const char *label, bool has, uint64_t kb)
+static void print_bytes_kb(FILE *f, const char *label, bool has, uint64_t kb)
 {
 	char b[32];
 
 	if (!has) {
-		printf("  %s n/a", label);
+		fprintf(f, "%s n/a", label);
 		return;
 	}
 	fmt_bytes(b, sizeof(b), kb * 1024);
-	printf("  %s %s", label, b);
+	fprintf(f, "%s %s", label, b);
 }
 
-static void print_kind(unsigned int id, const struct lm_kind_totals *k)
+/* Print text as lines of at most width columns, each starting with indent. */
+static void print_wrapped(FILE *f, const char *indent, const char *text,
+			  size_t width)
+{
+	size_t avail = width - strlen(indent);
+
+	while (*text) {
+		size_t len = strlen(text), cut = len;
+
+		if (len > avail) {
+			cut = avail;
+			while (cut > 0 && text[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = avail;
+		}
+		fprintf(f, "%s%.*s\n", indent, (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static void print_kind(FILE *f, unsigned int id, const struct lm_kind_totals *k)
 {
 	const char *name = k->name[0] ? k->name : kind_key(id);
 
 	if (!k->enabled) {
-		printf("%-12s disabled%s%s\n", name,
-		       k->disabled_reason[0] ? ": " : "", k->disabled_reason);
+		fprintf(f, "%-12s disabled%s%s\n", name,
+			k->disabled_reason[0] ? ": " : "", k->disabled_reason);
 		if (!k->live && !k->observed)
 			return;
 	} else {
-		printf("%-12s enabled, alloc probe %s, free probe %s\n", name,
-		       k->alloc_probe[0] ? k->alloc_probe : "?",
-		       k->free_probe[0] ? k->free_probe : "?");
+		fprintf(f, "%-12s enabled\n", name);
+		fprintf(f, "  probes: alloc %s, free %s\n",
+			k->alloc_probe[0] ? k->alloc_probe : "?",
+			k->free_probe[0] ? k->free_probe : "?");
 	}
-	printf("  live %" PRIu64 ", orphans %" PRIu64 "\n", k->live, k->orphans);
-	printf("  observed %" PRIu64 ": tracked %" PRIu64 ", untracked %" PRIu64
-	       " (table full %" PRIu64 ", owners full %" PRIu64 ", nomem %" PRIu64 ")\n",
-	       k->observed, k->tracked, kind_untracked(k),
-	       k->untracked_table_full, k->untracked_owners_full,
-	       k->untracked_nomem);
-	printf("  freed %" PRIu64 ", unknown frees %" PRIu64 ", replaced %" PRIu64
-	       "\n", k->freed, k->unknown_frees, k->replaced);
-	printf("  probe misses: alloc %" PRIu64 ", free %" PRIu64 "\n",
-	       k->missed_alloc, k->missed_free);
+	fprintf(f, "  live %" PRIu64 ", orphans %" PRIu64 "\n", k->live, k->orphans);
+	fprintf(f, "  observed %" PRIu64 ", tracked %" PRIu64 ", untracked %" PRIu64
+		"\n", k->observed, k->tracked, kind_untracked(k));
+	if (kind_untracked(k))
+		fprintf(f, "  untracked: table full %" PRIu64 ", owners full %"
+			PRIu64 ", nomem %" PRIu64 "\n", k->untracked_table_full,
+			k->untracked_owners_full, k->untracked_nomem);
+	fprintf(f, "  freed %" PRIu64 ", unknown frees %" PRIu64 ", replaced %" PRIu64
+		"\n", k->freed, k->unknown_frees, k->replaced);
+	fprintf(f, "  probe misses: alloc %" PRIu64 ", free %" PRIu64 "\n",
+		k->missed_alloc, k->missed_free);
 }
 
-static void print_limit(const struct lm_config *c, uint32_t bit, uint32_t v)
+static void print_limit(FILE *f, const struct lm_config *c, uint32_t bit, uint32_t v)
 {
 	if (c->present & bit)
-		printf(", limit %" PRIu32, v);
+		fprintf(f, ", limit %" PRIu32, v);
 }
 
-static void status_human(const struct lm_totals *t, uint32_t genl_version,
-			 const struct meminfo *m)
+void status_print_human(FILE *f, const struct lm_totals *t,
+			uint32_t genl_version, const struct meminfo *m)
 {
 	const struct lm_config *c = &t->config;
 	char since[32], why[512];
 
-	printf("leakmon %s, module %s (genetlink v%" PRIu32 ")\n",
-	       LEAKMON_VERSION, t->version[0] ? t->version : "?", genl_version);
+	fprintf(f, "leakmon %s, module %s (genetlink v%" PRIu32 ")\n",
+		LEAKMON_VERSION, t->version[0] ? t->version : "?", genl_version);
 	fmt_duration(since, sizeof(since),
 		     t->now_ns > t->reset_ns ? t->now_ns - t->reset_ns : 0);
-	printf("counters     since reset %s ago\n", since);
-	printf("objects      %" PRIu64, t->objects);
-	print_limit(c, LM_CFG_MAX_OBJECTS, c->max_objects);
+	fprintf(f, "counters     since reset %s ago\n", since);
+	fprintf(f, "objects      %" PRIu64, t->objects);
+	print_limit(f, c, LM_CFG_MAX_OBJECTS, c->max_objects);
 	if (c->present & LM_CFG_HASH_BUCKETS)
-		printf(", hash buckets %" PRIu32, c->hash_buckets);
-	printf("\nowners       %" PRIu32 " (%" PRIu32 " exited)", t->owners,
-	       t->owners_exited);
-	print_limit(c, LM_CFG_MAX_OWNERS, c->max_owners);
+		fprintf(f, ", hash buckets %" PRIu32, c->hash_buckets);
+	fprintf(f, "\nowners       %" PRIu32 " (%" PRIu32 " exited)", t->owners,
+		t->owners_exited);
+	print_limit(f, c, LM_CFG_MAX_OWNERS, c->max_owners);
 	if (c->present & LM_CFG_RESTRICT_READ)
-		printf("\nreading      %s", c->restrict_read ?
-		       "restricted to CAP_NET_ADMIN" : "unprivileged");
-	printf("\nslab memory ");
-	print_bytes_kb("SUnreclaim", m->has_sunreclaim, m->sunreclaim_kb);
-	print_bytes_kb("SReclaimable", m->has_sreclaimable, m->sreclaimable_kb);
-	printf("\n\n");
+		fprintf(f, "\nreading      %s", c->restrict_read ?
+			"restricted to CAP_NET_ADMIN" : "unprivileged");
+	fprintf(f, "\nslab         ");
+	print_bytes_kb(f, "SUnreclaim", m->has_sunreclaim, m->sunreclaim_kb);
+	fprintf(f, ", ");
+	print_bytes_kb(f, "SReclaimable", m->has_sreclaimable, m->sreclaimable_kb);
+	fprintf(f, "\n\n");
 
 	for (unsigned int id = 0; id < LM_NKINDS; id++)
 		if (t->kind[id].present)
-			print_kind(id, &t->kind[id]);
+			print_kind(f, id, &t->kind[id]);
 
 	for (unsigned int id = 0; id < LM_NKINDS; id++) {
 		const struct lm_kind_totals *k = &t->kind[id];
 
-		if (k->present && kind_incomplete(k, why, sizeof(why)))
-			printf("warning: tracking incomplete: %s: %s\n",
-			       kind_key(id), why);
+		if (k->present && kind_incomplete(k, why, sizeof(why))) {
+			fprintf(f, "warning: tracking incomplete: %s:\n",
+				kind_key(id));
+			print_wrapped(f, "  ", why, 78);
+		}
 	}
 }
 
@@ -247,15 +288,15 @@ static void json_meminfo(struct json *j, const struct meminfo *m)
 	json_obj_close(j);
 }
 
-static void status_json(const struct lm_totals *t, uint32_t genl_version,
-			const struct meminfo *m)
+void status_print_json(FILE *f, const struct lm_totals *t,
+		       uint32_t genl_version, const struct meminfo *m)
 {
 	uint64_t since = t->now_ns > t->reset_ns ? t->now_ns - t->reset_ns : 0;
 	bool incomplete = false;
 	char why[512];
 	struct json j;
 
-	json_init(&j, stdout);
+	json_init(&j, f);
 	json_obj_open(&j, NULL);
 	json_str(&j, "cli_version", LEAKMON_VERSION);
 	json_opt_str(&j, "module_version", t->version);
@@ -330,9 +371,9 @@ int cmd_status(int argc, char **argv)
 	}
 	read_meminfo(MEMINFO_PATH, &m);
 	if (json)
-		status_json(&t, lm_family(h)->version, &m);
+		status_print_json(stdout, &t, lm_family(h)->version, &m);
 	else
-		status_human(&t, lm_family(h)->version, &m);
+		status_print_human(stdout, &t, lm_family(h)->version, &m);
 	lm_close(h);
 	return EXIT_OK;
 }

@@ -46,20 +46,17 @@ int utf8_seq_len(const unsigned char *s)
 
 static void json_write_char(FILE *f, unsigned char c)
 {
-	switch (c) {
-	case '"':	fputs("\\\"", f); break;
-	case '\\':	fputs("\\\\", f); break;
-	case '\b':	fputs("\\b", f); break;
-	case '\f':	fputs("\\f", f); break;
-	case '\n':	fputs("\\n", f); break;
-	case '\r':	fputs("\\r", f); break;
-	case '\t':	fputs("\\t", f); break;
-	default:
-		if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
+	static const char short_esc[][3] = {
+		['"'] = "\\\"", ['\\'] = "\\\\", ['\b'] = "\\b",
+		['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t",
+	};
+
+	if (c < sizeof(short_esc) / sizeof(short_esc[0]) && short_esc[c][0])
+		fputs(short_esc[c], f);
+	else if (c < 0x20 || c == 0x7f)
+		fprintf(f, "\\u%04x", c);
+	else
+		fputc(c, f);
 }
 
 void json_write_string(FILE *f, const char *str)

@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
+#include "cli.h"
 #include "json.h"
 #include "leakmon_nl.h"
 
@@ -15,5 +18,11 @@ uint64_t kind_untracked(const struct lm_kind_totals *k);
 bool kind_incomplete(const struct lm_kind_totals *k, char *buf, size_t size);
 /* The "config" object of status and config --json */
 void json_config(struct json *j, const char *key, const struct lm_config *c);
+
+/* Output of `leakmon status` */
+void status_print_human(FILE *f, const struct lm_totals *t,
+			uint32_t genl_version, const struct meminfo *m);
+void status_print_json(FILE *f, const struct lm_totals *t,
+		       uint32_t genl_version, const struct meminfo *m);
 
 #endif

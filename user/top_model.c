@@ -202,42 +202,53 @@ void top_rows_free(struct top_rows *rows)
 
 /* ---- ranking: descending by the sort key, then live, orphans, id ---- */
 
-#define DESC(a, b) do { if ((a) != (b)) return (a) < (b) ? 1 : -1; } while (0)
-#define ASC(a, b) do { if ((a) != (b)) return (a) < (b) ? -1 : 1; } while (0)
+static int desc_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int desc_double(double a, double b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
 
 static int row_id_cmp(const struct top_row *x, const struct top_row *y)
 {
-	ASC(x->key, y->key);
-	ASC(x->start_ns, y->start_ns);
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
 	return 0;
 }
 
 static int cmp_live(const void *a, const void *b)
 {
 	const struct top_row *x = a, *y = b;
+	int r = desc_u64(x->live_total, y->live_total);
 
-	DESC(x->live_total, y->live_total);
-	DESC(x->orphans, y->orphans);
-	return row_id_cmp(x, y);
+	if (!r)
+		r = desc_u64(x->orphans, y->orphans);
+	return r ? r : row_id_cmp(x, y);
 }
 
 static int cmp_orphans(const void *a, const void *b)
 {
 	const struct top_row *x = a, *y = b;
+	int r = desc_u64(x->orphans, y->orphans);
 
-	DESC(x->orphans, y->orphans);
-	DESC(x->live_total, y->live_total);
-	return row_id_cmp(x, y);
+	if (!r)
+		r = desc_u64(x->live_total, y->live_total);
+	return r ? r : row_id_cmp(x, y);
 }
 
 static int cmp_rate(const void *a, const void *b)
 {
 	const struct top_row *x = a, *y = b;
+	int r = desc_double(x->rate, y->rate);
 
-	DESC(x->rate, y->rate);
-	DESC(x->live_total, y->live_total);
-	DESC(x->orphans, y->orphans);
-	return row_id_cmp(x, y);
+	if (!r)
+		r = cmp_live(a, b);
+	return r;
 }
 
 void top_sort(struct top_rows *rows, enum top_sort sort)

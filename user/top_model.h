@@ -6,6 +6,8 @@
 #ifndef LEAKMON_TOP_MODEL_H
 #define LEAKMON_TOP_MODEL_H
 
+#include <stdio.h>
+
 #include "leakmon_nl.h"
 
 enum top_by {
@@ -52,6 +54,24 @@ int top_build(const struct lm_owners *cur, const struct lm_owners *prev,
 	      double interval_s, enum top_by by, struct top_rows *out);
 void top_sort(struct top_rows *rows, enum top_sort sort);
 void top_rows_free(struct top_rows *rows);
+
+/* Options of `leakmon top` */
+struct top_args {
+	uint64_t limit;
+	enum top_by by;
+	enum top_sort sort;
+	uint64_t interval_ns;		/* 0: one sample */
+	bool json;
+	bool limit_set, by_set, sort_set, interval_set;
+};
+
+/* Output of `leakmon top` (cmd_top.c); cgpaths: per shown row, or NULL */
+void top_print_human(FILE *f, const struct top_args *a,
+		     const struct lm_owners *o, const struct top_rows *r,
+		     size_t shown, double dt, char *const *cgpaths);
+void top_print_json(FILE *f, const struct top_args *a,
+		    const struct lm_owners *o, const struct top_rows *r,
+		    size_t shown, double dt, uint64_t now, char *const *cgpaths);
 
 int top_parse_by(const char *s, enum top_by *by);
 int top_parse_sort(const char *s, enum top_sort *sort);

@@ -2,9 +2,7 @@
 #ifndef LEAKMON_CLI_VERSION_H
 #define LEAKMON_CLI_VERSION_H
 
-/* The one place the CLI's version is set; `make VERSION=x.y.z` overrides */
-#ifndef LEAKMON_VERSION
-#define LEAKMON_VERSION "0.1.0"
-#endif
+/* The release string is shared with the module. */
+#include "../include/leakmon-version.h"
 
 #endif

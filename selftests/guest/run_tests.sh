@@ -10,7 +10,7 @@
 set -u
 : "${LEAKMON_KO:?}" "${LEAKBIND_KO:?}" "${LEAKMON_TESTS:?}" "${LEAKMON_CLI:?}"
 : "${LEAKMON_SRC:?}"
-export LEAKMON_KO LEAKBIND_KO LEAKMON_CLI
+export LEAKMON_KO LEAKBIND_KO LEAKMON_CLI LEAKMON_TESTS
 
 echo "TAP version 13"
 echo "# kernel $(uname -r), $(nproc) CPUs"

@@ -16,7 +16,7 @@
 # series is used.  LEAKMON_KPKGVER=<version> pins a package version.
 set -euo pipefail
 
-CACHE=${LEAKMON_CACHE:-/var/cache/leakmon}
+CACHE=$(realpath -m -- "${LEAKMON_CACHE:-/var/cache/leakmon}")
 PROG=fetch-kernel.sh
 
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
@@ -136,6 +136,7 @@ cached_version() {
 	for d in "$CACHE"/kernels/*/; do
 		[[ -e $d/.complete && $(cat "$d/.series" 2>/dev/null) == "$SERIES" ]] || continue
 		v=$(cat "$d/.pkgversion")
+		[[ -z ${LEAKMON_KPKGVER:-} || $v == "$LEAKMON_KPKGVER" ]] || continue
 		if [[ -z $best_v ]] || dpkg --compare-versions "$v" gt "$best_v"; then
 			best_v=$v best_d=$d
 		fi
@@ -235,6 +236,7 @@ build_kernel_tree() {
 	fi
 
 	work=$(mktemp -d "$CACHE/kernels/.$KVER.XXXXXX")
+	chmod 755 "$work"
 	WORK=$work
 	trap 'rm -rf "$WORK"' EXIT
 	for p in "${pkgs[@]}"; do

@@ -24,6 +24,8 @@
 #   --timeout SEC    kill QEMU after SEC seconds (default 1200)
 #   --mem MB         guest memory (default 1024)
 #   --smp N          guest CPUs (default 2)
+#   --accel ACCEL    QEMU -accel value (default tcg,thread=single, or
+#                    $LEAKMON_QEMU_ACCEL)
 #   --env NAME=VAL   export NAME=VAL in the guest (repeatable)
 #   --fresh-tmp      mount an empty tmpfs on the guest's /tmp (by default the
 #                    guest's /tmp shows the host's /tmp, writes go to RAM)
@@ -35,7 +37,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE=${LEAKMON_CACHE:-/var/cache/leakmon}
+CACHE=$(realpath -m -- "${LEAKMON_CACHE:-/var/cache/leakmon}")
 PROG=run-vm
 
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
@@ -51,6 +53,12 @@ usage() { # full help with --help, the synopsis after a usage error
 }
 
 SERIES=6.1 OUT='' TIMEOUT=1200 MEM=1024 SMP=2 FRESH_TMP=0
+# Multi-threaded TCG runs each vCPU in its own host thread and does not keep
+# them coherent while the kernel patches its own code (kprobes, ftrace,
+# static keys): under load a vCPU executes half-patched instructions
+# (NULL-pointer calls at a patched call site, or a CPU stuck on a removed
+# int3).  Round-robin TCG (thread=single) emulates the same 2 vCPUs exactly.
+ACCEL=${LEAKMON_QEMU_ACCEL:-tcg,thread=single}
 ENVS=()
 while (($#)); do
 	case $1 in
@@ -59,6 +67,7 @@ while (($#)); do
 	--timeout) TIMEOUT=${2:?--timeout needs a value}; shift 2 ;;
 	--mem) MEM=${2:?--mem needs a value}; shift 2 ;;
 	--smp) SMP=${2:?--smp needs a value}; shift 2 ;;
+	--accel) ACCEL=${2:?--accel needs a value}; shift 2 ;;
 	--env)
 		[[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env needs NAME=VALUE, got '${2:-}'"
 		ENVS+=("$2"); shift 2 ;;
@@ -270,7 +279,7 @@ APPEND+=" rdinit=/init leakmon_job=$JOB"
 if ((FRESH_TMP)); then APPEND+=" leakmon_tmp=fresh"; fi
 # shellcheck disable=SC2054 # commas are part of QEMU option values
 qemu=(
-	qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP"
+	qemu-system-x86_64 -accel "$ACCEL" -cpu max -m "$MEM" -smp "$SMP"
 	-nographic -no-reboot -nodefaults -no-user-config -monitor none
 	-kernel "$VMLINUX" -initrd "$INITRD" -append "$APPEND"
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap

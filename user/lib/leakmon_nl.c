@@ -136,7 +136,7 @@ static void lm_rx_extack(struct lm_rx *rx, const struct nlmsghdr *nlh,
 		return;
 	if (MNL_ALIGN(off) >= mnl_nlmsg_get_payload_len(nlh))
 		return;
-	mnl_attr_parse(nlh, off, lm_extack_attr_cb, &ctx);
+	mnl_attr_parse(nlh, (unsigned int)off, lm_extack_attr_cb, &ctx);
 }
 
 static void lm_rx_fail(struct lm_rx *rx, int status)
@@ -478,7 +478,7 @@ static int lm_ctrl_msg_cb(const struct nlmsghdr *nlh, void *data,
 	return LM_OK;
 }
 
-static int lm_resolve_family(struct lm_handle *h)
+static int lm_resolve_family(struct lm_handle *h, const char *name)
 {
 	char buf[LM_SEND_BUFSIZE];
 	struct lm_ctrl_ctx ctx = { .f = &h->fam };
@@ -486,15 +486,14 @@ static int lm_resolve_family(struct lm_handle *h)
 	int ret;
 
 	nlh = lm_msg_start(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, LEAKMON_GENL_NAME);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
 
 	memset(&h->fam, 0, sizeof(h->fam));
 	ret = lm_exchange(h, nlh, GENL_ID_CTRL, lm_ctrl_msg_cb, &ctx, NULL);
 	if (ret == LM_ERR_KERNEL && h->err.err == ENOENT) {
 		h->err.status = LM_ERR_NOFAMILY;
 		snprintf(h->err.detail, sizeof(h->err.detail),
-			 "generic netlink family %s not found",
-			 LEAKMON_GENL_NAME);
+			 "generic netlink family %s not found", name);
 		return LM_ERR_NOFAMILY;
 	}
 	if (ret != LM_OK)
@@ -533,6 +532,12 @@ static int lm_socket_setup(struct lm_handle *h)
 
 int lm_open(struct lm_handle **hp, struct lm_error *err)
 {
+	return lm_open_family(hp, LEAKMON_GENL_NAME, err);
+}
+
+int lm_open_family(struct lm_handle **hp, const char *name,
+		   struct lm_error *err)
+{
 	struct lm_handle *h;
 	int ret;
 
@@ -540,7 +545,9 @@ int lm_open(struct lm_handle **hp, struct lm_error *err)
 	if (err)
 		lm_error_clear(err);
 	h = calloc(1, sizeof(*h));
-	if (!h || !(h->buf = malloc(LM_RECV_BUFSIZE))) {
+	if (h)
+		h->buf = malloc(LM_RECV_BUFSIZE);
+	if (!h || !h->buf) {
 		free(h);
 		if (err) {
 			err->err = ENOMEM;
@@ -552,7 +559,7 @@ int lm_open(struct lm_handle **hp, struct lm_error *err)
 
 	ret = lm_socket_setup(h);
 	if (ret == LM_OK)
-		ret = lm_resolve_family(h);
+		ret = lm_resolve_family(h, name);
 	if (ret != LM_OK) {
 		if (err)
 			*err = h->err;

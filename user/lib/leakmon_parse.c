@@ -153,7 +153,7 @@ static int lm_parse_msg(const struct nlmsghdr *nlh, mnl_attr_cb_t cb,
 	if (plen < off)
 		return lm_error_set(err, LM_ERR_PROTO,
 				    "message too short (%zu bytes)", plen);
-	if (mnl_attr_parse(nlh, off, cb, data) != MNL_CB_OK) {
+	if (mnl_attr_parse(nlh, (unsigned int)off, cb, data) != MNL_CB_OK) {
 		if (!err->status)
 			lm_error_set(err, LM_ERR_PROTO, "message parse error");
 		return err->status;

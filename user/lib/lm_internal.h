@@ -38,6 +38,10 @@ struct lm_rx {
  */
 int lm_rx_feed(struct lm_rx *rx, const void *buf, size_t len);
 
+/* lm_open() for another generic netlink family (tests use "nlctrl") */
+int lm_open_family(struct lm_handle **hp, const char *name,
+		   struct lm_error *err);
+
 void lm_error_clear(struct lm_error *err);
 __attribute__((format(printf, 3, 4)))
 int lm_error_set(struct lm_error *err, int status, const char *fmt, ...);

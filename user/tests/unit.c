@@ -1,0 +1,1644 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Unit tests of libleakmon's parsers and receive loop, fed netlink
+ * messages built in memory, and of the CLI's helpers.  TAP output.
+ *
+ * With LEAKMON_CLI set to the CLI binary, its argument validation is
+ * checked too (those cases fail before any netlink traffic).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "cli.h"
+#include "json.h"
+#include "lm_internal.h"
+#include "status.h"
+#include "top_model.h"
+
+#ifndef NLM_F_CAPPED
+#define NLM_F_CAPPED	0x100
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS	0x200
+#endif
+
+#define FAMILY_ID	0x1d
+#define PORTID		4242
+#define SEQ		1000
+
+static int ntests, nfailed;
+
+__attribute__((format(printf, 2, 3)))
+static bool ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	ntests++;
+	if (!cond)
+		nfailed++;
+	printf("%s %d - ", cond ? "ok" : "not ok", ntests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return cond;
+}
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* ---- message builders ---- */
+
+static union {
+	char buf[16384];
+	uint64_t align;
+} mb;
+
+static struct nlmsghdr *genl_msg(void *buf, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = FAMILY_ID;
+	nlh->nlmsg_pid = PORTID;
+	nlh->nlmsg_seq = SEQ;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = LEAKMON_GENL_VERSION;
+	return nlh;
+}
+
+static void put_config(struct nlmsghdr *nlh, bool unknown)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_CONFIG);
+
+	mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_MAX_OBJECTS, 1000000);
+	mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_MAX_OWNERS, 50000);
+	mnl_attr_put_u8(nlh, LEAKMON_CONFIG_A_RESTRICT_READ, 1);
+	if (unknown)
+		mnl_attr_put_u64(nlh, LEAKMON_CONFIG_A_MAX + 1, 77);
+	mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_HASH_BUCKETS, 65536);
+	mnl_attr_nest_end(nlh, n);
+}
+
+struct kind_opts {
+	uint32_t id;
+	bool no_id;
+	bool unknown;		/* add attributes of unknown types */
+	bool short_live;	/* LEAKMON_KIND_A_LIVE as 4 bytes */
+	bool pad;		/* a LEAKMON_KIND_A_PAD before the u64s */
+};
+
+static void put_kind(struct nlmsghdr *nlh, const struct kind_opts *ko)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_KIND);
+	uint64_t base = (uint64_t)ko->id * 1000;
+
+	if (ko->unknown)
+		mnl_attr_put_strz(nlh, LEAKMON_KIND_A_MAX + 5, "future");
+	if (!ko->no_id)
+		mnl_attr_put_u32(nlh, LEAKMON_KIND_A_ID, ko->id);
+	mnl_attr_put_strz(nlh, LEAKMON_KIND_A_NAME,
+			  ko->id == 0 ? "sock_inode" : "file_blob");
+	mnl_attr_put_u8(nlh, LEAKMON_KIND_A_ENABLED, ko->id == 0);
+	mnl_attr_put_strz(nlh, LEAKMON_KIND_A_ALLOC_PROBE, "sock_alloc_inode(ret)");
+	mnl_attr_put_strz(nlh, LEAKMON_KIND_A_FREE_PROBE, "sock_free_inode");
+	if (ko->id != 0)
+		mnl_attr_put_strz(nlh, LEAKMON_KIND_A_DISABLED_REASON,
+				  "no LSM file blobs");
+	if (ko->pad)
+		mnl_attr_put(nlh, LEAKMON_KIND_A_PAD, 0, NULL);
+	if (ko->short_live)
+		mnl_attr_put_u32(nlh, LEAKMON_KIND_A_LIVE, 1);
+	else
+		mnl_attr_put_u64(nlh, LEAKMON_KIND_A_LIVE, base + 1);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_ORPHANS, base + 2);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_OBSERVED, base + 3);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_TRACKED, base + 4);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_FREED, base + 5);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_UNTRACKED_TABLE_FULL, base + 6);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_UNTRACKED_OWNERS_FULL, base + 7);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_UNTRACKED_NOMEM, base + 8);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_UNKNOWN_FREES, base + 9);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_REPLACED, base + 10);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_MISSED_ALLOC, base + 11);
+	mnl_attr_put_u64(nlh, LEAKMON_KIND_A_MISSED_FREE, base + 12);
+	if (ko->unknown) {
+		struct nlattr *u = mnl_attr_nest_start(nlh, LEAKMON_KIND_A_MAX + 1);
+
+		mnl_attr_put_u32(nlh, 1, 5);
+		mnl_attr_nest_end(nlh, u);
+	}
+	mnl_attr_nest_end(nlh, n);
+}
+
+static struct nlmsghdr *totals_msg(bool unknown)
+{
+	struct nlmsghdr *nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	struct kind_opts k0 = { .id = 0, .unknown = unknown };
+	struct kind_opts k1 = { .id = 1, .unknown = unknown, .pad = true };
+
+	if (unknown)
+		mnl_attr_put_u32(nlh, LEAKMON_A_MAX + 1, 0xdead);
+	mnl_attr_put_strz(nlh, LEAKMON_A_VERSION, "0.1.0");
+	mnl_attr_put_u64(nlh, LEAKMON_A_NOW_NS, 5000000000ULL);
+	mnl_attr_put_u64(nlh, LEAKMON_A_RESET_NS, 1000000000ULL);
+	mnl_attr_put_u64(nlh, LEAKMON_A_OBJECTS, 123);
+	mnl_attr_put_u32(nlh, LEAKMON_A_OWNERS, 7);
+	mnl_attr_put_u32(nlh, LEAKMON_A_OWNERS_EXITED, 2);
+	put_config(nlh, unknown);
+	put_kind(nlh, &k0);
+	put_kind(nlh, &k1);
+	if (unknown)
+		mnl_attr_put_strz(nlh, 200, "from the future");
+	return nlh;
+}
+
+/* ---- parser tests ---- */
+
+static bool totals_ok(const struct lm_totals *t)
+{
+	const struct lm_kind_totals *k0 = &t->kind[0], *k1 = &t->kind[1];
+
+	return !strcmp(t->version, "0.1.0") && t->now_ns == 5000000000ULL &&
+	       t->reset_ns == 1000000000ULL && t->objects == 123 &&
+	       t->owners == 7 && t->owners_exited == 2 && t->has_config &&
+	       t->config.max_objects == 1000000 &&
+	       t->config.max_owners == 50000 && t->config.restrict_read == 1 &&
+	       t->config.hash_buckets == 65536 &&
+	       t->config.present == (LM_CFG_MAX_OBJECTS | LM_CFG_MAX_OWNERS |
+				      LM_CFG_RESTRICT_READ | LM_CFG_HASH_BUCKETS) &&
+	       k0->present && k0->enabled && !strcmp(k0->name, "sock_inode") &&
+	       !strcmp(k0->alloc_probe, "sock_alloc_inode(ret)") &&
+	       !strcmp(k0->free_probe, "sock_free_inode") &&
+	       k0->live == 1 && k0->orphans == 2 && k0->observed == 3 &&
+	       k0->tracked == 4 && k0->freed == 5 &&
+	       k0->untracked_table_full == 6 && k0->untracked_owners_full == 7 &&
+	       k0->untracked_nomem == 8 && k0->unknown_frees == 9 &&
+	       k0->replaced == 10 && k0->missed_alloc == 11 &&
+	       k0->missed_free == 12 &&
+	       k1->present && !k1->enabled &&
+	       !strcmp(k1->disabled_reason, "no LSM file blobs") &&
+	       k1->live == 1001 && k1->missed_free == 1012;
+}
+
+static void test_totals(void)
+{
+	struct lm_totals t;
+	struct lm_error err;
+	int ret;
+
+	ret = lm_parse_totals(totals_msg(false), &t, &err);
+	ok(ret == LM_OK && totals_ok(&t), "totals: all fields parsed");
+
+	ret = lm_parse_totals(totals_msg(true), &t, &err);
+	ok(ret == LM_OK && totals_ok(&t),
+	   "totals: unknown attributes at every level ignored (%s)",
+	   err.detail);
+
+	ret = lm_parse_totals(totals_msg(false), &t, NULL);
+	ok(ret == LM_OK, "totals: NULL error pointer accepted");
+}
+
+static void test_totals_kind_above_max(void)
+{
+	struct nlmsghdr *nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	struct kind_opts k0 = { .id = 0 }, k7 = { .id = LEAKMON_KIND_MAX + 5 };
+	struct lm_totals t;
+	struct lm_error err;
+	int ret;
+
+	put_kind(nlh, &k7);
+	put_kind(nlh, &k0);
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_OK && t.kind[0].present && t.kind[0].live == 1 &&
+	   !t.kind[1].present, "totals: kind id above LEAKMON_KIND_MAX ignored");
+}
+
+static void test_totals_bad(void)
+{
+	struct nlmsghdr *nlh;
+	struct kind_opts k = { .id = 0 };
+	struct lm_totals t;
+	struct lm_error err;
+	int ret;
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	mnl_attr_put_u32(nlh, LEAKMON_A_NOW_NS, 5);
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO && err.status == LM_ERR_PROTO &&
+	   strstr(err.detail, "LEAKMON_A_NOW_NS"),
+	   "totals: u64 attribute sent as u32 rejected (%s)", err.detail);
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	mnl_attr_put_u64(nlh, LEAKMON_A_OWNERS, 5);
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO, "totals: u32 attribute sent as u64 rejected");
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	k.short_live = true;
+	put_kind(nlh, &k);
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO && strstr(err.detail, "LEAKMON_KIND_A_LIVE"),
+	   "totals: wrong-length attribute inside a kind nest rejected (%s)",
+	   err.detail);
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	k.short_live = false;
+	k.no_id = true;
+	put_kind(nlh, &k);
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO, "totals: kind nest without id rejected (%s)",
+	   err.detail);
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	k.no_id = false;
+	put_kind(nlh, &k);
+	put_kind(nlh, &k);
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO, "totals: kind reported twice rejected (%s)",
+	   err.detail);
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	mnl_attr_put(nlh, LEAKMON_A_VERSION, 3, "abc");
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO, "totals: string without NUL rejected (%s)",
+	   err.detail);
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	mnl_attr_put(nlh, LEAKMON_A_VERSION, 0, NULL);
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO, "totals: empty string attribute rejected");
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	mnl_attr_put_u64(nlh, LEAKMON_A_OBJECTS, 1);
+	/* an attribute header claiming more bytes than the message has */
+	mnl_attr_put_u64(nlh, LEAKMON_A_NOW_NS, 2);
+	((struct nlattr *)((char *)nlh + nlh->nlmsg_len - 12))->nla_len = 40;
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO, "totals: truncated trailing attribute rejected (%s)",
+	   err.detail);
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 2;
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO, "totals: message shorter than genl header rejected");
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS);
+	mnl_attr_put_u32(nlh, LEAKMON_A_CONFIG, 3);
+	ret = lm_parse_totals(nlh, &t, &err);
+	ok(ret == LM_ERR_PROTO, "totals: nest with a 4-byte payload rejected");
+}
+
+struct owner_opts {
+	uint32_t tgid;
+	uint64_t start_ns;
+	const char *comm;
+	uint32_t uid;
+	uint64_t cgroup;
+	bool exited;
+	uint64_t live[LM_NKINDS];
+	bool no_tgid;
+	bool flag_payload;	/* EXITED flag with a payload: invalid */
+	bool future_kind;	/* a kind nest with an id above the max */
+	bool unknown;
+};
+
+static void put_owner_kind(struct nlmsghdr *nlh, uint32_t id, uint64_t live,
+			   bool unknown)
+{
+	struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_OWNER_A_KIND);
+
+	mnl_attr_put_u32(nlh, LEAKMON_OWNER_KIND_A_ID, id);
+	mnl_attr_put_u64(nlh, LEAKMON_OWNER_KIND_A_LIVE, live);
+	mnl_attr_put_u64(nlh, LEAKMON_OWNER_KIND_A_ALLOCATED, live + 10);
+	mnl_attr_put_u64(nlh, LEAKMON_OWNER_KIND_A_FREED, 10);
+	mnl_attr_put_u64(nlh, LEAKMON_OWNER_KIND_A_FIRST_ALLOC_NS, 111);
+	mnl_attr_put_u64(nlh, LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS, 222);
+	if (unknown)
+		mnl_attr_put_u64(nlh, LEAKMON_OWNER_KIND_A_MAX + 3, 1);
+	mnl_attr_nest_end(nlh, n);
+}
+
+static struct nlmsghdr *owner_msg(void *buf, const struct owner_opts *oo)
+{
+	struct nlmsghdr *nlh = genl_msg(buf, LEAKMON_CMD_GET_OWNERS);
+	struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_OWNER);
+
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	if (!oo->no_tgid)
+		mnl_attr_put_u32(nlh, LEAKMON_OWNER_A_TGID, oo->tgid);
+	mnl_attr_put_u64(nlh, LEAKMON_OWNER_A_START_NS, oo->start_ns);
+	mnl_attr_put_strz(nlh, LEAKMON_OWNER_A_COMM, oo->comm ? oo->comm : "apache2");
+	mnl_attr_put_u32(nlh, LEAKMON_OWNER_A_UID, oo->uid);
+	mnl_attr_put_u64(nlh, LEAKMON_OWNER_A_CGROUP_ID, oo->cgroup);
+	if (oo->unknown)
+		mnl_attr_put_u32(nlh, LEAKMON_OWNER_A_MAX + 1, 9);
+	if (oo->exited || oo->flag_payload) {
+		if (oo->flag_payload)
+			mnl_attr_put_u32(nlh, LEAKMON_OWNER_A_EXITED, 1);
+		else
+			mnl_attr_put(nlh, LEAKMON_OWNER_A_EXITED, 0, NULL);
+		mnl_attr_put_u64(nlh, LEAKMON_OWNER_A_EXIT_NS, 999);
+	}
+	if (oo->future_kind)
+		put_owner_kind(nlh, LEAKMON_KIND_MAX + 1, 50, false);
+	for (uint32_t k = 0; k < LM_NKINDS; k++)
+		put_owner_kind(nlh, k, oo->live[k], oo->unknown);
+	mnl_attr_nest_end(nlh, n);
+	return nlh;
+}
+
+static void test_owner(void)
+{
+	struct owner_opts oo = {
+		.tgid = 1234, .start_ns = 55, .uid = 33, .cgroup = 4321,
+		.exited = true, .live = { 3, 4 }, .unknown = true,
+		.future_kind = true,
+	};
+	struct lm_owner o;
+	struct lm_error err;
+	bool found;
+	int ret;
+
+	ret = lm_parse_owner(owner_msg(mb.buf, &oo), &o, &found, &err);
+	ok(ret == LM_OK && found && o.tgid == 1234 && o.start_ns == 55 &&
+	   o.uid == 33 && o.cgroup_id == 4321 && o.exited && o.exit_ns == 999 &&
+	   !strcmp(o.comm, "apache2") && o.kind[0].present &&
+	   o.kind[0].live == 3 && o.kind[0].allocated == 13 &&
+	   o.kind[0].freed == 10 && o.kind[0].first_alloc_ns == 111 &&
+	   o.kind[0].last_alloc_ns == 222 && o.kind[1].present &&
+	   o.kind[1].live == 4 && lm_owner_live(&o) == 7,
+	   "owner: repeated kind nests, flag, unknown attributes and future kind (%s)",
+	   err.detail);
+
+	oo.comm = "a-very-long-command-name";
+	ret = lm_parse_owner(owner_msg(mb.buf, &oo), &o, &found, &err);
+	ok(ret == LM_OK && strlen(o.comm) == LM_COMM_SIZE - 1 &&
+	   !strncmp(o.comm, oo.comm, LM_COMM_SIZE - 1),
+	   "owner: comm longer than 16 characters truncated");
+	oo.comm = NULL;
+
+	oo.exited = false;
+	ret = lm_parse_owner(owner_msg(mb.buf, &oo), &o, &found, &err);
+	ok(ret == LM_OK && !o.exited && o.exit_ns == 0, "owner: alive owner");
+
+	oo.flag_payload = true;
+	ret = lm_parse_owner(owner_msg(mb.buf, &oo), &o, &found, &err);
+	ok(ret == LM_ERR_PROTO && strstr(err.detail, "LEAKMON_OWNER_A_EXITED"),
+	   "owner: flag with a payload rejected (%s)", err.detail);
+	oo.flag_payload = false;
+
+	oo.no_tgid = true;
+	ret = lm_parse_owner(owner_msg(mb.buf, &oo), &o, &found, &err);
+	ok(ret == LM_ERR_PROTO, "owner: missing tgid rejected (%s)", err.detail);
+	oo.no_tgid = false;
+
+	{
+		struct nlmsghdr *nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_OWNERS);
+
+		mnl_attr_put_u32(nlh, 300, 1);
+		ret = lm_parse_owner(nlh, &o, &found, &err);
+		ok(ret == LM_OK && !found,
+		   "owner: message without LEAKMON_A_OWNER ignored");
+	}
+	{
+		struct nlmsghdr *nlh = owner_msg(mb.buf, &oo);
+		struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_OWNER);
+
+		mnl_attr_put_u32(nlh, LEAKMON_OWNER_A_TGID, 1);
+		mnl_attr_put_u64(nlh, LEAKMON_OWNER_A_START_NS, 1);
+		mnl_attr_nest_end(nlh, n);
+		ret = lm_parse_owner(nlh, &o, &found, &err);
+		ok(ret == LM_ERR_PROTO, "owner: two owners in one message rejected");
+	}
+	{
+		struct nlmsghdr *nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_OWNERS);
+		struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_OWNER);
+		struct nlattr *k = mnl_attr_nest_start(nlh, LEAKMON_OWNER_A_KIND);
+
+		mnl_attr_put_u32(nlh, LEAKMON_OWNER_KIND_A_ID, 0);
+		mnl_attr_put_u32(nlh, LEAKMON_OWNER_KIND_A_LIVE, 1);
+		mnl_attr_nest_end(nlh, k);
+		mnl_attr_put_u32(nlh, LEAKMON_OWNER_A_TGID, 1);
+		mnl_attr_put_u64(nlh, LEAKMON_OWNER_A_START_NS, 1);
+		mnl_attr_nest_end(nlh, n);
+		ret = lm_parse_owner(nlh, &o, &found, &err);
+		ok(ret == LM_ERR_PROTO &&
+		   strstr(err.detail, "LEAKMON_OWNER_KIND_A_LIVE"),
+		   "owner: wrong-length attribute in owner kind nest rejected (%s)",
+		   err.detail);
+	}
+}
+
+static void test_config(void)
+{
+	struct nlmsghdr *nlh;
+	struct lm_config c;
+	struct lm_error err;
+	int ret;
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_CONFIG);
+	put_config(nlh, true);
+	ret = lm_parse_config(nlh, &c, &err);
+	ok(ret == LM_OK && c.max_objects == 1000000 && c.max_owners == 50000 &&
+	   c.restrict_read == 1 && c.hash_buckets == 65536,
+	   "config: parsed, unknown attribute ignored");
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_CONFIG);
+	{
+		struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_CONFIG);
+
+		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_MAX_OWNERS, 9);
+		mnl_attr_nest_end(nlh, n);
+	}
+	ret = lm_parse_config(nlh, &c, &err);
+	ok(ret == LM_OK && c.present == LM_CFG_MAX_OWNERS && c.max_owners == 9,
+	   "config: present mask lists only the attributes sent");
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_CONFIG);
+	ret = lm_parse_config(nlh, &c, &err);
+	ok(ret == LM_ERR_PROTO, "config: reply without LEAKMON_A_CONFIG rejected");
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_CONFIG);
+	{
+		struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_CONFIG);
+
+		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_RESTRICT_READ, 1);
+		mnl_attr_nest_end(nlh, n);
+	}
+	ret = lm_parse_config(nlh, &c, &err);
+	ok(ret == LM_ERR_PROTO, "config: u8 attribute sent as u32 rejected (%s)",
+	   err.detail);
+}
+
+/* ---- receive loop tests ---- */
+
+struct dgram {
+	union {
+		char buf[16384];
+		uint64_t align;
+	};
+	size_t len;
+};
+
+static struct nlmsghdr *dg_next(struct dgram *d)
+{
+	return (struct nlmsghdr *)(d->buf + d->len);
+}
+
+static void dg_commit(struct dgram *d, struct nlmsghdr *nlh)
+{
+	d->len += MNL_ALIGN(nlh->nlmsg_len);
+}
+
+static void dg_owner(struct dgram *d, uint32_t tgid, uint16_t extra_flags)
+{
+	struct owner_opts oo = { .tgid = tgid, .start_ns = tgid * 10ULL,
+				 .live = { tgid, 0 } };
+	struct nlmsghdr *nlh = owner_msg(dg_next(d), &oo);
+
+	nlh->nlmsg_flags |= extra_flags;
+	dg_commit(d, nlh);
+}
+
+static struct nlmsghdr *dg_ctl(struct dgram *d, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(dg_next(d));
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	nlh->nlmsg_pid = PORTID;
+	nlh->nlmsg_seq = SEQ;
+	return nlh;
+}
+
+static void dg_done(struct dgram *d, int error, const char *extack)
+{
+	struct nlmsghdr *nlh = dg_ctl(d, NLMSG_DONE, NLM_F_MULTI);
+	int *e = mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+
+	*e = error;
+	if (extack) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, extack);
+	}
+	dg_commit(d, nlh);
+}
+
+/* NLMSG_ERROR; echo > 0: the request's payload (echo bytes) is included */
+static void dg_error(struct dgram *d, int error, const char *extack,
+		     size_t echo)
+{
+	struct nlmsghdr *nlh = dg_ctl(d, NLMSG_ERROR, echo ? 0 : NLM_F_CAPPED);
+	struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+
+	e->error = error;
+	e->msg.nlmsg_len = (uint32_t)(sizeof(struct nlmsghdr) + echo);
+	e->msg.nlmsg_type = FAMILY_ID;
+	e->msg.nlmsg_seq = SEQ;
+	if (echo)
+		memset(mnl_nlmsg_put_extra_header(nlh, echo), 0xee, echo);
+	if (extack) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, extack);
+		mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, 24);
+	}
+	dg_commit(d, nlh);
+}
+
+struct collect {
+	struct lm_owners o;
+};
+
+static int collect_cb(const struct nlmsghdr *nlh, void *data,
+		      struct lm_error *err)
+{
+	struct collect *c = data;
+	struct lm_owner o;
+	bool found;
+	int ret = lm_parse_owner(nlh, &o, &found, err);
+
+	if (ret == LM_OK && found && c->o.n < 16)
+		c->o.owner[c->o.n++] = o;
+	return ret;
+}
+
+static struct lm_owner collect_buf[16];
+
+static void rx_init(struct lm_rx *rx, bool dump, struct collect *c,
+		    struct lm_error *err)
+{
+	memset(rx, 0, sizeof(*rx));
+	memset(c, 0, sizeof(*c));
+	lm_error_clear(err);
+	c->o.owner = collect_buf;
+	rx->portid = PORTID;
+	rx->seq = SEQ;
+	rx->type = FAMILY_ID;
+	rx->dump = dump;
+	rx->cb = collect_cb;
+	rx->data = c;
+	rx->err = err;
+}
+
+static void test_rx_dump(void)
+{
+	static struct dgram d, d2;
+	struct lm_error err;
+	struct collect c;
+	struct lm_rx rx;
+	int ret;
+
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	dg_owner(&d, 2, 0);
+	dg_owner(&d, 3, 0);
+	dg_done(&d, 0, NULL);
+	rx_init(&rx, true, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.done && rx.status == LM_OK && rx.nmsgs == 3 &&
+	   c.o.n == 3 && c.o.owner[2].tgid == 3 && !rx.intr,
+	   "rx: three-message dump ending in NLMSG_DONE");
+
+	/* the same dump split over two datagrams */
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	dg_owner(&d, 2, 0);
+	d2.len = 0;
+	dg_owner(&d2, 3, 0);
+	dg_done(&d2, 0, NULL);
+	rx_init(&rx, true, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && !rx.done && rx.nmsgs == 2,
+	   "rx: multi-part dump: not done after the first datagram");
+	ret = lm_rx_feed(&rx, d2.buf, d2.len);
+	ok(ret == LM_OK && rx.done && rx.nmsgs == 3 && c.o.n == 3,
+	   "rx: multi-part dump: done after the second datagram");
+
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	dg_owner(&d, 2, NLM_F_DUMP_INTR);
+	dg_done(&d, 0, NULL);
+	rx_init(&rx, true, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.done && rx.intr && rx.status == LM_OK &&
+	   rx.nmsgs == 2, "rx: NLM_F_DUMP_INTR noticed, dump drained to DONE");
+
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	dg_ctl(&d, NLMSG_DONE, NLM_F_MULTI | NLM_F_DUMP_INTR);
+	mnl_nlmsg_put_extra_header(dg_next(&d), sizeof(int));
+	dg_commit(&d, dg_next(&d));
+	rx_init(&rx, true, &c, &err);
+	lm_rx_feed(&rx, d.buf, d.len);
+	ok(rx.done && rx.intr, "rx: NLM_F_DUMP_INTR on NLMSG_DONE noticed");
+
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	dg_done(&d, -EPERM, "reading is restricted");
+	rx_init(&rx, true, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.done && rx.status == LM_ERR_KERNEL &&
+	   err.status == LM_ERR_KERNEL && err.err == EPERM &&
+	   !strcmp(err.extack, "reading is restricted"),
+	   "rx: error and extack carried by NLMSG_DONE (%s)", err.extack);
+}
+
+static void test_rx_errors(void)
+{
+	static struct dgram d;
+	struct lm_error err;
+	struct collect c;
+	struct lm_rx rx;
+	int ret;
+
+	d.len = 0;
+	dg_error(&d, -EPERM, "needs CAP_NET_ADMIN", 0);
+	rx_init(&rx, false, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.done && rx.status == LM_ERR_KERNEL &&
+	   err.err == EPERM && !strcmp(err.extack, "needs CAP_NET_ADMIN") &&
+	   err.has_offs && err.offs == 24,
+	   "rx: NLMSG_ERROR (capped) with extack message and offset");
+
+	d.len = 0;
+	dg_error(&d, -EINVAL, "bad attribute", 12);
+	rx_init(&rx, false, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.status == LM_ERR_KERNEL && err.err == EINVAL &&
+	   !strcmp(err.extack, "bad attribute"),
+	   "rx: NLMSG_ERROR echoing the request: extack found after it");
+
+	d.len = 0;
+	dg_error(&d, -ERANGE, NULL, 0);
+	rx_init(&rx, false, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.status == LM_ERR_KERNEL && err.err == ERANGE &&
+	   !err.extack[0], "rx: NLMSG_ERROR without extack");
+
+	d.len = 0;
+	{
+		struct owner_opts oo = { .tgid = 9, .start_ns = 1 };
+		struct nlmsghdr *nlh = owner_msg(dg_next(&d), &oo);
+
+		nlh->nlmsg_flags = 0;
+		dg_commit(&d, nlh);
+	}
+	dg_error(&d, 0, NULL, 0);
+	rx_init(&rx, false, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.done && rx.status == LM_OK && rx.nmsgs == 1 &&
+	   c.o.n == 1, "rx: do request: reply then ack");
+
+	d.len = 0;
+	dg_error(&d, 0, "warning text", 0);
+	rx_init(&rx, false, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.status == LM_OK && !strcmp(err.extack, "warning text"),
+	   "rx: ack with a warning keeps the text, succeeds");
+}
+
+static void test_rx_framing(void)
+{
+	static struct dgram d;
+	struct lm_error err;
+	struct collect c;
+	struct lm_rx rx;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	/* a reply to an earlier request is skipped */
+	d.len = 0;
+	nlh = dg_ctl(&d, NLMSG_ERROR, NLM_F_CAPPED);
+	nlh->nlmsg_seq = SEQ - 3;
+	memset(mnl_nlmsg_put_extra_header(nlh, sizeof(struct nlmsgerr)), 0,
+	       sizeof(struct nlmsgerr));
+	dg_commit(&d, nlh);
+	dg_owner(&d, 1, 0);
+	dg_done(&d, 0, NULL);
+	rx_init(&rx, true, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.done && rx.status == LM_OK && rx.stale == 1 &&
+	   rx.nmsgs == 1, "rx: stale reply to an earlier sequence skipped");
+
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	((struct nlmsghdr *)d.buf)->nlmsg_seq = SEQ + 1;
+	dg_done(&d, 0, NULL);
+	rx_init(&rx, true, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(rx.done && rx.status == LM_ERR_PROTO && strstr(err.detail, "sequence"),
+	   "rx: reply with a later sequence number is a protocol error (%s)",
+	   err.detail);
+
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	((struct nlmsghdr *)d.buf)->nlmsg_pid = PORTID + 1;
+	dg_done(&d, 0, NULL);
+	rx_init(&rx, true, &c, &err);
+	lm_rx_feed(&rx, d.buf, d.len);
+	ok(rx.done && rx.status == LM_ERR_PROTO,
+	   "rx: reply for another port is a protocol error");
+
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	((struct nlmsghdr *)d.buf)->nlmsg_type = FAMILY_ID + 1;
+	dg_done(&d, 0, NULL);
+	rx_init(&rx, true, &c, &err);
+	lm_rx_feed(&rx, d.buf, d.len);
+	ok(rx.done && rx.status == LM_ERR_PROTO,
+	   "rx: unexpected message type is a protocol error");
+
+	/* a bad message mid-dump: error kept, rest drained to DONE */
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	{
+		struct owner_opts oo = { .tgid = 2, .flag_payload = true };
+
+		nlh = owner_msg(dg_next(&d), &oo);
+		dg_commit(&d, nlh);
+	}
+	dg_owner(&d, 3, 0);
+	dg_done(&d, 0, NULL);
+	rx_init(&rx, true, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.done && rx.status == LM_ERR_PROTO &&
+	   rx.nmsgs == 3 && c.o.n == 1,
+	   "rx: malformed message mid-dump fails the call after draining");
+
+	d.len = 0;
+	dg_owner(&d, 1, 0);
+	((struct nlmsghdr *)d.buf)->nlmsg_len = (uint32_t)d.len + 100;
+	rx_init(&rx, true, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_ERR_PROTO && rx.status == LM_ERR_PROTO,
+	   "rx: nlmsg_len beyond the datagram is a protocol error");
+
+	d.len = 0;
+	dg_ctl(&d, NLMSG_ERROR, 0);
+	dg_commit(&d, dg_next(&d));
+	rx_init(&rx, false, &c, &err);
+	lm_rx_feed(&rx, d.buf, d.len);
+	ok(rx.done && rx.status == LM_ERR_PROTO,
+	   "rx: truncated NLMSG_ERROR is a protocol error");
+
+	d.len = 0;
+	dg_done(&d, 0, NULL);
+	rx_init(&rx, false, &c, &err);
+	lm_rx_feed(&rx, d.buf, d.len);
+	ok(rx.done && rx.status == LM_ERR_PROTO,
+	   "rx: NLMSG_DONE in reply to a do request is a protocol error");
+}
+
+/* ---- JSON ---- */
+
+struct jp {
+	const char *s;
+};
+
+static void jp_ws(struct jp *p)
+{
+	while (*p->s == ' ' || *p->s == '\n' || *p->s == '\t' || *p->s == '\r')
+		p->s++;
+}
+
+static bool jp_string(struct jp *p)
+{
+	if (*p->s != '"')
+		return false;
+	p->s++;
+	while (*p->s != '"') {
+		unsigned char c = (unsigned char)*p->s;
+		int n;
+
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			p->s++;
+			if (*p->s == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", p->s[i]) ||
+					    !p->s[i])
+						return false;
+				p->s += 5;
+			} else if (*p->s && strchr("\"\\/bfnrt", *p->s)) {
+				p->s++;
+			} else {
+				return false;
+			}
+			continue;
+		}
+		n = utf8_seq_len((const unsigned char *)p->s);
+		if (!n)
+			return false;
+		p->s += n;
+	}
+	p->s++;
+	return true;
+}
+
+static bool jp_digits(struct jp *p)
+{
+	const char *start = p->s;
+
+	while (*p->s >= '0' && *p->s <= '9')
+		p->s++;
+	return p->s > start;
+}
+
+static bool jp_number(struct jp *p)
+{
+	if (*p->s == '-')
+		p->s++;
+	if (*p->s == '0')
+		p->s++;
+	else if (!jp_digits(p))
+		return false;
+	if (*p->s == '.') {
+		p->s++;
+		if (!jp_digits(p))
+			return false;
+	}
+	if (*p->s == 'e' || *p->s == 'E') {
+		p->s++;
+		if (*p->s == '+' || *p->s == '-')
+			p->s++;
+		if (!jp_digits(p))
+			return false;
+	}
+	return true;
+}
+
+static bool jp_value(struct jp *p, int depth);
+
+static bool jp_container(struct jp *p, int depth, char close, bool obj)
+{
+	p->s++;
+	jp_ws(p);
+	if (*p->s == close) {
+		p->s++;
+		return true;
+	}
+	for (;;) {
+		jp_ws(p);
+		if (obj) {
+			if (!jp_string(p))
+				return false;
+			jp_ws(p);
+			if (*p->s++ != ':')
+				return false;
+		}
+		if (!jp_value(p, depth + 1))
+			return false;
+		jp_ws(p);
+		if (*p->s == ',') {
+			p->s++;
+			continue;
+		}
+		return *p->s++ == close;
+	}
+}
+
+static bool jp_value(struct jp *p, int depth)
+{
+	if (depth > 64)
+		return false;
+	jp_ws(p);
+	switch (*p->s) {
+	case '{':
+		return jp_container(p, depth, '}', true);
+	case '[':
+		return jp_container(p, depth, ']', false);
+	case '"':
+		return jp_string(p);
+	case 't':
+		return !strncmp(p->s, "true", 4) && (p->s += 4);
+	case 'f':
+		return !strncmp(p->s, "false", 5) && (p->s += 5);
+	case 'n':
+		return !strncmp(p->s, "null", 4) && (p->s += 4);
+	default:
+		return jp_number(p);
+	}
+}
+
+static bool json_valid(const char *s)
+{
+	struct jp p = { .s = s };
+
+	if (!jp_value(&p, 0))
+		return false;
+	jp_ws(&p);
+	return *p.s == '\0';
+}
+
+static char *json_capture(void (*fn)(struct json *j, void *arg), void *arg)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct json j;
+
+	json_init(&j, f);
+	fn(&j, arg);
+	fclose(f);
+	return out;
+}
+
+static void escape_str(struct json *j, void *arg)
+{
+	json_str(j, NULL, arg);
+}
+
+static bool escapes_to(const char *in, const char *want)
+{
+	char *got = json_capture(escape_str, (void *)in);
+	bool same = !strcmp(got, want);
+
+	if (!same)
+		diag("escape: got %s want %s", got, want);
+	free(got);
+	return same;
+}
+
+static void doc_sample(struct json *j, void *arg)
+{
+	(void)arg;
+	json_obj_open(j, NULL);
+	json_str(j, "name", "a\"b");
+	json_u64(j, "big", UINT64_MAX);
+	json_i64(j, "neg", -5);
+	json_double(j, "rate", 1.5, 3);
+	json_double(j, "nan", NAN, 3);
+	json_bool(j, "yes", true);
+	json_null(j, "nothing");
+	json_obj_open(j, "empty");
+	json_obj_close(j);
+	json_arr_open(j, "list");
+	json_u64(j, NULL, 1);
+	json_obj_open(j, NULL);
+	json_str(j, "k", "\x01\xff");
+	json_obj_close(j);
+	json_arr_close(j);
+	json_arr_open(j, "empty_list");
+	json_arr_close(j);
+	json_obj_close(j);
+	json_finish(j);
+}
+
+static void test_json(void)
+{
+	char *doc;
+
+	ok(escapes_to("plain", "\"plain\""), "json: plain string");
+	ok(escapes_to("q\"b\\s/", "\"q\\\"b\\\\s/\""),
+	   "json: quote and backslash escaped");
+	ok(escapes_to("a\nb\tc\rd\be\ff", "\"a\\nb\\tc\\rd\\be\\ff\""),
+	   "json: short control escapes");
+	ok(escapes_to("\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\""),
+	   "json: other control characters as \\u00XX");
+	ok(escapes_to("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		      "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""),
+	   "json: valid UTF-8 kept");
+	ok(escapes_to("\x80x", "\"\\ufffdx\""),
+	   "json: lone continuation byte replaced");
+	ok(escapes_to("\xc0\x80", "\"\\ufffd\\ufffd\""),
+	   "json: overlong NUL replaced");
+	ok(escapes_to("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""),
+	   "json: UTF-16 surrogate replaced");
+	ok(escapes_to("\xe2\x82", "\"\\ufffd\\ufffd\""),
+	   "json: truncated sequence at end replaced");
+	ok(escapes_to("\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""),
+	   "json: code point above U+10FFFF replaced");
+
+	doc = json_capture(doc_sample, NULL);
+	ok(json_valid(doc), "json: nested document is valid JSON");
+	ok(strstr(doc, "\"big\": 18446744073709551615") &&
+	   strstr(doc, "\"rate\": 1.500") && strstr(doc, "\"nan\": null") &&
+	   strstr(doc, "\"empty\": {}") && strstr(doc, "\"empty_list\": []"),
+	   "json: numbers, null for NaN, empty containers");
+	free(doc);
+
+	ok(!json_valid("{\"a\": 1,}") && !json_valid("{\"a\" 1}") &&
+	   !json_valid("\"\x01\"") && !json_valid("01") && json_valid("[1, -2.5e3]"),
+	   "json: test validator rejects bad documents");
+}
+
+/* ---- number parsing ---- */
+
+static void test_numbers(void)
+{
+	uint64_t v = 0;
+
+	ok(parse_u64("0", 10, &v) == 0 && v == 0 &&
+	   parse_u64("42", 100, &v) == 0 && v == 42,
+	   "parse_u64: plain decimals");
+	ok(parse_u64("18446744073709551615", UINT64_MAX, &v) == 0 &&
+	   v == UINT64_MAX, "parse_u64: UINT64_MAX");
+	ok(parse_u64("18446744073709551616", UINT64_MAX, &v) == -ERANGE &&
+	   parse_u64("99999999999999999999999", UINT64_MAX, &v) == -ERANGE,
+	   "parse_u64: overflow is ERANGE");
+	ok(parse_u64("101", 100, &v) == -ERANGE, "parse_u64: above max is ERANGE");
+	ok(parse_u64("", 10, &v) == -EINVAL && parse_u64("-1", 10, &v) == -EINVAL &&
+	   parse_u64("+1", 10, &v) == -EINVAL && parse_u64(" 1", 10, &v) == -EINVAL &&
+	   parse_u64("1 ", 10, &v) == -EINVAL && parse_u64("1a", 10, &v) == -EINVAL &&
+	   parse_u64("0x10", 100, &v) == -EINVAL && parse_u64("1.5", 10, &v) == -EINVAL,
+	   "parse_u64: empty, signed, spaced, hex, fractional rejected");
+
+	ok(parse_seconds_ns("1", UINT64_MAX, &v) == 0 && v == 1000000000ULL,
+	   "parse_seconds_ns: whole seconds");
+	ok(parse_seconds_ns("0.5", UINT64_MAX, &v) == 0 && v == 500000000ULL &&
+	   parse_seconds_ns("2.25", UINT64_MAX, &v) == 0 && v == 2250000000ULL &&
+	   parse_seconds_ns("0.000000001", UINT64_MAX, &v) == 0 && v == 1,
+	   "parse_seconds_ns: fractions down to a nanosecond");
+	ok(parse_seconds_ns("0.0000000001", UINT64_MAX, &v) == -EINVAL &&
+	   parse_seconds_ns("1.", UINT64_MAX, &v) == -EINVAL &&
+	   parse_seconds_ns(".5", UINT64_MAX, &v) == -EINVAL &&
+	   parse_seconds_ns("-1", UINT64_MAX, &v) == -EINVAL &&
+	   parse_seconds_ns("1e3", UINT64_MAX, &v) == -EINVAL &&
+	   parse_seconds_ns("", UINT64_MAX, &v) == -EINVAL,
+	   "parse_seconds_ns: malformed rejected");
+	ok(parse_seconds_ns("3601", 3600000000000ULL, &v) == -ERANGE &&
+	   parse_seconds_ns("99999999999999999999", UINT64_MAX, &v) == -ERANGE,
+	   "parse_seconds_ns: too large is ERANGE");
+}
+
+static void test_format(void)
+{
+	char b[64];
+
+	fmt_count(b, sizeof(b), 12345, 8);
+	ok(!strcmp(b, "12345"), "fmt_count: fits as is (%s)", b);
+	fmt_count(b, sizeof(b), 123456789, 8);
+	ok(!strcmp(b, "123.5M"),
+	   "fmt_count: scaled to fit (%s)", b);
+	fmt_count(b, sizeof(b), UINT64_MAX, 8);
+	ok(strlen(b) <= 8, "fmt_count: UINT64_MAX fits (%s)", b);
+	fmt_rate(b, sizeof(b), -2.5, 8);
+	ok(!strcmp(b, "-2.5"), "fmt_rate: signed (%s)", b);
+	fmt_rate(b, sizeof(b), 123456789.0, 8);
+	ok(strlen(b) <= 8, "fmt_rate: scaled (%s)", b);
+
+	fmt_name(b, sizeof(b), "ab\x1b[31mcd", 20);
+	ok(!strcmp(b, "ab?[31mcd"), "fmt_name: control characters replaced");
+	fmt_name(b, sizeof(b), "verylongusername", 8);
+	ok(!strcmp(b, "verylon+"), "fmt_name: cut marked with + (%s)", b);
+	fmt_name_tail(b, sizeof(b), "/system.slice/apache2.service", 16);
+	ok(!strcmp(b, "...ache2.service") && strlen(b) == 16,
+	   "fmt_name_tail: keeps the end (%s)", b);
+
+	fmt_bytes(b, sizeof(b), 512);
+	ok(!strcmp(b, "512 B"), "fmt_bytes: bytes (%s)", b);
+	fmt_bytes(b, sizeof(b), 24ULL << 30);
+	ok(!strcmp(b, "24.0 GiB"), "fmt_bytes: GiB (%s)", b);
+	fmt_duration(b, sizeof(b), 3723ULL * 1000000000ULL);
+	ok(!strcmp(b, "1h02m"), "fmt_duration: (%s)", b);
+}
+
+/* ---- top model ---- */
+
+static struct lm_owner mk_owner(uint32_t tgid, uint64_t start, uint32_t uid,
+				uint64_t cg, bool exited, uint64_t l0,
+				uint64_t l1)
+{
+	struct lm_owner o;
+
+	memset(&o, 0, sizeof(o));
+	o.tgid = tgid;
+	o.start_ns = start;
+	o.uid = uid;
+	o.cgroup_id = cg;
+	o.exited = exited;
+	o.kind[0].present = o.kind[1].present = true;
+	o.kind[0].live = l0;
+	o.kind[1].live = l1;
+	o.kind[0].allocated = l0 + 1;
+	o.kind[0].freed = 1;
+	return o;
+}
+
+static void test_top(void)
+{
+	struct lm_owner prev_v[] = {
+		mk_owner(100, 1, 0, 1, false, 10, 0),
+		mk_owner(200, 5, 33, 2, false, 50, 0),	/* pid reused below */
+		mk_owner(300, 1, 33, 2, false, 9, 0),	/* gone */
+	};
+	struct lm_owner cur_v[] = {
+		mk_owner(100, 1, 0, 1, false, 20, 10),	/* +20 in 2 s */
+		mk_owner(200, 7, 33, 2, false, 4, 0),	/* new: +4 */
+		mk_owner(400, 1, 33, 3, true, 5, 0),	/* exited, new */
+		mk_owner(500, 1, 1000, 3, false, 5, 0),	/* ties 400 on live */
+	};
+	struct lm_owners prev = { .owner = prev_v, .n = 3 };
+	struct lm_owners cur = { .owner = cur_v, .n = 4 };
+	struct top_rows r;
+
+	ok(top_build(&cur, &prev, 2.0, TOP_BY_TASK, &r) == 0 && r.n == 4,
+	   "top: one row per owner");
+	top_sort(&r, TOP_SORT_LIVE);
+	ok(r.row[0].key == 100 && r.row[0].live_total == 30 &&
+	   r.row[1].key == 400 && r.row[2].key == 500 && r.row[3].key == 200,
+	   "top: sort by live, ties broken by orphans then tgid");
+	ok(fabs(r.row[0].rate - 10.0) < 1e-9 && fabs(r.row[3].rate - 2.0) < 1e-9,
+	   "top: rate from matched owner, missing owner counts as 0 (pid reuse is a new owner)");
+	ok(r.row[1].orphans == 5 && r.row[0].orphans == 0,
+	   "top: orphans are the live objects of exited owners");
+	top_sort(&r, TOP_SORT_ORPHANS);
+	ok(r.row[0].key == 400, "top: sort by orphans");
+	top_sort(&r, TOP_SORT_RATE);
+	ok(r.row[0].key == 100 && r.row[1].key == 400 && r.row[2].key == 500 &&
+	   r.row[3].key == 200, "top: sort by rate, ties broken by live, orphans, id");
+	top_rows_free(&r);
+
+	ok(top_build(&cur, NULL, 0, TOP_BY_UID, &r) == 0 && r.n == 3,
+	   "top: by uid: one row per uid");
+	top_sort(&r, TOP_SORT_LIVE);
+	ok(r.row[0].key == 0 && r.row[1].key == 33 && r.row[1].owners == 2 &&
+	   r.row[1].owners_exited == 1 && r.row[1].live_total == 9 &&
+	   r.row[1].orphans == 5 && r.row[1].allocated_total == 11 &&
+	   r.row[1].freed_total == 2 && !r.row[1].owner && r.row[1].rate == 0,
+	   "top: by uid: sums of live, orphans, allocated, freed, owners");
+	top_rows_free(&r);
+
+	ok(top_build(&cur, &prev, 2.0, TOP_BY_CGROUP, &r) == 0 && r.n == 3,
+	   "top: by cgroup: one row per cgroup");
+	top_sort(&r, TOP_SORT_RATE);
+	ok(r.row[0].key == 1 && fabs(r.row[0].rate - 10.0) < 1e-9 &&
+	   r.row[1].key == 3 && fabs(r.row[1].rate - 5.0) < 1e-9,
+	   "top: by cgroup: group rate is the sum of its owners' rates");
+	top_rows_free(&r);
+
+	{
+		struct lm_owners empty = { 0 };
+
+		ok(top_build(&empty, NULL, 0, TOP_BY_UID, &r) == 0 && r.n == 0,
+		   "top: no owners, no rows");
+		top_rows_free(&r);
+	}
+}
+
+static void test_incomplete(void)
+{
+	struct lm_kind_totals k;
+	char buf[512];
+
+	memset(&k, 0, sizeof(k));
+	k.present = k.enabled = true;
+	k.live = 5;
+	k.unknown_frees = 3;
+	ok(!kind_incomplete(&k, buf, sizeof(buf)),
+	   "status: complete tracking gives no warning");
+	k.untracked_table_full = 10;
+	k.missed_free = 2;
+	ok(kind_incomplete(&k, buf, sizeof(buf)) &&
+	   strstr(buf, "10 allocations untracked (object table full 10)") &&
+	   strstr(buf, "2 probe misses"),
+	   "status: untracked and missed explained (%s)", buf);
+}
+
+/* ---- files ---- */
+
+static void test_meminfo(void)
+{
+	char path[] = "/tmp/leakmon-meminfo-XXXXXX";
+	int fd = mkstemp(path);
+	struct meminfo m;
+	FILE *f;
+
+	if (fd < 0) {
+		ok(false, "meminfo: temporary file");
+		return;
+	}
+	f = fdopen(fd, "w");
+	fprintf(f, "MemTotal:       16000000 kB\n"
+		   "Slab:            2000000 kB\n"
+		   "SReclaimable:     300000 kB\n"
+		   "SUnreclaim:      1700000 kB\n");
+	fclose(f);
+	ok(read_meminfo(path, &m) == 0 && m.has_sunreclaim &&
+	   m.sunreclaim_kb == 1700000 && m.has_sreclaimable &&
+	   m.sreclaimable_kb == 300000, "meminfo: SUnreclaim and SReclaimable");
+	unlink(path);
+	ok(read_meminfo(path, &m) < 0 && !m.has_sunreclaim,
+	   "meminfo: missing file reported");
+}
+
+static uint64_t ino_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+static void test_cgroup_paths(void)
+{
+	char root[] = "/tmp/leakmon-cg-XXXXXX";
+	char p[256], *paths[5];
+	uint64_t ids[5];
+	size_t found;
+
+	if (!mkdtemp(root)) {
+		ok(false, "cgroup: temporary directory");
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/system.slice", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/system.slice/apache2.service", root);
+	mkdir(p, 0755);
+	ids[0] = ino_of(p);
+	ids[1] = ino_of(root);
+	ids[2] = 1ULL << 60;
+	snprintf(p, sizeof(p), "%s/user.slice", root);
+	mkdir(p, 0755);
+	ids[3] = ino_of(p);
+	ids[4] = ids[0];
+
+	found = cgroup_paths(root, ids, 5, paths);
+	ok(found == 4 && paths[0] && !strcmp(paths[0], "/system.slice/apache2.service") &&
+	   paths[1] && !strcmp(paths[1], "/") && !paths[2] &&
+	   paths[3] && !strcmp(paths[3], "/user.slice") &&
+	   paths[4] && !strcmp(paths[4], paths[0]),
+	   "cgroup: ids resolved to paths by inode, unknown id left NULL");
+	for (int i = 0; i < 5; i++)
+		free(paths[i]);
+
+	snprintf(p, sizeof(p), "%s/system.slice/apache2.service", root);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/system.slice", root);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/user.slice", root);
+	rmdir(p);
+	rmdir(root);
+}
+
+
+/* ---- rendered output: valid JSON, 80 columns ---- */
+
+static bool lines_fit(const char *text, size_t width)
+{
+	size_t col = 0;
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n') {
+			col = 0;
+			continue;
+		}
+		if (++col > width) {
+			diag("line too long: %.*s", (int)col, p - col + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
+static char *render_status(bool json, const struct lm_totals *t,
+			   const struct meminfo *m)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (json)
+		status_print_json(f, t, 1, m);
+	else
+		status_print_human(f, t, 1, m);
+	fclose(f);
+	return out;
+}
+
+static void test_render_status(void)
+{
+	struct meminfo m = { .has_sunreclaim = true, .sunreclaim_kb = 1700000 };
+	struct lm_totals t;
+	char *out;
+
+	lm_parse_totals(totals_msg(false), &t, NULL);
+	snprintf(t.version, sizeof(t.version), "0.1\"\n\x01\xff");
+	out = render_status(true, &t, &m);
+	ok(json_valid(out) && strstr(out, "\"sunreclaim_bytes\": 1740800000") &&
+	   strstr(out, "\"sreclaimable_bytes\": null") &&
+	   strstr(out, "\"tracking_incomplete\": true") &&
+	   strstr(out, "\"sock_inode\": {") && strstr(out, "\"untracked\": 21"),
+	   "render: status --json is valid JSON with kB turned into bytes");
+	free(out);
+
+	out = render_status(false, &t, &m);
+	ok(strstr(out, "warning: tracking incomplete: sock_inode:\n") != NULL,
+	   "render: status warns that tracking is incomplete");
+	{
+		size_t col = 0, widest = 0;
+
+		for (const char *c = out; *c; c++) {
+			col = *c == '\n' ? 0 : col + 1;
+			if (col > widest)
+				widest = col;
+		}
+		ok(widest <= 80, "render: status with warnings fits 80 columns (%zu)",
+		   widest);
+	}
+	free(out);
+
+	for (int k = 0; k < LM_NKINDS; k++) {
+		t.kind[k].untracked_table_full = t.kind[k].untracked_owners_full = 0;
+		t.kind[k].untracked_nomem = t.kind[k].missed_alloc = 0;
+		t.kind[k].missed_free = t.kind[k].replaced = 0;
+	}
+	out = render_status(false, &t, &m);
+	ok(!strstr(out, "warning"), "render: no warning when tracking is complete");
+	free(out);
+	out = render_status(true, &t, &m);
+	ok(json_valid(out) && strstr(out, "\"tracking_incomplete\": false") &&
+	   strstr(out, "\"warnings\": []"),
+	   "render: status --json without warnings");
+	free(out);
+}
+
+static char *render_top(bool json, enum top_by by, enum top_sort sort,
+			bool rate, const struct lm_owners *cur,
+			const struct lm_owners *prev, char *const *cgpaths)
+{
+	struct top_args a = { .limit = 0, .by = by, .sort = sort,
+			      .interval_ns = rate ? 1000000000ULL : 0 };
+	struct top_rows r;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	top_build(cur, rate ? prev : NULL, 1.0, by, &r);
+	top_sort(&r, sort);
+	if (json)
+		top_print_json(f, &a, cur, &r, r.n, 1.0, 5000000000ULL, cgpaths);
+	else
+		top_print_human(f, &a, cur, &r, r.n, 1.0, cgpaths);
+	fclose(f);
+	top_rows_free(&r);
+	return out;
+}
+
+static void test_render_top(void)
+{
+	struct lm_owner v[] = {
+		mk_owner(4194304, 1, 4294967294U, 1, false, UINT64_MAX / 4, 7),
+		mk_owner(2, 2, 0, 2, true, 12, 123456789012ULL),
+		mk_owner(3, 3, 65534, 3, false, 0, 0),
+	};
+	struct lm_owners cur = { .owner = v, .n = 3 };
+	struct lm_owners prev = { .owner = v + 1, .n = 1 };
+	char *cg[] = { "/a/very/long/cgroup/path/that/does/not/fit/in/the/column/system.slice/apache2.service",
+		       NULL, "/" };
+	static const enum top_by bys[] = { TOP_BY_TASK, TOP_BY_UID, TOP_BY_CGROUP };
+	bool all_fit = true, all_valid = true;
+
+	snprintf(v[0].comm, sizeof(v[0].comm), "0123456789abcdef");
+	snprintf(v[1].comm, sizeof(v[1].comm), "a\"b\\c\n\x1b[2J\xc3");
+	for (size_t b = 0; b < 3; b++) {
+		for (int rate = 0; rate < 2; rate++) {
+			char *h = render_top(false, bys[b], TOP_SORT_LIVE, rate,
+					     &cur, &prev, cg);
+			char *j = render_top(true, bys[b], TOP_SORT_RATE, rate,
+					     &cur, &prev, cg);
+
+			all_fit &= lines_fit(h, 80);
+			if (!json_valid(j)) {
+				diag("invalid JSON:\n%s", j);
+				all_valid = false;
+			}
+			free(h);
+			free(j);
+		}
+	}
+	ok(all_fit, "render: top human output fits 80 columns (task, uid, cgroup; with and without rate)");
+	ok(all_valid, "render: top --json is valid JSON for every --by");
+
+	{
+		char *j = render_top(true, TOP_BY_TASK, TOP_SORT_LIVE, true,
+				     &cur, &prev, NULL);
+
+		ok(strstr(j, "\"rate_per_s\": 0.000") && strstr(j, "\"age_s\": 4") &&
+		   strstr(j, "\"state\": \"exited\"") &&
+		   strstr(j, "\"exit_ns\": null"),
+		   "render: top --json fields (rate, age_s, state, exit_ns)");
+		free(j);
+	}
+}
+
+/* ---- the real kernel, through nlctrl (no leakmon module needed) ---- */
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(*(unsigned int *)data)++;
+	return LM_OK;
+}
+
+static void test_live_nlctrl(void)
+{
+	struct lm_raw_result res;
+	struct lm_handle *h;
+	struct lm_error err;
+	unsigned int count = 0;
+	char attrs[64];
+	struct nlattr *a = (struct nlattr *)attrs;
+	uint32_t flags;
+	int ret;
+
+	ret = lm_open_family(&h, "nlctrl", &err);
+	if (ret != LM_OK) {
+		diag("no generic netlink here (%s: %s): live tests skipped",
+		     lm_strstatus(ret), err.detail);
+		return;
+	}
+	ok(lm_family(h)->id == GENL_ID_CTRL && lm_family(h)->nops > 0 &&
+	   lm_family_op(lm_family(h), CTRL_CMD_GETFAMILY, &flags),
+	   "live: nlctrl resolved, its ops recorded");
+
+	ret = lm_raw(h, CTRL_CMD_GETFAMILY, NLM_F_DUMP, NULL, 0, count_cb,
+		     &count, &res);
+	ok(ret == LM_OK && res.error == 0 && res.nmsgs > 1 &&
+	   count == res.nmsgs,
+	   "live: multi-part dump of all families (%u messages)", res.nmsgs);
+
+	/* CTRL_ATTR_FAMILY_NAME is NLA_NUL_STRING: send one without NUL */
+	a->nla_type = CTRL_ATTR_FAMILY_NAME;
+	a->nla_len = MNL_ATTR_HDRLEN + 4;
+	memcpy(attrs + MNL_ATTR_HDRLEN, "abcd", 4);
+	ret = lm_raw(h, CTRL_CMD_GETFAMILY, 0, attrs, MNL_ALIGN(a->nla_len),
+		     NULL, NULL, &res);
+	ok(ret == LM_ERR_KERNEL && res.error == EINVAL &&
+	   lm_last_error(h)->err == EINVAL,
+	   "live: malformed attribute refused with EINVAL, extack '%s'%s",
+	   res.extack, res.has_offs ? " (with offset)" : "");
+
+	/* an attribute longer than the message */
+	a->nla_len = 40;
+	ret = lm_raw(h, CTRL_CMD_GETFAMILY, 0, attrs, 8, NULL, NULL, &res);
+	ok(ret == LM_ERR_KERNEL && res.error == EINVAL,
+	   "live: truncated attribute refused, extack '%s'", res.extack);
+
+	ret = lm_raw(h, CTRL_CMD_GETFAMILY, 0, NULL, 0, NULL, NULL, &res);
+	ok(ret == LM_ERR_KERNEL && res.error == EINVAL,
+	   "live: request without a family refused (%s)", strerror(res.error));
+
+	count = 0;
+	ret = lm_raw(h, CTRL_CMD_GETFAMILY, NLM_F_DUMP, NULL, 0, count_cb,
+		     &count, &res);
+	ok(ret == LM_OK && count > 1, "live: handle usable after errors");
+	lm_close(h);
+
+	ret = lm_open_family(&h, "leakmon-none", &err);
+	ok(ret == LM_ERR_NOFAMILY && err.status == LM_ERR_NOFAMILY && !h,
+	   "live: missing family is LM_ERR_NOFAMILY (%s)", err.detail);
+}
+
+/* ---- CLI argument validation ---- */
+
+static int run_cli(const char *cli, char *out, size_t outsize, ...)
+{
+	char *argv[16];
+	int pipefd[2], status, n = 0;
+	size_t len = 0;
+	ssize_t r;
+	va_list ap;
+	pid_t pid;
+
+	argv[n++] = (char *)cli;
+	va_start(ap, outsize);
+	while (n < 15 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+
+	if (pipe(pipefd) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(pipefd[1], 1);
+		dup2(devnull, 2);
+		close(pipefd[0]);
+		execv(cli, argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len + 1 < outsize &&
+	       (r = read(pipefd[0], out + len, outsize - 1 - len)) > 0)
+		len += (size_t)r;
+	out[len] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+#define CLI_EXIT(want, ...)						\
+	do {								\
+		int rc_ = run_cli(cli, out, sizeof(out), __VA_ARGS__, NULL); \
+		ok(rc_ == (want), "cli: %s exits %d (got %d)",		\
+		   #__VA_ARGS__, want, rc_);				\
+	} while (0)
+
+static void test_cli(void)
+{
+	const char *cli = getenv("LEAKMON_CLI");
+	static char out[65536];
+	int rc;
+
+	if (!cli || access(cli, X_OK)) {
+		diag("LEAKMON_CLI not set: CLI tests skipped");
+		return;
+	}
+	rc = run_cli(cli, out, sizeof(out), (char *)NULL);
+	ok(rc == EXIT_USAGE, "cli: no command exits 2");
+	CLI_EXIT(EXIT_USAGE, "frobnicate");
+	CLI_EXIT(EXIT_USAGE, "--bogus");
+	CLI_EXIT(EXIT_OK, "help");
+	CLI_EXIT(EXIT_OK, "help", "top");
+	CLI_EXIT(EXIT_USAGE, "help", "nothing");
+	CLI_EXIT(EXIT_OK, "--help");
+	CLI_EXIT(EXIT_OK, "--version");
+	CLI_EXIT(EXIT_OK, "top", "--help");
+	CLI_EXIT(EXIT_OK, "status", "--help");
+	CLI_EXIT(EXIT_OK, "config", "--help");
+	CLI_EXIT(EXIT_OK, "reset", "--help");
+	CLI_EXIT(EXIT_OK, "version", "--help");
+	CLI_EXIT(EXIT_USAGE, "top", "-n", "abc");
+	CLI_EXIT(EXIT_USAGE, "top", "-n", "-1");
+	CLI_EXIT(EXIT_USAGE, "top", "-n", "99999999999999999999999");
+	CLI_EXIT(EXIT_USAGE, "top", "-n");
+	CLI_EXIT(EXIT_USAGE, "top", "--by", "pid");
+	CLI_EXIT(EXIT_USAGE, "top", "--by", "uid", "--by", "cgroup");
+	CLI_EXIT(EXIT_USAGE, "top", "--sort", "size");
+	CLI_EXIT(EXIT_USAGE, "top", "-i", "0");
+	CLI_EXIT(EXIT_USAGE, "top", "-i", "1x");
+	CLI_EXIT(EXIT_USAGE, "top", "-i", "4000");
+	CLI_EXIT(EXIT_USAGE, "top", "--frob");
+	CLI_EXIT(EXIT_USAGE, "top", "-z");
+	CLI_EXIT(EXIT_USAGE, "top", "extra");
+	CLI_EXIT(EXIT_USAGE, "status", "--json", "x");
+	CLI_EXIT(EXIT_USAGE, "status", "--top");
+	CLI_EXIT(EXIT_USAGE, "reset", "--json");
+	CLI_EXIT(EXIT_USAGE, "config", "--max-objects", "0");
+	CLI_EXIT(EXIT_USAGE, "config", "--max-objects", "67108865");
+	CLI_EXIT(EXIT_USAGE, "config", "--max-owners", "1e3");
+	CLI_EXIT(EXIT_USAGE, "config", "--max-owners", "4294967296");
+	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "2");
+	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "0", "--restrict-read", "1");
+	CLI_EXIT(EXIT_USAGE, "version", "now");
+
+	rc = run_cli(cli, out, sizeof(out), "version", "--json", (char *)NULL);
+	ok((rc == EXIT_OK && json_valid(out) && strstr(out, "\"cli_version\"")) ||
+	   rc == EXIT_PERM, "cli: version --json is valid JSON (exit %d)", rc);
+}
+
+int main(void)
+{
+	printf("TAP version 13\n");
+	test_totals();
+	test_totals_kind_above_max();
+	test_totals_bad();
+	test_owner();
+	test_config();
+	test_rx_dump();
+	test_rx_errors();
+	test_rx_framing();
+	test_json();
+	test_numbers();
+	test_format();
+	test_top();
+	test_incomplete();
+	test_meminfo();
+	test_cgroup_paths();
+	test_render_status();
+	test_render_top();
+	test_live_nlctrl();
+	test_cli();
+	printf("1..%d\n", ntests);
+	if (nfailed)
+		printf("# %d of %d tests failed\n", nfailed, ntests);
+	return nfailed ? 1 : 0;
+}
