@@ -12,7 +12,7 @@ run insmod "$LEAKMON_KO"
 run insmod "$LEAKBIND_KO"
 
 say "start a well-behaved nginx and an embedded web server that leaks fds"
-"$LM_WORKLOAD" churn 6 &
+"$LM_WORKLOAD" churn 20 &
 churn=$!
 "$LM_WORKLOAD" fdleak 300 30 &
 leaker=$!
@@ -20,7 +20,6 @@ sleep 1
 
 say "apache2, as user nobody, makes 1000 binds that the patch refuses"
 run "$LM_WORKLOAD" apache2 1000
-wait "$churn"
 sleep 2
 
 say "what leakmon says"
@@ -32,7 +31,7 @@ run "$LEAKMON_CLI" top --by uid
 echo
 run "$LEAKMON_CLI" top --sort orphans -n 3
 
-kill "$leaker" 2>/dev/null || true
-wait "$leaker" 2>/dev/null || true
+kill "$leaker" "$churn" 2>/dev/null || true
+wait "$leaker" "$churn" 2>/dev/null || true
 rmmod leakbind
 rmmod leakmon

@@ -34,7 +34,9 @@
  *    LEAKMON_A_CONFIG: NLA_NESTED, as in LEAKMON_CMD_GET_CONFIG
  *    LEAKMON_A_KIND: NLA_NESTED, once per kind, in kind order
  *        LEAKMON_KIND_A_ID: NLA_U32, enum leakmon_kind
- *        LEAKMON_KIND_A_NAME: NLA_NUL_STRING, e.g. "sock_inode"
+ *        LEAKMON_KIND_A_NAME: NLA_NUL_STRING, the kind's name:
+ *                             "sock_inode" or "file_blob" (see
+ *                             enum leakmon_kind)
  *        LEAKMON_KIND_A_ENABLED: NLA_U8, 1 if its probes are registered
  *        LEAKMON_KIND_A_ALLOC_PROBE: NLA_NUL_STRING, probed symbol for
  *                                    allocation, with "(ret)" appended
@@ -70,8 +72,10 @@
  *    state and survive a reset; the other counters restart from zero.
  *
  * LEAKMON_CMD_GET_OWNERS: dump. Request: no attributes.  One message per
- *    owner; a torn dump (owners added or removed while dumping) ends with
- *    NLM_F_DUMP_INTR set and should be retried.  Each message:
+ *    owner.  When owners were added or removed while dumping, every
+ *    message from then on (NLMSG_DONE included) carries NLM_F_DUMP_INTR:
+ *    such a torn dump may miss or repeat owners and should be retried.
+ *    Each message:
  *
  *    LEAKMON_A_OWNER: NLA_NESTED
  *        LEAKMON_OWNER_A_TGID: NLA_U32, thread group id in the initial
@@ -150,8 +154,8 @@ enum leakmon_cmd {
 #define LEAKMON_CMD_MAX (__LEAKMON_CMD_MAX - 1)
 
 enum leakmon_kind {
-	LEAKMON_KIND_SOCK_INODE,	/* struct socket_alloc, sock_inode_cache */
-	LEAKMON_KIND_FILE_BLOB,		/* LSM file security blob (f_security) */
+	LEAKMON_KIND_SOCK_INODE,	/* "sock_inode": socket inode */
+	LEAKMON_KIND_FILE_BLOB,		/* "file_blob": LSM file blob */
 
 	__LEAKMON_KIND_MAX
 };
