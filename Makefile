@@ -10,7 +10,7 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
-KERNELS ?= 6.1
+KERNELS ?= 6.1 5.10 6.12
 TOP := $(CURDIR)
 
 all: module cli

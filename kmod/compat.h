@@ -11,7 +11,6 @@
 
 #include <linux/cgroup.h>
 #include <linux/sched.h>
-#include <linux/tracepoint.h>
 
 /* cgroup v2 id of a task's default-hierarchy cgroup, 0 without cgroups. */
 static inline u64 lm_compat_task_cgroup_id(struct task_struct *task)
@@ -27,11 +26,5 @@ static inline u64 lm_compat_task_cgroup_id(struct task_struct *task)
 	return 0;
 #endif
 }
-
-/*
- * sched_process_exit probe.  Kernels that pass a group_dead argument call
- * the probe with an extra trailing argument; leakmon reads only the task.
- */
-typedef void (*lm_compat_exit_probe_t)(void *data, struct task_struct *p);
 
 #endif /* _LEAKMON_COMPAT_H */

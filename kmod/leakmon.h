@@ -87,6 +87,7 @@ extern unsigned int lm_max_objects;
 extern unsigned int lm_max_owners;
 extern bool lm_restrict_read;
 extern unsigned int lm_hash_buckets;
+extern unsigned int lm_kretprobe_maxactive;
 extern struct mutex lm_config_mutex;
 
 /* track.c */

@@ -22,8 +22,11 @@ bool lm_restrict_read;
 unsigned int lm_hash_buckets;
 static unsigned int lm_hash_bits;
 
+unsigned int lm_kretprobe_maxactive;
+
 #define LM_HASH_BITS_MIN 8
 #define LM_HASH_BITS_MAX 24
+#define LM_MAXACTIVE_MAX 65536
 
 static int lm_param_set_range(const char *val, const struct kernel_param *kp,
 			      unsigned int min, unsigned int max)
@@ -59,12 +62,20 @@ static int lm_param_set_owners(const char *val, const struct kernel_param *kp)
 static int lm_param_set_hash_bits(const char *val,
 				  const struct kernel_param *kp)
 {
+	unsigned int v;
+
 	/* 0 asks for a size derived from max_objects. */
-	if (!strcmp(strim((char *)val), "0")) {
+	if (!kstrtouint(val, 0, &v) && !v) {
 		*(unsigned int *)kp->arg = 0;
 		return 0;
 	}
 	return lm_param_set_range(val, kp, LM_HASH_BITS_MIN, LM_HASH_BITS_MAX);
+}
+
+static int lm_param_set_maxactive(const char *val,
+				  const struct kernel_param *kp)
+{
+	return lm_param_set_range(val, kp, 0, LM_MAXACTIVE_MAX);
 }
 
 static const struct kernel_param_ops lm_objects_ops = {
@@ -82,6 +93,11 @@ static const struct kernel_param_ops lm_hash_bits_ops = {
 	.get = param_get_uint,
 };
 
+static const struct kernel_param_ops lm_maxactive_ops = {
+	.set = lm_param_set_maxactive,
+	.get = param_get_uint,
+};
+
 module_param_cb(max_objects, &lm_objects_ops, &lm_max_objects, 0644);
 MODULE_PARM_DESC(max_objects,
 		 "Most objects tracked at once (1..67108864, default 1048576)");
@@ -94,6 +110,10 @@ MODULE_PARM_DESC(restrict_read,
 module_param_cb(hash_bits, &lm_hash_bits_ops, &lm_hash_bits, 0444);
 MODULE_PARM_DESC(hash_bits,
 		 "log2 of object hash buckets, 8..24 (0: from max_objects)");
+module_param_cb(kretprobe_maxactive, &lm_maxactive_ops,
+		&lm_kretprobe_maxactive, 0444);
+MODULE_PARM_DESC(kretprobe_maxactive,
+		 "Return probes in flight, 0..65536 (0: max(64, 8 * CPUs))");
 
 static int __init lm_init(void)
 {

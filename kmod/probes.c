@@ -24,11 +24,6 @@
 #include "leakmon.h"
 #include "compat.h"
 
-static int lm_maxactive;
-module_param_named(kretprobe_maxactive, lm_maxactive, int, 0444);
-MODULE_PARM_DESC(kretprobe_maxactive,
-		 "Return-probe instances in flight (0: max(64, 8 * CPUs))");
-
 /* ---- handlers --------------------------------------------------------- */
 
 /*
@@ -81,40 +76,69 @@ static int lm_sock_inode_free(struct kprobe *kp, struct pt_regs *regs)
 }
 
 /*
- * security_file_alloc() allocates the blob, then runs the LSM hooks; a
- * failing hook frees the blob again through security_file_free(), and a
- * failed blob allocation frees nothing.  Only a zero return leaves a blob,
- * and only when some LSM uses one.
+ * LSM blobs: security_file_alloc() and security_sk_alloc() allocate the
+ * blob (file->f_security, sk->sk_security), then run the LSM hooks; a
+ * failing hook frees the blob again through the matching free function,
+ * and a failed blob allocation frees nothing.  Only a zero return leaves a
+ * blob, and only when some LSM uses one: the entry handler keeps the object,
+ * the return handler reads the blob pointer from it.
  */
-static int lm_file_blob_alloc_entry(struct kretprobe_instance *ri,
-				    struct pt_regs *regs)
+static int lm_save_arg0(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	*(struct file **)ri->data =
-		(struct file *)regs_get_kernel_argument(regs, 0);
+	*(void **)ri->data = (void *)regs_get_kernel_argument(regs, 0);
 	return 0;
+}
+
+static __always_inline void lm_blob_alloc(unsigned int kind, size_t offset,
+					  struct kretprobe_instance *ri,
+					  struct pt_regs *regs)
+{
+	void *blob;
+
+	if (regs_return_value(regs) != 0)
+		return;
+	blob = READ_ONCE(*(void **)(*(char **)ri->data + offset));
+	if (blob)
+		lm_track_alloc(kind, blob);
+}
+
+static __always_inline void lm_blob_free(unsigned int kind, size_t offset,
+					 struct pt_regs *regs)
+{
+	char *owner = (char *)regs_get_kernel_argument(regs, 0);
+	void *blob = READ_ONCE(*(void **)(owner + offset));
+
+	if (blob)
+		lm_track_free(kind, blob);
 }
 
 static int lm_file_blob_alloc_ret(struct kretprobe_instance *ri,
 				  struct pt_regs *regs)
 {
-	struct file *file = *(struct file **)ri->data;
-	void *blob;
-
-	if (regs_return_value(regs) != 0)
-		return 0;
-	blob = READ_ONCE(file->f_security);
-	if (blob)
-		lm_track_alloc(LEAKMON_KIND_FILE_BLOB, blob);
+	lm_blob_alloc(LEAKMON_KIND_FILE_BLOB, offsetof(struct file, f_security),
+		      ri, regs);
 	return 0;
 }
 
 static int lm_file_blob_free(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
-	void *blob = READ_ONCE(file->f_security);
+	lm_blob_free(LEAKMON_KIND_FILE_BLOB, offsetof(struct file, f_security),
+		     regs);
+	return 0;
+}
 
-	if (blob)
-		lm_track_free(LEAKMON_KIND_FILE_BLOB, blob);
+static int lm_sk_blob_alloc_ret(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	lm_blob_alloc(LEAKMON_KIND_SK_BLOB, offsetof(struct sock, sk_security),
+		      ri, regs);
+	return 0;
+}
+
+static int lm_sk_blob_free(struct kprobe *kp, struct pt_regs *regs)
+{
+	lm_blob_free(LEAKMON_KIND_SK_BLOB, offsetof(struct sock, sk_security),
+		     regs);
 	return 0;
 }
 
@@ -164,12 +188,27 @@ static const struct lm_pair lm_file_blob_pairs[] = {
 	{
 		.alloc = { .symbol = "security_file_alloc",
 			   .label = "security_file_alloc(ret)",
-			   .entry = lm_file_blob_alloc_entry,
+			   .entry = lm_save_arg0,
 			   .ret = lm_file_blob_alloc_ret,
-			   .data_size = sizeof(struct file *) },
+			   .data_size = sizeof(void *) },
 		.free = { .symbol = "security_file_free",
 			  .label = "security_file_free",
 			  .pre = lm_file_blob_free },
+	},
+	{ }
+};
+
+/* Socket blobs may come and go in softirq (accepted TCP children). */
+static const struct lm_pair lm_sk_blob_pairs[] = {
+	{
+		.alloc = { .symbol = "security_sk_alloc",
+			   .label = "security_sk_alloc(ret)",
+			   .entry = lm_save_arg0,
+			   .ret = lm_sk_blob_alloc_ret,
+			   .data_size = sizeof(void *) },
+		.free = { .symbol = "security_sk_free",
+			  .label = "security_sk_free",
+			  .pre = lm_sk_blob_free },
 	},
 	{ }
 };
@@ -182,6 +221,10 @@ static const struct lm_kind_def lm_kinds[LM_NKINDS] = {
 	[LEAKMON_KIND_FILE_BLOB] = {
 		.name = "file_blob",
 		.pairs = lm_file_blob_pairs,
+	},
+	[LEAKMON_KIND_SK_BLOB] = {
+		.name = "sk_blob",
+		.pairs = lm_sk_blob_pairs,
 	},
 };
 
@@ -214,7 +257,7 @@ static int lm_hook_register_one(struct lm_hook *h, const struct lm_cand *c)
 	h->rp.entry_handler = c->entry;
 	h->rp.handler = c->ret;
 	h->rp.data_size = c->data_size;
-	h->rp.maxactive = lm_maxactive > 0 ? lm_maxactive :
+	h->rp.maxactive = lm_kretprobe_maxactive ?:
 			  max_t(int, 64, 8 * num_possible_cpus());
 	return register_kretprobe(&h->rp);
 }

@@ -280,7 +280,7 @@ static void lm_obj_release(struct lm_obj *obj, bool count_free)
 	this_cpu_dec(lm_pcpu->live[kind]);
 }
 
-void lm_track_alloc(unsigned int kind, const void *ptr)
+static void __lm_track_alloc(unsigned int kind, const void *ptr)
 {
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
@@ -333,7 +333,7 @@ void lm_track_alloc(unsigned int kind, const void *ptr)
 	}
 }
 
-void lm_track_free(unsigned int kind, const void *ptr)
+static void __lm_track_free(unsigned int kind, const void *ptr)
 {
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
@@ -355,6 +355,31 @@ void lm_track_free(unsigned int kind, const void *ptr)
 	}
 	lm_ev(kind, LM_EV_FREED);
 	lm_obj_release(obj, true);
+}
+
+/*
+ * lm_track_alloc() and lm_track_free() run from probe handlers with
+ * interrupts off throughout: a probe that fires while another probe handler
+ * is active on the same CPU is skipped by the kprobes core, and a softirq
+ * run from an interrupt in the middle of a handler is where that happens
+ * (sockets and their blobs are also freed in softirq and RCU callbacks).
+ */
+void lm_track_alloc(unsigned int kind, const void *ptr)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	__lm_track_alloc(kind, ptr);
+	local_irq_restore(flags);
+}
+
+void lm_track_free(unsigned int kind, const void *ptr)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	__lm_track_free(kind, ptr);
+	local_irq_restore(flags);
 }
 
 /* ---- reporting -------------------------------------------------------- */

@@ -12,7 +12,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # shellcheck disable=SC2206
-SERIES=(${*:-${KERNELS:-6.1}})
+SERIES=(${*:-${KERNELS:-6.1 5.10 6.12}})
 pass=0 fail=0 skip=0
 
 count() {
@@ -63,6 +63,7 @@ for series in "${SERIES[@]}"; do
 			--env LEAKMON_TESTS="$LEAKMON_TESTS" \
 			--env LEAKMON_CLI="$LEAKMON_CLI_SAN" \
 			--env LEAKMON_SRC="$LM_TOP" \
+			--env LEAKMON_YNL="$LEAKMON_YNL" \
 			-- "$LM_TOP/selftests/guest/run_tests.sh" >"$out/tap.log" || rc=$?
 		cat "$out/tap.log"
 		if [ "$rc" -ne 0 ]; then

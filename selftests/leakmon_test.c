@@ -33,6 +33,7 @@
 
 #define SOCK LEAKMON_KIND_SOCK_INODE
 #define BLOB LEAKMON_KIND_FILE_BLOB
+#define SK LEAKMON_KIND_SK_BLOB
 #define NOBODY 65534
 #define SETTLE_MS 20000
 
@@ -157,6 +158,45 @@ static bool live_is(struct lm_handle *h, void *arg)
 	return true;
 }
 
+/* Say which kind missed its goal, and by how much. */
+static void log_live(struct __test_metadata *_metadata, struct lm_handle *h,
+		     const struct live_goal *g)
+{
+	struct lm_totals t;
+	int k;
+
+	totals(h, &t);
+	for (k = 0; k < LM_NKINDS; k++)
+		if (t.kind[k].live != g->live[k])
+			TH_LOG("%s: live %lu, expected %lu (missed alloc %lu, free %lu)",
+			       t.kind[k].name, t.kind[k].live, g->live[k],
+			       t.kind[k].missed_alloc, t.kind[k].missed_free);
+}
+
+/*
+ * Wait until live counts hold still for 300 ms: objects of earlier tests
+ * (netlink sockets, for one) are freed from RCU callbacks a little later,
+ * and a baseline taken before that would be off by them.
+ */
+static void quiesce(struct lm_handle *h)
+{
+	struct lm_totals a, b;
+	int i, k;
+	bool same;
+
+	totals(h, &a);
+	for (i = 0; i < 30; i++) {
+		msleep(300);
+		totals(h, &b);
+		same = true;
+		for (k = 0; k < LM_NKINDS; k++)
+			same &= a.kind[k].live == b.kind[k].live;
+		if (same)
+			return;
+		a = b;
+	}
+}
+
 static void drop_privileges(void)
 {
 	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
@@ -255,6 +295,7 @@ FIXTURE_SETUP(leakmon)
 	if (!leakmon_loaded())
 		ASSERT_EQ(0, leakmon_reload(""));
 	self->h = open_or_die();
+	quiesce(self->h);
 }
 
 FIXTURE_TEARDOWN(leakmon)
@@ -296,18 +337,19 @@ TEST_F_TIMEOUT(leakmon, no_false_positives, 300)
 		pids[i] = spawn(churn_sockets_and_files, &per_child);
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, wait_child(pids[i]));
-	ASSERT_TRUE(settle(self->h, live_is, &goal)) {
-		totals(self->h, &t1);
-		TH_LOG("live sock %lu -> %lu, blob %lu -> %lu",
-		       t0.kind[SOCK].live, t1.kind[SOCK].live,
-		       t0.kind[BLOB].live, t1.kind[BLOB].live);
-	}
+	ASSERT_TRUE(settle(self->h, live_is, &goal))
+		log_live(_metadata, self->h, &goal);
 	totals(self->h, &t1);
-	/* The probes did see all of it: 10,000 sockets, 20,000 blobs. */
+	/*
+	 * The probes did see all of it: 10,000 sockets, each with a socket
+	 * blob, and 20,000 file blobs (the sockets' files and the others).
+	 */
 	EXPECT_LE(10000, t1.kind[SOCK].tracked - t0.kind[SOCK].tracked);
 	EXPECT_LE(20000, t1.kind[BLOB].tracked - t0.kind[BLOB].tracked);
+	EXPECT_LE(10000, t1.kind[SK].tracked - t0.kind[SK].tracked);
 	EXPECT_LE(10000, t1.kind[SOCK].freed - t0.kind[SOCK].freed);
 	EXPECT_LE(20000, t1.kind[BLOB].freed - t0.kind[BLOB].freed);
+	EXPECT_LE(10000, t1.kind[SK].freed - t0.kind[SK].freed);
 	for (k = 0; k < LM_NKINDS; k++) {
 		EXPECT_EQ(t0.kind[k].orphans, t1.kind[k].orphans);
 		EXPECT_EQ(0, t1.kind[k].missed_alloc - t0.kind[k].missed_alloc);
@@ -371,7 +413,9 @@ static bool owner_is(struct lm_handle *h, void *arg)
 
 TEST_F_TIMEOUT(leakmon, apache2_refused_bind_leak, 300)
 {
-	struct owner_goal goal = { .live = { [SOCK] = BINDS, [BLOB] = BINDS } };
+	struct owner_goal goal = {
+		.live = { [SOCK] = BINDS, [BLOB] = BINDS, [SK] = BINDS },
+	};
 	struct held_child c;
 	struct lm_totals t0, t1;
 	struct lm_owner o;
@@ -389,11 +433,13 @@ TEST_F_TIMEOUT(leakmon, apache2_refused_bind_leak, 300)
 	EXPECT_FALSE(o.exited);
 	EXPECT_EQ(BINDS, o.kind[SOCK].live);
 	EXPECT_EQ(BINDS, o.kind[BLOB].live);
+	EXPECT_EQ(BINDS, o.kind[SK].live);
 	EXPECT_EQ(BINDS, o.kind[SOCK].allocated);
 	EXPECT_EQ(0, o.kind[SOCK].freed);
 	totals(self->h, &t1);
 	EXPECT_EQ(t0.kind[SOCK].live + BINDS, t1.kind[SOCK].live);
 	EXPECT_EQ(t0.kind[BLOB].live + BINDS, t1.kind[BLOB].live);
+	EXPECT_EQ(t0.kind[SK].live + BINDS, t1.kind[SK].live);
 
 	/* Exited: the same objects, now orphans of apache2. */
 	ASSERT_EQ(0, held_finish(&c));
@@ -405,6 +451,7 @@ TEST_F_TIMEOUT(leakmon, apache2_refused_bind_leak, 300)
 	totals(self->h, &t1);
 	EXPECT_EQ(t0.kind[SOCK].orphans + BINDS, t1.kind[SOCK].orphans);
 	EXPECT_EQ(t0.kind[BLOB].orphans + BINDS, t1.kind[BLOB].orphans);
+	EXPECT_EQ(t0.kind[SK].orphans + BINDS, t1.kind[SK].orphans);
 	EXPECT_EQ(t0.owners_exited + 1, t1.owners_exited);
 	EXPECT_EQ(0, sh("rmmod leakbind"));
 }
@@ -427,7 +474,7 @@ static void fd_leaker_body(void)
 
 TEST_F_TIMEOUT(leakmon, fd_leak_then_close, 120)
 {
-	struct owner_goal goal = { .live = { [SOCK] = 0, [BLOB] = 0 } };
+	struct owner_goal goal = { .live = { 0 } };
 	struct held_child c;
 	struct live_goal base;
 	struct lm_totals t0, t1;
@@ -442,6 +489,7 @@ TEST_F_TIMEOUT(leakmon, fd_leak_then_close, 120)
 	ASSERT_TRUE(owner_of(self->h, c.pid, &o));
 	EXPECT_EQ(HELD, o.kind[SOCK].live);
 	EXPECT_EQ(HELD, o.kind[BLOB].live);
+	EXPECT_EQ(HELD, o.kind[SK].live);
 	totals(self->h, &t1);
 	EXPECT_EQ(t0.kind[SOCK].live + HELD, t1.kind[SOCK].live);
 
@@ -451,7 +499,8 @@ TEST_F_TIMEOUT(leakmon, fd_leak_then_close, 120)
 	goal.tgid = c.pid;
 	EXPECT_TRUE(settle(self->h, owner_is, &goal));
 	ASSERT_EQ(0, held_finish(&c));
-	EXPECT_TRUE(settle(self->h, live_is, &base));
+	EXPECT_TRUE(settle(self->h, live_is, &base))
+		log_live(_metadata, self->h, &base);
 	EXPECT_FALSE(owner_of(self->h, c.pid, &o));
 }
 
@@ -815,6 +864,7 @@ TEST_F_TIMEOUT(leakmon, table_full, 300)
 	self->h = NULL;
 	ASSERT_EQ(0, leakmon_reload("max_objects=1000"));
 	h = open_or_die();
+	quiesce(h);
 	totals(h, &t0);
 	ASSERT_EQ(LIMIT, t0.config.max_objects);
 	ASSERT_GT(LIMIT, t0.objects);
@@ -836,9 +886,10 @@ TEST_F_TIMEOUT(leakmon, table_full, 300)
 			       untracked(b) - untracked(a));
 		full += b->untracked_table_full - a->untracked_table_full;
 	}
-	EXPECT_LE(2 * HOLD - LIMIT, full);
+	EXPECT_LE(3 * HOLD - LIMIT, full);
 	ASSERT_EQ(0, held_finish(&c));
-	EXPECT_TRUE(settle(h, live_is, &base));
+	EXPECT_TRUE(settle(h, live_is, &base))
+		log_live(_metadata, h, &base);
 	lm_close(h);
 	ASSERT_EQ(0, leakmon_reload(""));
 	self->h = open_or_die();
@@ -868,6 +919,7 @@ TEST_F_TIMEOUT(leakmon, frees_before_load_ignored, 120)
 	}
 	EXPECT_LE(200, t1.kind[SOCK].unknown_frees - t0.kind[SOCK].unknown_frees);
 	EXPECT_LE(200, t1.kind[BLOB].unknown_frees - t0.kind[BLOB].unknown_frees);
+	EXPECT_LE(200, t1.kind[SK].unknown_frees - t0.kind[SK].unknown_frees);
 	/* Never counted below what is live. */
 	EXPECT_GE(t0.kind[SOCK].live, t1.kind[SOCK].live);
 	EXPECT_GT(1U << 30, t1.kind[SOCK].live);
@@ -890,6 +942,40 @@ TEST_F(leakmon, reset_keeps_live_state)
 		EXPECT_EQ(t0.kind[k].orphans, t1.kind[k].orphans);
 	}
 	EXPECT_EQ(t0.objects, t1.objects);
+}
+
+/* ---- module parameters -------------------------------------------------- */
+
+TEST_F(leakmon, bad_module_parameters_refused)
+{
+	static const char *const bad[] = {
+		"max_objects=0", "max_objects=67108865", "max_owners=0",
+		"max_owners=abc", "hash_bits=7", "hash_bits=25",
+		"kretprobe_maxactive=-1", "kretprobe_maxactive=65537",
+	};
+	unsigned int i;
+
+	lm_close(self->h);
+	self->h = NULL;
+	ASSERT_EQ(0, sh("rmmod leakmon"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_NE(0, sh("insmod %s %s 2>/dev/null",
+				env_or_die("LEAKMON_KO"), bad[i]))
+			TH_LOG("%s was accepted", bad[i]);
+		EXPECT_FALSE(leakmon_loaded());
+		if (leakmon_loaded())
+			sh("rmmod leakmon");
+	}
+	/* The kernel log says which value was wrong and what is allowed. */
+	EXPECT_EQ(0, sh("dmesg | grep -q 'leakmon: hash_bits: 25 out of range 8..24'"));
+	ASSERT_EQ(0, leakmon_reload("hash_bits=12 kretprobe_maxactive=128"));
+	self->h = open_or_die();
+	{
+		struct lm_config c;
+
+		ASSERT_EQ(LM_OK, lm_get_config(self->h, &c));
+		EXPECT_EQ(4096, c.hash_buckets);
+	}
 }
 
 /* ---- rmmod/insmod under load ------------------------------------------- */

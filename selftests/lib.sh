@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared by check.sh and demo.sh: install what is missing, fetch a Debian
 # kernel, and build everything the VM needs for it.  Source it, then call
-# lm_build SERIES; it sets KVER, KDIR, LM_BUILD and the paths below.
+# lm_build SERIES; it sets KVER, KDIR, LM_BUILD and the paths below
+# (LEAKMON_KO, LEAKBIND_KO, LEAKMON_CLI_*, LEAKMON_TESTS, LEAKMON_YNL).
 #
 # Cache (rebuildable, delete to refetch): ${LEAKMON_CACHE:-/var/cache/leakmon}
 
@@ -35,6 +36,44 @@ lm_kselftest_headers() {
 	rm -rf "$dir"
 	mv "$dir.tmp" "$dir"
 	echo "$dir"
+}
+
+# The kernel's YNL client (tools/net/ynl), the YNL schemas
+# (Documentation/netlink/*.yaml) and the genetlink controller's spec
+# (Documentation/netlink/specs/nlctrl.yaml), extracted from Debian's
+# linux-source-6.12 (bookworm-backports, downloaded with fetch-kernel.sh's
+# private apt configuration; never committed to this tree).  Prints the
+# ynl directory.  Call it in a subshell ($(...)): it holds a lock on fd 8.
+lm_ynl() {
+	local dir=$LM_CACHE/ynl src=linux-source-6.12 deb
+
+	mkdir -p "$LM_CACHE"
+	exec 8>"$LM_CACHE/.ynl.lock"
+	flock 8 || lm_die "cannot lock $LM_CACHE/.ynl.lock"
+	if [ -f "$dir/.complete" ]; then
+		echo "$dir/tools/net/ynl"
+		return
+	fi
+	deb=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" --download 6.12 "$src") ||
+		lm_die "cannot download $src"
+	lm_msg "extracting the YNL client from ${deb##*/}"
+	rm -rf "$dir.tmp"
+	mkdir -p "$dir.tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$src.tar.xz" |
+		tar -xJ -C "$dir.tmp" --strip-components=1 --wildcards \
+			--no-wildcards-match-slash "$src/tools/net/ynl" \
+			"$src/Documentation/netlink/*.yaml" \
+			"$src/Documentation/netlink/specs/nlctrl.yaml"
+	if [ ! -f "$dir.tmp/tools/net/ynl/cli.py" ] ||
+		[ ! -f "$dir.tmp/Documentation/netlink/genetlink.yaml" ] ||
+		[ ! -f "$dir.tmp/Documentation/netlink/specs/nlctrl.yaml" ]; then
+		lm_die "cannot extract the YNL client from $deb"
+	fi
+	dpkg-deb -f "$deb" Version >"$dir.tmp/.pkgversion"
+	touch "$dir.tmp/.complete"
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+	echo "$dir/tools/net/ynl"
 }
 
 # Build an out-of-tree module from a copy of its sources in $2 for $KDIR.
@@ -84,4 +123,5 @@ lm_build() {
 	make -s -C "$LM_TOP/selftests" KSFT_INC="$ksft" OUT="$LM_BUILD/tests" >&2 ||
 		lm_die "building the selftests failed"
 	LEAKMON_TESTS=$LM_BUILD/tests
+	LEAKMON_YNL=$(lm_ynl) || exit 1
 }

@@ -18,7 +18,7 @@
 #define TOP_MAX_INTERVAL_NS	(3600ULL * 1000000000ULL)
 #define NS_PER_S		1000000000ULL
 #define LINE_WIDTH		79	/* leave the 80th column free */
-#define NUM_W			8
+#define NUM_W			7
 
 void usage_top(FILE *f)
 {
@@ -240,7 +240,8 @@ static const char *kind_label(unsigned int k)
 {
 	static const char *const labels[LM_NKINDS] = {
 		[LEAKMON_KIND_SOCK_INODE]	= "SOCK",
-		[LEAKMON_KIND_FILE_BLOB]	= "BLOB",
+		[LEAKMON_KIND_FILE_BLOB]	= "FBLOB",
+		[LEAKMON_KIND_SK_BLOB]		= "SKBLOB",
 	};
 
 	return labels[k] ? labels[k] : lm_kind_name(k);

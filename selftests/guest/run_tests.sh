@@ -6,11 +6,12 @@
 #
 # Environment: LEAKMON_KO, LEAKBIND_KO (modules built for this kernel),
 # LEAKMON_TESTS (directory of test programs), LEAKMON_CLI (the CLI to test,
-# normally the ASan/UBSan build), LEAKMON_SRC (the source tree).
+# normally the ASan/UBSan build), LEAKMON_SRC (the source tree), LEAKMON_YNL
+# (the kernel's YNL client, tools/net/ynl; ynl_test skips without it).
 set -u
 : "${LEAKMON_KO:?}" "${LEAKBIND_KO:?}" "${LEAKMON_TESTS:?}" "${LEAKMON_CLI:?}"
 : "${LEAKMON_SRC:?}"
-export LEAKMON_KO LEAKBIND_KO LEAKMON_CLI LEAKMON_TESTS
+export LEAKMON_KO LEAKBIND_KO LEAKMON_CLI LEAKMON_TESTS LEAKMON_SRC
 
 echo "TAP version 13"
 echo "# kernel $(uname -r), $(nproc) CPUs"
@@ -34,6 +35,7 @@ if ! insmod "$LEAKMON_KO"; then
 	exit 1
 fi
 run leakmon_test "$LEAKMON_TESTS/leakmon_test"
+run ynl_test "$LEAKMON_SRC/selftests/ynl_test.sh"
 run cli_test "$LEAKMON_SRC/selftests/cli_test.sh"
 if [ -d /sys/module/leakmon ]; then
 	rmmod leakmon || echo "not ok 1 final rmmod leakmon"

@@ -16,6 +16,8 @@ PACKAGES=(
 	gcc make bc flex bison libelf-dev libssl-dev dwarves sparse
 	# userspace and tests
 	libmnl-dev pkg-config jq python3
+	# the kernel's YNL client (selftests/ynl_test.sh)
+	python3-yaml python3-jsonschema
 )
 PACKAGES+=("$@")
 

@@ -6,6 +6,11 @@
 # Usage: selftests/qemu/fetch-kernel.sh [SERIES]      (SERIES: 6.1 (default), 5.10, 6.12)
 #        eval "$(selftests/qemu/fetch-kernel.sh 6.1)"
 #        make -C "$KDIR" M="$PWD" $KMAKEFLAGS modules
+#        selftests/qemu/fetch-kernel.sh --download SERIES PACKAGE...
+#
+# --download fetches other packages (apt-get download, newest version) with
+# the apt sources of SERIES (the system's plus the series' extra suites) into
+# the cache's debs/ and prints the path of each .deb, one a line.
 #
 # Prints shell assignments on stdout (progress goes to stderr):
 #   SERIES KVER KPKGVER KROOT KDIR VMLINUX VMLINUZ MODDIR KMAKEFLAGS
@@ -36,6 +41,12 @@ SERIES_TABLE='
 # linux-kbuild-@ABI@) would also unpack, but its headers need gcc-16, i.e. a
 # sid chroot for module builds; not wired up yet.
 
+DOWNLOAD=()
+if [[ ${1:-} == --download ]]; then
+	[[ $# -ge 3 ]] || die "usage: $PROG --download SERIES PACKAGE..."
+	DOWNLOAD=("${@:3}")
+	set -- "$2"
+fi
 SERIES=${1:-6.1}
 [[ $# -le 1 ]] || die "usage: $PROG [SERIES]"
 row=$(awk -F'|' -v s="$SERIES" '$1 == s' <<<"$SERIES_TABLE")
@@ -91,6 +102,22 @@ if [[ $SUITES != - ]]; then
 	if [[ ! -e $aptdir/updated ]] || [[ -n $(find "$aptdir/updated" -mmin +1440) ]]; then
 		private_apt_update
 	fi
+fi
+
+# --download: the candidate version of each package, downloaded once.
+if ((${#DOWNLOAD[@]})); then
+	for p in "${DOWNLOAD[@]}"; do
+		v=$(apt-cache "${APT_OPTS[@]}" policy "$p" 2>/dev/null |
+			awk '$1 == "Candidate:" {print $2}')
+		[[ -n $v && $v != "(none)" ]] || die "no package $p in the apt sources of $SERIES"
+		if ! compgen -G "$CACHE/debs/${p}_${v//:/%3a}_*.deb" >/dev/null; then
+			msg "downloading: $p=$v"
+			(cd "$CACHE/debs" && apt-get "${APT_OPTS[@]}" download "$p=$v" >&2) ||
+				die "apt-get download failed: $p=$v"
+		fi
+		compgen -G "$CACHE/debs/${p}_${v//:/%3a}_*.deb" | head -n1
+	done
+	exit 0
 fi
 
 subst() { local s=${1//@ABI@/$2}; printf '%s' "$s"; }

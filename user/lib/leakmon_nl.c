@@ -21,19 +21,6 @@
 
 #include "lm_internal.h"
 
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK		10
-#endif
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK		11
-#endif
-#ifndef NLM_F_CAPPED
-#define NLM_F_CAPPED		0x100
-#endif
-#ifndef NLM_F_ACK_TLVS
-#define NLM_F_ACK_TLVS		0x200
-#endif
-
 #define LM_SEND_BUFSIZE		4096
 #define LM_RAW_MAX		(1U << 20)
 
@@ -49,6 +36,7 @@ struct lm_handle {
 static const char *const lm_kind_names[LM_NKINDS] = {
 	[LEAKMON_KIND_SOCK_INODE]	= "sock_inode",
 	[LEAKMON_KIND_FILE_BLOB]	= "file_blob",
+	[LEAKMON_KIND_SK_BLOB]		= "sk_blob",
 };
 
 const char *lm_kind_name(unsigned int kind)

@@ -217,7 +217,7 @@ int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
 	   struct lm_raw_result *res);
 
 const char *lm_strstatus(int status);
-/* Compiled-in name of a kind ("sock_inode", "file_blob"), NULL if unknown */
+/* Compiled-in name of a kind ("sock_inode", "file_blob", "sk_blob"), or NULL */
 const char *lm_kind_name(unsigned int kind);
 
 /*

@@ -28,13 +28,6 @@
 #include "status.h"
 #include "top_model.h"
 
-#ifndef NLM_F_CAPPED
-#define NLM_F_CAPPED	0x100
-#endif
-#ifndef NLM_F_ACK_TLVS
-#define NLM_F_ACK_TLVS	0x200
-#endif
-
 #define FAMILY_ID	0x1d
 #define PORTID		4242
 #define SEQ		1000
@@ -1293,7 +1286,6 @@ static void test_cgroup_paths(void)
 	rmdir(p);
 	rmdir(root);
 }
-
 
 /* ---- rendered output: valid JSON, 80 columns ---- */
 

@@ -35,8 +35,8 @@
  *    LEAKMON_A_KIND: NLA_NESTED, once per kind, in kind order
  *        LEAKMON_KIND_A_ID: NLA_U32, enum leakmon_kind
  *        LEAKMON_KIND_A_NAME: NLA_NUL_STRING, the kind's name:
- *                             "sock_inode" or "file_blob" (see
- *                             enum leakmon_kind)
+ *                             "sock_inode", "file_blob" or "sk_blob"
+ *                             (see enum leakmon_kind)
  *        LEAKMON_KIND_A_ENABLED: NLA_U8, 1 if its probes are registered
  *        LEAKMON_KIND_A_ALLOC_PROBE: NLA_NUL_STRING, probed symbol for
  *                                    allocation, with "(ret)" appended
@@ -156,6 +156,7 @@ enum leakmon_cmd {
 enum leakmon_kind {
 	LEAKMON_KIND_SOCK_INODE,	/* "sock_inode": socket inode */
 	LEAKMON_KIND_FILE_BLOB,		/* "file_blob": LSM file blob */
+	LEAKMON_KIND_SK_BLOB,		/* "sk_blob": LSM socket blob */
 
 	__LEAKMON_KIND_MAX
 };

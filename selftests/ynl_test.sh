@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Checks Documentation/netlink/specs/leakmon.yaml against the real module
+# with the kernel's generic YNL client (tools/net/ynl/cli.py), inside the
+# test VM, as TAP.  The spec must validate against the genetlink schema; the
+# client must decode every reply with it (it refuses attribute types that
+# the spec does not name and sizes other than the spec's types); replies
+# must carry the attributes the spec lists; and the genetlink controller,
+# read with the kernel's nlctrl spec, must report the spec's operations and
+# set-config checks.
+#
+# Environment: LEAKMON_YNL (tools/net/ynl of a kernel source tree that also
+# has Documentation/netlink/genetlink.yaml and specs/nlctrl.yaml),
+# LEAKMON_SRC (this tree).  leakmon.ko must be loaded.  Needs root, jq,
+# setpriv, python3 with yaml and jsonschema.
+#
+# Exit status: 0 if every test passed, 1 otherwise, 4 (skip) when the YNL
+# client is not available.
+# shellcheck disable=SC2016 # jq programs: $s, $p ... are jq's variables
+set -u
+: "${LEAKMON_SRC:?}"
+YNL=${LEAKMON_YNL:-}
+SPEC=$LEAKMON_SRC/Documentation/netlink/specs/leakmon.yaml
+NLDOC=$YNL/../../../Documentation/netlink
+export PYTHONDONTWRITEBYTECODE=1
+
+if [ -z "$YNL" ] || [ ! -f "$YNL/cli.py" ] ||
+	! command -v python3 >/dev/null; then
+	echo "1..0 # SKIP the YNL client is not available (LEAKMON_YNL='$YNL')"
+	exit 4
+fi
+
+T=$(mktemp -d)
+holder=''
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	[ -z "$holder" ] || kill "$holder" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+n=0 failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n ynl: $2"
+	else
+		echo "not ok $n ynl: $2"
+		failed=1
+	fi
+}
+# ynl EXPECTED_RC OUTFILE CLI-ARGS...: cli.py's stdout to OUTFILE, stderr to
+# OUTFILE.err.  A successful reply must be clean: no message the client
+# could not match to the request, no warning.
+ynl() {
+	local want=$1 out=$2 rc
+	shift 2
+	python3 "$YNL/cli.py" --no-schema --output-json "$@" >"$out" 2>"$out.err"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "# cli.py $*: exit $rc, expected $want"
+		cat "$out" "$out.err" | tail -n 20 | sed 's/^/#   /'
+		return 1
+	fi
+	if [ "$want" -eq 0 ] &&
+		grep -qE '^(Unexpected message|Netlink warning)' "$out"; then
+		echo "# cli.py $*: stray output"
+		sed 's/^/#   /' "$out"
+		return 1
+	fi
+	return 0
+}
+lm() { local want=$1 out=$2; shift 2; ynl "$want" "$out" --spec "$SPEC" "$@"; }
+ctrl() {
+	local want=$1 out=$2
+	shift 2
+	ynl "$want" "$out" --spec "$NLDOC/specs/nlctrl.yaml" "$@"
+}
+# jqt FILE FILTER: FILTER (with the spec's facts as $s) is true of FILE.
+jqt() { jq -e --slurpfile s "$T/spec.json" "$2 | . == true" "$1" >/dev/null; }
+# refused OUTFILE ERRNO-TEXT EXTACK-PATTERN: cli.py reported the kernel's
+# error and its extended ack.
+refused() {
+	if grep -q "^Netlink error: $2\$" "$1" && grep -q "extack: .*$3" "$1"; then
+		return 0
+	fi
+	sed 's/^/#   /' "$1"
+	return 1
+}
+
+echo "TAP version 13"
+
+# The facts of the spec, as the YNL library reads it after validating it.
+python3 - "$YNL" "$SPEC" "$NLDOC/genetlink.yaml" \
+	>"$T/spec.json" 2>"$T/spec.err" <<'EOF'
+import json
+import sys
+
+sys.path.insert(0, sys.argv[1])
+from lib import SpecFamily  # noqa: E402
+
+fam = SpecFamily(sys.argv[2], sys.argv[3])
+facts = {"ops": {}, "replies": {}, "sets": {}, "checks": {}, "ids": {}}
+for name, op in fam.ops.items():
+    facts["ops"][name] = {"id": op.req_value, "modes": sorted(op.modes)}
+    for mode in op.modes:
+        reply = op.yaml[mode].get("reply", {}).get("attributes", [])
+        facts["replies"][name] = sorted(reply)
+for name, aset in fam.attr_sets.items():
+    facts["sets"][name] = sorted(a.name for a in aset.attrs.values()
+                                 if a.type != "pad")
+    facts["ids"][name] = {a.name: a.value for a in aset.attrs.values()}
+    facts["checks"][name] = {
+        str(a.value): {"type": a.type, "min": a.yaml["checks"].get("min", 0),
+                       "max": a.yaml["checks"]["max"]}
+        for a in aset.attrs.values() if "checks" in a.yaml}
+facts["kinds"] = [e.name for e in fam.consts["kind"].entries.values()]
+print(json.dumps(facts))
+EOF
+ok $? "the spec validates against genetlink.yaml and loads"
+if [ ! -s "$T/spec.json" ]; then
+	tail -n 20 "$T/spec.err" | sed 's/^/#   /'
+	echo "1..$n"
+	exit 1
+fi
+
+ctrl 0 "$T/family" --do getfamily --json '{"family-name": "leakmon"}' &&
+	jqt "$T/family" '[.ops[] | to_entries[0].value |
+		{id, modes: [.flags[] | select(. == "cmd-cap-do" or
+			. == "cmd-cap-dump") | ltrimstr("cmd-cap-")] | sort}] |
+		sort_by(.id) == ($s[0].ops | [.[]] | sort_by(.id))'
+ok $? "the kernel has the spec's operations (ids, do/dump)"
+
+op=$(jq '.ops["set-config"].id' "$T/spec.json")
+ctrl 0 "$T/policy" --dump getpolicy \
+	--json "{\"family-name\": \"leakmon\", \"op\": $op}" &&
+	jqt "$T/policy" '[.[].policy | select(.)] as $p |
+		($p[] | select(."attr-id" == $s[0].ids.leakmon.config) |
+			."policy-idx") as $cfg |
+		[$p[] | select(."policy-id" == $cfg and has("max-value-u")) |
+			{key: (."attr-id" | tostring), value: {type,
+				min: ."min-value-u", max: ."max-value-u"}}] |
+		from_entries == $s[0].checks.config'
+ok $? "the kernel's set-config policy has the spec's checks"
+
+lm 0 "$T/totals" --do get-totals &&
+	jqt "$T/totals" '(keys == $s[0].replies["get-totals"]) and
+		(.version | type == "string" and length > 0)'
+ok $? "get-totals: the spec's attributes, version $(jq -r .version "$T/totals")"
+jqt "$T/totals" '([.kind[].id] == $s[0].kinds) and
+	all(.kind[]; (keys - ["disabled-reason"]) ==
+		($s[0].sets.kind - ["disabled-reason"]) and
+		(has("disabled-reason") == (.enabled == 0)) and
+		(.name | type == "string"))'
+rc=$?
+kinds=$(jq -r '[.kind[].id] | join(", ")' "$T/totals")
+ok "$rc" "get-totals: kind nests ($kinds) with the spec's attributes"
+jqt "$T/totals" '.config | keys == $s[0].sets.config'
+ok $? "get-totals: the config nest has the spec's attributes"
+
+# An exited owner: this python3 exits at once; its child keeps the socket
+# open, so the exited owner stays listed with live objects.  The child
+# reports both pids once the parent has gone.
+pids=$(python3 -c 'import os, socket, time
+s = socket.socket()
+owner = os.getpid()
+if os.fork() == 0:
+    for _ in range(1000):
+        if os.getppid() != owner:
+            break
+        time.sleep(0.01)
+    print(owner, os.getpid(), flush=True)
+    os.close(1)
+    time.sleep(60)
+    os._exit(0)')
+read -r owner holder <<<"$pids"
+lm 0 "$T/owners" --dump get-owners &&
+	jqt "$T/owners" 'length > 0 and all(.[]; keys == ["owner"] and
+		(.owner | (keys - ["exited", "exit-ns"]) ==
+			($s[0].sets.owner - ["exited", "exit-ns"]) and
+			(.tgid | type == "number") and (.comm | type == "string") and
+			(has("exited") == has("exit-ns")) and
+			([.kind[].id] == $s[0].kinds) and
+			all(.kind[]; keys == $s[0].sets["owner-kind"])))'
+ok $? "get-owners: $(jq length "$T/owners") rows with tgid, comm, kind nests"
+jqt "$T/owners" "any(.[].owner; .tgid == ${owner:-0} and .exited == true and
+	.\"exit-ns\" > 0 and .kind[0].live >= 1)"
+ok $? "get-owners: an exited owner has the exited flag and exit-ns"
+kill "$holder" 2>/dev/null
+holder=''
+
+lm 0 "$T/config" --do get-config &&
+	jqt "$T/config" 'keys == ["config"] and (.config | keys == $s[0].sets.config)'
+ok $? "get-config: the config nest has the spec's attributes"
+orig=$(jq -c .config "$T/config")
+max_owners=$(jq .config.\"max-owners\" "$T/config")
+
+lm 0 "$T/set" --do set-config --json '{"config": {"max-owners": 4000}}' &&
+	jq -e --argjson o "$orig" '.config == ($o | ."max-owners" = 4000)' \
+		"$T/set" >/dev/null &&
+	lm 0 "$T/get" --do get-config &&
+	jq -e '.config."max-owners" == 4000' "$T/get" >/dev/null
+ok $? "set-config max-owners 4000: the reply and get-config show it"
+lm 0 "$T/set" --do set-config \
+	--json "{\"config\": {\"max-owners\": $max_owners}}" &&
+	jq -e --argjson o "$orig" '.config == $o' "$T/set" >/dev/null
+ok $? "set-config max-owners $max_owners: back to the original configuration"
+
+lm 1 "$T/e1" --do set-config --json '{"config": {"max-owners": 0}}' &&
+	refused "$T/e1" "Numerical result out of range" \
+		"'msg': 'integer out of range'.*'bad-attr': '.config.max-owners'"
+ok $? "set-config max-owners 0 is refused: ERANGE, the kernel's extack"
+sed -n 's/^[[:space:]]*extack: /# extack: /p' "$T/e1"
+big=$(jq '.checks.config[.ids.config."max-objects" | tostring].max' \
+	"$T/spec.json")
+lm 1 "$T/e2" --do set-config \
+	--json "{\"config\": {\"max-objects\": $((big + 1))}}" &&
+	refused "$T/e2" "Numerical result out of range" \
+		"'bad-attr': '.config.max-objects'"
+ok $? "set-config max-objects $((big + 1)) (spec's max + 1) is refused: ERANGE"
+lm 1 "$T/e3" --do set-config --json '{"config": {"hash-buckets": 4}}' &&
+	refused "$T/e3" "Invalid argument" \
+		"read-only.*'bad-attr': '.config.hash-buckets'"
+ok $? "set-config hash-buckets (read only) is refused: EINVAL, kernel's extack"
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+	python3 "$YNL/cli.py" --no-schema --spec "$SPEC" --do set-config \
+	--json '{"config": {"max-owners": 4000}}' >"$T/e4" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && refused "$T/e4" "Operation not permitted" "CAP_NET_ADMIN"
+ok $? "unprivileged set-config is refused: EPERM, the kernel's extack (rc $rc)"
+lm 0 "$T/config" --do get-config &&
+	jq -e --argjson o "$orig" '.config == $o' "$T/config" >/dev/null
+ok $? "the refused set-config requests changed nothing"
+
+lm 0 "$T/reset" --do reset && [ "$(cat "$T/reset")" = null ]
+ok $? "reset: acknowledged without a reply message"
+
+echo "1..$n"
+exit $failed
