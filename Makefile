@@ -3,7 +3,7 @@
 #
 #   make                 module for the running kernel (or KDIR=...) and CLI
 #   make module | cli
-#   make check           selftests in QEMU on Debian kernels (KERNELS="6.1")
+#   make check           selftests in QEMU on Debian kernels (KERNELS="6.1 5.10 6.12")
 #   make demo            boot a VM and show the apache2 leak being found
 #   make install         module (modules_install) and CLI (PREFIX=/usr/local)
 #   make kcheck          W=1, sparse (C=2) and checkpatch --strict on the module

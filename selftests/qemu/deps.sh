@@ -14,6 +14,8 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod iproute2
 	# out-of-tree module build against Debian's kernel headers
 	gcc make bc flex bison libelf-dev libssl-dev dwarves sparse
+	# kselftest headers and checkpatch.pl are taken from the kernel source
+	linux-source-6.1
 	# userspace and tests
 	libmnl-dev pkg-config jq python3
 	# the kernel's YNL client (selftests/ynl_test.sh)
