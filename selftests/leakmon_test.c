@@ -944,6 +944,40 @@ TEST_F(leakmon, reset_keeps_live_state)
 	EXPECT_EQ(t0.objects, t1.objects);
 }
 
+/* ---- memory per entry -------------------------------------------------- */
+
+static long slab_attr(const char *cache, const char *attr)
+{
+	char path[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s/%s", cache, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The sizes Documentation/design.md states, read from SLUB. */
+TEST_F(leakmon, entry_sizes)
+{
+	long obj = slab_attr("lm_obj", "object_size");
+	long owner = slab_attr("lm_owner", "object_size");
+
+	if (obj < 0)
+		SKIP(return, "no /sys/kernel/slab/lm_obj (not SLUB?)");
+	TH_LOG("lm_obj %ld bytes (slot %ld), lm_owner %ld bytes (slot %ld)",
+	       obj, slab_attr("lm_obj", "slab_size"), owner,
+	       slab_attr("lm_owner", "slab_size"));
+	EXPECT_EQ(40, obj);
+	EXPECT_GE(64, slab_attr("lm_obj", "slab_size"));
+	EXPECT_GE(256, owner);
+}
+
 /* ---- module parameters -------------------------------------------------- */
 
 TEST_F(leakmon, bad_module_parameters_refused)
