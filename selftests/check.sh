@@ -44,6 +44,7 @@ tap_run() {
 {
 	tap_run kcheck "$LM_TOP/selftests/kcheck.sh" "${SERIES[0]}"
 	tap_run "user unit tests" make -s -C "$LM_TOP/user" test
+	tap_run "man page" "$LM_TOP/selftests/man_test.sh"
 } >"$host" 2>&1
 sed 's/^/[host] /' "$host"
 count "$host" "host checks"

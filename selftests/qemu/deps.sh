@@ -14,10 +14,14 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio zstd xz-utils kmod iproute2
 	# out-of-tree module build against Debian's kernel headers
 	gcc make bc flex bison libelf-dev libssl-dev dwarves sparse
+	# build chroots for kernels whose headers need a newer toolchain (7.2)
+	debootstrap
 	# kselftest headers and checkpatch.pl are taken from the kernel source
 	linux-source-6.1
 	# userspace and tests
 	libmnl-dev pkg-config jq python3
+	# man page lint (selftests/man_test.sh)
+	mandoc groff-base perl
 	# the kernel's YNL client (selftests/ynl_test.sh)
 	python3-yaml python3-jsonschema
 )
