@@ -3,14 +3,14 @@
 #
 #   make                 module for the running kernel (or KDIR=...) and CLI
 #   make module | cli
-#   make check           selftests in QEMU on Debian kernels (KERNELS="6.1 5.10 6.12")
+#   make check           selftests in QEMU on Debian kernels (KERNELS="6.1 5.10 6.12 7.2")
 #   make demo            boot a VM and show the apache2 leak being found
 #   make install         module (modules_install) and CLI (PREFIX=/usr/local)
 #   make kcheck          W=1, sparse (C=2) and checkpatch --strict on the module
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
-KERNELS ?= 6.1 5.10 6.12
+KERNELS ?= 6.1 5.10 6.12 7.2
 TOP := $(CURDIR)
 
 all: module cli

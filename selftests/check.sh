@@ -4,7 +4,7 @@
 # selftests there, and print the TAP results and a closing line
 # "N passed, N failed" (N skipped follows when tests were skipped).
 #
-# Usage: selftests/check.sh [SERIES...]   (default: $KERNELS or 6.1)
+# Usage: selftests/check.sh [SERIES...]   (default: $KERNELS or 6.1 5.10 6.12 7.2)
 # Exit status: 0 when nothing failed.
 set -uo pipefail
 
@@ -12,7 +12,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # shellcheck disable=SC2206
-SERIES=(${*:-${KERNELS:-6.1 5.10 6.12}})
+SERIES=(${*:-${KERNELS:-6.1 5.10 6.12 7.2}})
 pass=0 fail=0 skip=0
 
 count() {

@@ -51,12 +51,12 @@ cp "$LM_TOP"/selftests/leakbind/{leakbind.c,Kbuild} "$work/leakbind/"
 
 for m in leakmon leakbind; do
 	# shellcheck disable=SC2086
-	make -C "$KDIR" M="$work/$m" $KMAKEFLAGS W=1 KCFLAGS=-Werror modules \
-		>"$work/$m-w1.log" 2>&1
+	${KBUILD_WRAP:+"$KBUILD_WRAP"} make -C "$KDIR" M="$work/$m" $KMAKEFLAGS \
+		W=1 KCFLAGS=-Werror modules >"$work/$m-w1.log" 2>&1
 	tap $? "kcheck: $m builds with W=1 -Werror on $KVER"
 	# shellcheck disable=SC2086
-	make -C "$KDIR" M="$work/$m" $KMAKEFLAGS C=2 modules \
-		>"$work/$m-sparse.log" 2>&1
+	${KBUILD_WRAP:+"$KBUILD_WRAP"} make -C "$KDIR" M="$work/$m" $KMAKEFLAGS \
+		C=2 modules >"$work/$m-sparse.log" 2>&1
 	rc=$?
 	warnings=$(grep -E '(warning|error):' "$work/$m-sparse.log" || true)
 	[ -n "$warnings" ] && { echo "$warnings" | sed 's/^/# /'; rc=1; }

@@ -76,13 +76,15 @@ lm_ynl() {
 	echo "$dir/tools/net/ynl"
 }
 
-# Build an out-of-tree module from a copy of its sources in $2 for $KDIR.
+# Build an out-of-tree module from a copy of its sources in $2 for $KDIR
+# (in the series' build chroot when fetch-kernel.sh gave a KBUILD_WRAP).
 lm_kbuild() {
 	local name=$1 dir=$2
 	shift 2
 	# shellcheck disable=SC2086
-	make -s -C "$KDIR" M="$dir" $KMAKEFLAGS KCFLAGS=-Werror W=1 modules \
-		"$@" >&2 || lm_die "building $name for $KVER failed"
+	${KBUILD_WRAP:+"$KBUILD_WRAP"} make -s -C "$KDIR" M="$dir" $KMAKEFLAGS \
+		KCFLAGS=-Werror W=1 modules "$@" >&2 ||
+		lm_die "building $name for $KVER failed"
 }
 
 lm_build() {

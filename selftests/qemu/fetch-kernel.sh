@@ -3,9 +3,9 @@
 # headers, kbuild) into a private cache, for out-of-tree module builds and
 # for booting under QEMU.  Nothing is installed into the system.
 #
-# Usage: selftests/qemu/fetch-kernel.sh [SERIES]      (SERIES: 6.1 (default), 5.10, 6.12)
+# Usage: selftests/qemu/fetch-kernel.sh [SERIES]      (SERIES: 6.1 (default), 5.10, 6.12, 7.2)
 #        eval "$(selftests/qemu/fetch-kernel.sh 6.1)"
-#        make -C "$KDIR" M="$PWD" $KMAKEFLAGS modules
+#        ${KBUILD_WRAP:+"$KBUILD_WRAP"} make -C "$KDIR" M="$PWD" $KMAKEFLAGS modules
 #        selftests/qemu/fetch-kernel.sh --download SERIES PACKAGE...
 #
 # --download fetches other packages (apt-get download, newest version) with
@@ -13,8 +13,15 @@
 # the cache's debs/ and prints the path of each .deb, one a line.
 #
 # Prints shell assignments on stdout (progress goes to stderr):
-#   SERIES KVER KPKGVER KROOT KDIR VMLINUX VMLINUZ MODDIR KMAKEFLAGS
-# Cache: ${LEAKMON_CACHE:-/var/cache/leakmon}/kernels/<KVER>/ (delete to rebuild).
+#   SERIES KVER KPKGVER KROOT KDIR VMLINUX VMLINUZ MODDIR KMAKEFLAGS KBUILD_WRAP
+# KBUILD_WRAP is empty unless the series' headers need a newer toolchain than
+# the host's: then it is a command that runs its arguments in a build chroot
+# (as root; it bind-mounts the cache, the working directory and every M=DIR
+# and -C DIR directory at their host paths, and mounts /proc), and every
+# module build must be run through it.
+# Cache: ${LEAKMON_CACHE:-/var/cache/leakmon}/kernels/<KVER>/ and, for the
+# series that need one, the build chroot chroots/<SUITE>/ (made with
+# debootstrap, under a minute and about 500 MB); delete either to rebuild it.
 # The newest package version in apt's sources is chosen for which image,
 # headers and kbuild packages all exist at exactly that version.  If apt
 # cannot answer (e.g. no package lists), the newest cached kernel of the
@@ -30,16 +37,20 @@ msg() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 # Series table.  Columns (|-separated):
 #   series | extra apt suites ("-" = the system's apt sources only) |
 #   ABI regex (the @ABI@ in package names) | packages to unpack besides headers
-#   and kbuild | kbuild package | make variables needed for module builds
+#   and kbuild | kbuild package | make variables needed for module builds |
+#   build chroot ("" = build on the host; else "SUITE PACKAGE...": module
+#   builds run in a debootstrap --variant=minbase chroot of that suite of the
+#   system's mirror, with those packages)
 # All packages are required at the same version as linux-image-@ABI@-amd64.
+# 7.2's linux-image is a metapackage: vmlinuz (in /usr/lib/modules/<KVER>/),
+# modules and config come in linux-binary, -modules and -base.  Its headers
+# call gcc-16 (sid only) and its kbuild tools need sid's libc.
 SERIES_TABLE='
-5.10|bullseye bullseye-security|5\.10\.0-[0-9]+|linux-image-@ABI@-amd64|linux-kbuild-5.10|CC=gcc-12
-6.1|-|6\.1\.0-[0-9]+|linux-image-@ABI@-amd64|linux-kbuild-6.1|
-6.12|bookworm-backports|6\.12\.[0-9]+\+deb12|linux-image-@ABI@-amd64|linux-kbuild-@ABI@|
+5.10|bullseye bullseye-security|5\.10\.0-[0-9]+|linux-image-@ABI@-amd64|linux-kbuild-5.10|CC=gcc-12|
+6.1|-|6\.1\.0-[0-9]+|linux-image-@ABI@-amd64|linux-kbuild-6.1||
+6.12|bookworm-backports|6\.12\.[0-9]+\+deb12|linux-image-@ABI@-amd64|linux-kbuild-@ABI@||
+7.2|sid|7\.2\.[0-9]+\+deb[0-9]+|linux-binary-@ABI@-amd64 linux-modules-@ABI@-amd64 linux-base-@ABI@-amd64|linux-kbuild-@ABI@||sid make gcc-16 libc6-dev libelf1t64 libssl3t64 zlib1g pahole sparse
 '
-# 7.2 (sid: linux-binary-@ABI@-amd64 + linux-modules-@ABI@-amd64, kbuild
-# linux-kbuild-@ABI@) would also unpack, but its headers need gcc-16, i.e. a
-# sid chroot for module builds; not wired up yet.
 
 DOWNLOAD=()
 if [[ ${1:-} == --download ]]; then
@@ -51,9 +62,11 @@ SERIES=${1:-6.1}
 [[ $# -le 1 ]] || die "usage: $PROG [SERIES]"
 row=$(awk -F'|' -v s="$SERIES" '$1 == s' <<<"$SERIES_TABLE")
 [[ -n $row ]] || die "unknown kernel series '$SERIES' (known: $(awk -F'|' 'NF>1 {printf "%s ", $1}' <<<"$SERIES_TABLE"))"
-IFS='|' read -r _ SUITES ABI_RE IMAGE_PKGS KBUILD_PKG KMAKEFLAGS <<<"$row"
+IFS='|' read -r _ SUITES ABI_RE IMAGE_PKGS KBUILD_PKG KMAKEFLAGS CHROOT <<<"$row"
 
-for tool in apt-get apt-cache dpkg-deb depmod xz zstd make gcc flock; do
+tools=(apt-get apt-cache dpkg-deb depmod xz zstd make gcc flock)
+[[ -z $CHROOT ]] || tools+=(debootstrap unshare chroot mount umount)
+for tool in "${tools[@]}"; do
 	command -v "$tool" >/dev/null || die "$tool not found; run selftests/qemu/deps.sh"
 done
 
@@ -62,6 +75,17 @@ exec 9>"$CACHE/.fetch-kernel.lock"
 flock 9 || die "cannot lock $CACHE/.fetch-kernel.lock"
 
 # ---------------------------------------------------------------- apt access
+# mirror_uris: sets MIRROR_URI and SECURITY_URI as the system's own apt
+# sources name them.
+mirror_uris() {
+	local targets
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
+	targets=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null || true)
+	MIRROR_URI=$(awk '$1 ~ /^[a-z]+$/ {print $2; exit}' <<<"$targets")
+	SECURITY_URI=$(awk '$1 ~ /-security$/ {print $2; exit}' <<<"$targets")
+	[[ -n $MIRROR_URI ]] || die "cannot find the Debian mirror in the system's apt sources (run apt-get update?)"
+}
+
 APT_OPTS=(-o APT::Sandbox::User=root -q)
 if [[ $SUITES != - ]]; then
 	# Private apt configuration adding other suites of the system's mirror;
@@ -77,21 +101,16 @@ if [[ $SUITES != - ]]; then
 		-o "Dir::Cache=$aptdir/cache"
 	)
 	private_apt_update() {
-		local targets uri sec_uri suite
-		# Mirror URIs as the system's own apt sources name them.
-		# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
-		targets=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' 2>/dev/null || true)
-		uri=$(awk '$1 ~ /^[a-z]+$/ {print $2; exit}' <<<"$targets")
-		sec_uri=$(awk '$1 ~ /-security$/ {print $2; exit}' <<<"$targets")
-		[[ -n $uri ]] || die "cannot find the Debian mirror in the system's apt sources (run apt-get update?)"
+		local suite
+		mirror_uris
 		mkdir -p "$aptdir/empty" "$aptdir/lists/partial" "$aptdir/cache/archives/partial"
 		: >"$aptdir/status"
 		for suite in $SUITES; do
 			if [[ $suite == *-security ]]; then
-				[[ -n $sec_uri ]] || die "no security mirror in the system's apt sources"
-				echo "deb $sec_uri $suite main"
+				[[ -n $SECURITY_URI ]] || die "no security mirror in the system's apt sources"
+				echo "deb $SECURITY_URI $suite main"
 			else
-				echo "deb $uri $suite main"
+				echo "deb $MIRROR_URI $suite main"
 			fi
 		done >"$aptdir/sources.list"
 		msg "updating private apt lists for: $SUITES"
@@ -197,6 +216,180 @@ KVER=$ABI-amd64
 KDEST=$CACHE/kernels/$KVER
 KROOT=$KDEST/root
 
+# ------------------------------------------------------------ build chroot
+# The wrapper that runs a command in the build chroot.  Written into the
+# chroot's cache directory with @ROOT@ and @CACHE@ filled in.
+# shellcheck disable=SC2016 # expands when the wrapper runs
+KBUILD_WRAP_SCRIPT='#!/bin/bash
+# kbuild-wrap - run a command (a module build) inside a build chroot of
+# leakmon'\''s kernel cache.  Written by leakmon'\''s selftests/qemu/fetch-kernel.sh;
+# delete the directory it is in to rebuild the chroot.
+#
+# Usage: kbuild-wrap COMMAND [ARG...]
+#        kbuild-wrap make -C "$KDIR" M="$PWD" modules
+#
+# Runs COMMAND as root, chrooted to @ROOT@, in a private mount namespace
+# with /proc mounted and these host directories bind-mounted at their own
+# paths: the cache @CACHE@, the working directory (unless it would hide a
+# directory of the chroot) and the directory of every M=DIR, -C DIR, -CDIR
+# and --directory=DIR argument.  PATH and TMPDIR (/tmp) are the chroot'\''s.
+# Everything mounted is unmounted (and every mount point created removed)
+# when COMMAND ends.  Exit status: COMMAND'\''s, 125 if the wrapper failed.
+set -euo pipefail
+ROOT=@ROOT@
+CACHE=@CACHE@
+PROG=kbuild-wrap
+
+die() { printf "%s: error: %s\n" "$PROG" "$*" >&2; exit 125; }
+(($#)) || die "usage: $0 COMMAND [ARG...]"
+((EUID == 0)) || die "must run as root (it mounts and chroots)"
+[[ -x $ROOT/usr/bin/make ]] || die "no build chroot at $ROOT (run fetch-kernel.sh)"
+
+# Mounts made here stay in a mount namespace of our own.  unshare execs in
+# place, so the re-executed script has the same PID.
+if [[ ${LEAKMON_KBUILD_WRAP_NS:-} != "$$" ]]; then
+	export LEAKMON_KBUILD_WRAP_NS=$$
+	exec unshare --mount --propagation private -- /bin/bash "$0" "$@"
+fi
+unset LEAKMON_KBUILD_WRAP_NS
+
+MOUNTED=() CREATED=()
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+	local i
+	for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
+		umount "${MOUNTED[i]}" 2>/dev/null || umount -l "${MOUNTED[i]}" ||
+			printf "%s: warning: cannot unmount %s\n" "$PROG" "${MOUNTED[i]}" >&2
+	done
+	for ((i = ${#CREATED[@]} - 1; i >= 0; i--)); do
+		rmdir "${CREATED[i]}" 2>/dev/null || true
+	done
+}
+trap cleanup EXIT
+trap "exit 130" INT
+trap "exit 143" TERM HUP
+
+# inside DIR: ROOT/DIR, refusing paths that leave the chroot (symlinks).
+inside() {
+	local p
+	p=$(realpath -m -- "$ROOT$1")
+	[[ $p == "$ROOT" || $p == "$ROOT"/* ]] || die "$1 leads out of the chroot ($p)"
+	printf "%s" "$p"
+}
+
+# bind DIR [soft]: bind-mount the host directory DIR at DIR in the chroot.
+# Refuses (soft: skips) a directory that would hide one of the chroot.
+bind() {
+	local dir=$1 soft=${2:-} d m miss=()
+	for m in "${MOUNTED[@]}"; do
+		[[ $dir == "${m#"$ROOT"}" || $dir == "${m#"$ROOT"}"/* ]] && return 0
+	done
+	d=$(inside "$dir")
+	if [[ -e $d ]] && [[ ! -d $d || -n $(ls -A -- "$d") ]]; then
+		[[ -n $soft ]] && return 0
+		die "$dir exists in the chroot; refusing to hide it"
+	fi
+	while [[ ! -e $d ]]; do
+		miss=("$d" ${miss[@]+"${miss[@]}"})
+		d=$(dirname -- "$d")
+	done
+	for d in ${miss[@]+"${miss[@]}"}; do
+		mkdir -- "$d" || die "cannot create $d"
+		CREATED+=("$d")
+	done
+	d=$(inside "$dir")
+	mount --bind -- "$dir" "$d" || die "cannot bind-mount $dir"
+	MOUNTED+=("$d")
+}
+
+# Directories named by the arguments, absolute and existing.
+dirs=("$CACHE")
+prev=""
+for a in "$@"; do
+	d=""
+	case $prev in -C | --directory) d=$a ;; esac
+	case $a in
+	M=?*) d=${a#M=} ;;
+	--directory=?*) d=${a#--directory=} ;;
+	-C?*) d=${a#-C} ;;
+	esac
+	prev=$a
+	[[ -n $d ]] || continue
+	d=$(realpath -m -- "$d")
+	[[ -d $d ]] && dirs+=("$d")
+done
+# Parents before children: a directory under a bound one needs no mount.
+mapfile -t dirs < <(printf "%s\n" "${dirs[@]}" | awk "{ print length(\$0), \$0 }" |
+	sort -n -u | cut -d" " -f2-)
+
+d=$(inside /proc)
+mount -t proc proc "$d" || die "cannot mount /proc in the chroot"
+MOUNTED+=("$d")
+for d in "${dirs[@]}"; do
+	[[ $d != / ]] || die "refusing to bind-mount / into the chroot"
+	bind "$d"
+done
+[[ $PWD == / ]] || bind "$PWD" soft
+
+rc=0
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin TMPDIR=/tmp \
+	chroot "$ROOT" /bin/sh -c "cd \"\$1\" 2>/dev/null || cd /; shift; exec \"\$@\"" \
+	sh "$PWD" "$@" || rc=$?
+exit "$rc"
+'
+
+# ensure_chroot: build the series' build chroot (once; again when its
+# package list changes) and write its wrapper; sets KBUILD_WRAP.
+ensure_chroot() {
+	local suite=${CHROOT%% *} pkgs dir tmp script
+	read -r -a pkgs <<<"${CHROOT#"$suite"}"
+	dir=$CACHE/chroots/$suite
+	KBUILD_WRAP=$dir/kbuild-wrap
+	if [[ ! -e $dir/.complete || $(cat "$dir/.packages" 2>/dev/null) != "${pkgs[*]}" ]]; then
+		mirror_uris
+		mkdir -p "$CACHE/chroots" || die "cannot create $CACHE/chroots"
+		tmp=$(mktemp -d "$CACHE/chroots/.$suite.XXXXXX")
+		chmod 755 "$tmp"
+		WORK=$tmp
+		trap 'safe_rm "$WORK"' EXIT
+		msg "building the $suite build chroot in $dir (debootstrap; once)"
+		# debootstrap mounts /proc, /sys, ... in the target: keep those in a
+		# mount namespace of its own, gone when it exits (also on failure).
+		if ! unshare --mount --propagation private -- \
+			debootstrap --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" \
+			"$suite" "$tmp/root" "$MIRROR_URI" >"$tmp/debootstrap.log" 2>&1; then
+			tail -n 20 "$tmp/debootstrap.log" "$tmp/root/debootstrap/debootstrap.log" >&2 2>/dev/null || true
+			die "debootstrap $suite failed (see above)"
+		fi
+		rm -f "$tmp/root/var/cache/apt/archives/"*.deb
+		printf '%s\n' "${pkgs[*]}" >"$tmp/.packages"
+		safe_rm "$dir"
+		mv "$tmp" "$dir"
+		trap - EXIT
+	fi
+	script=${KBUILD_WRAP_SCRIPT//@ROOT@/$(printf '%q' "$dir/root")}
+	script=${script//@CACHE@/$(printf '%q' "$CACHE")}
+	if [[ ! -x $KBUILD_WRAP || $(<"$KBUILD_WRAP") != "${script%$'\n'}" ]]; then
+		printf '%s' "$script" >"$KBUILD_WRAP.tmp"
+		chmod 755 "$KBUILD_WRAP.tmp"
+		mv "$KBUILD_WRAP.tmp" "$KBUILD_WRAP"
+	fi
+	if [[ ! -e $dir/.complete ]]; then
+		"$KBUILD_WRAP" make --version >/dev/null || die "$KBUILD_WRAP does not work"
+		touch "$dir/.complete"
+	fi
+}
+
+# safe_rm DIR: rm -rf DIR, unless something is mounted below it.
+safe_rm() {
+	[[ -e $1 ]] || return 0
+	if awk -v d="$1" 'index($5 "/", d "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+		msg "not deleting $1: something is mounted below it"
+		return 1
+	fi
+	rm -rf -- "$1"
+}
+
 # extract_vmlinux BZIMAGE OUT: find the xz/zstd payload, keep the ELF.
 extract_vmlinux() {
 	local img=$1 out=$2 tmp=$2.tmp off
@@ -234,7 +427,8 @@ MODULE_LICENSE("GPL");
 EOF
 	echo 'obj-m := hello.o' >"$t/Kbuild"
 	# shellcheck disable=SC2086 # KMAKEFLAGS is a list of VAR=value words
-	if ! make -s -C "$kdir" M="$t" $KMAKEFLAGS modules >"$t/build.log" 2>&1 ||
+	if ! ${KBUILD_WRAP:+"$KBUILD_WRAP"} make -s -C "$kdir" M="$t" $KMAKEFLAGS modules \
+		>"$t/build.log" 2>&1 ||
 		[[ ! -f $t/hello.ko ]]; then
 		cat "$t/build.log" >&2
 		rc=1
@@ -275,7 +469,7 @@ build_kernel_tree() {
 	# Relocate: headers/build links point into /usr/src of a real install.
 	local hdr=$root/usr/src/linux-headers-$KVER
 	[[ -f $hdr/Makefile ]] || die "no $hdr/Makefile in the headers package"
-	sed -i "s#\([[:space:]]\)/usr/src/#\1$KROOT/usr/src/#g" "$hdr/Makefile"
+	sed -i "s#\([[:space:]=]\)/usr/src/#\1$KROOT/usr/src/#g" "$hdr/Makefile"
 	grep -q "$KROOT/usr/src/" "$hdr/Makefile" ||
 		die "unexpected headers Makefile (no /usr/src include): $(head -c 300 "$hdr/Makefile")"
 
@@ -290,7 +484,12 @@ build_kernel_tree() {
 	depmod -b "$base" "$KVER" || die "depmod failed for $KVER"
 
 	local vmlinuz=$root/boot/vmlinuz-$KVER
-	[[ -f $vmlinuz ]] || die "no /boot/vmlinuz-$KVER in the image package"
+	if [[ ! -e $vmlinuz && -f $moddir/vmlinuz ]]; then
+		# 7.2 on: the image is in the modules directory
+		mkdir -p "$root/boot"
+		ln -s "../${moddir#"$root"/}/vmlinuz" "$vmlinuz"
+	fi
+	[[ -f $vmlinuz ]] || die "no /boot/vmlinuz-$KVER or vmlinuz in the modules directory in the image packages"
 	extract_vmlinux "$vmlinuz" "$root/boot/vmlinux-$KVER" ||
 		die "cannot extract an ELF vmlinux from $vmlinuz"
 
@@ -305,6 +504,8 @@ build_kernel_tree() {
 	touch "$KDEST/.complete"
 }
 
+KBUILD_WRAP=''
+[[ -z $CHROOT ]] || ensure_chroot
 if [[ ! -e $KDEST/.complete || $(cat "$KDEST/.pkgversion" 2>/dev/null) != "$KPKGVER" ]]; then
 	build_kernel_tree
 fi
@@ -317,3 +518,4 @@ printf 'VMLINUX=%q\n' "$KROOT/boot/vmlinux-$KVER"
 printf 'VMLINUZ=%q\n' "$KROOT/boot/vmlinuz-$KVER"
 printf 'MODDIR=%q\n' "$MODDIR"
 printf 'KMAKEFLAGS=%q\n' "$KMAKEFLAGS"
+printf 'KBUILD_WRAP=%q\n' "$KBUILD_WRAP"
