@@ -24,16 +24,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 4
 fi
 
-n=0 failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n cli: $2"
-	else
-		echo "not ok $n cli: $2"
-		failed=1
-	fi
-}
+TAP_PREFIX="cli: "
+# shellcheck source=selftests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 # check NAME COMMAND...: the command's exit status decides (stdout dropped)
 check() {
 	local name=$1

@@ -12,16 +12,9 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 series=${1:-6.1}
-n=0 failed=0
-tap() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=1
-	fi
-}
+TAP_PREFIX="kcheck: "
+# shellcheck source=selftests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 checkpatch_dir() {
 	local dir=$LM_CACHE/checkpatch
@@ -53,14 +46,14 @@ for m in leakmon leakbind; do
 	# shellcheck disable=SC2086
 	${KBUILD_WRAP:+"$KBUILD_WRAP"} make -C "$KDIR" M="$work/$m" $KMAKEFLAGS \
 		W=1 KCFLAGS=-Werror modules >"$work/$m-w1.log" 2>&1
-	tap $? "kcheck: $m builds with W=1 -Werror on $KVER"
+	ok $? "$m builds with W=1 -Werror on $KVER"
 	# shellcheck disable=SC2086
 	${KBUILD_WRAP:+"$KBUILD_WRAP"} make -C "$KDIR" M="$work/$m" $KMAKEFLAGS \
 		C=2 modules >"$work/$m-sparse.log" 2>&1
 	rc=$?
 	warnings=$(grep -E '(warning|error):' "$work/$m-sparse.log" || true)
 	[ -n "$warnings" ] && { echo "$warnings" | sed 's/^/# /'; rc=1; }
-	tap $rc "kcheck: sparse (C=2) clean for $m on $KVER"
+	ok $rc "sparse (C=2) clean for $m on $KVER"
 done
 
 cp_dir=$(checkpatch_dir)
@@ -70,5 +63,5 @@ out=$("$cp_dir/checkpatch.pl" --strict --no-tree --terse --show-types -f \
 	"$LM_TOP"/selftests/leakbind/leakbind.c 2>&1)
 rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | sed 's/^/# /'
-tap $rc "kcheck: checkpatch.pl --strict clean"
+ok $rc "checkpatch.pl --strict clean"
 exit $failed

@@ -25,16 +25,9 @@ CLI=${LEAKMON_CLI:-$TOP/user/leakmon}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
-n=0 failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n man: $2"
-	else
-		echo "not ok $n man: $2"
-		failed=1
-	fi
-}
+TAP_PREFIX="man: "
+# shellcheck source=selftests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 diag() {
 	sed 's/^/# /'
 }

@@ -39,16 +39,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0 failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n ynl: $2"
-	else
-		echo "not ok $n ynl: $2"
-		failed=1
-	fi
-}
+TAP_PREFIX="ynl: "
+# shellcheck source=selftests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 # ynl EXPECTED_RC OUTFILE CLI-ARGS...: cli.py's stdout to OUTFILE, stderr to
 # OUTFILE.err.  A successful reply must be clean: no message the client
 # could not match to the request, no warning.
