@@ -200,7 +200,9 @@ RESOLVED=$CACHE/.resolved-$SERIES
 if [[ -z ${LEAKMON_KPKGVER:-} && -s $RESOLVED && $RESOLVED -nt $LISTS ]] &&
 	read -r ABI KPKGVER <"$RESOLVED" && [[ -n $KPKGVER ]]; then
 	:
-elif resolve_version; then
+elif resolve_version ||
+	{ [[ $SUITES == - ]] && msg "refreshing apt's package lists" &&
+	  apt-get -q -o DPkg::Lock::Timeout=600 update >&2 && resolve_version; }; then
 	[[ -n ${LEAKMON_KPKGVER:-} ]] || echo "$ABI $KPKGVER" >"$RESOLVED"
 else
 	if cached_version; then
