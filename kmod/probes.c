@@ -334,10 +334,47 @@ static void lm_find_tp(struct tracepoint *tp, void *priv)
 
 /* ---- setup ------------------------------------------------------------ */
 
+static char lm_kinds_param[64] = "all";
+module_param_string(kinds, lm_kinds_param, sizeof(lm_kinds_param), 0444);
+MODULE_PARM_DESC(kinds,
+		 "Kinds to track: all, or a comma-separated list of sock_inode, file_blob, sk_blob");
+
+/* The kinds the "kinds" parameter selects, as a bit mask; 0 if invalid. */
+static unsigned int lm_selected_kinds(void)
+{
+	char buf[sizeof(lm_kinds_param)], *list = buf, *name;
+	unsigned int mask = 0, k;
+
+	strscpy(buf, lm_kinds_param, sizeof(buf));
+	while ((name = strsep(&list, ","))) {
+		name = strim(name);
+		if (!strcmp(name, "all")) {
+			mask |= (1U << LM_NKINDS) - 1;
+			continue;
+		}
+		for (k = 0; k < LM_NKINDS; k++)
+			if (!strcmp(name, lm_kinds[k].name))
+				break;
+		if (k == LM_NKINDS) {
+			pr_err("kinds: unknown kind '%s' (known: all, sock_inode, file_blob, sk_blob)\n",
+			       name);
+			return 0;
+		}
+		mask |= 1U << k;
+	}
+	return mask;
+}
+
 int lm_probes_init(void)
 {
-	unsigned int k, enabled = 0;
+	unsigned int k, enabled = 0, selected;
 	int err;
+
+	selected = lm_selected_kinds();
+	if (!selected) {
+		pr_err("kinds='%s' selects nothing to track\n", lm_kinds_param);
+		return -EINVAL;
+	}
 
 	for_each_kernel_tracepoint(lm_find_tp, &lm_exit_tp);
 	if (!lm_exit_tp) {
@@ -351,6 +388,12 @@ int lm_probes_init(void)
 	}
 
 	for (k = 0; k < LM_NKINDS; k++) {
+		if (!(selected & (1U << k))) {
+			strscpy(lm_state[k].reason,
+				"not selected by the kinds parameter",
+				sizeof(lm_state[k].reason));
+			continue;
+		}
 		if (lm_kind_enable(k)) {
 			pr_warn("kind %s disabled: %s\n", lm_kinds[k].name,
 				lm_state[k].reason);
@@ -360,7 +403,7 @@ int lm_probes_init(void)
 		enabled++;
 	}
 	if (!enabled) {
-		pr_err("nothing can be tracked on this kernel\n");
+		pr_err("nothing can be tracked on this kernel (reasons above)\n");
 		err = -ENOENT;
 		goto err_tp;
 	}

@@ -986,6 +986,7 @@ TEST_F(leakmon, bad_module_parameters_refused)
 		"max_objects=0", "max_objects=67108865", "max_owners=0",
 		"max_owners=abc", "hash_bits=7", "hash_bits=25",
 		"kretprobe_maxactive=-1", "kretprobe_maxactive=65537",
+		"kinds=bogus", "kinds=", "kinds=sock_inode,nope",
 	};
 	unsigned int i;
 
@@ -1010,6 +1011,39 @@ TEST_F(leakmon, bad_module_parameters_refused)
 		ASSERT_EQ(LM_OK, lm_get_config(self->h, &c));
 		EXPECT_EQ(4096, c.hash_buckets);
 	}
+}
+
+/* ---- tracking a subset of kinds ---------------------------------------- */
+
+TEST_F(leakmon, unselected_kinds_are_disabled_and_say_why)
+{
+	struct lm_totals t0, t1;
+	int s;
+
+	lm_close(self->h);
+	self->h = NULL;
+	ASSERT_EQ(0, leakmon_reload("kinds=sock_inode,sk_blob"));
+	self->h = open_or_die();
+	totals(self->h, &t0);
+	EXPECT_TRUE(t0.kind[SOCK].enabled);
+	EXPECT_TRUE(t0.kind[SK].enabled);
+	EXPECT_FALSE(t0.kind[BLOB].enabled);
+	EXPECT_STREQ("not selected by the kinds parameter",
+		     t0.kind[BLOB].disabled_reason);
+	EXPECT_STREQ("", t0.kind[BLOB].alloc_probe);
+	ASSERT_LE(0, s = tcp_socket());
+	close(s);
+	totals(self->h, &t1);
+	EXPECT_LT(t0.kind[SOCK].observed, t1.kind[SOCK].observed);
+	EXPECT_EQ(0, t1.kind[BLOB].observed);
+	/* The CLI shows it, in both forms. */
+	EXPECT_EQ(0, sh("%s status | grep -q '^file_blob    disabled: not selected'",
+			env_or_die("LEAKMON_CLI")));
+	EXPECT_EQ(0, sh("%s status --json | grep -q '\"disabled_reason\": \"not selected'",
+			env_or_die("LEAKMON_CLI")));
+	lm_close(self->h);
+	ASSERT_EQ(0, leakmon_reload(""));
+	self->h = open_or_die();
 }
 
 /* ---- rmmod/insmod under load ------------------------------------------- */
