@@ -24,6 +24,9 @@ PACKAGES=(
 	mandoc groff-base perl
 	# the kernel's YNL client (selftests/ynl_test.sh)
 	python3-yaml python3-jsonschema
+	# Debian packages and DKMS (selftests/pkg_test.sh): dpkg-buildpackage,
+	# lintian, and dkms with the host's installed kernel headers
+	dpkg-dev debhelper dh-dkms dkms fakeroot lintian linux-headers-amd64
 )
 PACKAGES+=("$@")
 

@@ -113,6 +113,7 @@ struct lm_kind_totals {
 	uint64_t replaced;
 	uint64_t missed_alloc;
 	uint64_t missed_free;
+	uint32_t obj_size;		/* bytes per object, 0 = not measured */
 };
 
 struct lm_totals {

@@ -53,6 +53,7 @@ static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_KIND_A_REPLACED, U64),
 	LM_ATTR(LEAKMON_KIND_A_MISSED_ALLOC, U64),
 	LM_ATTR(LEAKMON_KIND_A_MISSED_FREE, U64),
+	LM_ATTR(LEAKMON_KIND_A_OBJ_SIZE, U32),
 };
 
 static const struct lm_attr_spec config_spec[LEAKMON_CONFIG_A_MAX + 1] = {
@@ -284,6 +285,9 @@ static int lm_kind_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case LEAKMON_KIND_A_MISSED_FREE:
 		k->missed_free = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_OBJ_SIZE:
+		k->obj_size = mnl_attr_get_u32(a);
 		break;
 	}
 	return MNL_CB_OK;

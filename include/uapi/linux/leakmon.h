@@ -66,6 +66,11 @@
  *        LEAKMON_KIND_A_MISSED_ALLOC: NLA_U64, allocation probe misses
  *                                     (kprobe nmissed, kretprobe nmissed)
  *        LEAKMON_KIND_A_MISSED_FREE: NLA_U64, release probe misses
+ *        LEAKMON_KIND_A_OBJ_SIZE: NLA_U32, bytes the slab allocator holds
+ *                                 for one object of the kind (ksize() of
+ *                                 a tracked object, measured in the
+ *                                 running kernel); absent until the
+ *                                 first object has been seen
  *
  *    OBSERVED = TRACKED + UNTRACKED_TABLE_FULL + UNTRACKED_OWNERS_FULL +
  *    UNTRACKED_NOMEM holds exactly between resets.  LIVE and ORPHANS are
@@ -202,6 +207,7 @@ enum leakmon_kind_attr {
 	LEAKMON_KIND_A_REPLACED,
 	LEAKMON_KIND_A_MISSED_ALLOC,
 	LEAKMON_KIND_A_MISSED_FREE,
+	LEAKMON_KIND_A_OBJ_SIZE,
 
 	__LEAKMON_KIND_A_MAX
 };
