@@ -6,12 +6,21 @@
 #   make check           selftests in QEMU on Debian kernels (KERNELS="6.1 5.10 6.12 7.2")
 #   make demo            boot a VM and show the apache2 leak being found
 #   make install         module (modules_install) and CLI (PREFIX=/usr/local)
+#   make dkms-source     module source and dkms.conf into
+#                        $(DESTDIR)/usr/src/leakmon-<version>, for dkms add
+#   make deb             Debian packages leakmon-dkms and leakmon (and the
+#                        source package) in build/deb/, from the files git
+#                        knows (committed or not) plus user/debian/
 #   make kcheck          W=1, sparse (C=2) and checkpatch --strict on the module
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
 KERNELS ?= 6.1 5.10 6.12 7.2
 TOP := $(CURDIR)
+VERSION := $(shell sed -n 's/^\#define LEAKMON_VERSION "\(.*\)"/\1/p' \
+	     $(TOP)/include/leakmon-version.h)
+DKMS_DIR ?= /usr/src/leakmon-$(VERSION)
+DEB_OUT := $(TOP)/build/deb
 
 all: module cli
 
@@ -34,10 +43,32 @@ install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 	$(MAKE) -C user install PREFIX=$(PREFIX)
 
+# What DKMS builds from: Kbuild, the module's sources and headers.
+dkms-source:
+	install -d $(DESTDIR)$(DKMS_DIR)/kmod $(DESTDIR)$(DKMS_DIR)/include/uapi/linux
+	install -m 0644 $(TOP)/Kbuild $(DESTDIR)$(DKMS_DIR)/
+	install -m 0644 $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(DESTDIR)$(DKMS_DIR)/kmod/
+	install -m 0644 $(TOP)/include/leakmon-version.h $(DESTDIR)$(DKMS_DIR)/include/
+	install -m 0644 $(TOP)/include/uapi/linux/leakmon.h \
+		$(DESTDIR)$(DKMS_DIR)/include/uapi/linux/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' $(TOP)/kmod/dkms.conf \
+		>$(DESTDIR)$(DKMS_DIR)/dkms.conf
+
+deb:
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/leakmon-$(VERSION)
+	cd $(TOP) && git ls-files -z --cached --others --exclude-standard | \
+		tar --null -T - --ignore-failed-read -cf - 2>/dev/null | \
+		tar -xf - -C $(DEB_OUT)/leakmon-$(VERSION)
+	rm -rf $(DEB_OUT)/leakmon-$(VERSION)/debian
+	cp -r $(TOP)/user/debian $(DEB_OUT)/leakmon-$(VERSION)/debian
+	cd $(DEB_OUT)/leakmon-$(VERSION) && dpkg-buildpackage --no-sign
+	@ls $(DEB_OUT)/*.deb
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module cli check demo kcheck install clean
+.PHONY: all module cli check demo kcheck install dkms-source deb clean

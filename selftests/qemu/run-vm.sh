@@ -30,10 +30,11 @@
 #   --fresh-tmp      mount an empty tmpfs on the guest's /tmp (by default the
 #                    guest's /tmp shows the host's /tmp, writes go to RAM)
 #
-# The guest has /proc, /sys, /dev, /dev/pts, /dev/shm, /run, /sys/fs/cgroup
-# (cgroup2), /sys/kernel/debug, /sys/kernel/tracing, /sys/fs/bpf mounted, lo
-# up, hostname leakmon-vm, HOME=/root, LEAKMON_VM=1, the kernel's modules at
-# /lib/modules/$(uname -r) (modprobe works) and panic_on_warn=1 set.
+# The guest has /proc, /sys, /dev (with /dev/fd), /dev/pts, /dev/shm, /run,
+# /sys/fs/cgroup (cgroup2), /sys/kernel/debug, /sys/kernel/tracing,
+# /sys/fs/bpf mounted, lo up, hostname leakmon-vm, HOME=/root, LEAKMON_VM=1,
+# the kernel's modules at /lib/modules/$(uname -r) (read-only; modprobe
+# works) and panic_on_warn=1 set.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -143,6 +144,9 @@ mkdir -p $R/run/leakmon
 cp /bin/busybox /stage2 $R/run/leakmon/
 cp "/lower$leakmon_job" $R/run/leakmon/job || fail "cannot read job file $leakmon_job"
 for d in dev proc sys; do mount --move "/$d" "$R/$d"; done
+# What udev would add to devtmpfs; bash needs /dev/fd for <(...).
+ln -sfn /proc/self/fd $R/dev/fd
+for i in 0:stdin 1:stdout 2:stderr; do ln -sfn "/proc/self/fd/${i%%:*}" "$R/dev/${i#*:}"; done
 mnt devpts /dev/pts gid=5,mode=620,ptmxmode=666
 mnt tmpfs /dev/shm mode=1777,nosuid,nodev
 mnt cgroup2 /sys/fs/cgroup

@@ -1,0 +1,330 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The Debian packages and DKMS, used the way an administrator uses them; TAP.
+#
+# Usage: selftests/pkg_test.sh --host
+#        selftests/pkg_test.sh --guest DEBDIR     (in the test VM, as root)
+#
+# --host builds the packages (make deb, into build/deb/), runs lintian on
+# them, checks their contents and versions, builds the module with DKMS
+# for every kernel whose headers are installed on this machine (in private
+# DKMS trees), and tests the bash completion of the packaged CLI.
+#
+# --guest installs DEBDIR's leakmon-dkms and leakmon packages with apt-get
+# (DKMS builds and installs the module for the running kernel), loads the
+# module with modprobe and reads it with the packaged CLI, loads it again
+# through modules-load.d as at boot (systemd-modules-load) with options
+# from modprobe.d, checks that installing the headers of another kernel
+# (the .debs in $LEAKMON_UPGRADE_DEBS) makes DKMS build the module for it,
+# and purges both packages.  Everything it writes stays in the guest's RAM.
+#
+# Exit status: 0 if every test passed, 1 otherwise, 4 (skip) when a
+# prerequisite is missing.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+TAP_PREFIX="pkg: "
+# shellcheck source=selftests/tap.sh
+. "$HERE/tap.sh"
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 4
+}
+
+VERSION=$(sed -n 's/^#define LEAKMON_VERSION "\(.*\)"/\1/p' "$TOP/include/leakmon-version.h")
+[ -n "$VERSION" ] || { echo "not ok 1 no LEAKMON_VERSION in include/leakmon-version.h"; exit 1; }
+
+# ------------------------------------------------------------------ host
+host() {
+	local out=$TOP/build/deb log=$TOP/build/deb.log tmp rc f k
+	for tool in dpkg-buildpackage lintian dkms; do
+		command -v "$tool" >/dev/null ||
+			skip_all "$tool is not installed (selftests/qemu/deps.sh installs it)"
+	done
+	tmp=$(mktemp -d)
+	# shellcheck disable=SC2064 # expand now
+	trap "rm -rf '$tmp'" EXIT
+
+	make -s -C "$TOP" deb >"$log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || tail -n 20 "$log" | sed 's/^/# /'
+	ok $rc "make deb builds the packages (log: build/deb.log)"
+	local dkms_deb=$out/leakmon-dkms_${VERSION}_all.deb
+	local cli_deb debs=("$out"/leakmon_"${VERSION}"_*.deb)
+	cli_deb=${debs[0]}
+	[ -f "$cli_deb" ] || cli_deb=
+	[ -f "$dkms_deb" ] && [ -n "$cli_deb" ] && [ -f "$out/leakmon_${VERSION}.dsc" ]
+	ok $? "leakmon-dkms, leakmon and the source package leakmon $VERSION exist"
+	if [ ! -f "$dkms_deb" ] || [ -z "$cli_deb" ]; then
+		echo "1..$n"
+		exit 1
+	fi
+
+	# lintian: errors and warnings fail; every tag is shown.
+	lintian --fail-on error,warning --info --pedantic \
+		"$out/leakmon_${VERSION}_"*.changes >"$tmp/lintian" 2>&1
+	rc=$?
+	grep -v -e '^N:' -e 'running with root privileges' "$tmp/lintian" | sed 's/^/# lintian: /'
+	ok $rc "lintian passes on the source and binary packages"
+
+	# Contents.
+	dpkg-deb -c "$dkms_deb" | awk '{ print $6 }' >"$tmp/dkms.list"
+	dpkg-deb -c "$cli_deb" | awk '{ print $6 }' >"$tmp/cli.list"
+	rc=0
+	for f in dkms.conf Kbuild kmod/main.c kmod/compat.h include/leakmon-version.h \
+		include/uapi/linux/leakmon.h; do
+		grep -qx "./usr/src/leakmon-$VERSION/$f" "$tmp/dkms.list" ||
+			{ echo "# leakmon-dkms lacks /usr/src/leakmon-$VERSION/$f"; rc=1; }
+	done
+	grep -qx ./etc/modprobe.d/leakmon.conf "$tmp/dkms.list" ||
+		{ echo "# leakmon-dkms lacks /etc/modprobe.d/leakmon.conf"; rc=1; }
+	ok $rc "leakmon-dkms holds the module source, dkms.conf and modprobe.d/leakmon.conf"
+	rc=0
+	for f in ./usr/bin/leakmon ./usr/share/man/man8/leakmon.8.gz \
+		./usr/share/bash-completion/completions/leakmon; do
+		grep -qx "$f" "$tmp/cli.list" || { echo "# leakmon lacks $f"; rc=1; }
+	done
+	ok $rc "leakmon holds the CLI, leakmon(8) and the bash completion"
+
+	# One release string everywhere.
+	dpkg-deb -x "$dkms_deb" "$tmp/dkms"
+	dpkg-deb -x "$cli_deb" "$tmp/cli"
+	local conf_ver chg_ver cli_ver
+	conf_ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' \
+		"$tmp/dkms/usr/src/leakmon-$VERSION/dkms.conf")
+	chg_ver=$(dpkg-deb -f "$cli_deb" Version)
+	cli_ver=$("$tmp/cli/usr/bin/leakmon" --version 2>/dev/null | awk '{ print $NF; exit }')
+	echo "# versions: header $VERSION, dkms.conf $conf_ver, package $chg_ver, CLI $cli_ver"
+	[ "$conf_ver" = "$VERSION" ] && [ "$chg_ver" = "$VERSION" ] && [ "$cli_ver" = "$VERSION" ]
+	ok $? "dkms.conf, the packages and the packaged CLI all say $VERSION"
+
+	# DKMS against the headers installed on this machine, in private trees.
+	local kernels=()
+	for f in /lib/modules/*/build; do
+		if [ ! -e "$f/include" ] || [ ! -e "$f/Makefile" ]; then
+			continue
+		fi
+		k=${f#/lib/modules/}
+		kernels+=("${k%/build}")
+	done
+	if [ ${#kernels[@]} -eq 0 ]; then
+		ok 1 "dkms: no installed kernel headers (deps.sh installs linux-headers-amd64)"
+	fi
+	for k in "${kernels[@]}"; do
+		local d=$tmp/dkms-$k
+		mkdir -p "$d/tree"
+		{
+			dkms add --sourcetree "$tmp/dkms/usr/src" --dkmstree "$d/tree" \
+				"leakmon/$VERSION" &&
+			dkms build --sourcetree "$tmp/dkms/usr/src" --dkmstree "$d/tree" \
+				"leakmon/$VERSION" -k "$k"
+		} >"$d/log" 2>&1
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			dkms status --dkmstree "$d/tree" "leakmon/$VERSION" -k "$k" |
+				grep -q ": built" || rc=1
+			modinfo -F vermagic "$d/tree/leakmon/$VERSION/$k/"*/module/leakmon.ko* |
+				grep -q "^$k " || rc=1
+		fi
+		[ $rc -eq 0 ] || tail -n 20 "$d/log" | sed 's/^/# /'
+		ok $rc "dkms add and build leakmon/$VERSION for the installed headers of $k"
+	done
+
+	# Bash completion of the packaged CLI, through bash-completion itself.
+	if [ -r /usr/share/bash-completion/bash_completion ]; then
+		local got
+		got=$(LEAKMON="$tmp/cli/usr/bin/leakmon" \
+			COMP="$tmp/cli/usr/share/bash-completion/completions/leakmon" \
+			bash --norc -c '
+			. /usr/share/bash-completion/bash_completion
+			. "$COMP"
+			c() { # complete WORD...: print the candidates for the last word
+				COMP_WORDS=("$LEAKMON" "$@")
+				COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+				COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+				COMPREPLY=()
+				_leakmon "$LEAKMON" "${COMP_WORDS[COMP_CWORD]}" \
+					"${COMP_WORDS[COMP_CWORD - 1]}"
+				echo "${COMPREPLY[*]}"
+			}
+			echo "cmds=$(c "")"
+			echo "by=$(c top --by "")"
+			echo "rr=$(c config --restrict-read "")"
+			echo "topopts=$(c top --)"
+			echo "help=$(c help st)"')
+		local cmds want_cmds
+		want_cmds=$("$tmp/cli/usr/bin/leakmon" help |
+			awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' | xargs)
+		cmds=$(sed -n 's/^cmds=//p' <<<"$got")
+		echo "# completion: commands '$cmds'"
+		[ -n "$want_cmds" ] && [ "$cmds" = "$want_cmds" ]
+		ok $? "completion offers every command of 'leakmon help'"
+		[ "$(sed -n 's/^by=//p' <<<"$got")" = "task uid cgroup" ] &&
+			[ "$(sed -n 's/^rr=//p' <<<"$got")" = "0 1" ] &&
+			[ "$(sed -n 's/^help=//p' <<<"$got")" = "status" ]
+		ok $? "completion offers an option's documented values"
+		rc=0
+		for f in --limit --by --sort --interval --json --help; do
+			grep -q -- "^topopts=.*$f\\b" <<<"$got" || { echo "# top: no $f"; rc=1; }
+		done
+		ok $rc "completion offers every option of 'leakmon top --help'"
+	else
+		ok 1 "bash-completion is not installed (deps.sh installs it)"
+	fi
+}
+
+# ----------------------------------------------------------------- guest
+guest() {
+	local debdir=$1 kver tmp rc
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
+	for tool in apt-get dkms modprobe jq; do
+		command -v "$tool" >/dev/null || skip_all "$tool is not installed"
+	done
+	local dkms_deb=$debdir/leakmon-dkms_${VERSION}_all.deb cli_deb
+	local debs=("$debdir"/leakmon_"${VERSION}"_*.deb)
+	cli_deb=${debs[0]}
+	[ -f "$cli_deb" ] || cli_deb=
+	if [ ! -f "$dkms_deb" ] || [ -z "$cli_deb" ]; then
+		echo "not ok 1 no leakmon $VERSION packages in $debdir (pkg_test.sh --host builds them)"
+		exit 1
+	fi
+	kver=$(uname -r)
+	if [ -d /sys/module/leakmon ]; then
+		echo "not ok 1 leakmon is already loaded"
+		exit 1
+	fi
+
+	# The VM shows this kernel's modules read-only; give them a writable
+	# layer in RAM, and the headers DKMS builds against.
+	tmp=$(mktemp -d)
+	mount -t tmpfs -o mode=0755 pkgtest "$tmp" &&
+		mkdir -p "$tmp/up" "$tmp/work" &&
+		mount -t overlay -o "lowerdir=/lib/modules/$kver,upperdir=$tmp/up,workdir=$tmp/work" \
+			overlay "/lib/modules/$kver"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "not ok 1 cannot make /lib/modules/$kver writable"
+		exit 1
+	fi
+	if [ ! -e "/lib/modules/$kver/build/include" ]; then
+		rm -f "/lib/modules/$kver/build"
+		if [ -d "/usr/src/linux-headers-$kver" ]; then
+			ln -s "/usr/src/linux-headers-$kver" "/lib/modules/$kver/build"
+		elif [ -n "${LEAKMON_KDIR:-}" ] && [ -d "$LEAKMON_KDIR" ]; then
+			ln -s "$LEAKMON_KDIR" "/lib/modules/$kver/build"
+		fi
+	fi
+	echo "# headers for $kver: $(readlink -f "/lib/modules/$kver/build")"
+
+	export DEBIAN_FRONTEND=noninteractive
+	local apt=(apt-get -y -q -o Dpkg::Use-Pty=0 -o APT::Sandbox::User=root)
+	"${apt[@]}" install "$dkms_deb" "$cli_deb" >"$tmp/install.log" 2>&1
+	rc=$?
+	sed 's/^/# apt: /' "$tmp/install.log" | grep -iE 'leakmon|dkms|error|warn|sign' | head -n 30
+	ok $rc "apt-get install ./leakmon-dkms_${VERSION}_all.deb ./$(basename "$cli_deb")"
+
+	dkms status leakmon 2>&1 | sed 's/^/# dkms status: /'
+	dkms status "leakmon/$VERSION" -k "$kver" 2>/dev/null | grep -q ': installed'
+	ok $? "DKMS built and installed leakmon/$VERSION for the running kernel $kver"
+
+	local path
+	path=$(modinfo -n leakmon 2>/dev/null)
+	echo "# modinfo -n leakmon: $path"
+	case $path in
+	/lib/modules/"$kver"/updates/dkms/leakmon.ko*) rc=0 ;;
+	*) rc=1 ;;
+	esac
+	ok $rc "modprobe finds the DKMS module in /lib/modules/$kver/updates/dkms"
+
+	modprobe leakmon
+	ok $? "modprobe leakmon"
+
+	local ver
+	ver=$(/usr/bin/leakmon version --json 2>"$tmp/version.err")
+	rc=$?
+	echo "# leakmon version --json: $ver"
+	[ $rc -eq 0 ] && [ ! -s "$tmp/version.err" ] &&
+		[ "$(jq -r '.cli_version' <<<"$ver")" = "$VERSION" ] &&
+		[ "$(jq -r '.module_version' <<<"$ver")" = "$VERSION" ]
+	ok $? "the packaged CLI and the DKMS module both report $VERSION, no warning"
+
+	/usr/bin/leakmon top >"$tmp/top" 2>&1
+	rc=$?
+	sed 's/^/# /' "$tmp/top" | head -n 5
+	ok $rc "leakmon top (the quick start) works"
+
+	# At boot: modules-load.d, options from modprobe.d.
+	modprobe -r leakmon
+	ok $? "modprobe -r leakmon"
+	echo leakmon >/etc/modules-load.d/leakmon.conf
+	echo "options leakmon max_owners=4321" >/etc/modprobe.d/leakmon-test.conf
+	if [ -x /lib/systemd/systemd-modules-load ]; then
+		/lib/systemd/systemd-modules-load
+		rc=$?
+		[ $rc -eq 0 ] && [ -d /sys/module/leakmon ] &&
+			[ "$(/usr/bin/leakmon config --json 2>/dev/null | jq -r .max_owners)" = 4321 ]
+		ok $? "/etc/modules-load.d/leakmon.conf loads it at boot (systemd-modules-load), with modprobe.d options"
+	else
+		echo "ok $((n += 1)) ${TAP_PREFIX}modules-load.d # SKIP systemd-modules-load is not installed"
+	fi
+	rm -f /etc/modules-load.d/leakmon.conf /etc/modprobe.d/leakmon-test.conf
+	[ -d /sys/module/leakmon ] && modprobe -r leakmon
+
+	# A kernel upgrade: the new kernel's headers package runs the
+	# /etc/kernel/header_postinst.d hooks with the new version (its postinst
+	# does so through linux-base's linux-run-hooks, which bookworm's
+	# linux-base predates; run-parts is what that amounts to).  DKMS's hook
+	# there builds and installs leakmon for the new kernel.  Its image is not
+	# installed: its modules directory stands in for it.
+	if [ -n "${LEAKMON_UPGRADE_DEBS:-}" ]; then
+		local newk="" f pkgs=()
+		for f in $LEAKMON_UPGRADE_DEBS; do
+			pkgs+=("$(dpkg-deb -f "$f" Package)")
+			case $(basename "$f") in
+			linux-headers-*-amd64_*) newk=$(dpkg-deb -f "$f" Package) ;;
+			esac
+		done
+		newk=${newk#linux-headers-}
+		if [ -z "$newk" ] || [ "$newk" = "$kver" ]; then
+			ok 1 "LEAKMON_UPGRADE_DEBS holds the headers of another kernel ($LEAKMON_UPGRADE_DEBS)"
+		else
+			mkdir -p "/lib/modules/$newk/kernel"
+			# shellcheck disable=SC2086 # a list of paths
+			{
+				dpkg --unpack --force-depends $LEAKMON_UPGRADE_DEBS &&
+				run-parts --report --exit-on-error --arg="$newk" \
+					/etc/kernel/header_postinst.d
+			} >"$tmp/upgrade.log" 2>&1
+			rc=$?
+			grep -iE 'dkms|leakmon|error' "$tmp/upgrade.log" | head -n 20 | sed 's/^/# upgrade: /'
+			[ $rc -eq 0 ] &&
+				dkms status "leakmon/$VERSION" -k "$newk" 2>/dev/null | grep -q ': installed' &&
+				modinfo -F vermagic "/lib/modules/$newk/updates/dkms/leakmon.ko"* |
+				grep -q "^$newk "
+			ok $? "a kernel upgrade to $newk (its headers' hooks) makes DKMS build and install leakmon for it"
+			dpkg --purge --force-depends "${pkgs[@]}" >>"$tmp/upgrade.log" 2>&1
+		fi
+	fi
+
+	"${apt[@]}" purge leakmon leakmon-dkms >"$tmp/purge.log" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || sed 's/^/# purge: /' "$tmp/purge.log" | tail -n 10
+	local left
+	left=$(ls /lib/modules/*/updates/dkms/leakmon.ko* /etc/modprobe.d/leakmon.conf \
+		/usr/bin/leakmon 2>/dev/null)
+	[ -n "$left" ] && echo "# left behind: $left"
+	[ $rc -eq 0 ] && [ -z "$left" ] && [ -z "$(dkms status leakmon 2>/dev/null)" ]
+	ok $? "apt-get purge removes both packages, the built modules and the conffile"
+}
+
+case ${1:-} in
+--host) host ;;
+--guest)
+	[ $# -eq 2 ] || { echo "usage: $0 --guest DEBDIR" >&2; exit 2; }
+	guest "$2" ;;
+*) echo "usage: $0 --host | --guest DEBDIR" >&2; exit 2 ;;
+esac
+echo "1..$n"
+exit $failed
