@@ -11,6 +11,10 @@
 
 #include <linux/cgroup.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
+#if IS_ENABLED(CONFIG_KFENCE)
+#include <linux/kfence.h>
+#endif
 
 /*
  * __cond_lock() told sparse that a conditional lock function returned with
@@ -34,6 +38,26 @@ static inline u64 lm_compat_task_cgroup_id(struct task_struct *task)
 #else
 	return 0;
 #endif
+}
+
+/*
+ * Bytes the slab allocator holds for the live object that starts at base,
+ * or 0 when this object cannot tell.  ksize() answers for objects of any
+ * slab cache, not only kmalloc ones, on every kernel leakmon supports: from
+ * the cache of the object's slab (5.10: __ksize() via virt_to_head_page()
+ * and PageSlab; 6.1 and 6.12: folio_test_slab(); 7.2: page_slab() of the
+ * compound head), so it cannot reach the WARN_ON()s that guard non-slab
+ * pages.  Except for a KFENCE object (kernels from 5.12, when sampling is on):
+ * its ksize() is the size requested, not the cache's, so it is skipped and
+ * the next object measured instead.
+ */
+static inline size_t lm_compat_obj_size(const void *base)
+{
+#if IS_ENABLED(CONFIG_KFENCE)
+	if (is_kfence_address(base))
+		return 0;
+#endif
+	return ksize(base);
 }
 
 #endif /* _LEAKMON_COMPAT_H */

@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/spinlock.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
@@ -53,6 +54,8 @@ struct lm_owner {
 	u64 exit_ns;
 	u64 cgroup_id;
 	char comm[TASK_COMM_LEN];
+	u64 live;			/* sum of k[].live */
+	bool over;			/* threshold event sent, not re-armed */
 	struct lm_owner_kind k[LM_NKINDS];
 };
 
@@ -72,6 +75,7 @@ struct lm_kind_totals {
 	s64 live;
 	s64 orphans;
 	u64 ev[LM_EV_MAX];
+	u32 obj_size;			/* 0 until measured */
 };
 
 struct lm_totals {
@@ -82,10 +86,52 @@ struct lm_totals {
 	struct lm_kind_totals k[LM_NKINDS];
 };
 
+/*
+ * A notification, as queued by the probes (a snapshot taken when it
+ * happened) for the work item that sends it.
+ */
+struct lm_notif {
+	struct llist_node node;
+	/* orphans: a reference to the exited owner, checked later */
+	struct lm_owner *owner;
+	u64 due_ns;			/* orphans: when to look again */
+	u64 last_live;			/* orphans: live when last looked */
+	u8 cmd;				/* LEAKMON_CMD_EVENT_* */
+	u8 reason;			/* enum leakmon_saturation */
+	u32 kind;			/* saturated: kind of the dropped object */
+	u32 threshold;
+	pid_t tgid;
+	u32 uid;
+	u32 owners;
+	u32 max_objects;
+	u32 max_owners;
+	u64 start_ns;
+	u64 cgroup_id;
+	u64 time_ns;
+	u64 objects;
+	u64 count[LM_NKINDS];		/* live (threshold), orphans (orphans) */
+	char comm[TASK_COMM_LEN];
+};
+
+/* Counters of what became of the events, LEAKMON_EVENTS_A_* */
+enum lm_evstat {
+	LM_EVS_SENT,
+	LM_EVS_NO_LISTENERS,
+	LM_EVS_RESTRICTED,
+	LM_EVS_RATE_LIMITED,
+	LM_EVS_QUEUE_FULL,
+	LM_EVS_NOMEM,
+	LM_EVS_SEND_FAILED,
+	LM_EVS_MAX
+};
+
 /* Configuration; module parameters and LEAKMON_CMD_SET_CONFIG share it. */
 extern unsigned int lm_max_objects;
 extern unsigned int lm_max_owners;
 extern bool lm_restrict_read;
+extern unsigned int lm_event_threshold;
+extern unsigned int lm_event_rate;
+extern unsigned int lm_event_queue_max;
 extern unsigned int lm_hash_buckets;
 extern unsigned int lm_kretprobe_maxactive;
 extern struct mutex lm_config_mutex;
@@ -93,12 +139,20 @@ extern struct mutex lm_config_mutex;
 /* track.c */
 int lm_track_init(void);
 void lm_track_exit(void);
-void lm_track_alloc(unsigned int kind, const void *obj);
+/* obj: the key; base: the start of the slab allocation that holds it */
+void lm_track_alloc(unsigned int kind, const void *obj, const void *base);
 void lm_track_free(unsigned int kind, const void *obj);
 void lm_track_task_exit(struct task_struct *task);
 void lm_track_totals(struct lm_totals *t);
 void lm_track_reset(void);
 u32 lm_owner_generation(void);
+/*
+ * An orphans event holds a reference to its exited owner (ev->owner):
+ * fill ev with what the owner still has live and return the sum; then
+ * drop the reference with lm_track_owner_put().
+ */
+u64 lm_track_orphans(struct lm_notif *ev);
+void lm_track_owner_put(struct lm_owner *o);
 /*
  * Visit owners from the cursor (bucket, index) on, calling fn with a snapshot until it
  * returns non-zero; the cursor is left at the owner that made it stop.
@@ -125,5 +179,10 @@ void lm_probes_info(unsigned int kind, struct lm_kind_info *info);
 /* netlink.c */
 int lm_netlink_init(void);
 void lm_netlink_exit(void);
+int lm_events_init(void);
+void lm_events_exit(void);
+/* Queue a copy of ev for sending; any context, never sleeps; false if dropped. */
+bool lm_notify(const struct lm_notif *ev);
+void lm_events_reset(void);
 
 #endif /* _LEAKMON_H */

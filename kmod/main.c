@@ -24,6 +24,10 @@ static unsigned int lm_hash_bits;
 
 unsigned int lm_kretprobe_maxactive;
 
+unsigned int lm_event_threshold;
+unsigned int lm_event_rate = 10;
+unsigned int lm_event_queue_max = 256;
+
 #define LM_HASH_BITS_MIN 8
 #define LM_HASH_BITS_MAX 24
 #define LM_MAXACTIVE_MAX 65536
@@ -59,6 +63,23 @@ static int lm_param_set_owners(const char *val, const struct kernel_param *kp)
 	return lm_param_set_range(val, kp, 1, LEAKMON_MAX_OWNERS_LIMIT);
 }
 
+static int lm_param_set_threshold(const char *val,
+				  const struct kernel_param *kp)
+{
+	return lm_param_set_range(val, kp, 0, LEAKMON_MAX_OBJECTS_LIMIT);
+}
+
+static int lm_param_set_rate(const char *val, const struct kernel_param *kp)
+{
+	return lm_param_set_range(val, kp, 1, LEAKMON_EVENT_RATE_LIMIT);
+}
+
+static int lm_param_set_queue_max(const char *val,
+				  const struct kernel_param *kp)
+{
+	return lm_param_set_range(val, kp, 1, LEAKMON_EVENT_QUEUE_LIMIT);
+}
+
 static int lm_param_set_hash_bits(const char *val,
 				  const struct kernel_param *kp)
 {
@@ -88,6 +109,21 @@ static const struct kernel_param_ops lm_owners_ops = {
 	.get = param_get_uint,
 };
 
+static const struct kernel_param_ops lm_threshold_ops = {
+	.set = lm_param_set_threshold,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops lm_rate_ops = {
+	.set = lm_param_set_rate,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops lm_queue_max_ops = {
+	.set = lm_param_set_queue_max,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops lm_hash_bits_ops = {
 	.set = lm_param_set_hash_bits,
 	.get = param_get_uint,
@@ -107,6 +143,16 @@ MODULE_PARM_DESC(max_owners,
 module_param_named(restrict_read, lm_restrict_read, bool, 0644);
 MODULE_PARM_DESC(restrict_read,
 		 "Reading over netlink needs CAP_NET_ADMIN (default 0)");
+module_param_cb(event_threshold, &lm_threshold_ops, &lm_event_threshold, 0644);
+MODULE_PARM_DESC(event_threshold,
+		 "Live objects of one owner that trigger an event (0..67108864, default 0: off)");
+module_param_cb(event_rate, &lm_rate_ops, &lm_event_rate, 0644);
+MODULE_PARM_DESC(event_rate,
+		 "Most events sent per second (1..100000, default 10)");
+module_param_cb(event_queue_max, &lm_queue_max_ops, &lm_event_queue_max,
+		0644);
+MODULE_PARM_DESC(event_queue_max,
+		 "Most events waiting to be sent (1..65536, default 256)");
 module_param_cb(hash_bits, &lm_hash_bits_ops, &lm_hash_bits, 0444);
 MODULE_PARM_DESC(hash_bits,
 		 "log2 of object hash buckets, 8..24 (0: from max_objects)");
@@ -130,9 +176,12 @@ static int __init lm_init(void)
 	err = lm_track_init();
 	if (err)
 		return err;
-	err = lm_probes_init();
+	err = lm_events_init();
 	if (err)
 		goto err_track;
+	err = lm_probes_init();
+	if (err)
+		goto err_events;
 	err = lm_netlink_init();
 	if (err)
 		goto err_probes;
@@ -143,6 +192,8 @@ static int __init lm_init(void)
 
 err_probes:
 	lm_probes_exit();
+err_events:
+	lm_events_exit();
 err_track:
 	lm_track_exit();
 	return err;
@@ -152,6 +203,7 @@ static void __exit lm_exit(void)
 {
 	lm_netlink_exit();
 	lm_probes_exit();
+	lm_events_exit();
 	lm_track_exit();
 	pr_info("unloaded\n");
 }

@@ -36,8 +36,10 @@ static int lm_sock_alloc_ret(struct kretprobe_instance *ri,
 {
 	struct socket *sock = (struct socket *)regs_return_value(regs);
 
+	/* The slab object is the struct socket_alloc that starts with sock. */
 	if (sock)
-		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, SOCK_INODE(sock));
+		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, SOCK_INODE(sock),
+			       container_of(sock, struct socket_alloc, socket));
 	return 0;
 }
 
@@ -61,10 +63,13 @@ static int lm_sock_inode_destroy(struct kprobe *kp, struct pt_regs *regs)
 static int lm_sock_inode_alloc_ret(struct kretprobe_instance *ri,
 				   struct pt_regs *regs)
 {
-	void *inode = (void *)regs_return_value(regs);
+	struct inode *inode = (struct inode *)regs_return_value(regs);
 
+	/* sock_alloc_inode() returns the inode inside a struct socket_alloc. */
 	if (inode)
-		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, inode);
+		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, inode,
+			       container_of(inode, struct socket_alloc,
+					    vfs_inode));
 	return 0;
 }
 
@@ -99,7 +104,7 @@ static __always_inline void lm_blob_alloc(unsigned int kind, size_t offset,
 		return;
 	blob = READ_ONCE(*(void **)(*(char **)ri->data + offset));
 	if (blob)
-		lm_track_alloc(kind, blob);
+		lm_track_alloc(kind, blob, blob);
 }
 
 static __always_inline void lm_blob_free(unsigned int kind, size_t offset,

@@ -27,6 +27,8 @@
 
 #define LM_OBJ_LOCK_BITS	10
 #define LM_OWNER_LOCK_BITS	8
+/* A saturation episode ends this long after its last drop. */
+#define LM_SAT_QUIET_NS		NSEC_PER_SEC
 
 struct lm_obj {
 	struct hlist_node node;
@@ -58,6 +60,11 @@ static atomic_t lm_nr_owners;
 static atomic_t lm_nr_exited;
 static atomic_t lm_owner_gen;
 static u64 lm_reset_ns;
+/* Bytes per object of each kind (ksize()), 0 until measured. */
+static u32 lm_obj_size[LM_NKINDS];
+/* Bit 0: a saturation episode is on (its event was queued). */
+static unsigned long lm_saturated;
+static u64 lm_last_drop_ns;
 
 static inline void lm_ev(unsigned int kind, enum lm_event ev)
 {
@@ -201,11 +208,35 @@ static void lm_owner_put(struct lm_owner *o)
 	}
 }
 
-/* Credit an allocation, or a free (count_free) or dropped entry, to o. */
-static void lm_owner_account(struct lm_owner *o, unsigned int kind,
-			     bool alloc, bool count_free)
+/* The owner's identity and per-kind live counts into an event; o->lock. */
+static void lm_owner_event(const struct lm_owner *o, struct lm_notif *ev,
+			   u8 cmd, u64 now)
 {
+	unsigned int i;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->cmd = cmd;
+	ev->time_ns = now;
+	ev->tgid = o->tgid;
+	ev->start_ns = o->start_ns;
+	ev->uid = from_kuid_munged(&init_user_ns, o->uid);
+	ev->cgroup_id = o->cgroup_id;
+	memcpy(ev->comm, o->comm, sizeof(ev->comm));
+	for (i = 0; i < LM_NKINDS; i++)
+		ev->count[i] = o->k[i].live;
+}
+
+/*
+ * Credit an allocation, or a free (count_free) or dropped entry, to o.
+ * An allocation that takes the owner to the event threshold fills ev and
+ * returns true: the caller queues it once no lock is held.
+ */
+static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
+			     bool alloc, bool count_free, struct lm_notif *ev)
+{
+	unsigned int thr = READ_ONCE(lm_event_threshold);
 	struct lm_owner_kind *k = &o->k[kind];
+	bool crossed = false;
 	unsigned long flags;
 	u64 now;
 
@@ -213,6 +244,7 @@ static void lm_owner_account(struct lm_owner *o, unsigned int kind,
 	if (alloc) {
 		now = ktime_get_boot_fast_ns();
 		k->live++;
+		o->live++;
 		k->allocated++;
 		if (!k->first_ns)
 			k->first_ns = now;
@@ -220,14 +252,25 @@ static void lm_owner_account(struct lm_owner *o, unsigned int kind,
 		lm_owner_fill_identity(o);
 		if (o->exited)
 			this_cpu_inc(lm_pcpu->orphans[kind]);
+		if (thr && !o->over && o->live >= thr) {
+			o->over = true;
+			lm_owner_event(o, ev, LEAKMON_CMD_EVENT_THRESHOLD, now);
+			ev->threshold = thr;
+			crossed = true;
+		}
 	} else {
 		k->live--;
+		o->live--;
 		if (count_free)
 			k->freed++;
 		if (o->exited)
 			this_cpu_dec(lm_pcpu->orphans[kind]);
+		/* Re-armed below half the threshold (or with events off). */
+		if (o->over && (!thr || o->live * 2 < thr))
+			o->over = false;
 	}
 	spin_unlock_irqrestore(&o->lock, flags);
+	return crossed;
 }
 
 void lm_track_task_exit(struct task_struct *task)
@@ -237,8 +280,9 @@ void lm_track_task_exit(struct task_struct *task)
 	unsigned long b = lm_owner_bucket(tgid, start_ns);
 	spinlock_t *lock = lm_lock_of(&lm_owners, b);
 	struct lm_owner *o;
+	struct lm_notif ev;
 	unsigned long flags;
-	bool marked = false;
+	bool marked = false, orphans = false;
 	unsigned int i;
 
 	/* Only the end of the whole thread group matters. */
@@ -257,13 +301,53 @@ void lm_track_task_exit(struct task_struct *task)
 					     (long)o->k[i].live);
 			marked = true;
 			atomic_inc(&lm_nr_exited);
+			/*
+			 * Its files are closed only after this tracepoint:
+			 * whether objects outlive the process is seen later,
+			 * by the work item, which takes over the reference
+			 * the live process held.
+			 */
+			if (o->live) {
+				memset(&ev, 0, sizeof(ev));
+				ev.cmd = LEAKMON_CMD_EVENT_ORPHANS;
+				ev.owner = o;
+				ev.time_ns = o->exit_ns;
+				ev.due_ns = o->exit_ns;
+				ev.last_live = U64_MAX;
+				orphans = true;
+			}
 		}
 		spin_unlock(&o->lock);
 	}
 	spin_unlock_irqrestore(lock, flags);
+	if (orphans && lm_notify(&ev))
+		marked = false;
 	/* Drop the reference the live process held. */
 	if (marked)
 		lm_owner_put(o);
+}
+
+u64 lm_track_orphans(struct lm_notif *ev)
+{
+	struct lm_notif keep = *ev;
+	struct lm_owner *o = ev->owner;
+	unsigned long flags;
+	u64 live;
+
+	spin_lock_irqsave(&o->lock, flags);
+	lm_owner_event(o, ev, LEAKMON_CMD_EVENT_ORPHANS, o->exit_ns);
+	live = o->live;
+	spin_unlock_irqrestore(&o->lock, flags);
+	ev->node = keep.node;
+	ev->owner = o;
+	ev->due_ns = keep.due_ns;
+	ev->last_live = keep.last_live;
+	return live;
+}
+
+void lm_track_owner_put(struct lm_owner *o)
+{
+	lm_owner_put(o);
 }
 
 /* ---- objects ---------------------------------------------------------- */
@@ -273,49 +357,109 @@ static void lm_obj_release(struct lm_obj *obj, bool count_free)
 {
 	unsigned int kind = obj->kind;
 
-	lm_owner_account(obj->owner, kind, false, count_free);
+	lm_owner_account(obj->owner, kind, false, count_free, NULL);
 	lm_owner_put(obj->owner);
 	kmem_cache_free(lm_obj_cache, obj);
 	atomic_dec(&lm_nr_objects);
 	this_cpu_dec(lm_pcpu->live[kind]);
 }
 
-static void __lm_track_alloc(unsigned int kind, const void *ptr)
+/*
+ * An allocation was not tracked: the first drop of an episode queues a
+ * saturation event.
+ */
+static void lm_track_drop(unsigned int kind, enum lm_event reason)
+{
+	struct lm_notif ev;
+	u64 now = ktime_get_boot_fast_ns();
+
+	lm_ev(kind, reason);
+	WRITE_ONCE(lm_last_drop_ns, now);
+	if (test_bit(0, &lm_saturated) || test_and_set_bit(0, &lm_saturated))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.cmd = LEAKMON_CMD_EVENT_SATURATED;
+	ev.reason = reason == LM_EV_UNTRACKED_TABLE_FULL ?
+		    LEAKMON_SATURATION_TABLE_FULL :
+		    reason == LM_EV_UNTRACKED_OWNERS_FULL ?
+		    LEAKMON_SATURATION_OWNERS_FULL : LEAKMON_SATURATION_NOMEM;
+	ev.kind = kind;
+	ev.time_ns = now;
+	ev.tgid = task_tgid_nr(current);
+	strscpy(ev.comm, current->comm, sizeof(ev.comm));
+	ev.objects = atomic_read(&lm_nr_objects);
+	ev.owners = atomic_read(&lm_nr_owners);
+	ev.max_objects = READ_ONCE(lm_max_objects);
+	ev.max_owners = READ_ONCE(lm_max_owners);
+	lm_notify(&ev);
+}
+
+/* A tracked allocation ends a saturation episode quiet for long enough. */
+static inline void lm_track_rearm(void)
+{
+	if (likely(!test_bit(0, &lm_saturated)))
+		return;
+	if (ktime_get_boot_fast_ns() - READ_ONCE(lm_last_drop_ns) >=
+	    LM_SAT_QUIET_NS)
+		clear_bit(0, &lm_saturated);
+}
+
+/* Measure the bytes per object of a kind on its first live object. */
+static inline void lm_track_measure(unsigned int kind, const void *base)
+{
+	size_t size;
+
+	if (likely(READ_ONCE(lm_obj_size[kind])))
+		return;
+	size = lm_compat_obj_size(base);
+	if (size)
+		WRITE_ONCE(lm_obj_size[kind], min_t(size_t, size, U32_MAX));
+}
+
+static void __lm_track_alloc(unsigned int kind, const void *ptr,
+			     const void *base)
 {
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
 	struct lm_obj *obj, *old;
 	struct lm_owner *o;
+	struct lm_notif ev;
 	unsigned long flags;
+	bool crossed;
 
 	lm_ev(kind, LM_EV_OBSERVED);
+	lm_track_measure(kind, base);
 	if (atomic_inc_return(&lm_nr_objects) > READ_ONCE(lm_max_objects)) {
 		atomic_dec(&lm_nr_objects);
-		lm_ev(kind, LM_EV_UNTRACKED_TABLE_FULL);
+		lm_track_drop(kind, LM_EV_UNTRACKED_TABLE_FULL);
 		return;
 	}
 	o = lm_owner_get_current();
 	if (IS_ERR(o)) {
 		atomic_dec(&lm_nr_objects);
-		lm_ev(kind, PTR_ERR(o) == -ENOSPC ?
-		      LM_EV_UNTRACKED_OWNERS_FULL : LM_EV_UNTRACKED_NOMEM);
+		lm_track_drop(kind, PTR_ERR(o) == -ENOSPC ?
+			      LM_EV_UNTRACKED_OWNERS_FULL :
+			      LM_EV_UNTRACKED_NOMEM);
 		return;
 	}
 	obj = kmem_cache_alloc(lm_obj_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!obj) {
 		lm_owner_put(o);
 		atomic_dec(&lm_nr_objects);
-		lm_ev(kind, LM_EV_UNTRACKED_NOMEM);
+		lm_track_drop(kind, LM_EV_UNTRACKED_NOMEM);
 		return;
 	}
 	obj->key = key;
 	obj->owner = o;
 	obj->kind = kind;
 	/* Count it live before anyone can find it. */
-	lm_owner_account(o, kind, true, false);
+	crossed = lm_owner_account(o, kind, true, false, &ev);
 	this_cpu_inc(lm_pcpu->live[kind]);
 	lm_ev(kind, LM_EV_TRACKED);
+	lm_track_rearm();
+	if (crossed)
+		lm_notify(&ev);
 
 	spin_lock_irqsave(lock, flags);
 	hlist_for_each_entry(old, &lm_objs.buckets[b], node)
@@ -364,12 +508,12 @@ static void __lm_track_free(unsigned int kind, const void *ptr)
  * run from an interrupt in the middle of a handler is where that happens
  * (sockets and their blobs are also freed in softirq and RCU callbacks).
  */
-void lm_track_alloc(unsigned int kind, const void *ptr)
+void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 {
 	unsigned long flags;
 
 	local_irq_save(flags);
-	__lm_track_alloc(kind, ptr);
+	__lm_track_alloc(kind, ptr, base);
 	local_irq_restore(flags);
 }
 
@@ -399,6 +543,8 @@ void lm_track_totals(struct lm_totals *t)
 				t->k[k].ev[e] += READ_ONCE(p->ev[k][e]);
 		}
 	}
+	for (k = 0; k < LM_NKINDS; k++)
+		t->k[k].obj_size = READ_ONCE(lm_obj_size[k]);
 	t->objects = atomic_read(&lm_nr_objects);
 	t->owners = atomic_read(&lm_nr_owners);
 	t->owners_exited = atomic_read(&lm_nr_exited);

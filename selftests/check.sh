@@ -45,14 +45,29 @@ tap_run() {
 	tap_run kcheck "$LM_TOP/selftests/kcheck.sh" "${SERIES[0]}"
 	tap_run "user unit tests" make -s -C "$LM_TOP/user" test
 	tap_run "man page" "$LM_TOP/selftests/man_test.sh"
+	tap_run "zabbix template" python3 "$LM_TOP/selftests/zabbix_template_test.py"
+	tap_run "packages" "$LM_TOP/selftests/pkg_test.sh" --host
 } >"$host" 2>&1
 sed 's/^/[host] /' "$host"
 count "$host" "host checks"
+
+# The packages are installed in one VM (LEAKMON_PKG_SERIES, default 6.1),
+# when its kernel is among those tested, and upgraded there to the headers
+# of LEAKMON_PKG_UPGRADE (default 6.12).
+PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
+PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
 
 for series in "${SERIES[@]}"; do
 	(
 		set -e
 		lm_build "$series"
+		pkg_env=()
+		if [ "$series" = "$PKG_SERIES" ] &&
+			compgen -G "$LM_TOP/build/deb/leakmon-dkms_*_all.deb" >/dev/null; then
+			up=$( (lm_upgrade_debs "$PKG_UPGRADE") | xargs)
+			pkg_env=(--env LEAKMON_DEBS="$LM_TOP/build/deb" --env LEAKMON_KDIR="$KDIR"
+				--env LEAKMON_UPGRADE_DEBS="$up")
+		fi
 		out=$LM_BUILD/vm
 		rm -rf "$out"
 		mkdir -p "$out"
@@ -65,6 +80,9 @@ for series in "${SERIES[@]}"; do
 			--env LEAKMON_CLI="$LEAKMON_CLI_SAN" \
 			--env LEAKMON_SRC="$LM_TOP" \
 			--env LEAKMON_YNL="$LEAKMON_YNL" \
+			--env LEAKMON_ZABBIX="$LEAKMON_MONITOR_TOOLS" \
+			--env LEAKMON_PROMTOOL="$LEAKMON_MONITOR_TOOLS/usr/bin/promtool" \
+			"${pkg_env[@]}" \
 			-- "$LM_TOP/selftests/guest/run_tests.sh" >"$out/tap.log" || rc=$?
 		cat "$out/tap.log"
 		if [ "$rc" -ne 0 ]; then

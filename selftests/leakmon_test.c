@@ -579,6 +579,23 @@ TEST_F(leakmon, netlink_rejects_bad_attributes)
 	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, buf,
 			len, ERANGE, "max_owners above limit");
 
+	u32 = LEAKMON_MAX_OBJECTS_LIMIT + 1;
+	len = config_nest(buf, LEAKMON_CONFIG_A_EVENT_THRESHOLD, &u32,
+			  sizeof(u32));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, buf,
+			len, ERANGE, "event_threshold above limit");
+
+	u32 = 0;
+	len = config_nest(buf, LEAKMON_CONFIG_A_EVENT_RATE, &u32, sizeof(u32));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, buf,
+			len, ERANGE, "event_rate 0");
+
+	u32 = LEAKMON_EVENT_QUEUE_LIMIT + 1;
+	len = config_nest(buf, LEAKMON_CONFIG_A_EVENT_QUEUE_MAX, &u32,
+			  sizeof(u32));
+	expect_rejected(_metadata, self->h, LEAKMON_CMD_SET_CONFIG, 0, buf,
+			len, ERANGE, "event_queue_max above limit");
+
 	u32 = 4096;
 	len = config_nest(buf, LEAKMON_CONFIG_A_HASH_BUCKETS, &u32,
 			  sizeof(u32));
@@ -605,6 +622,30 @@ TEST_F(leakmon, config_roundtrip)
 	set.max_owners = before.max_owners;
 	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, &now));
 	EXPECT_EQ(before.max_owners, now.max_owners);
+
+	/* The event settings: in the reply, in sysfs, and back. */
+	EXPECT_EQ(LM_CFG_EVENT_THRESHOLD | LM_CFG_EVENT_RATE |
+		  LM_CFG_EVENT_QUEUE_MAX,
+		  before.present & (LM_CFG_EVENT_THRESHOLD | LM_CFG_EVENT_RATE |
+				    LM_CFG_EVENT_QUEUE_MAX));
+	set.present = LM_CFG_EVENT_THRESHOLD | LM_CFG_EVENT_RATE |
+		      LM_CFG_EVENT_QUEUE_MAX;
+	set.event_threshold = 777;
+	set.event_rate = 33;
+	set.event_queue_max = 44;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, &now));
+	EXPECT_EQ(777, now.event_threshold);
+	EXPECT_EQ(33, now.event_rate);
+	EXPECT_EQ(44, now.event_queue_max);
+	EXPECT_EQ(0, sh("grep -qx 777 /sys/module/leakmon/parameters/event_threshold"));
+	EXPECT_EQ(0, sh("grep -qx 33 /sys/module/leakmon/parameters/event_rate"));
+	EXPECT_EQ(0, sh("grep -qx 44 /sys/module/leakmon/parameters/event_queue_max"));
+	EXPECT_NE(0, sh("echo 0 > /sys/module/leakmon/parameters/event_rate 2>/dev/null"));
+	set.event_threshold = before.event_threshold;
+	set.event_rate = before.event_rate;
+	set.event_queue_max = before.event_queue_max;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, &now));
+	EXPECT_EQ(before.event_rate, now.event_rate);
 }
 
 struct unpriv_result {
@@ -978,6 +1019,339 @@ TEST_F(leakmon, entry_sizes)
 	EXPECT_GE(256, owner);
 }
 
+/* ---- bytes per object, measured by the module ---------------------------- */
+
+TEST_F(leakmon, obj_size_measured)
+{
+	long osz = slab_attr("sock_inode_cache", "object_size");
+	long ssz = slab_attr("sock_inode_cache", "slab_size");
+	struct lm_totals t;
+	int s, f, k;
+
+	ASSERT_LE(0, s = tcp_socket());
+	ASSERT_LE(0, f = open("/proc/self/status", O_RDONLY));
+	close(f);
+	close(s);
+	totals(self->h, &t);
+	TH_LOG("obj_size: sock_inode %u (slab object %ld, slot %ld), file_blob %u, sk_blob %u",
+	       t.kind[SOCK].obj_size, osz, ssz, t.kind[BLOB].obj_size,
+	       t.kind[SK].obj_size);
+	if (osz < 0)
+		SKIP(return, "no /sys/kernel/slab/sock_inode_cache (not SLUB?)");
+	/* ksize(): the whole slot, or the object when the slot holds metadata */
+	EXPECT_TRUE(t.kind[SOCK].obj_size == osz || t.kind[SOCK].obj_size == ssz);
+	/* socket_alloc: a socket and an inode, well over 512 bytes */
+	EXPECT_LE(512, t.kind[SOCK].obj_size);
+	for (k = 0; k < LM_NKINDS; k++) {
+		if (!t.kind[k].enabled || !t.kind[k].tracked)
+			continue;
+		/* blobs: a few pointers to a few hundred bytes, never zero */
+		EXPECT_LE(8, t.kind[k].obj_size) TH_LOG("%s", t.kind[k].name);
+		EXPECT_GE(4096, t.kind[k].obj_size) TH_LOG("%s", t.kind[k].name);
+	}
+	osz = slab_attr("lsm_file_cache", "object_size");
+	ssz = slab_attr("lsm_file_cache", "slab_size");
+	if (osz > 0 && t.kind[BLOB].obj_size)
+		EXPECT_TRUE(t.kind[BLOB].obj_size == osz ||
+			    t.kind[BLOB].obj_size == ssz)
+			TH_LOG("lsm_file_cache: object %ld, slot %ld", osz, ssz);
+}
+
+/* ---- notifications ------------------------------------------------------ */
+
+#define EVENTS_MAX 512
+
+struct ev_log {
+	struct lm_event ev[EVENTS_MAX];
+	int n;
+	int lost;
+};
+
+static struct lm_handle *events_open(void)
+{
+	struct lm_handle *h = open_or_die();
+
+	if (lm_events_join(h) != LM_OK) {
+		fprintf(stderr, "# join events: %s\n", lm_last_error(h)->detail);
+		exit(KSFT_FAIL);
+	}
+	return h;
+}
+
+/* Everything that arrives within ms milliseconds. */
+static void collect(struct lm_handle *h, struct ev_log *log, int ms)
+{
+	struct timespec t0, t1;
+	struct lm_event ev;
+	bool got;
+	int left;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		left = ms - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
+				  (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			return;
+		if (lm_event_next(h, &ev, left, &got) != LM_OK) {
+			log->lost++;
+			continue;
+		}
+		if (got && log->n < EVENTS_MAX)
+			log->ev[log->n++] = ev;
+	}
+}
+
+static void log_events(struct __test_metadata *_metadata,
+		       const struct ev_log *log)
+{
+	int i;
+
+	for (i = 0; i < log->n; i++) {
+		const struct lm_event *e = &log->ev[i];
+
+		TH_LOG("event %s: tgid %u comm %s live %lu orphans %lu kinds %lu/%lu/%lu reason %u objects %lu/%u",
+		       lm_event_name(e->cmd), e->tgid, e->comm, e->live,
+		       e->orphans, e->kind[SOCK].count, e->kind[BLOB].count,
+		       e->kind[SK].count, e->reason, e->objects,
+		       e->max_objects);
+	}
+}
+
+static int count_events(const struct ev_log *log, uint8_t cmd, pid_t tgid)
+{
+	int i, n = 0;
+
+	for (i = 0; i < log->n; i++)
+		n += log->ev[i].cmd == cmd &&
+		     (!tgid || log->ev[i].tgid == (uint32_t)tgid);
+	return n;
+}
+
+static const struct lm_event *find_event(const struct ev_log *log,
+					 uint8_t cmd, pid_t tgid)
+{
+	int i;
+
+	for (i = 0; i < log->n; i++)
+		if (log->ev[i].cmd == cmd &&
+		    (!tgid || log->ev[i].tgid == (uint32_t)tgid))
+			return &log->ev[i];
+	return NULL;
+}
+
+static void set_threshold(struct __test_metadata *_metadata,
+			  struct lm_handle *h, uint32_t v)
+{
+	struct lm_config set = { .present = LM_CFG_EVENT_THRESHOLD,
+				 .event_threshold = v };
+	struct lm_config now;
+
+	ASSERT_EQ(LM_OK, lm_set_config(h, &set, &now));
+	ASSERT_EQ(v, now.event_threshold);
+}
+
+static int ping_body(void *arg)
+{
+	int s;
+
+	(void)arg;
+	prctl(PR_SET_NAME, "lm-ping");
+	s = tcp_socket();
+	if (s >= 0)
+		close(s);
+	return s < 0;
+}
+
+/*
+ * With the threshold at 1, start processes named lm-ping (each a threshold
+ * event) until one shows in file: the listener writing it has joined.
+ */
+static bool listener_ready(const char *file)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		wait_child(spawn(ping_body, NULL));
+		msleep(100);
+		if (!sh("grep -q lm-ping %s", file))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The incident as alerts: apache2 leaks 1,000 objects of each kind with
+ * the threshold at 500 (summed over kinds): one threshold event when it
+ * reaches 500, one orphans event with its 3,000 orphans after it exits,
+ * nothing else about it and no saturation.
+ */
+TEST_F_TIMEOUT(leakmon, events_threshold_and_orphans, 300)
+{
+	struct owner_goal goal = {
+		.exited = true,
+		.live = { [SOCK] = BINDS, [BLOB] = BINDS, [SK] = BINDS },
+	};
+	const struct lm_event *e;
+	struct lm_totals t0, t1;
+	struct held_child c;
+	struct lm_handle *evh;
+	static struct ev_log log;
+	uint64_t sum;
+	int k;
+
+	evh = events_open();
+	ASSERT_EQ(0, sh("insmod %s", env_or_die("LEAKBIND_KO")));
+	/* The CLI listens too (JSON lines), for 40 seconds. */
+	set_threshold(_metadata, self->h, 1);
+	ASSERT_EQ(0, sh("rm -f /tmp/lm_ev.json /tmp/lm_ev.rc; "
+			"(%s events --json -t 40 >/tmp/lm_ev.json; "
+			"echo $? >/tmp/lm_ev.rc) &", env_or_die("LEAKMON_CLI")));
+	ASSERT_TRUE(listener_ready("/tmp/lm_ev.json"));
+	set_threshold(_metadata, self->h, 500);
+	totals(self->h, &t0);
+	ASSERT_EQ(0, held_start(&c, apache2_body));
+	ASSERT_EQ(0, held_stopped(&c)) TH_LOG("not all binds were refused");
+	ASSERT_EQ(0, held_finish(&c));
+	goal.tgid = c.pid;
+	EXPECT_TRUE(settle(self->h, owner_is, &goal));
+	/* The orphans event waits until the count has held still for 1 s. */
+	collect(evh, &log, 6000);
+	set_threshold(_metadata, self->h, 0);
+	EXPECT_EQ(0, sh("rmmod leakbind"));
+	totals(self->h, &t1);
+	log_events(_metadata, &log);
+	EXPECT_EQ(0, log.lost);
+
+	EXPECT_EQ(1, count_events(&log, LEAKMON_CMD_EVENT_THRESHOLD, c.pid));
+	e = find_event(&log, LEAKMON_CMD_EVENT_THRESHOLD, c.pid);
+	if (e) {
+		EXPECT_STREQ("apache2", e->comm);
+		EXPECT_EQ(NOBODY, e->uid);
+		EXPECT_EQ(500, e->threshold);
+		EXPECT_EQ(500, e->live);
+		for (sum = 0, k = 0; k < LM_NKINDS; k++)
+			sum += e->kind[k].count;
+		EXPECT_EQ(500, sum);
+		EXPECT_NE(0, e->start_ns);
+		EXPECT_NE(0, e->time_ns);
+	}
+	EXPECT_EQ(1, count_events(&log, LEAKMON_CMD_EVENT_ORPHANS, c.pid));
+	e = find_event(&log, LEAKMON_CMD_EVENT_ORPHANS, c.pid);
+	if (e) {
+		EXPECT_STREQ("apache2", e->comm);
+		EXPECT_EQ(NOBODY, e->uid);
+		EXPECT_EQ(3 * BINDS, e->orphans);
+		EXPECT_EQ(BINDS, e->kind[SOCK].count);
+		EXPECT_EQ(BINDS, e->kind[BLOB].count);
+		EXPECT_EQ(BINDS, e->kind[SK].count);
+	}
+	EXPECT_EQ(0, count_events(&log, LEAKMON_CMD_EVENT_SATURATED, 0));
+	EXPECT_TRUE(t1.has_events);
+	EXPECT_LE(t0.events.sent + 2, t1.events.sent);
+	EXPECT_EQ(t0.events.rate_limited, t1.events.rate_limited);
+	lm_close(evh);
+
+	/* What the CLI printed: the same two events about apache2. */
+	for (k = 0; k < 600 && access("/tmp/lm_ev.rc", F_OK); k++)
+		msleep(100);
+	sh("sed 's/^/# cli: /' /tmp/lm_ev.json");
+	EXPECT_EQ(0, sh("grep -qx 0 /tmp/lm_ev.rc"));
+	EXPECT_EQ(0, sh("test $(grep -c '^{\"event\": \"threshold\", .*\"tgid\": %d, \"comm\": \"apache2\", .*\"threshold\": 500, \"live\": 500, \"kinds\": {' /tmp/lm_ev.json) = 1",
+			c.pid));
+	EXPECT_EQ(0, sh("test $(grep -c '^{\"event\": \"orphans\", .*\"tgid\": %d, \"comm\": \"apache2\", .*\"orphans\": 3000, \"kinds\": {\"sock_inode\": 1000, \"file_blob\": 1000, \"sk_blob\": 1000}}$' /tmp/lm_ev.json) = 1",
+			c.pid));
+}
+
+/*
+ * A full table: one saturation event for the episode, however many
+ * allocations are dropped; the holder's sockets, closed when it exits,
+ * are not orphans.
+ */
+TEST_F_TIMEOUT(leakmon, events_saturation_once, 300)
+{
+	static struct ev_log log;
+	const struct lm_event *e;
+	struct held_child c;
+	struct live_goal base;
+	struct lm_totals t0;
+	struct lm_handle *h, *evh;
+	int k;
+
+	lm_close(self->h);
+	self->h = NULL;
+	ASSERT_EQ(0, leakmon_reload("max_objects=1000"));
+	h = open_or_die();
+	evh = events_open();
+	quiesce(h);
+	totals(h, &t0);
+	for (k = 0; k < LM_NKINDS; k++)
+		base.live[k] = t0.kind[k].live;
+
+	ASSERT_EQ(0, held_start(&c, hold_body));
+	ASSERT_EQ(0, held_stopped(&c));
+	collect(evh, &log, 2000);
+	ASSERT_EQ(0, held_finish(&c));
+	EXPECT_TRUE(settle(h, live_is, &base))
+		log_live(_metadata, h, &base);
+	collect(evh, &log, 3000);
+	log_events(_metadata, &log);
+	EXPECT_EQ(0, log.lost);
+	EXPECT_EQ(1, count_events(&log, LEAKMON_CMD_EVENT_SATURATED, 0));
+	e = find_event(&log, LEAKMON_CMD_EVENT_SATURATED, 0);
+	if (e) {
+		EXPECT_EQ(LEAKMON_SATURATION_TABLE_FULL, e->reason);
+		EXPECT_EQ(LIMIT, e->max_objects);
+		EXPECT_EQ(LIMIT, e->objects);
+		EXPECT_EQ(c.pid, e->tgid);
+	}
+	EXPECT_EQ(0, count_events(&log, LEAKMON_CMD_EVENT_ORPHANS, c.pid));
+	lm_close(evh);
+	lm_close(h);
+	ASSERT_EQ(0, leakmon_reload(""));
+	self->h = open_or_die();
+}
+
+/* A burst over event_rate: the excess is dropped and counted. */
+TEST_F_TIMEOUT(leakmon, events_rate_limited, 300)
+{
+	struct lm_config set = { .present = LM_CFG_EVENT_RATE, .event_rate = 2 };
+	static struct ev_log log;
+	struct lm_totals t0, t1;
+	struct lm_handle *evh;
+	pid_t pids[20];
+	int i, s;
+
+	evh = events_open();
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, NULL));
+	set_threshold(_metadata, self->h, 1);
+	totals(self->h, &t0);
+	/* Twenty owners reach the threshold (one socket) in a burst. */
+	for (i = 0; i < 20; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			s = tcp_socket();
+			_exit(s < 0);
+		}
+	}
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(0, wait_child(pids[i]));
+	collect(evh, &log, 2000);
+	set_threshold(_metadata, self->h, 0);
+	set.event_rate = 10;
+	ASSERT_EQ(LM_OK, lm_set_config(self->h, &set, NULL));
+	/* What was queued before is sent or dropped by now. */
+	collect(evh, &log, 3000);
+	totals(self->h, &t1);
+	log_events(_metadata, &log);
+	TH_LOG("sent %lu, rate limited %lu", t1.events.sent - t0.events.sent,
+	       t1.events.rate_limited - t0.events.rate_limited);
+	/* Every event was either sent (and received) or counted as dropped. */
+	EXPECT_LE(1, t1.events.rate_limited - t0.events.rate_limited);
+	EXPECT_EQ(t1.events.sent - t0.events.sent, (uint64_t)log.n);
+	lm_close(evh);
+}
+
 /* ---- module parameters -------------------------------------------------- */
 
 TEST_F(leakmon, bad_module_parameters_refused)
@@ -987,6 +1361,9 @@ TEST_F(leakmon, bad_module_parameters_refused)
 		"max_owners=abc", "hash_bits=7", "hash_bits=25",
 		"kretprobe_maxactive=-1", "kretprobe_maxactive=65537",
 		"kinds=bogus", "kinds=", "kinds=sock_inode,nope",
+		"event_threshold=67108865", "event_rate=0",
+		"event_rate=100001", "event_queue_max=0",
+		"event_queue_max=65537",
 	};
 	unsigned int i;
 

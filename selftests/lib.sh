@@ -3,7 +3,8 @@
 # Shared by check.sh and demo.sh: install what is missing, fetch a Debian
 # kernel, and build everything the VM needs for it.  Source it, then call
 # lm_build SERIES; it sets KVER, KDIR, LM_BUILD and the paths below
-# (LEAKMON_KO, LEAKBIND_KO, LEAKMON_CLI_*, LEAKMON_TESTS, LEAKMON_YNL).
+# (LEAKMON_KO, LEAKBIND_KO, LEAKMON_CLI_*, LEAKMON_TESTS, LEAKMON_YNL,
+# LEAKMON_MONITOR_TOOLS).
 #
 # Cache (rebuildable, delete to refetch): ${LEAKMON_CACHE:-/var/cache/leakmon}
 
@@ -76,6 +77,44 @@ lm_ynl() {
 	echo "$dir/tools/net/ynl"
 }
 
+# Debian bookworm's zabbix-agent (zabbix_agentd), zabbix-proxy-sqlite3
+# (zabbix_get) and prometheus (promtool), downloaded with fetch-kernel.sh
+# and unpacked (never installed: their postinst would start services) into
+# $LM_CACHE/monitor-tools; their shared libraries are host packages
+# (deps.sh).  Prints the directory; the binaries are in usr/sbin and
+# usr/bin under it.  Call it in a subshell ($(...)): it holds a lock on
+# fd 7.
+lm_monitor_tools() {
+	local dir=$LM_CACHE/monitor-tools deb debs bin
+	local pkgs=(zabbix-agent zabbix-proxy-sqlite3 prometheus)
+
+	mkdir -p "$LM_CACHE"
+	exec 7>"$LM_CACHE/.monitor-tools.lock"
+	flock 7 || lm_die "cannot lock $LM_CACHE/.monitor-tools.lock"
+	if [ ! -f "$dir/.complete" ]; then
+		debs=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" --download 6.1 \
+			"${pkgs[@]}") || lm_die "cannot download ${pkgs[*]}"
+		lm_msg "unpacking ${pkgs[*]}"
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		while read -r deb; do
+			dpkg-deb -x "$deb" "$dir.tmp" ||
+				lm_die "cannot unpack $deb"
+			dpkg-deb -f "$deb" Package Version >>"$dir.tmp/.pkgversions"
+		done <<<"$debs"
+		touch "$dir.tmp/.complete"
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	for bin in usr/sbin/zabbix_agentd usr/bin/zabbix_get usr/bin/promtool; do
+		[ -x "$dir/$bin" ] || lm_die "$dir/$bin is missing"
+		if ldd "$dir/$bin" 2>/dev/null | grep -q 'not found'; then
+			lm_die "$dir/$bin: $(ldd "$dir/$bin" | grep 'not found' | tr -s ' \n' ' ')(add the library's package to selftests/qemu/deps.sh)"
+		fi
+	done
+	echo "$dir"
+}
+
 # Build an out-of-tree module from a copy of its sources in $2 for $KDIR
 # (in the series' build chroot when fetch-kernel.sh gave a KBUILD_WRAP).
 lm_kbuild() {
@@ -85,6 +124,23 @@ lm_kbuild() {
 	${KBUILD_WRAP:+"$KBUILD_WRAP"} make -s -C "$KDIR" M="$dir" $KMAKEFLAGS \
 		KCFLAGS=-Werror W=1 modules "$@" >&2 ||
 		lm_die "building $name for $KVER failed"
+}
+
+# lm_upgrade_debs SERIES: the .debs an administrator's kernel upgrade to
+# SERIES brings for DKMS (linux-headers, its -common and linux-kbuild), one
+# path a line, downloaded into the cache.  The new kernel's own image is
+# not needed (selftests/pkg_test.sh).
+lm_upgrade_debs() {
+	local facts KVER='' fk=$LM_TOP/selftests/qemu/fetch-kernel.sh hdr kbuild
+	facts=$("$fk" "$1") || lm_die "cannot fetch the $1 kernel"
+	eval "$facts"
+	hdr=$("$fk" --download "$1" "linux-headers-$KVER" "linux-headers-${KVER%-amd64}-common") ||
+		lm_die "cannot download the $1 headers"
+	kbuild=$(dpkg-deb -f "$(head -n1 <<<"$hdr")" Depends | tr ',' '\n' |
+		sed -n 's/^ *\(linux-kbuild-[^ ]*\).*/\1/p' | head -n1)
+	[ -n "$kbuild" ] || lm_die "linux-headers-$KVER names no linux-kbuild package"
+	echo "$hdr"
+	"$fk" --download "$1" "$kbuild" || lm_die "cannot download $kbuild"
 }
 
 lm_build() {
@@ -126,4 +182,5 @@ lm_build() {
 		lm_die "building the selftests failed"
 	LEAKMON_TESTS=$LM_BUILD/tests
 	LEAKMON_YNL=$(lm_ynl) || exit 1
+	LEAKMON_MONITOR_TOOLS=$(lm_monitor_tools) || exit 1
 }

@@ -83,10 +83,12 @@ host() {
 	ok $rc "leakmon-dkms holds the module source, dkms.conf and modprobe.d/leakmon.conf"
 	rc=0
 	for f in ./usr/bin/leakmon ./usr/share/man/man8/leakmon.8.gz \
+		./usr/share/leakmon/zabbix/leakmon_template.yaml \
+		./usr/share/leakmon/zabbix/userparameter_leakmon.conf \
 		./usr/share/bash-completion/completions/leakmon; do
 		grep -qx "$f" "$tmp/cli.list" || { echo "# leakmon lacks $f"; rc=1; }
 	done
-	ok $rc "leakmon holds the CLI, leakmon(8) and the bash completion"
+	ok $rc "leakmon holds the CLI, leakmon(8), the bash completion and the Zabbix files"
 
 	# One release string everywhere.
 	dpkg-deb -x "$dkms_deb" "$tmp/dkms"

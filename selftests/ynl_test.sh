@@ -140,9 +140,10 @@ lm 0 "$T/totals" --do get-totals &&
 	jqt "$T/totals" '(keys == $s[0].replies["get-totals"]) and
 		(.version | type == "string" and length > 0)'
 ok $? "get-totals: the spec's attributes, version $(jq -r .version "$T/totals")"
+# obj-size: only once an object of the kind has been seen
 jqt "$T/totals" '([.kind[].id] == $s[0].kinds) and
-	all(.kind[]; (keys - ["disabled-reason"]) ==
-		($s[0].sets.kind - ["disabled-reason"]) and
+	all(.kind[]; (keys - ["disabled-reason", "obj-size"]) ==
+		($s[0].sets.kind - ["disabled-reason", "obj-size"]) and
 		(has("disabled-reason") == (.enabled == 0)) and
 		(.name | type == "string"))'
 rc=$?
@@ -227,6 +228,31 @@ ok $? "the refused set-config requests changed nothing"
 
 lm 0 "$T/reset" --do reset && [ "$(cat "$T/reset")" = null ]
 ok $? "reset: acknowledged without a reply message"
+jqt "$T/totals" '.events | keys == $s[0].sets.events'
+ok $? "get-totals: the events nest has the spec's attributes"
+
+# Notifications: a listener of the events group decodes an event-threshold
+# (threshold 1: the first object of any new owner) with the spec.
+python3 "$YNL/cli.py" --no-schema --output-json --spec "$SPEC" \
+	--subscribe events --sleep 6 >"$T/ntf" 2>"$T/ntf.err" &
+listener=$!
+sleep 3
+lm 0 "$T/thr" --do set-config --json '{"config": {"event-threshold": 1}}'
+python3 -c 'import socket; socket.socket().close()'
+sleep 1
+lm 0 "$T/thr" --do set-config --json '{"config": {"event-threshold": 0}}'
+wait "$listener"
+rc=$?
+[ "$rc" -eq 0 ] && jqt "$T/ntf" 'all(.[]; .name | IN("event-threshold",
+		"event-orphans", "event-saturated")) and
+	([.[] | select(.name == "event-threshold")] | length > 0 and
+	all(.[]; .msg.event | (keys - ["pad"]) == ["cgroup-id", "comm", "kind",
+			"live", "start-ns", "tgid", "threshold", "time-ns", "uid"] and
+			.threshold == 1 and .live >= 1 and
+			([.kind[].id] == $s[0].kinds)))'
+rc=$?
+[ "$rc" -eq 0 ] || cat "$T/ntf" "$T/ntf.err" | tail -n 20 | sed 's/^/#   /'
+ok "$rc" "event-threshold notifications decode with the spec ($(jq length "$T/ntf" 2>/dev/null))"
 
 echo "1..$n"
 exit $failed

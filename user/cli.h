@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "leakmon_nl.h"
 #include "version.h"
@@ -18,6 +19,9 @@ enum cli_exit {
 	EXIT_NOMODULE	= 3,	/* generic netlink family not found */
 	EXIT_PERM	= 4,	/* EPERM/EACCES from the kernel */
 	EXIT_PROTO	= 5,	/* malformed reply */
+	EXIT_NODATA	= 7,	/* check: no value yet (too few samples...) */
+	EXIT_TIMEOUT	= 8,	/* events: -t ran out before -c N events */
+	EXIT_BADFILE	= 9,	/* graph/record: empty, truncated or foreign file */
 };
 
 struct cli_cmd {
@@ -32,11 +36,33 @@ int cmd_top(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_prometheus(int argc, char **argv);
+int cmd_growth(int argc, char **argv);
 void usage_status(FILE *f);
 void usage_top(FILE *f);
 void usage_reset(FILE *f);
 void usage_config(FILE *f);
 void usage_version(FILE *f);
+void usage_check(FILE *f);
+void usage_prometheus(FILE *f);
+void usage_growth(FILE *f);
+int cmd_events(int argc, char **argv);
+void usage_events(FILE *f);
+int cmd_record(int argc, char **argv);
+void usage_record(FILE *f);
+int cmd_graph(int argc, char **argv);
+void usage_graph(FILE *f);
+int cmd_watch(int argc, char **argv);
+void usage_watch(FILE *f);
+
+/* ---- leakmon events output (cmd_events.c) ---- */
+
+/* One line of at most 80 columns; times relative to the clocks given */
+void events_format(char *buf, size_t size, const struct lm_event *ev,
+		   uint64_t now_boot_ns, time_t now_real);
+/* One JSON object and a newline */
+void events_json(FILE *f, const struct lm_event *ev);
 
 /* ---- errors (cli_util.c) ---- */
 

@@ -19,6 +19,20 @@ static const struct cli_cmd commands[] = {
 	  "show or change the module's limits" },
 	{ "reset",	cmd_reset,	usage_reset,
 	  "zero the event counters" },
+	{ "check",	cmd_check,	usage_check,
+	  "one value for a monitoring system (Zabbix...)" },
+	{ "prometheus",	cmd_prometheus,	usage_prometheus,
+	  "metrics for node_exporter's textfile collector" },
+	{ "growth",	cmd_growth,	usage_growth,
+	  "slab growth per hour and the share tracked objects explain" },
+	{ "events",	cmd_events,	usage_events,
+	  "print the module's alerts as they happen" },
+	{ "watch",	cmd_watch,	usage_watch,
+	  "live full-screen view with a history of each owner" },
+	{ "record",	cmd_record,	usage_record,
+	  "sample totals, slab and top owners into a file" },
+	{ "graph",	cmd_graph,	usage_graph,
+	  "draw a recording as PNG or SVG" },
 	{ "version",	cmd_version,	usage_version,
 	  "versions of this program and of the module" },
 	{ "help",	cmd_help,	usage_help,
@@ -43,12 +57,14 @@ static void usage_main(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
 		"\n"
 		"Run 'leakmon <command> --help' for its options.\n"
 		"Exit codes: 0 ok, 1 runtime error, 2 usage error, 3 module not\n"
-		"loaded, 4 permission denied, 5 protocol error.\n");
+		"loaded, 4 permission denied, 5 protocol error, 7 no value yet\n"
+		"(check), 8 timeout (events), 9 bad recording file (graph,\n"
+		"record).\n");
 }
 
 static void usage_help(FILE *f)

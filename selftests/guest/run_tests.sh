@@ -7,7 +7,9 @@
 # Environment: LEAKMON_KO, LEAKBIND_KO (modules built for this kernel),
 # LEAKMON_TESTS (directory of test programs), LEAKMON_CLI (the CLI to test,
 # normally the ASan/UBSan build), LEAKMON_SRC (the source tree), LEAKMON_YNL
-# (the kernel's YNL client, tools/net/ynl; ynl_test skips without it).
+# (the kernel's YNL client, tools/net/ynl; ynl_test skips without it);
+# LEAKMON_DEBS (the built .debs; pkg_test installs them), LEAKMON_KDIR and
+# LEAKMON_UPGRADE_DEBS (see selftests/pkg_test.sh).
 set -u
 : "${LEAKMON_KO:?}" "${LEAKBIND_KO:?}" "${LEAKMON_TESTS:?}" "${LEAKMON_CLI:?}"
 : "${LEAKMON_SRC:?}"
@@ -37,8 +39,14 @@ fi
 run leakmon_test "$LEAKMON_TESTS/leakmon_test"
 run ynl_test "$LEAKMON_SRC/selftests/ynl_test.sh"
 run cli_test "$LEAKMON_SRC/selftests/cli_test.sh"
+run monitor_test "$LEAKMON_SRC/selftests/monitor_test.sh"
+run graph_test "$LEAKMON_SRC/selftests/graph_test.sh"
 if [ -d /sys/module/leakmon ]; then
 	rmmod leakmon || echo "not ok 1 final rmmod leakmon"
+fi
+# The Debian packages, installed last: DKMS builds the module in the VM.
+if [ -n "${LEAKMON_DEBS:-}" ]; then
+	run pkg_test "$LEAKMON_SRC/selftests/pkg_test.sh" --guest "$LEAKMON_DEBS"
 fi
 dmesg | grep -E 'leakmon|leakbind' | tail -n 5 | sed 's/^/# dmesg: /'
 exit 0

@@ -20,6 +20,10 @@ PACKAGES=(
 	linux-source-6.1
 	# userspace and tests
 	libmnl-dev pkg-config jq python3
+	# leakmon graph (cairo: PNG, SVG) and watch (ncursesw); the VM tests
+	# drive watch in tmux and decode the PNG with python3-pil
+	# (selftests/graph_test.sh)
+	libcairo2-dev libncurses-dev tmux python3-pil
 	# man page lint (selftests/man_test.sh)
 	mandoc groff-base perl
 	# the kernel's YNL client (selftests/ynl_test.sh)
@@ -27,6 +31,13 @@ PACKAGES=(
 	# Debian packages and DKMS (selftests/pkg_test.sh): dpkg-buildpackage,
 	# lintian, and dkms with the host's installed kernel headers
 	dpkg-dev debhelper dh-dkms dkms fakeroot lintian linux-headers-amd64
+	# the bash completion is tested with the bash-completion framework
+	bash-completion
+	# shared libraries of zabbix_agentd, zabbix_get and promtool, which
+	# selftests/lib.sh unpacks from Debian's zabbix-agent,
+	# zabbix-proxy-sqlite3 and prometheus packages (never installed: their
+	# postinst starts services) for selftests/monitor_test.sh
+	libmodbus5 libcurl3-gnutls libgnutls30 libldap-2.5-0 libpcre2-8-0
 )
 PACKAGES+=("$@")
 

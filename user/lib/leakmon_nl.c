@@ -8,6 +8,7 @@
  * NLMSG_DONE, and skip replies to earlier requests that were abandoned.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct lm_handle {
 	struct lm_family fam;
 	struct lm_error err;
 	char *buf;		/* LM_RECV_BUFSIZE */
+	size_t ev_len;		/* events: bytes received in buf */
+	size_t ev_off;		/* events: next message in buf */
 };
 
 static const char *const lm_kind_names[LM_NKINDS] = {
@@ -652,10 +655,11 @@ int lm_set_config(struct lm_handle *h, const struct lm_config *set,
 
 	lm_error_clear(&h->err);
 	if (set->present & ~(LM_CFG_MAX_OBJECTS | LM_CFG_MAX_OWNERS |
-			     LM_CFG_RESTRICT_READ)) {
+			     LM_CFG_RESTRICT_READ | LM_CFG_EVENT_THRESHOLD |
+			     LM_CFG_EVENT_RATE | LM_CFG_EVENT_QUEUE_MAX)) {
 		h->err.err = EINVAL;
 		return lm_error_set(&h->err, LM_ERR_LOCAL,
-				    "only max_objects, max_owners and restrict_read can be set");
+				    "hash_buckets cannot be set");
 	}
 
 	nlh = lm_cmd_start(h, buf, LEAKMON_CMD_SET_CONFIG, 0);
@@ -669,6 +673,15 @@ int lm_set_config(struct lm_handle *h, const struct lm_config *set,
 	if (set->present & LM_CFG_RESTRICT_READ)
 		mnl_attr_put_u8(nlh, LEAKMON_CONFIG_A_RESTRICT_READ,
 				set->restrict_read);
+	if (set->present & LM_CFG_EVENT_THRESHOLD)
+		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_EVENT_THRESHOLD,
+				 set->event_threshold);
+	if (set->present & LM_CFG_EVENT_RATE)
+		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_EVENT_RATE,
+				 set->event_rate);
+	if (set->present & LM_CFG_EVENT_QUEUE_MAX)
+		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_EVENT_QUEUE_MAX,
+				 set->event_queue_max);
 	mnl_attr_nest_end(nlh, nest);
 
 	if (!now)
@@ -825,4 +838,136 @@ int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
 		res->dump_intr = rx.intr;
 	}
 	return ret;
+}
+
+/* ---- notifications ---- */
+
+const char *lm_event_name(unsigned int cmd)
+{
+	switch (cmd) {
+	case LEAKMON_CMD_EVENT_THRESHOLD:	return "threshold";
+	case LEAKMON_CMD_EVENT_ORPHANS:		return "orphans";
+	case LEAKMON_CMD_EVENT_SATURATED:	return "saturated";
+	}
+	return NULL;
+}
+
+const char *lm_saturation_name(unsigned int reason)
+{
+	switch (reason) {
+	case LEAKMON_SATURATION_TABLE_FULL:	return "object_table_full";
+	case LEAKMON_SATURATION_OWNERS_FULL:	return "owner_table_full";
+	case LEAKMON_SATURATION_NOMEM:		return "nomem";
+	}
+	return NULL;
+}
+
+int lm_events_join(struct lm_handle *h)
+{
+	int id = -1;
+
+	lm_error_clear(&h->err);
+	for (unsigned int i = 0; i < h->fam.nmcgrps; i++)
+		if (!strcmp(h->fam.mcgrps[i].name, LEAKMON_MCGRP_EVENTS))
+			id = (int)h->fam.mcgrps[i].id;
+	if (id < 0) {
+		h->err.err = ENOENT;
+		return lm_error_set(&h->err, LM_ERR_LOCAL,
+				    "the module has no multicast group %s (too old?)",
+				    LEAKMON_MCGRP_EVENTS);
+	}
+	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &id,
+				  sizeof(id)) < 0)
+		return lm_error_errno(&h->err, errno,
+				      "joining the events group");
+	h->ev_len = h->ev_off = 0;
+	return LM_OK;
+}
+
+int lm_event_fd(const struct lm_handle *h)
+{
+	return mnl_socket_get_fd(h->nl);
+}
+
+static int64_t lm_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next event in the datagram held in h->buf; *got false if none. */
+static int lm_event_take(struct lm_handle *h, struct lm_event *ev, bool *got)
+{
+	while (h->ev_off < h->ev_len) {
+		const struct nlmsghdr *nlh =
+			(const struct nlmsghdr *)(h->buf + h->ev_off);
+		int rem = (int)(h->ev_len - h->ev_off);
+		bool found;
+		int ret;
+
+		if (!mnl_nlmsg_ok(nlh, rem)) {
+			h->ev_len = h->ev_off = 0;
+			return lm_error_set(&h->err, LM_ERR_PROTO,
+					    "malformed netlink message (%d bytes)",
+					    rem);
+		}
+		h->ev_off += MNL_ALIGN(nlh->nlmsg_len);
+		if (h->ev_off > h->ev_len)
+			h->ev_off = h->ev_len;
+		if (nlh->nlmsg_type != h->fam.id)
+			continue;	/* not the family's: an ack, say */
+		ret = lm_parse_event(nlh, ev, &found, &h->err);
+		if (ret != LM_OK)
+			return ret;
+		if (found) {
+			*got = true;
+			return LM_OK;
+		}
+	}
+	return LM_OK;
+}
+
+int lm_event_next(struct lm_handle *h, struct lm_event *ev, int timeout_ms,
+		  bool *got)
+{
+	int64_t deadline = timeout_ms >= 0 ? lm_now_ms() + timeout_ms : -1;
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(h->nl), .events = POLLIN };
+	int ret, wait;
+	ssize_t n;
+
+	*got = false;
+	lm_error_clear(&h->err);
+	for (;;) {
+		ret = lm_event_take(h, ev, got);
+		if (ret != LM_OK || *got)
+			return ret;
+		h->ev_len = h->ev_off = 0;
+		wait = -1;
+		if (deadline >= 0) {
+			int64_t left = deadline - lm_now_ms();
+
+			wait = left > 0 ? (int)left : 0;
+		}
+		ret = poll(&pfd, 1, wait);
+		if (ret < 0) {
+			if (errno == EINTR)
+				continue;
+			return lm_error_errno(&h->err, errno, "poll");
+		}
+		if (ret == 0)
+			return LM_OK;	/* timed out */
+		n = recv(pfd.fd, h->buf, LM_RECV_BUFSIZE, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == EWOULDBLOCK)
+				continue;
+			if (errno == ENOBUFS)
+				return lm_error_errno(&h->err, ENOBUFS,
+						      "events lost: the receive buffer overflowed");
+			return lm_error_errno(&h->err, errno, "recv");
+		}
+		h->ev_len = (size_t)n;
+	}
 }

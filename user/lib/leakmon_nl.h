@@ -84,6 +84,9 @@ enum lm_config_field {
 	LM_CFG_MAX_OWNERS	= 1U << 1,
 	LM_CFG_RESTRICT_READ	= 1U << 2,
 	LM_CFG_HASH_BUCKETS	= 1U << 3,	/* read only */
+	LM_CFG_EVENT_THRESHOLD	= 1U << 4,
+	LM_CFG_EVENT_RATE	= 1U << 5,
+	LM_CFG_EVENT_QUEUE_MAX	= 1U << 6,
 };
 
 struct lm_config {
@@ -92,6 +95,20 @@ struct lm_config {
 	uint32_t max_owners;
 	uint32_t hash_buckets;
 	uint8_t restrict_read;
+	uint32_t event_threshold;	/* 0 = off */
+	uint32_t event_rate;		/* events per second */
+	uint32_t event_queue_max;
+};
+
+/* LEAKMON_A_EVENTS: what became of the notifications, since reset */
+struct lm_event_stats {
+	uint64_t sent;
+	uint64_t no_listeners;
+	uint64_t restricted;
+	uint64_t rate_limited;
+	uint64_t queue_full;
+	uint64_t nomem;
+	uint64_t send_failed;
 };
 
 struct lm_kind_totals {
@@ -125,6 +142,8 @@ struct lm_totals {
 	uint32_t owners_exited;
 	bool has_config;
 	struct lm_config config;
+	bool has_events;		/* LEAKMON_A_EVENTS was sent */
+	struct lm_event_stats events;
 	struct lm_kind_totals kind[LM_NKINDS];	/* indexed by enum leakmon_kind */
 };
 
@@ -154,6 +173,55 @@ struct lm_owners {
 	size_t cap;
 	bool interrupted;		/* still torn after LM_DUMP_ATTEMPTS */
 	unsigned int attempts;		/* dumps taken for this result */
+};
+
+/*
+ * One notification of the "events" group.  Which fields are meaningful
+ * depends on cmd (see <linux/leakmon.h>); present has the LM_EVF_* bits
+ * of the attributes that were sent.
+ */
+enum lm_event_field {
+	LM_EVF_TIME		= 1U << 0,
+	LM_EVF_TGID		= 1U << 1,
+	LM_EVF_START		= 1U << 2,
+	LM_EVF_COMM		= 1U << 3,
+	LM_EVF_UID		= 1U << 4,
+	LM_EVF_CGROUP		= 1U << 5,
+	LM_EVF_THRESHOLD	= 1U << 6,
+	LM_EVF_LIVE		= 1U << 7,
+	LM_EVF_ORPHANS		= 1U << 8,
+	LM_EVF_REASON		= 1U << 9,
+	LM_EVF_KIND_ID		= 1U << 10,
+	LM_EVF_OBJECTS		= 1U << 11,
+	LM_EVF_MAX_OBJECTS	= 1U << 12,
+	LM_EVF_OWNERS		= 1U << 13,
+	LM_EVF_MAX_OWNERS	= 1U << 14,
+};
+
+struct lm_event_kind {
+	bool present;
+	uint64_t count;			/* live (threshold) or orphans */
+};
+
+struct lm_event {
+	uint8_t cmd;			/* LEAKMON_CMD_EVENT_* */
+	uint32_t present;		/* LM_EVF_* */
+	uint64_t time_ns;		/* CLOCK_BOOTTIME */
+	uint32_t tgid;
+	uint64_t start_ns;
+	char comm[LM_COMM_SIZE];
+	uint32_t uid;
+	uint64_t cgroup_id;
+	uint32_t threshold;
+	uint64_t live;			/* threshold: sum over kinds */
+	uint64_t orphans;		/* orphans: sum over kinds */
+	struct lm_event_kind kind[LM_NKINDS];	/* by enum leakmon_kind */
+	uint32_t reason;		/* enum leakmon_saturation */
+	uint32_t kind_id;		/* saturated: enum leakmon_kind */
+	uint64_t objects;
+	uint32_t max_objects;
+	uint32_t owners;
+	uint32_t max_owners;
 };
 
 struct lm_raw_result {
@@ -217,6 +285,27 @@ int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
 	   const void *attrs, size_t len, lm_msg_cb cb, void *data,
 	   struct lm_raw_result *res);
 
+/*
+ * Notifications.  lm_events_join() makes h a listener of the family's
+ * LEAKMON_MCGRP_EVENTS group (its id comes from the family's multicast
+ * groups; a module without the group gives LM_ERR_LOCAL/ENOENT).  Use a
+ * handle only for events once joined: requests on it would skip events.
+ *
+ * lm_event_next() waits up to timeout_ms (-1: no limit) for the next
+ * event: LM_OK with *got set, or LM_OK with *got false when the time ran
+ * out.  Messages that are not events of a known command are skipped.  When
+ * the socket's receive buffer overflowed, events were lost: the call
+ * returns LM_ERR_LOCAL with err ENOBUFS once, and the next call goes on.
+ */
+int lm_events_join(struct lm_handle *h);
+int lm_event_fd(const struct lm_handle *h);
+int lm_event_next(struct lm_handle *h, struct lm_event *ev, int timeout_ms,
+		  bool *got);
+/* Name of a LEAKMON_CMD_EVENT_* ("threshold", "orphans", "saturated") */
+const char *lm_event_name(unsigned int cmd);
+/* Name of an enum leakmon_saturation ("object_table_full", ...) */
+const char *lm_saturation_name(unsigned int reason);
+
 const char *lm_strstatus(int status);
 /* Compiled-in name of a kind ("sock_inode", "file_blob", "sk_blob"), or NULL */
 const char *lm_kind_name(unsigned int kind);
@@ -231,6 +320,12 @@ int lm_parse_config(const struct nlmsghdr *nlh, struct lm_config *c,
 		    struct lm_error *err);
 /* *found is false for a message without LEAKMON_A_OWNER (ignored) */
 int lm_parse_owner(const struct nlmsghdr *nlh, struct lm_owner *o,
+		   bool *found, struct lm_error *err);
+/*
+ * *found is false for a message that is not an event this library knows
+ * (another command, or no LEAKMON_A_EVENT): to be ignored
+ */
+int lm_parse_event(const struct nlmsghdr *nlh, struct lm_event *ev,
 		   bool *found, struct lm_error *err);
 
 #endif /* LEAKMON_NL_H */

@@ -32,6 +32,8 @@ static const struct lm_attr_spec top_spec[LEAKMON_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_A_CONFIG, NESTED),
 	LM_ATTR(LEAKMON_A_KIND, NESTED),
 	LM_ATTR(LEAKMON_A_OWNER, NESTED),
+	LM_ATTR(LEAKMON_A_EVENTS, NESTED),
+	LM_ATTR(LEAKMON_A_EVENT, NESTED),
 };
 
 static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
@@ -61,6 +63,38 @@ static const struct lm_attr_spec config_spec[LEAKMON_CONFIG_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_CONFIG_A_MAX_OWNERS, U32),
 	LM_ATTR(LEAKMON_CONFIG_A_RESTRICT_READ, U8),
 	LM_ATTR(LEAKMON_CONFIG_A_HASH_BUCKETS, U32),
+	LM_ATTR(LEAKMON_CONFIG_A_EVENT_THRESHOLD, U32),
+	LM_ATTR(LEAKMON_CONFIG_A_EVENT_RATE, U32),
+	LM_ATTR(LEAKMON_CONFIG_A_EVENT_QUEUE_MAX, U32),
+};
+
+static const struct lm_attr_spec events_spec[LEAKMON_EVENTS_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_EVENTS_A_SENT, U64),
+	LM_ATTR(LEAKMON_EVENTS_A_NO_LISTENERS, U64),
+	LM_ATTR(LEAKMON_EVENTS_A_RESTRICTED, U64),
+	LM_ATTR(LEAKMON_EVENTS_A_RATE_LIMITED, U64),
+	LM_ATTR(LEAKMON_EVENTS_A_QUEUE_FULL, U64),
+	LM_ATTR(LEAKMON_EVENTS_A_NOMEM, U64),
+	LM_ATTR(LEAKMON_EVENTS_A_SEND_FAILED, U64),
+};
+
+static const struct lm_attr_spec event_spec[LEAKMON_EVENT_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_EVENT_A_TIME_NS, U64),
+	LM_ATTR(LEAKMON_EVENT_A_TGID, U32),
+	LM_ATTR(LEAKMON_EVENT_A_START_NS, U64),
+	LM_ATTR(LEAKMON_EVENT_A_COMM, NUL_STRING),
+	LM_ATTR(LEAKMON_EVENT_A_UID, U32),
+	LM_ATTR(LEAKMON_EVENT_A_CGROUP_ID, U64),
+	LM_ATTR(LEAKMON_EVENT_A_THRESHOLD, U32),
+	LM_ATTR(LEAKMON_EVENT_A_LIVE, U64),
+	LM_ATTR(LEAKMON_EVENT_A_ORPHANS, U64),
+	LM_ATTR(LEAKMON_EVENT_A_KIND, NESTED),
+	LM_ATTR(LEAKMON_EVENT_A_REASON, U32),
+	LM_ATTR(LEAKMON_EVENT_A_KIND_ID, U32),
+	LM_ATTR(LEAKMON_EVENT_A_OBJECTS, U64),
+	LM_ATTR(LEAKMON_EVENT_A_MAX_OBJECTS, U32),
+	LM_ATTR(LEAKMON_EVENT_A_OWNERS, U32),
+	LM_ATTR(LEAKMON_EVENT_A_MAX_OWNERS, U32),
 };
 
 static const struct lm_attr_spec owner_spec[LEAKMON_OWNER_A_MAX + 1] = {
@@ -198,6 +232,18 @@ static int lm_config_attr_cb(const struct nlattr *a, void *data)
 		c->hash_buckets = mnl_attr_get_u32(a);
 		c->present |= LM_CFG_HASH_BUCKETS;
 		break;
+	case LEAKMON_CONFIG_A_EVENT_THRESHOLD:
+		c->event_threshold = mnl_attr_get_u32(a);
+		c->present |= LM_CFG_EVENT_THRESHOLD;
+		break;
+	case LEAKMON_CONFIG_A_EVENT_RATE:
+		c->event_rate = mnl_attr_get_u32(a);
+		c->present |= LM_CFG_EVENT_RATE;
+		break;
+	case LEAKMON_CONFIG_A_EVENT_QUEUE_MAX:
+		c->event_queue_max = mnl_attr_get_u32(a);
+		c->present |= LM_CFG_EVENT_QUEUE_MAX;
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -210,6 +256,58 @@ static int lm_parse_config_nest(const struct nlattr *nest, struct lm_config *c,
 	memset(c, 0, sizeof(*c));
 	return lm_parse_nest(nest, lm_config_attr_cb, &ctx,
 			     "LEAKMON_A_CONFIG", err);
+}
+
+/* ---- LEAKMON_A_EVENTS ---- */
+
+struct lm_events_ctx {
+	struct lm_event_stats *s;
+	struct lm_error *err;
+};
+
+static int lm_events_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_events_ctx *ctx = data;
+	struct lm_event_stats *s = ctx->s;
+	int ret = LM_CHECK(a, events_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_EVENTS_A_SENT:
+		s->sent = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_EVENTS_A_NO_LISTENERS:
+		s->no_listeners = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_EVENTS_A_RESTRICTED:
+		s->restricted = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_EVENTS_A_RATE_LIMITED:
+		s->rate_limited = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_EVENTS_A_QUEUE_FULL:
+		s->queue_full = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_EVENTS_A_NOMEM:
+		s->nomem = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_EVENTS_A_SEND_FAILED:
+		s->send_failed = mnl_attr_get_u64(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_parse_events_nest(const struct nlattr *nest,
+				struct lm_event_stats *s, struct lm_error *err)
+{
+	struct lm_events_ctx ctx = { .s = s, .err = err };
+
+	memset(s, 0, sizeof(*s));
+	return lm_parse_nest(nest, lm_events_attr_cb, &ctx,
+			     "LEAKMON_A_EVENTS", err);
 }
 
 /* ---- LEAKMON_A_KIND ---- */
@@ -356,6 +454,9 @@ static int lm_totals_attr_cb(const struct nlattr *a, void *data)
 	case LEAKMON_A_CONFIG:
 		t->has_config = true;
 		return lm_parse_config_nest(a, &t->config, ctx->err);
+	case LEAKMON_A_EVENTS:
+		t->has_events = true;
+		return lm_parse_events_nest(a, &t->events, ctx->err);
 	case LEAKMON_A_KIND:
 		return lm_parse_kind_nest(a, t, ctx->err);
 	}
@@ -592,6 +693,175 @@ int lm_parse_owner(const struct nlmsghdr *nlh, struct lm_owner *o,
 	memset(o, 0, sizeof(*o));
 	ret = lm_parse_msg(nlh, lm_owner_msg_attr_cb, &ctx, ctx.err);
 	if (found)
+		*found = ctx.found;
+	return ret;
+}
+
+/* ---- notifications: LEAKMON_A_EVENT ---- */
+
+struct lm_event_ctx {
+	struct lm_event *ev;
+	struct lm_error *err;
+};
+
+static int lm_event_kind_nest(const struct nlattr *nest, struct lm_event *ev,
+			      struct lm_error *err)
+{
+	struct lm_owner_kind_ctx ctx = { .err = err };
+
+	/* the same attributes as an owner's kind nest: id and live */
+	if (lm_parse_nest(nest, lm_owner_kind_attr_cb, &ctx,
+			  "LEAKMON_EVENT_A_KIND", err) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (!ctx.has_id) {
+		lm_error_set(err, LM_ERR_PROTO,
+			     "LEAKMON_EVENT_A_KIND without LEAKMON_OWNER_KIND_A_ID");
+		return MNL_CB_ERROR;
+	}
+	if (ctx.id > LEAKMON_KIND_MAX)
+		return MNL_CB_OK;
+	if (ev->kind[ctx.id].present) {
+		lm_error_set(err, LM_ERR_PROTO,
+			     "LEAKMON_EVENT_A_KIND: kind %u reported twice",
+			     ctx.id);
+		return MNL_CB_ERROR;
+	}
+	ev->kind[ctx.id].present = true;
+	ev->kind[ctx.id].count = ctx.k.live;
+	return MNL_CB_OK;
+}
+
+static int lm_event_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_event_ctx *ctx = data;
+	struct lm_event *ev = ctx->ev;
+	int ret = LM_CHECK(a, event_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_EVENT_A_TIME_NS:
+		ev->time_ns = mnl_attr_get_u64(a);
+		ev->present |= LM_EVF_TIME;
+		break;
+	case LEAKMON_EVENT_A_TGID:
+		ev->tgid = mnl_attr_get_u32(a);
+		ev->present |= LM_EVF_TGID;
+		break;
+	case LEAKMON_EVENT_A_START_NS:
+		ev->start_ns = mnl_attr_get_u64(a);
+		ev->present |= LM_EVF_START;
+		break;
+	case LEAKMON_EVENT_A_COMM:
+		lm_copy_str(ev->comm, sizeof(ev->comm), a);
+		ev->present |= LM_EVF_COMM;
+		break;
+	case LEAKMON_EVENT_A_UID:
+		ev->uid = mnl_attr_get_u32(a);
+		ev->present |= LM_EVF_UID;
+		break;
+	case LEAKMON_EVENT_A_CGROUP_ID:
+		ev->cgroup_id = mnl_attr_get_u64(a);
+		ev->present |= LM_EVF_CGROUP;
+		break;
+	case LEAKMON_EVENT_A_THRESHOLD:
+		ev->threshold = mnl_attr_get_u32(a);
+		ev->present |= LM_EVF_THRESHOLD;
+		break;
+	case LEAKMON_EVENT_A_LIVE:
+		ev->live = mnl_attr_get_u64(a);
+		ev->present |= LM_EVF_LIVE;
+		break;
+	case LEAKMON_EVENT_A_ORPHANS:
+		ev->orphans = mnl_attr_get_u64(a);
+		ev->present |= LM_EVF_ORPHANS;
+		break;
+	case LEAKMON_EVENT_A_KIND:
+		return lm_event_kind_nest(a, ev, ctx->err);
+	case LEAKMON_EVENT_A_REASON:
+		ev->reason = mnl_attr_get_u32(a);
+		ev->present |= LM_EVF_REASON;
+		break;
+	case LEAKMON_EVENT_A_KIND_ID:
+		ev->kind_id = mnl_attr_get_u32(a);
+		ev->present |= LM_EVF_KIND_ID;
+		break;
+	case LEAKMON_EVENT_A_OBJECTS:
+		ev->objects = mnl_attr_get_u64(a);
+		ev->present |= LM_EVF_OBJECTS;
+		break;
+	case LEAKMON_EVENT_A_MAX_OBJECTS:
+		ev->max_objects = mnl_attr_get_u32(a);
+		ev->present |= LM_EVF_MAX_OBJECTS;
+		break;
+	case LEAKMON_EVENT_A_OWNERS:
+		ev->owners = mnl_attr_get_u32(a);
+		ev->present |= LM_EVF_OWNERS;
+		break;
+	case LEAKMON_EVENT_A_MAX_OWNERS:
+		ev->max_owners = mnl_attr_get_u32(a);
+		ev->present |= LM_EVF_MAX_OWNERS;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+struct lm_event_msg_ctx {
+	struct lm_event *ev;
+	bool found;
+	struct lm_error *err;
+};
+
+static int lm_event_msg_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_event_msg_ctx *ctx = data;
+	struct lm_event_ctx ectx = { .ev = ctx->ev, .err = ctx->err };
+	int ret = LM_CHECK(a, top_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+	if (mnl_attr_get_type(a) != LEAKMON_A_EVENT)
+		return MNL_CB_OK;
+	if (ctx->found) {
+		lm_error_set(ctx->err, LM_ERR_PROTO,
+			     "two LEAKMON_A_EVENT in one message");
+		return MNL_CB_ERROR;
+	}
+	ctx->found = true;
+	return lm_parse_nest(a, lm_event_attr_cb, &ectx, "LEAKMON_A_EVENT",
+			     ctx->err);
+}
+
+static bool lm_event_cmd_known(uint8_t cmd)
+{
+	return cmd == LEAKMON_CMD_EVENT_THRESHOLD ||
+	       cmd == LEAKMON_CMD_EVENT_ORPHANS ||
+	       cmd == LEAKMON_CMD_EVENT_SATURATED;
+}
+
+int lm_parse_event(const struct nlmsghdr *nlh, struct lm_event *ev,
+		   bool *found, struct lm_error *err)
+{
+	struct lm_error scratch;
+	struct lm_event_msg_ctx ctx = { .ev = ev };
+	const struct genlmsghdr *genl;
+	int ret;
+
+	ctx.err = lm_err_or_scratch(err, &scratch);
+	memset(ev, 0, sizeof(*ev));
+	if (found)
+		*found = false;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return lm_error_set(ctx.err, LM_ERR_PROTO,
+				    "message too short (%zu bytes)",
+				    mnl_nlmsg_get_payload_len(nlh));
+	genl = mnl_nlmsg_get_payload(nlh);
+	if (!lm_event_cmd_known(genl->cmd))
+		return LM_OK;		/* a newer kind of event: skipped */
+	ev->cmd = genl->cmd;
+	ret = lm_parse_msg(nlh, lm_event_msg_attr_cb, &ctx, ctx.err);
+	if (ret == LM_OK && found)
 		*found = ctx.found;
 	return ret;
 }

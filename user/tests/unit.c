@@ -24,9 +24,14 @@
 
 #include "cli.h"
 #include "json.h"
+#include "growth.h"
 #include "lm_internal.h"
+#include "monitor.h"
 #include "status.h"
 #include "top_model.h"
+#include "axis.h"
+#include "record.h"
+#include "sparkline.h"
 
 #define FAMILY_ID	0x1d
 #define PORTID		4242
@@ -1505,6 +1510,647 @@ static void test_live_nlctrl(void)
 	   "live: missing family is LM_ERR_NOFAMILY (%s)", err.detail);
 }
 
+/* ---- slab growth, check keys, prometheus ---- */
+
+static void mk_series(struct growth_series *g, size_t n, uint64_t t0_ms,
+		      uint64_t step_ms, uint64_t u0, int64_t du, uint64_t r0,
+		      int64_t dr)
+{
+	memset(g, 0, sizeof(*g));
+	snprintf(g->boot_id, sizeof(g->boot_id), "boot-1");
+	for (size_t i = 0; i < n; i++) {
+		struct growth_sample *s = &g->s[i];
+
+		s->t_ms = t0_ms + i * step_ms;
+		s->sunreclaim = (uint64_t)((int64_t)u0 + (int64_t)i * du);
+		s->sreclaimable = (uint64_t)((int64_t)r0 + (int64_t)i * dr);
+		s->tracked_unrecl = i * 1000;
+		s->tracked_recl = GROWTH_UNKNOWN;
+	}
+	g->n = n;
+}
+
+static void test_lsq(void)
+{
+	double x[] = { 0, 1, 2, 3, 4 }, y[5], slope = 0;
+	bool res;
+
+	for (int i = 0; i < 5; i++)
+		y[i] = 7 + 3 * x[i];
+	res = lsq_slope(x, y, 5, &slope);
+	ok(res && slope == 3,
+	   "growth: least squares of an exact line (slope %g)", slope);
+	/* symmetric noise around y = 2x: +1 -1 -1 +1 ... */
+	y[0] = 1; y[1] = 1; y[2] = 3; y[3] = 7; y[4] = 9;
+	res = lsq_slope(x, y, 5, &slope);
+	ok(res && fabs(slope - 2.2) < 1e-12,
+	   "growth: least squares of noisy points (slope %g, expected 2.2)",
+	   slope);
+	ok(!lsq_slope(x, y, 1, &slope), "growth: one point has no slope");
+	x[1] = x[2] = 0;
+	ok(!lsq_slope(x, y, 2, &slope), "growth: points at one time have no slope");
+	{
+		/* large byte counts and times: centring keeps it exact */
+		double bx[3] = { 1e12, 1e12 + 1000, 1e12 + 2000 };
+		double by[3] = { 3e13, 3e13 + 5000, 3e13 + 10000 };
+
+		res = lsq_slope(bx, by, 3, &slope);
+		ok(res && fabs(slope - 5) < 1e-9,
+		   "growth: large values keep their precision (slope %g)", slope);
+	}
+}
+
+static char *series_text(const struct growth_series *g)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	growth_write(f, g);
+	fclose(f);
+	return out;
+}
+
+static void test_growth_file(void)
+{
+	static struct growth_series g, h;
+	static const char *const bad_files[] = {
+		"",
+		"leakmon-growth 2\nboot b\nend 0\n",
+		"something else\nboot b\nend 0\n",
+		"leakmon-growth 1\nboot b\ns 1 2 3 - -\n",		/* no end */
+		"leakmon-growth 1\nboot b\ns 1 2 3 - -\nend 1",	/* no newline */
+		"leakmon-growth 1\nboot b\ns 1 2 3 - -\nend 2\n",
+		"leakmon-growth 1\nboot b\ns 5 2 3 - -\ns 5 2 3 - -\nend 2\n",
+		"leakmon-growth 1\nboot b\ns 1 x 3 - -\nend 1\n",
+		"leakmon-growth 1\nboot b\ns 1 -2 3 - -\nend 1\n",
+		"leakmon-growth 1\nboot b\ns 1 2 - - -\nend 1\n",
+		"leakmon-growth 1\nboot b\ns 1 2 3 4\nend 1\n",
+		"leakmon-growth 1\nboot b\ns 1 2 3 4 5 6\nend 1\n",
+		"leakmon-growth 1\nboot b\ns 1 99999999999999999999 3 4 5\nend 1\n",
+		"leakmon-growth 1\nboot b\nend 0\ns 1 2 3 4 5\n",
+		"leakmon-growth 1\nnoboot\nend 0\n",
+		"leakmon-growth 1\nboot b\n\x01\xff\nend 0\n",
+	};
+	char why[200], *text;
+	bool all_bad = true;
+
+	mk_series(&g, 3, 1000, 60000, 100, 10, 200, -5);
+	g.s[1].tracked_recl = 77;
+	text = series_text(&g);
+	ok(!growth_parse(text, &h, why, sizeof(why)) && h.n == 3 &&
+	   !memcmp(h.s, g.s, sizeof(g.s[0]) * 3) && !strcmp(h.boot_id, "boot-1"),
+	   "growth: state file round trip");
+	ok(strstr(text, "s 1000 100 200 0 -\n") && strstr(text, "end 3\n"),
+	   "growth: state file format (unknown bytes as '-')");
+	free(text);
+
+	for (size_t i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
+		why[0] = '\0';
+		if (!growth_parse(bad_files[i], &h, why, sizeof(why)) || !why[0] ||
+		    h.n) {
+			diag("accepted: %s", bad_files[i]);
+			all_bad = false;
+		}
+	}
+	ok(all_bad, "growth: %zu corrupt or truncated files are refused with a reason",
+	   sizeof(bad_files) / sizeof(bad_files[0]));
+
+	/* append: minimum interval, order, thinning when full */
+	mk_series(&g, 1, 1000, 0, 1, 0, 1, 0);
+	{
+		struct growth_sample s = g.s[0];
+		bool all = true;
+
+		s.t_ms = 1000 + 29999;
+		ok(!growth_append(&g, &s, 30000) && g.n == 1,
+		   "growth: a sample within the minimum interval is not added");
+		s.t_ms = 500;
+		ok(!growth_append(&g, &s, 0) && g.n == 1,
+		   "growth: an older sample is not added");
+		for (uint64_t i = 1; i < GROWTH_MAX_SAMPLES + 10; i++) {
+			s.t_ms = 1000 + i * 30000;
+			all &= growth_append(&g, &s, 30000);
+		}
+		ok(all && g.n <= GROWTH_MAX_SAMPLES &&
+		   g.n >= GROWTH_MAX_SAMPLES * 3 / 4 &&
+		   g.s[g.n - 1].t_ms == s.t_ms && g.s[0].t_ms == 1000,
+		   "growth: a full series is thinned, keeping the oldest and newest (%zu samples)",
+		   g.n);
+		all = true;
+		for (size_t i = 1; i < g.n; i++)
+			all &= g.s[i].t_ms > g.s[i - 1].t_ms;
+		ok(all, "growth: thinned series stays in order");
+	}
+}
+
+static void test_growth_fit(void)
+{
+	static struct growth_series g;
+	struct growth_fit fit;
+	double pct = -1;
+	char why[200];
+	bool res;
+
+	/* SUnreclaim +1000 B and SReclaimable -250 B per minute, 61 samples */
+	mk_series(&g, 61, 5000, 60000, 1000000000, 1000, 500000000, -250);
+	growth_fit(&g, 3600, &fit);
+	ok(fit.ok && fit.samples == 61 && fit.span_s == 3600 &&
+	   fabs(fit.sunreclaim_per_h - 60000) < 1e-6 &&
+	   fabs(fit.sreclaimable_per_h + 15000) < 1e-6 &&
+	   fabs(fit.slab_per_h - 45000) < 1e-6,
+	   "growth: fit over an hour: %.3f + %.3f = %.3f bytes/hour",
+	   fit.sunreclaim_per_h, fit.sreclaimable_per_h, fit.slab_per_h);
+	ok(!fit.tracked_ok && !growth_explained(&fit, &pct, why, sizeof(why)),
+	   "growth: explained needs tracked bytes in the samples (%s)", why);
+
+	for (size_t i = 0; i < g.n; i++)
+		g.s[i].tracked_recl = 0;
+	growth_fit(&g, 3600, &fit);
+	/* tracked: +1000 B per sample = 60000 B/h of 45000 B/h: capped */
+	res = growth_explained(&fit, &pct, why, sizeof(why));
+	ok(fit.tracked_ok && fabs(fit.tracked_per_h - 60000) < 1e-6 &&
+	   res && pct == 100,
+	   "growth: explained is capped at 100%% (%.1f)", pct);
+	for (size_t i = 0; i < g.n; i++)
+		g.s[i].tracked_unrecl = i * 300;
+	growth_fit(&g, 3600, &fit);
+	res = growth_explained(&fit, &pct, why, sizeof(why));
+	ok(res && fabs(pct - 40) < 1e-9,
+	   "growth: explained share (%.3f%%, expected 40%%)", pct);
+
+	/* the window: only the last 10 minutes (11 samples) */
+	growth_fit(&g, 600, &fit);
+	ok(fit.ok && fit.samples == 11 && fit.span_s == 600 &&
+	   fabs(fit.sunreclaim_per_h - 60000) < 1e-6,
+	   "growth: the window selects the newest samples (%zu)", fit.samples);
+
+	mk_series(&g, 1, 5000, 0, 1, 0, 1, 0);
+	growth_fit(&g, 3600, &fit);
+	ok(!fit.ok && fit.samples == 1 && strstr(fit.why, "need 2"),
+	   "growth: one sample gives no slope (%s)", fit.why);
+	mk_series(&g, 3, 5000, 60000, 1, 1, 1, 1);
+	growth_fit(&g, 3600, &fit);
+	ok(!fit.ok && fit.samples == 3 && strstr(fit.why, "need 360 s"),
+	   "growth: samples spanning too little of the window give no slope (%s)",
+	   fit.why);
+	g.n = 0;
+	growth_fit(&g, 3600, &fit);
+	ok(!fit.ok && fit.samples == 0, "growth: no samples, no slope (%s)",
+	   fit.why);
+
+	/* slab shrinking: nothing to explain */
+	mk_series(&g, 61, 5000, 60000, 1000000, -10, 1000000, -10);
+	for (size_t i = 0; i < g.n; i++)
+		g.s[i].tracked_recl = 0;
+	growth_fit(&g, 3600, &fit);
+	ok(fit.ok && fit.slab_per_h < 0 &&
+	   !growth_explained(&fit, &pct, why, sizeof(why)) &&
+	   strstr(why, "not growing"),
+	   "growth: a shrinking slab has no explained share (%s)", why);
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+	char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return strstr(buf, needle) != NULL;
+}
+
+static void test_growth_state(void)
+{
+	static struct growth_series g;
+	char dir[] = "/tmp/leakmon-unit.XXXXXX", path[256], warn[600], err[600];
+	struct growth_sample s = { .t_ms = 100000, .sunreclaim = 4096,
+				   .sreclaimable = 8192,
+				   .tracked_unrecl = 10, .tracked_recl = 20 };
+	int ret, status, nchild = 8;
+	bool all_ok = true;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		ok(false, "growth: mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/growth", dir);
+
+	ret = growth_update(path, "boot-A", &s, false, &g, warn, sizeof(warn),
+			    err, sizeof(err));
+	ok(!ret && g.n == 1 && strstr(warn, "no series yet") &&
+	   file_has(path, "boot boot-A\ns 100000 4096 8192 10 20\nend 1\n"),
+	   "growth: a missing state file starts a series (%s)", warn);
+
+	s.t_ms += 10000;
+	ret = growth_update(path, "boot-A", &s, false, &g, warn, sizeof(warn),
+			    err, sizeof(err));
+	ok(!ret && g.n == 1 && !warn[0],
+	   "growth: no sample within the minimum interval");
+	s.t_ms += 30000;
+	ret = growth_update(path, "boot-A", &s, true, &g, warn, sizeof(warn),
+			    err, sizeof(err));
+	ok(!ret && g.n == 1 && file_has(path, "end 1\n"),
+	   "growth: --no-sample reads without adding");
+	ret = growth_update(path, "boot-A", &s, false, &g, warn, sizeof(warn),
+			    err, sizeof(err));
+	ok(!ret && g.n == 2 && file_has(path, "end 2\n"),
+	   "growth: a sample older than the minimum interval is added");
+
+	ret = growth_update(path, "boot-B", &s, false, &g, warn, sizeof(warn),
+			    err, sizeof(err));
+	ok(!ret && g.n == 1 && strstr(warn, "another boot") &&
+	   file_has(path, "boot boot-B\n"),
+	   "growth: a series of another boot is replaced (%s)", warn);
+
+	f = fopen(path, "w");
+	fputs("leakmon-growth 1\nboot boot-B\ns 1 2", f);
+	fclose(f);
+	ret = growth_update(path, "boot-B", &s, false, &g, warn, sizeof(warn),
+			    err, sizeof(err));
+	ok(!ret && g.n == 1 && strstr(warn, "starting a new series") &&
+	   file_has(path, "end 1\n"),
+	   "growth: a corrupt state file is replaced with a warning (%s)", warn);
+
+	/* concurrent callers: the file stays valid, samples in order */
+	unlink(path);
+	for (int i = 0; i < nchild; i++) {
+		pid_t pid;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			static struct growth_series cg;
+			struct growth_sample cs = s;
+			char w[600], e[600];
+
+			for (int k = 0; k < 20; k++) {
+				cs.t_ms = 1000000 + (uint64_t)(k * nchild + i) * 40000;
+				if (growth_update(path, "boot-C", &cs, false, &cg, w,
+						  sizeof(w), e, sizeof(e)))
+					_exit(1);
+				if (strstr(w, "starting a new series"))
+					_exit(2);	/* saw a corrupt file */
+			}
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < nchild; i++) {
+		if (wait(&status) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			all_ok = false;
+	}
+	ret = growth_update(path, "boot-C", NULL, true, &g, warn, sizeof(warn),
+			    err, sizeof(err));
+	ok(all_ok && !ret && !warn[0] && g.n >= 20,
+	   "growth: %d concurrent writers leave a valid series (%zu samples)",
+	   nchild, g.n);
+	{
+		char cmd[600];
+
+		snprintf(cmd, sizeof(cmd),
+			 "test $(ls %s | wc -l) -eq 2", dir);	/* file + lock */
+		ok(system(cmd) == 0,
+		   "growth: no temporary files are left behind");
+	}
+
+	/* an unwritable place: an error, and the sample is still used */
+	snprintf(path, sizeof(path), "%s/nodir/growth", dir);
+	ret = growth_update(path, "boot-C", &s, false, &g, warn, sizeof(warn),
+			    err, sizeof(err));
+	ok(ret < 0 && err[0] && g.n == 1,
+	   "growth: an unwritable state file is an error (%s)", err);
+
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path))
+		diag("cannot remove %s", dir);
+}
+
+static void write_file(const char *dir, const char *sub, const char *name,
+		       const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_mon_bytes(void)
+{
+	char dir[] = "/tmp/leakmon-slab.XXXXXX", cmd[256];
+	struct mon_kind_bytes kb[LM_NKINDS];
+	struct lm_totals t;
+	uint64_t recl, unrecl;
+
+	memset(&t, 0, sizeof(t));
+	for (unsigned int k = 0; k < LM_NKINDS; k++) {
+		t.kind[k].present = true;
+		t.kind[k].live = 10;
+	}
+	if (!mkdtemp(dir)) {
+		ok(false, "bytes: mkdtemp");
+		return;
+	}
+	write_file(dir, "sock_inode_cache", "object_size", "768\n");
+	write_file(dir, "sock_inode_cache", "reclaim_account", "1\n");
+	write_file(dir, "lsm_file_cache", "object_size", "16\n");
+	write_file(dir, "lsm_file_cache", "reclaim_account", "0\n");
+	t.kind[LEAKMON_KIND_SK_BLOB].obj_size = 32;
+	mon_bytes(&t, dir, kb, &recl, &unrecl);
+	ok(kb[0].src == MON_SIZE_SLAB && kb[0].obj_size == 768 &&
+	   kb[0].reclaimable && kb[1].src == MON_SIZE_SLAB &&
+	   kb[1].obj_size == 16 && !kb[1].reclaimable &&
+	   kb[2].src == MON_SIZE_KERNEL && kb[2].bytes == 320 &&
+	   recl == 7680 && unrecl == 160 + 320,
+	   "bytes: sizes from /sys/kernel/slab when the module has none, reclaimable split (%" PRIu64 " + %" PRIu64 ")",
+	   recl, unrecl);
+	t.kind[0].obj_size = 832;
+	t.kind[LEAKMON_KIND_SK_BLOB].obj_size = 0;
+	write_file(dir, "sock_inode_cache", "reclaim_account", "0\n");
+	mon_bytes(&t, dir, kb, &recl, &unrecl);
+	ok(kb[0].src == MON_SIZE_KERNEL && kb[0].obj_size == 832 &&
+	   !kb[0].reclaimable && kb[2].src == MON_SIZE_UNKNOWN &&
+	   kb[2].bytes == 0 && recl == 0 && unrecl == 8320 + 160,
+	   "bytes: the module's size first; reclaim_account 0 counts as unreclaimable; unknown size counts 0");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		diag("cannot remove %s", dir);
+}
+
+static void mk_mon(struct mon *m, struct lm_owner *v, size_t n)
+{
+	memset(m, 0, sizeof(*m));
+	m->g = calloc(1, sizeof(*m->g));
+	m->m.has_sunreclaim = m->m.has_sreclaimable = true;
+	m->m.sunreclaim_kb = 1000;
+	m->m.sreclaimable_kb = 2000;
+	for (unsigned int k = 0; k < LM_NKINDS; k++) {
+		m->t.kind[k].present = true;
+		m->t.kind[k].live = 100 * (k + 1);
+		m->t.kind[k].orphans = 10 * (k + 1);
+		m->t.kind[k].untracked_nomem = k;
+		m->kb[k].obj_size = 8;
+		m->kb[k].src = k ? MON_SIZE_UNKNOWN : MON_SIZE_KERNEL;
+		m->kb[k].bytes = 800 * (k + 1);
+		m->kb[k].reclaimable = !k;
+	}
+	m->tracked_recl = 800;
+	m->tracked_unrecl = 4000;
+	m->t.owners = (uint32_t)n;
+	m->o.owner = v;
+	m->o.n = n;
+	mk_series(m->g, 61, 5000, 60000, 1000000000, 1000, 500000000, 0);
+	for (size_t i = 0; i < m->g->n; i++)
+		m->g->s[i].tracked_recl = 0;
+	growth_fit(m->g, 3600, &m->fit);
+}
+
+static char *check_out(const struct mon *m, const char *key, uint64_t arg,
+		       int *rc, char *err, size_t errsize)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	*rc = check_value(f, m, check_find(key), arg, 2, err, errsize);
+	fclose(f);
+	return out;
+}
+
+static void test_check_values(void)
+{
+	struct lm_owner v[] = {
+		mk_owner(10, 1, 0, 1, false, 5, 0),
+		mk_owner(20, 2, 33, 1, true, 300, 300),	/* the leak */
+		mk_owner(30, 3, 33, 1, false, 50, 1),
+		mk_owner(20, 9, 33, 1, false, 1, 0),	/* reused tgid */
+	};
+	static const struct { const char *key; uint64_t arg; const char *want; } cases[] = {
+		{ "sunreclaim", 0, "1024000\n" },
+		{ "sreclaimable", 0, "2048000\n" },
+		{ "slab.growth", 0, "60000\n" },
+		{ "slab.growth.unreclaimable", 0, "60000\n" },
+		{ "slab.growth.reclaimable", 0, "0\n" },
+		{ "slab.growth.window", 0, "3600\n" },
+		{ "slab.growth.samples", 0, "61\n" },
+		{ "explained", 0, "100.0\n" },
+		{ "live", 0, "600\n" },
+		{ "live.sock", 0, "100\n" },
+		{ "live.blob", 0, "500\n" },
+		{ "live.fblob", 0, "200\n" },
+		{ "live.skblob", 0, "300\n" },
+		{ "orphans", 0, "60\n" },
+		{ "owners", 0, "4\n" },
+		{ "untracked", 0, "3\n" },
+		{ "incomplete", 0, "1\n" },
+		{ "tracked.bytes", 0, "4800\n" },
+		{ "tracked.bytes.reclaimable", 0, "800\n" },
+		{ "tracked.bytes.unreclaimable", 0, "4000\n" },
+		{ "top.live", 0, "600\n" },
+		{ "owner.live", 20, "601\n" },
+		{ "owner.orphans", 20, "600\n" },
+		{ "owner.live", 99, "0\n" },
+		{ "uid.live", 33, "652\n" },
+		{ "uid.orphans", 33, "600\n" },
+		{ "uid.orphans", 0, "0\n" },
+	};
+	struct mon m;
+	char err[600], *out;
+	bool all = true;
+	int rc;
+
+	mk_mon(&m, v, 4);
+	snprintf(v[1].comm, sizeof(v[1].comm), "apache2");
+	snprintf(v[0].comm, sizeof(v[0].comm), "a\nb");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		out = check_out(&m, cases[i].key, cases[i].arg, &rc, err,
+				sizeof(err));
+		if (rc || strcmp(out, cases[i].want)) {
+			diag("check %s %" PRIu64 ": rc %d, '%s', expected '%s' (%s)",
+			     cases[i].key, cases[i].arg, rc, out, cases[i].want,
+			     err);
+			all = false;
+		}
+		free(out);
+	}
+	ok(all, "check: %zu keys give their value", sizeof(cases) / sizeof(cases[0]));
+
+	out = check_out(&m, "top.owner", 0, &rc, err, sizeof(err));
+	ok(!rc && !strcmp(out, "apache2\n"), "check: top.owner names the largest owner");
+	free(out);
+
+	out = check_out(&m, "discovery.owners", 0, &rc, err, sizeof(err));
+	ok(!rc && json_valid(out) && strstr(out, "\"{#TGID}\": \"20\"") &&
+	   strstr(out, "\"{#COMM}\": \"apache2\"") &&
+	   strstr(out, "\"{#STATE}\": \"exited\"") &&
+	   strstr(out, "\"{#TGID}\": \"30\"") && !strstr(out, "\"10\"") &&
+	   out[0] == '[',
+	   "check: discovery.owners: top 2, one entry per tgid, valid LLD JSON");
+	free(out);
+	out = check_out(&m, "discovery.uids", 0, &rc, err, sizeof(err));
+	ok(!rc && json_valid(out) && strstr(out, "\"{#UID}\": \"33\"") &&
+	   strstr(out, "\"{#UID}\": \"0\""),
+	   "check: discovery.uids is valid LLD JSON");
+	free(out);
+
+	m.g->n = 1;
+	growth_fit(m.g, 3600, &m.fit);
+	out = check_out(&m, "slab.growth", 0, &rc, err, sizeof(err));
+	ok(rc == EXIT_NODATA && !out[0] && strstr(err, "need 2"),
+	   "check: slab.growth with one sample exits %d without a value (%s)",
+	   EXIT_NODATA, err);
+	free(out);
+	out = check_out(&m, "explained", 0, &rc, err, sizeof(err));
+	ok(rc == EXIT_NODATA && !out[0], "check: explained too (%s)", err);
+	free(out);
+	out = check_out(&m, "slab.growth.samples", 0, &rc, err, sizeof(err));
+	ok(!rc && !strcmp(out, "1\n"), "check: slab.growth.samples still answers");
+	free(out);
+	free(m.g);
+}
+
+/* Lines of the Prometheus text format, and families kept together */
+static bool prom_valid(const char *text, int *samples)
+{
+	char names[64][80];
+	int nnames = 0;
+	const char *p = text;
+	char cur[80] = "";
+
+	*samples = 0;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		char line[1024], name[80];
+		size_t len;
+
+		if (!nl)
+			return false;
+		len = (size_t)(nl - p);
+		if (len >= sizeof(line))
+			return false;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		p = nl + 1;
+		if (!strncmp(line, "# HELP ", 7) || !strncmp(line, "# TYPE ", 7)) {
+			if (sscanf(line + 7, "%79s", name) != 1)
+				return false;
+		} else {
+			const char *q = line;
+			char *end;
+
+			while (*q == '_' || *q == ':' || (*q >= 'a' && *q <= 'z') ||
+			       (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9'))
+				q++;
+			if (q == line || (size_t)(q - line) >= sizeof(name))
+				return false;
+			memcpy(name, line, (size_t)(q - line));
+			name[q - line] = '\0';
+			if (*q == '{') {
+				/* label="value" pairs, escaped */
+				q++;
+				while (*q != '}') {
+					while (*q && *q != '=')
+						q++;
+					if (q[0] != '=' || q[1] != '"')
+						return false;
+					for (q += 2; *q && *q != '"'; q++)
+						if (*q == '\\' && !*++q)
+							return false;
+					if (*q++ != '"')
+						return false;
+					if (*q == ',')
+						q++;
+				}
+				q++;
+			}
+			if (*q++ != ' ')
+				return false;
+			strtod(q, &end);
+			if (end == q || *end)
+				return false;
+			(*samples)++;
+		}
+		if (strcmp(name, cur)) {
+			for (int i = 0; i < nnames; i++)
+				if (!strcmp(names[i], name))
+					return false;	/* family split */
+			if (nnames < 64)
+				snprintf(names[nnames++], sizeof(names[0]), "%s", name);
+			snprintf(cur, sizeof(cur), "%s", name);
+		}
+	}
+	return true;
+}
+
+static void test_prometheus(void)
+{
+	struct lm_owner v[6];
+	struct mon m;
+	char *out = NULL;
+	size_t len = 0;
+	int samples = 0;
+	bool valid;
+	FILE *f;
+
+	for (int i = 0; i < 6; i++)
+		v[i] = mk_owner((uint32_t)(100 + i), 1, (uint32_t)i, 1, i == 5,
+				(uint64_t)(10 * (i + 1)), 0);
+	snprintf(v[5].comm, sizeof(v[5].comm), "ap\"a\\c\nhe\xff");
+	mk_mon(&m, v, 6);
+	m.totals_rc = EXIT_OK;
+	m.owners_rc = EXIT_OK;
+	f = open_memstream(&out, &len);
+	prom_write(f, &m, 2);
+	fclose(f);
+	valid = prom_valid(out, &samples);
+	ok(valid && samples > 20,
+	   "prometheus: text format, families together (%d samples)", samples);
+	ok(strstr(out, "leakmon_up 1\n") &&
+	   strstr(out, "leakmon_slab_bytes{type=\"unreclaimable\"} 1024000\n") &&
+	   strstr(out, "leakmon_slab_growth_bytes_per_hour{type=\"unreclaimable\"} 60000\n") &&
+	   strstr(out, "leakmon_live_objects{kind=\"sock_inode\"} 100\n") &&
+	   strstr(out, "leakmon_object_size_bytes{kind=\"sock_inode\",source=\"kernel\"} 8\n") &&
+	   strstr(out, "leakmon_tracked_bytes{kind=\"sock_inode\",type=\"reclaimable\"} 800\n") &&
+	   strstr(out, "# TYPE leakmon_untracked_total counter\n"),
+	   "prometheus: totals, slab, growth, sizes");
+	ok(strstr(out, "comm=\"ap\\\"a\\\\c\\nhe\xef\xbf\xbd\"") != NULL,
+	   "prometheus: label values escaped, invalid UTF-8 replaced");
+	/* top 2 by live (105, 104) + 105 has orphans; the rest in "other" */
+	ok(strstr(out, "leakmon_owner_live_objects{tgid=\"105\"") &&
+	   strstr(out, "leakmon_owner_live_objects{tgid=\"104\"") &&
+	   !strstr(out, "tgid=\"103\"") &&
+	   strstr(out, "leakmon_owner_live_objects{tgid=\"other\",comm=\"other\",uid=\"other\",state=\"other\",user=\"other\"} 100\n") &&
+	   strstr(out, "leakmon_uid_live_objects{uid=\"other\",user=\"other\"} 100\n"),
+	   "prometheus: top-K owners and users plus an \"other\" row");
+	free(out);
+
+	out = NULL;
+	m.totals_rc = EXIT_NOMODULE;
+	m.g->n = 1;
+	growth_fit(m.g, 3600, &m.fit);
+	f = open_memstream(&out, &len);
+	prom_write(f, &m, 2);
+	fclose(f);
+	ok(prom_valid(out, &samples) && strstr(out, "leakmon_up 0\n") &&
+	   !strstr(out, "live_objects") && !strstr(out, "bytes_per_hour") &&
+	   strstr(out, "leakmon_slab_growth_samples 1\n"),
+	   "prometheus: without the module, slab metrics only");
+	free(out);
+	free(m.g);
+}
+
 /* ---- CLI argument validation ---- */
 
 static int run_cli(const char *cli, char *out, size_t outsize, ...)
@@ -1578,6 +2224,11 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_OK, "config", "--help");
 	CLI_EXIT(EXIT_OK, "reset", "--help");
 	CLI_EXIT(EXIT_OK, "version", "--help");
+	CLI_EXIT(EXIT_OK, "events", "--help");
+	CLI_EXIT(EXIT_USAGE, "events", "-c", "0");
+	CLI_EXIT(EXIT_USAGE, "events", "-t", "0");
+	CLI_EXIT(EXIT_USAGE, "events", "-t", "86401");
+	CLI_EXIT(EXIT_USAGE, "events", "extra");
 	CLI_EXIT(EXIT_USAGE, "top", "-n", "abc");
 	CLI_EXIT(EXIT_USAGE, "top", "-n", "-1");
 	CLI_EXIT(EXIT_USAGE, "top", "-n", "99999999999999999999999");
@@ -1590,6 +2241,27 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_USAGE, "top", "-i", "4000");
 	CLI_EXIT(EXIT_USAGE, "top", "--frob");
 	CLI_EXIT(EXIT_USAGE, "top", "-z");
+	CLI_EXIT(EXIT_OK, "record", "--help");
+	CLI_EXIT(EXIT_OK, "graph", "--help");
+	CLI_EXIT(EXIT_OK, "watch", "--help");
+	CLI_EXIT(EXIT_USAGE, "record", "-i", "1");
+	CLI_EXIT(EXIT_USAGE, "record", "-i", "0.05", "-o", "/nonexistent/x");
+	CLI_EXIT(EXIT_USAGE, "record", "-d", "x", "-o", "/nonexistent/x");
+	CLI_EXIT(EXIT_USAGE, "record", "-n", "0", "-o", "/nonexistent/x");
+	CLI_EXIT(EXIT_USAGE, "record", "-o", "/nonexistent/x", "extra");
+	CLI_EXIT(EXIT_USAGE, "graph");
+	CLI_EXIT(EXIT_USAGE, "graph", "/nonexistent/x");
+	CLI_EXIT(EXIT_USAGE, "graph", "/nonexistent/x", "-o", "x.jpg");
+	CLI_EXIT(EXIT_USAGE, "graph", "/nonexistent/x", "-o", "x.png", "--top", "13");
+	CLI_EXIT(EXIT_USAGE, "graph", "/nonexistent/x", "-o", "x.png", "--by", "uid");
+	CLI_EXIT(EXIT_RUNTIME, "graph", "/nonexistent/x", "-o", "x.png");
+	CLI_EXIT(EXIT_BADFILE, "graph", "/dev/null", "-o", "/nonexistent/x.png");
+	CLI_EXIT(EXIT_BADFILE, "graph", "/etc/passwd", "-o", "/nonexistent/x.png");
+	CLI_EXIT(EXIT_USAGE, "watch", "-i", "0");
+	CLI_EXIT(EXIT_USAGE, "watch", "--by", "pid");
+	CLI_EXIT(EXIT_USAGE, "watch", "--sort", "size");
+	CLI_EXIT(EXIT_USAGE, "watch", "-c", "0");
+	CLI_EXIT(EXIT_USAGE, "watch", "extra");
 	CLI_EXIT(EXIT_USAGE, "top", "extra");
 	CLI_EXIT(EXIT_USAGE, "status", "--json", "x");
 	CLI_EXIT(EXIT_USAGE, "status", "--top");
@@ -1601,10 +2273,458 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "2");
 	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "0", "--restrict-read", "1");
 	CLI_EXIT(EXIT_USAGE, "version", "now");
+	CLI_EXIT(EXIT_OK, "check", "--help");
+	CLI_EXIT(EXIT_OK, "check", "--list");
+	CLI_EXIT(EXIT_OK, "prometheus", "--help");
+	CLI_EXIT(EXIT_OK, "growth", "--help");
+	CLI_EXIT(EXIT_USAGE, "check");
+	CLI_EXIT(EXIT_USAGE, "check", "frob");
+	CLI_EXIT(EXIT_USAGE, "check", "owner.live");
+	CLI_EXIT(EXIT_USAGE, "check", "owner.live", "x");
+	CLI_EXIT(EXIT_USAGE, "check", "live", "extra");
+	CLI_EXIT(EXIT_USAGE, "check", "--window", "10", "live");
+	CLI_EXIT(EXIT_USAGE, "check", "--window", "604801", "live");
+	CLI_EXIT(EXIT_USAGE, "check", "-n", "0", "discovery.owners");
+	CLI_EXIT(EXIT_USAGE, "check", "--state", "", "live");
+	CLI_EXIT(EXIT_USAGE, "prometheus", "extra");
+	CLI_EXIT(EXIT_USAGE, "prometheus", "-o");
+	CLI_EXIT(EXIT_USAGE, "growth", "--window", "abc");
 
 	rc = run_cli(cli, out, sizeof(out), "version", "--json", (char *)NULL);
 	ok((rc == EXIT_OK && json_valid(out) && strstr(out, "\"cli_version\"")) ||
 	   rc == EXIT_PERM, "cli: version --json is valid JSON (exit %d)", rc);
+}
+
+/* ---- notifications (lm_parse_event, leakmon events output) ---- */
+
+struct event_opts {
+	uint8_t cmd;
+	bool unknown;		/* attributes and a kind of unknown types */
+	bool long_tgid;		/* LEAKMON_EVENT_A_TGID as 8 bytes */
+	const char *comm;
+	uint64_t count;		/* per kind */
+};
+
+static struct nlmsghdr *event_msg(void *buf, const struct event_opts *eo)
+{
+	struct nlmsghdr *nlh = genl_msg(buf, eo->cmd);
+	struct nlattr *n, *k;
+
+	nlh->nlmsg_pid = 0;
+	nlh->nlmsg_seq = 0;
+	if (eo->unknown)
+		mnl_attr_put_u32(nlh, LEAKMON_A_MAX + 1, 5);
+	n = mnl_attr_nest_start(nlh, LEAKMON_A_EVENT);
+	mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_TIME_NS, 123456789);
+	if (eo->long_tgid)
+		mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_TGID, 141);
+	else
+		mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_TGID, 141);
+	mnl_attr_put_strz(nlh, LEAKMON_EVENT_A_COMM,
+			  eo->comm ? eo->comm : "apache2");
+	if (eo->unknown)
+		mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_MAX + 1, 1);
+	if (eo->cmd == LEAKMON_CMD_EVENT_SATURATED) {
+		mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_REASON,
+				 LEAKMON_SATURATION_TABLE_FULL);
+		mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_KIND_ID,
+				 LEAKMON_KIND_SK_BLOB);
+		mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_OBJECTS, 1000);
+		mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_MAX_OBJECTS, 1000);
+		mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_OWNERS, 12);
+		mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_MAX_OWNERS, 65536);
+	} else {
+		mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_START_NS, 55);
+		mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_UID, 65534);
+		mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_CGROUP_ID, 4321);
+		if (eo->cmd == LEAKMON_CMD_EVENT_THRESHOLD) {
+			mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_THRESHOLD, 500);
+			mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_LIVE,
+					 eo->count * LM_NKINDS);
+		} else {
+			mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_ORPHANS,
+					 eo->count * LM_NKINDS);
+		}
+		for (uint32_t i = 0; i < LM_NKINDS + (eo->unknown ? 1 : 0); i++) {
+			k = mnl_attr_nest_start(nlh, LEAKMON_EVENT_A_KIND);
+			mnl_attr_put_u32(nlh, LEAKMON_OWNER_KIND_A_ID, i);
+			mnl_attr_put_u64(nlh, LEAKMON_OWNER_KIND_A_LIVE,
+					 eo->count);
+			mnl_attr_nest_end(nlh, k);
+		}
+	}
+	mnl_attr_nest_end(nlh, n);
+	return nlh;
+}
+
+static char *events_json_text(const struct lm_event *ev)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	events_json(f, ev);
+	fclose(f);
+	return text;
+}
+
+static void test_events(void)
+{
+	struct event_opts eo = { .cmd = LEAKMON_CMD_EVENT_THRESHOLD,
+				 .unknown = true, .count = 1000 };
+	char line[256], *text;
+	struct lm_error err;
+	struct lm_event ev;
+	bool found;
+	int ret;
+
+	ret = lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, &err);
+	ok(ret == LM_OK && found && ev.cmd == LEAKMON_CMD_EVENT_THRESHOLD &&
+	   ev.time_ns == 123456789 && ev.tgid == 141 && ev.start_ns == 55 &&
+	   !strcmp(ev.comm, "apache2") && ev.uid == 65534 &&
+	   ev.cgroup_id == 4321 && ev.threshold == 500 && ev.live == 3000 &&
+	   ev.kind[0].present && ev.kind[2].present &&
+	   ev.kind[1].count == 1000 &&
+	   (ev.present & (LM_EVF_THRESHOLD | LM_EVF_LIVE | LM_EVF_UID)) ==
+	   (LM_EVF_THRESHOLD | LM_EVF_LIVE | LM_EVF_UID) &&
+	   !(ev.present & LM_EVF_ORPHANS),
+	   "event: threshold, with unknown attributes and a future kind (%s)",
+	   err.detail);
+	events_format(line, sizeof(line), &ev, 123456789 + 5000000000ULL,
+		      1000000);
+	ok(strlen(line) <= 80 && strstr(line, "threshold apache2[141] ") &&
+	   strstr(line, ": 3000 = sock 1000 fblob 1000 skblob 1000"),
+	   "event: human line '%s'", line);
+	text = events_json_text(&ev);
+	ok(text && json_valid(text) && strchr(text, '\n') == text + strlen(text) - 1 &&
+	   strstr(text, "\"event\": \"threshold\"") &&
+	   strstr(text, "\"kinds\": {\"sock_inode\": 1000, \"file_blob\": 1000, \"sk_blob\": 1000}") &&
+	   strstr(text, "\"threshold\": 500") && strstr(text, "\"live\": 3000"),
+	   "event: one JSON object on one line: %s", text ? text : "(null)");
+	free(text);
+
+	eo.cmd = LEAKMON_CMD_EVENT_ORPHANS;
+	eo.comm = "a-very-long-command-name";
+	eo.count = 123456789012ULL;
+	ret = lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, &err);
+	ok(ret == LM_OK && found && ev.cmd == LEAKMON_CMD_EVENT_ORPHANS &&
+	   ev.orphans == 3 * eo.count && (ev.present & LM_EVF_ORPHANS) &&
+	   !(ev.present & LM_EVF_LIVE) && strlen(ev.comm) == LM_COMM_SIZE - 1,
+	   "event: orphans, comm truncated (%s)", err.detail);
+	events_format(line, sizeof(line), &ev, 0, 1000000);
+	ok(strlen(line) <= 80 && strstr(line, "orphans "),
+	   "event: long names and big counts fit 80 columns '%s'", line);
+	text = events_json_text(&ev);
+	ok(text && json_valid(text) && strstr(text, "\"orphans\": 370370367036") &&
+	   !strstr(text, "\"live\""), "event: orphans JSON: %s",
+	   text ? text : "(null)");
+	free(text);
+	eo.comm = NULL;
+
+	eo.cmd = LEAKMON_CMD_EVENT_SATURATED;
+	ret = lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, &err);
+	ok(ret == LM_OK && found && ev.reason == LEAKMON_SATURATION_TABLE_FULL &&
+	   ev.kind_id == LEAKMON_KIND_SK_BLOB && ev.objects == 1000 &&
+	   ev.max_objects == 1000 && ev.owners == 12 &&
+	   ev.max_owners == 65536 && !ev.kind[0].present,
+	   "event: saturated (%s)", err.detail);
+	events_format(line, sizeof(line), &ev, 0, 1000000);
+	ok(strlen(line) <= 80 &&
+	   strstr(line, "saturated object table full: 1000/1000 objects"),
+	   "event: saturated line '%s'", line);
+	text = events_json_text(&ev);
+	ok(text && json_valid(text) &&
+	   strstr(text, "\"reason\": \"object_table_full\"") &&
+	   strstr(text, "\"kind\": \"sk_blob\""),
+	   "event: saturated JSON: %s", text ? text : "(null)");
+	free(text);
+
+	eo.cmd = LEAKMON_CMD_EVENT_SATURATED + 7;
+	ret = lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, &err);
+	ok(ret == LM_OK && !found, "event: an unknown command is skipped");
+	ret = lm_parse_event(genl_msg(mb.buf, LEAKMON_CMD_GET_TOTALS), &ev,
+			     &found, &err);
+	ok(ret == LM_OK && !found, "event: a reply that is no event is skipped");
+	ret = lm_parse_event(genl_msg(mb.buf, LEAKMON_CMD_EVENT_ORPHANS), &ev,
+			     &found, &err);
+	ok(ret == LM_OK && !found, "event: no LEAKMON_A_EVENT: skipped");
+
+	eo.cmd = LEAKMON_CMD_EVENT_THRESHOLD;
+	eo.long_tgid = true;
+	ret = lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, &err);
+	ok(ret == LM_ERR_PROTO && strstr(err.detail, "LEAKMON_EVENT_A_TGID"),
+	   "event: wrong-length attribute rejected (%s)", err.detail);
+	eo.long_tgid = false;
+	{
+		struct nlmsghdr *nlh = event_msg(mb.buf, &eo);
+
+		/* cut the message inside its last attribute */
+		nlh->nlmsg_len -= 6;
+		ret = lm_parse_event(nlh, &ev, &found, &err);
+		ok(ret == LM_ERR_PROTO, "event: truncated message rejected (%s)",
+		   err.detail);
+	}
+}
+
+/* ---- record, graph axes, sparklines ---- */
+
+static const char rec_hdr[] =
+	"{\"type\":\"header\",\"format\":\"leakmon-record\",\"version\":1,"
+	"\"host\":\"h\\u00e9\",\"kernel\":\"6.1\",\"cli_version\":\"0.1.0\","
+	"\"module_version\":null,\"interval_s\":2.000,\"duration_s\":null,"
+	"\"top\":10,\"t\":1000.000}\n";
+
+static void test_record(void)
+{
+	struct rec_header h = { .interval_s = 2, .top = 10, .start_t = 1000 };
+	struct rec_owner o[2] = {
+		{ .tgid = 141, .start_ns = 7, .comm = "apache2", .uid = 65534,
+		  .exited = true, .live = 30, .orphans = 30,
+		  .live_kind = { 10, 10, 10 } },
+		{ .tgid = 142, .comm = "apa\"che2\n", .live = 5 },
+	};
+	struct rec_sample s = { .t = 1002, .boot_ns = 5, .module = true,
+				.live = 35, .orphans = 30, .has_slab = true,
+				.sunreclaim = 4096, .sreclaimable = 8192,
+				.slab = 12288 };
+	struct rec_sample d = { .t = 1004, .has_slab = true,
+				.sunreclaim = 4096 };
+	char *l[6], text[8192], why[256];
+	struct recording r;
+	struct rec_series *ser;
+	struct jdoc jd = { 0 };
+	size_t len = 0;
+	int ret, ns;
+
+	snprintf(h.host, sizeof(h.host), "host\"1");
+	snprintf(d.error, sizeof(d.error), "module not loaded");
+	l[0] = rec_line_header(&h);
+	l[1] = rec_line_sample(&s, o, 2);
+	l[2] = rec_line_gap(1004, 6, "module not loaded");
+	l[3] = rec_line_sample(&d, NULL, 0);
+	l[4] = rec_line_resume(1006, 7, true);
+	s.t = 1006;
+	l[5] = rec_line_sample(&s, o, 1);
+	text[0] = '\0';
+	for (int i = 0; i < 6; i++) {
+		ok(l[i] && strchr(l[i], '\n') == l[i] + strlen(l[i]) - 1,
+		   "record: line %d is one line ending in a newline", i);
+		if (l[i])
+			strcat(text, l[i]);
+		free(l[i]);
+	}
+	len = strlen(text);
+	ret = rec_parse(text, len, &r, why, sizeof(why));
+	ok(ret == REC_OK && r.n == 3 && r.no == 3 && r.ngaps == 1 &&
+	   r.recordings == 1, "record: round trip (%d %s)", ret, why);
+	if (ret == REC_OK) {
+		ok(!strcmp(r.h.host, "host\"1") && r.h.interval_s == 2 &&
+		   r.h.top == 10, "record: header fields");
+		ok(r.s[0].module && r.s[0].live == 35 &&
+		   r.s[0].sunreclaim == 4096 && r.s[0].sreclaimable == 8192 &&
+		   !r.s[1].module && !strcmp(r.s[1].error, "module not loaded"),
+		   "record: sample fields");
+		ok(r.o[0].tgid == 141 && r.o[0].exited &&
+		   r.o[0].live_kind[2] == 10 && !strcmp(r.o[1].comm, "apa\"che2\n"),
+		   "record: owner fields, escaped comm");
+		ok(r.gap[0].t0 == 1004 && r.gap[0].t1 == 1006 &&
+		   !strcmp(r.gap[0].reason, "module not loaded"),
+		   "record: gap from 1004 to the resume at 1006");
+		ns = rec_series(&r, REC_BY_COMM, 5, &ser);
+		ok(ns == 2 && !strcmp(ser[0].name, "apache2") &&
+		   ser[0].y[0] == 30 && isnan(ser[0].y[1]) &&
+		   ser[0].y[2] == 30 && ser[0].max == 30 && ser[0].tasks == 1 &&
+		   !strcmp(ser[1].name, "apa\"che2?"),
+		   "record: series per comm, NaN without the module");
+		if (ns > 0)
+			rec_series_free(ser, (size_t)ns);
+		ns = rec_series(&r, REC_BY_TASK, 1, &ser);
+		ok(ns == 1 && !strcmp(ser[0].name, "apache2[141]"),
+		   "record: series per task, limited to the top 1");
+		if (ns > 0)
+			rec_series_free(ser, (size_t)ns);
+	}
+	rec_free(&r);
+
+	/* every cut inside the last line is "truncated" */
+	ret = rec_parse(text, len - 1, &r, why, sizeof(why));
+	ok(ret == REC_TRUNCATED && strstr(why, "truncated"),
+	   "record: a missing final newline is truncated (%s)", why);
+	rec_free(&r);
+	ret = rec_parse(text, len - 40, &r, why, sizeof(why));
+	ok(ret == REC_TRUNCATED, "record: a cut line is truncated (%s)", why);
+	rec_free(&r);
+	ret = rec_parse(text, 0, &r, why, sizeof(why));
+	ok(ret == REC_EMPTY && strstr(why, "empty"),
+	   "record: empty file (%s)", why);
+	rec_free(&r);
+	ret = rec_parse(rec_hdr, strlen(rec_hdr), &r, why, sizeof(why));
+	ok(ret == REC_EMPTY && strstr(why, "no samples") &&
+	   !strcmp(r.h.host, "h\xc3\xa9"),
+	   "record: a header alone has no samples (%s), \\u00e9 decoded",
+	   why);
+	rec_free(&r);
+	{
+		static const char *const foreign[] = {
+			"root:x:0:0:root:/root:/bin/bash\n",
+			"{\"a\":1}\n",
+			"[1,2]\n",
+			"{\"type\":\"sample\",\"t\":1}\n",
+			"{\"type\":\"header\",\"format\":\"other\"}\n",
+			"\x89PNG\r\n\x1a\n",
+			"{\"type\":\"header\"",
+		};
+
+		for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]);
+		     i++) {
+			ret = rec_parse(foreign[i], strlen(foreign[i]), &r, why,
+					sizeof(why));
+			ok(ret == REC_FOREIGN &&
+			   strstr(why, "not a leakmon recording"),
+			   "record: foreign text %zu refused (%s)", i, why);
+			rec_free(&r);
+		}
+	}
+	snprintf(text, sizeof(text), "%s{\"type\":\"header\",\"format\":"
+		 "\"leakmon-record\",\"version\":2}\n", rec_hdr);
+	ret = rec_parse(text, strlen(text), &r, why, sizeof(why));
+	ok(ret == REC_VERSION_ERR, "record: a newer version refused (%s)",
+	   why);
+	rec_free(&r);
+	snprintf(text, sizeof(text), "%s{\"type\":\"sample\",\"t\":5,"
+		 "\"module\":true,\"live\":1,\"orphans\":0,\"top\":[{\"tgid\":-1,"
+		 "\"live\":1}]}\n", rec_hdr);
+	ret = rec_parse(text, strlen(text), &r, why, sizeof(why));
+	ok(ret == REC_CORRUPT && strstr(why, "line 2") && strstr(why, "tgid"),
+	   "record: a bad owner is corrupt, with its line (%s)", why);
+	rec_free(&r);
+	snprintf(text, sizeof(text), "%s{\"type\":\"sample\",\"t\":5,"
+		 "\"module\":false}\n{\"type\":\"sample\",\"t\":4,"
+		 "\"module\":false}\n", rec_hdr);
+	ret = rec_parse(text, strlen(text), &r, why, sizeof(why));
+	ok(ret == REC_CORRUPT && strstr(why, "backwards"),
+	   "record: time going backwards is corrupt (%s)", why);
+	rec_free(&r);
+	snprintf(text, sizeof(text), "%s{\"type\":\"future\"}\n"
+		 "{\"type\":\"sample\",\"t\":5,\"module\":false}\n", rec_hdr);
+	ret = rec_parse(text, strlen(text), &r, why, sizeof(why));
+	ok(ret == REC_OK && r.lines_skipped == 1,
+	   "record: a line of an unknown type is skipped");
+	rec_free(&r);
+
+	/* the JSON reader */
+	ok(!jparse(&jd, " {\"a\":[1,-2.5e3,true,null,\"x\\ty\"],\"b\":{}} ",
+		   41, why, sizeof(why)) && jd.v[1].type == JT_OBJ &&
+	   jget(&jd, &jd.v[1], "a")->type == JT_ARR,
+	   "json reader: nested values (%s)", why);
+	{
+		static const char *const badj[] = {
+			"{", "{\"a\"}", "{\"a\":01}", "[1,]", "\"\\x\"",
+			"{\"a\":1}x", "tru", "\"a\tb\"", "[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]",
+		};
+
+		for (size_t i = 0; i < sizeof(badj) / sizeof(badj[0]); i++)
+			ok(jparse(&jd, badj[i], strlen(badj[i]), why,
+				  sizeof(why)) == -EINVAL,
+			   "json reader: '%s' refused (%s)", badj[i], why);
+	}
+	ok(!jparse(&jd, "18446744073709551615", 20, why, sizeof(why)) &&
+	   jd.v[1].is_uint && jd.v[1].u == UINT64_MAX,
+	   "json reader: 64-bit counts are exact");
+	jdoc_free(&jd);
+}
+
+static void test_axis(void)
+{
+	struct axis a;
+	char buf[64];
+
+	axis_nice(&a, 0, 1200, 7, false);
+	ok(a.lo == 0 && a.hi == 1200 && a.step == 200 && a.n == 7,
+	   "axis: 0..1200 in 7 ticks: step 200 (%g..%g step %g, %zu)",
+	   a.lo, a.hi, a.step, a.n);
+	axis_nice(&a, 0, 1201, 7, false);
+	ok(a.step == 500 && a.hi == 1500 && a.n == 4,
+	   "axis: 0..1201: step 500 up to 1500 (%g, %g)", a.step, a.hi);
+	axis_nice(&a, 0, 0, 7, false);
+	ok(a.lo == 0 && a.hi == 1 && a.n >= 2,
+	   "axis: an empty range becomes 0..1 (%g..%g)", a.lo, a.hi);
+	axis_nice(&a, 3, 3, 7, false);
+	ok(a.lo < 3 && a.hi > 3, "axis: a constant gets a range around it");
+	axis_nice(&a, 100.0 * 1048576, 104.0 * 1048576, 7, true);
+	ok(a.step == 1048576 && a.lo == 100.0 * 1048576,
+	   "axis: bytes 100..104 MiB: step 1 MiB (%g)", a.step);
+	axis_nice(&a, 0, 3e9, 7, true);
+	ok(a.step == 512.0 * 1048576 && a.n <= 7,
+	   "axis: bytes 0..3e9: step 512 MiB (%g, %zu ticks)", a.step, a.n);
+	for (int m = 2; m <= 12; m++) {
+		axis_nice(&a, 17, 98765, (size_t)m, false);
+		if (a.n > (size_t)m || a.lo > 17 || a.hi < 98765)
+			break;
+		if (m == 12)
+			ok(true, "axis: never more ticks than asked, range covered");
+	}
+	axis_time(&a, 1000000000.0 + 7, 1000000000.0 + 7 + 600, 8);
+	ok(a.step == 120 && a.n == 5 && fmod(a.tick[0], 60) == 0,
+	   "axis: 10 min in 8 ticks: every 2 min on whole minutes (%g, %zu, %g)",
+	   a.step, a.n, a.tick[0]);
+	axis_time(&a, 1000000000.0, 1000000000.0 + 20, 8);
+	ok(a.step == 5 && a.n == 5, "axis: 20 s: every 5 s (%g, %zu)",
+	   a.step, a.n);
+	axis_time(&a, 0, 3 * 86400, 8);
+	ok(a.step == 43200, "axis: 3 days: every 12 h (%g)", a.step);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	axis_time_label(buf, sizeof(buf), 3723, 5, 60);
+	ok(!strcmp(buf, "01:02:03"), "axis: label with seconds (%s)", buf);
+	axis_time_label(buf, sizeof(buf), 3723, 60, 600);
+	ok(!strcmp(buf, "01:02"), "axis: label in minutes (%s)", buf);
+	axis_time_label(buf, sizeof(buf), 86400 * 31 + 3600, 3600, 86400 * 3);
+	ok(!strcmp(buf, "02-01 01:00"), "axis: label with the date (%s)", buf);
+	axis_count_label(buf, sizeof(buf), 950);
+	ok(!strcmp(buf, "950"), "axis: count 950 (%s)", buf);
+	axis_count_label(buf, sizeof(buf), 1500);
+	ok(!strcmp(buf, "1.5k"), "axis: count 1.5k (%s)", buf);
+	axis_count_label(buf, sizeof(buf), 2000000);
+	ok(!strcmp(buf, "2M"), "axis: count 2M (%s)", buf);
+	axis_bytes_label(buf, sizeof(buf), 100.0 * 1048576, 1048576);
+	ok(!strcmp(buf, "100 MiB"), "axis: bytes 100 MiB (%s)", buf);
+	axis_bytes_label(buf, sizeof(buf), 1.5 * 1048576, 524288);
+	ok(!strcmp(buf, "1.5 MiB"), "axis: bytes 1.5 MiB (%s)", buf);
+	axis_bytes_label(buf, sizeof(buf), 0, 1048576);
+	ok(!strcmp(buf, "0 MiB"), "axis: 0 in the step's unit (%s)", buf);
+}
+
+static void test_sparkline(void)
+{
+	const uint64_t v[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	const uint64_t big[] = { 1, 1000000 }, zero[] = { 0, 0, 0 };
+	char buf[128];
+	size_t n;
+
+	n = sparkline(buf, sizeof(buf), v, 8, 8, false);
+	ok(n == 8 && !strcmp(buf, " .:-=+*#"), "sparkline: ramp (%s)", buf);
+	n = sparkline(buf, sizeof(buf), v, 8, 4, false);
+	ok(n == 4 && !strcmp(buf, "=+*#"),
+	   "sparkline: the last 4 values (%s)", buf);
+	n = sparkline(buf, sizeof(buf), v + 6, 2, 5, false);
+	ok(n == 5 && !strcmp(buf, "   *#"),
+	   "sparkline: short history right-aligned (%s)", buf);
+	sparkline(buf, sizeof(buf), big, 2, 2, false);
+	ok(!strcmp(buf, ".#"), "sparkline: a small value never shows as 0 (%s)",
+	   buf);
+	sparkline(buf, sizeof(buf), zero, 3, 3, false);
+	ok(!strcmp(buf, "   "), "sparkline: all zero (%s)", buf);
+	n = sparkline(buf, sizeof(buf), v, 8, 8, true);
+	ok(n == 8 && strlen(buf) == 24 &&
+	   !strcmp(buf + 21, "\xe2\x96\x88") && !memcmp(buf, "\xe2\x96\x81", 3),
+	   "sparkline: UTF-8 blocks U+2581..U+2588");
+	n = sparkline(buf, 10, v, 8, 8, true);
+	ok(n == 0 && !buf[0], "sparkline: too small a buffer gives \"\"");
+	n = sparkline(buf, sizeof(buf), NULL, 0, 3, false);
+	ok(n == 3 && !strcmp(buf, "   "), "sparkline: no values");
 }
 
 int main(void)
@@ -1615,6 +2735,7 @@ int main(void)
 	test_totals_bad();
 	test_owner();
 	test_config();
+	test_events();
 	test_rx_dump();
 	test_rx_errors();
 	test_rx_framing();
@@ -1627,7 +2748,17 @@ int main(void)
 	test_cgroup_paths();
 	test_render_status();
 	test_render_top();
+	test_lsq();
+	test_growth_file();
+	test_growth_fit();
+	test_growth_state();
+	test_mon_bytes();
+	test_check_values();
+	test_prometheus();
 	test_live_nlctrl();
+	test_record();
+	test_axis();
+	test_sparkline();
 	test_cli();
 	printf("1..%d\n", ntests);
 	if (nfailed)

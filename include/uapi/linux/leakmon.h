@@ -32,6 +32,22 @@
  *    LEAKMON_A_OWNERS: NLA_U32, owners listed (alive and exited)
  *    LEAKMON_A_OWNERS_EXITED: NLA_U32, owners whose process has exited
  *    LEAKMON_A_CONFIG: NLA_NESTED, as in LEAKMON_CMD_GET_CONFIG
+ *    LEAKMON_A_EVENTS: NLA_NESTED, what became of the notifications
+ *                      (see "Notifications" below); counters since reset
+ *        LEAKMON_EVENTS_A_SENT: NLA_U64, multicast to the "events" group
+ *        LEAKMON_EVENTS_A_NO_LISTENERS: NLA_U64, not sent: nobody had
+ *                                       joined the group
+ *        LEAKMON_EVENTS_A_RESTRICTED: NLA_U64, not sent: restrict_read
+ *                                     is set
+ *        LEAKMON_EVENTS_A_RATE_LIMITED: NLA_U64, dropped: more than
+ *                                       event_rate in one second
+ *        LEAKMON_EVENTS_A_QUEUE_FULL: NLA_U64, dropped: event_queue_max
+ *                                     events were already queued
+ *        LEAKMON_EVENTS_A_NOMEM: NLA_U64, dropped: atomic allocation of
+ *                                the queued event failed
+ *        LEAKMON_EVENTS_A_SEND_FAILED: NLA_U64, message allocation or
+ *                                      multicast failed (a listener's
+ *                                      receive buffer was full: ENOBUFS)
  *    LEAKMON_A_KIND: NLA_NESTED, once per kind, in kind order
  *        LEAKMON_KIND_A_ID: NLA_U32, enum leakmon_kind
  *        LEAKMON_KIND_A_NAME: NLA_NUL_STRING, the kind's name:
@@ -115,6 +131,13 @@
  *                                        CAP_NET_ADMIN
  *        LEAKMON_CONFIG_A_HASH_BUCKETS: NLA_U32, object hash buckets
  *                                       (load time only; read only)
+ *        LEAKMON_CONFIG_A_EVENT_THRESHOLD: NLA_U32, live objects (sum
+ *                                          over kinds) of one owner that
+ *                                          trigger a threshold event;
+ *                                          0: off
+ *        LEAKMON_CONFIG_A_EVENT_RATE: NLA_U32, most events sent per second
+ *        LEAKMON_CONFIG_A_EVENT_QUEUE_MAX: NLA_U32, most events waiting
+ *                                          to be sent
  *
  * LEAKMON_CMD_SET_CONFIG: do, CAP_NET_ADMIN. Request:
  *
@@ -122,10 +145,76 @@
  *        LEAKMON_CONFIG_A_MAX_OBJECTS: 1 .. LEAKMON_MAX_OBJECTS_LIMIT
  *        LEAKMON_CONFIG_A_MAX_OWNERS: 1 .. LEAKMON_MAX_OWNERS_LIMIT
  *        LEAKMON_CONFIG_A_RESTRICT_READ: 0 or 1
+ *        LEAKMON_CONFIG_A_EVENT_THRESHOLD: 0 .. LEAKMON_MAX_OBJECTS_LIMIT
+ *        LEAKMON_CONFIG_A_EVENT_RATE: 1 .. LEAKMON_EVENT_RATE_LIMIT
+ *        LEAKMON_CONFIG_A_EVENT_QUEUE_MAX: 1 .. LEAKMON_EVENT_QUEUE_LIMIT
  *
  *    The reply is the new configuration, as for LEAKMON_CMD_GET_CONFIG.
  *    Lowering a limit below the current number of entries keeps existing
  *    entries; only new ones are refused.
+ *
+ * Notifications
+ * -------------
+ * The family has one multicast group, LEAKMON_MCGRP_EVENTS ("events").
+ * Its messages are notifications (sequence number 0, port id 0), one event
+ * each, with one LEAKMON_A_EVENT nest whose content depends on the
+ * command.  The probes only detect and queue an event; a work item builds
+ * and sends it, and only when the group has listeners (events that
+ * happen while nobody listens are not kept), so an event describes the
+ * state when it happened, a moment before it arrives.  At most
+ * event_rate events are sent per second and at most event_queue_max wait;
+ * the rest are dropped and counted (LEAKMON_A_EVENTS of GET_TOTALS).  While
+ * restrict_read is set nothing is sent (the group itself cannot check the
+ * listener's capability on every kernel).
+ *
+ * LEAKMON_CMD_EVENT_THRESHOLD: an owner's live objects, summed over the
+ *    kinds, reached event_threshold.  Sent once; the owner is re-armed when
+ *    its live count falls below half the threshold (so a leak gives one
+ *    event, a count hovering around the threshold does not give many).
+ *
+ *    LEAKMON_A_EVENT: NLA_NESTED
+ *        LEAKMON_EVENT_A_TIME_NS: NLA_U64, when it happened
+ *        LEAKMON_EVENT_A_TGID, LEAKMON_EVENT_A_START_NS,
+ *        LEAKMON_EVENT_A_COMM, LEAKMON_EVENT_A_UID,
+ *        LEAKMON_EVENT_A_CGROUP_ID: the owner, as LEAKMON_OWNER_A_*
+ *        LEAKMON_EVENT_A_THRESHOLD: NLA_U32, event_threshold then
+ *        LEAKMON_EVENT_A_LIVE: NLA_U64, the owner's live objects (sum)
+ *        LEAKMON_EVENT_A_KIND: NLA_NESTED, once per kind, in kind order
+ *            LEAKMON_OWNER_KIND_A_ID: NLA_U32, enum leakmon_kind
+ *            LEAKMON_OWNER_KIND_A_LIVE: NLA_U64, live objects of the kind
+ *
+ * LEAKMON_CMD_EVENT_ORPHANS: an owner's process exited with live objects,
+ *    which are now orphans.  One event per owner, however many objects,
+ *    sent once the owner's live count has held still for one second after
+ *    the exit (an exiting process closes its files after the exit is seen;
+ *    those are not orphans), with the counts of that moment.
+ *
+ *    LEAKMON_A_EVENT: NLA_NESTED
+ *        LEAKMON_EVENT_A_TIME_NS: NLA_U64, when the process exited
+ *        LEAKMON_EVENT_A_TGID ... LEAKMON_EVENT_A_CGROUP_ID: the owner
+ *        LEAKMON_EVENT_A_ORPHANS: NLA_U64, its orphans (sum over kinds)
+ *        LEAKMON_EVENT_A_KIND: NLA_NESTED, once per kind, in kind order
+ *            LEAKMON_OWNER_KIND_A_ID: NLA_U32, enum leakmon_kind
+ *            LEAKMON_OWNER_KIND_A_LIVE: NLA_U64, orphans of the kind
+ *
+ * LEAKMON_CMD_EVENT_SATURATED: tracking is incomplete: an allocation could
+ *    not be tracked (the first drop of an episode).  One event per episode;
+ *    the episode ends with the first allocation tracked at least one second
+ *    after the last drop.
+ *
+ *    LEAKMON_A_EVENT: NLA_NESTED
+ *        LEAKMON_EVENT_A_TIME_NS: NLA_U64, when the first drop happened
+ *        LEAKMON_EVENT_A_REASON: NLA_U32, enum leakmon_saturation
+ *        LEAKMON_EVENT_A_KIND_ID: NLA_U32, enum leakmon_kind of the
+ *                                 dropped allocation
+ *        LEAKMON_EVENT_A_TGID, LEAKMON_EVENT_A_COMM: the process whose
+ *                                allocation was dropped
+ *        LEAKMON_EVENT_A_OBJECTS: NLA_U64, entries in the object table
+ *        LEAKMON_EVENT_A_MAX_OBJECTS: NLA_U32, its limit
+ *        LEAKMON_EVENT_A_OWNERS: NLA_U32, owners listed
+ *        LEAKMON_EVENT_A_MAX_OWNERS: NLA_U32, their limit
+ *
+ *    Listeners must ignore commands and attributes they do not know.
  *
  * Errors
  * ------
@@ -144,6 +233,11 @@
 
 #define LEAKMON_MAX_OBJECTS_LIMIT	67108864U	/* 2^26 */
 #define LEAKMON_MAX_OWNERS_LIMIT	1048576U	/* 2^20 */
+#define LEAKMON_EVENT_RATE_LIMIT	100000U		/* events per second */
+#define LEAKMON_EVENT_QUEUE_LIMIT	65536U
+
+/* The multicast group of the notifications */
+#define LEAKMON_MCGRP_EVENTS		"events"
 
 enum leakmon_cmd {
 	LEAKMON_CMD_UNSPEC,
@@ -152,6 +246,9 @@ enum leakmon_cmd {
 	LEAKMON_CMD_RESET,
 	LEAKMON_CMD_GET_CONFIG,
 	LEAKMON_CMD_SET_CONFIG,
+	LEAKMON_CMD_EVENT_THRESHOLD,	/* notification only */
+	LEAKMON_CMD_EVENT_ORPHANS,	/* notification only */
+	LEAKMON_CMD_EVENT_SATURATED,	/* notification only */
 
 	__LEAKMON_CMD_MAX
 };
@@ -168,6 +265,17 @@ enum leakmon_kind {
 
 #define LEAKMON_KIND_MAX (__LEAKMON_KIND_MAX - 1)
 
+/* Why an allocation was not tracked (LEAKMON_EVENT_A_REASON) */
+enum leakmon_saturation {
+	LEAKMON_SATURATION_TABLE_FULL,	/* "object_table_full": max_objects */
+	LEAKMON_SATURATION_OWNERS_FULL,	/* "owner_table_full": max_owners */
+	LEAKMON_SATURATION_NOMEM,	/* "nomem": entry allocation failed */
+
+	__LEAKMON_SATURATION_MAX
+};
+
+#define LEAKMON_SATURATION_MAX (__LEAKMON_SATURATION_MAX - 1)
+
 enum leakmon_attr {
 	LEAKMON_A_UNSPEC,
 	LEAKMON_A_PAD,
@@ -180,6 +288,8 @@ enum leakmon_attr {
 	LEAKMON_A_CONFIG,
 	LEAKMON_A_KIND,
 	LEAKMON_A_OWNER,
+	LEAKMON_A_EVENTS,
+	LEAKMON_A_EVENT,
 
 	__LEAKMON_A_MAX
 };
@@ -252,10 +362,54 @@ enum leakmon_config_attr {
 	LEAKMON_CONFIG_A_MAX_OWNERS,
 	LEAKMON_CONFIG_A_RESTRICT_READ,
 	LEAKMON_CONFIG_A_HASH_BUCKETS,
+	LEAKMON_CONFIG_A_EVENT_THRESHOLD,
+	LEAKMON_CONFIG_A_EVENT_RATE,
+	LEAKMON_CONFIG_A_EVENT_QUEUE_MAX,
 
 	__LEAKMON_CONFIG_A_MAX
 };
 
 #define LEAKMON_CONFIG_A_MAX (__LEAKMON_CONFIG_A_MAX - 1)
+
+enum leakmon_events_attr {
+	LEAKMON_EVENTS_A_UNSPEC,
+	LEAKMON_EVENTS_A_PAD,
+	LEAKMON_EVENTS_A_SENT,
+	LEAKMON_EVENTS_A_NO_LISTENERS,
+	LEAKMON_EVENTS_A_RESTRICTED,
+	LEAKMON_EVENTS_A_RATE_LIMITED,
+	LEAKMON_EVENTS_A_QUEUE_FULL,
+	LEAKMON_EVENTS_A_NOMEM,
+	LEAKMON_EVENTS_A_SEND_FAILED,
+
+	__LEAKMON_EVENTS_A_MAX
+};
+
+#define LEAKMON_EVENTS_A_MAX (__LEAKMON_EVENTS_A_MAX - 1)
+
+enum leakmon_event_attr {
+	LEAKMON_EVENT_A_UNSPEC,
+	LEAKMON_EVENT_A_PAD,
+	LEAKMON_EVENT_A_TIME_NS,
+	LEAKMON_EVENT_A_TGID,
+	LEAKMON_EVENT_A_START_NS,
+	LEAKMON_EVENT_A_COMM,
+	LEAKMON_EVENT_A_UID,
+	LEAKMON_EVENT_A_CGROUP_ID,
+	LEAKMON_EVENT_A_THRESHOLD,
+	LEAKMON_EVENT_A_LIVE,
+	LEAKMON_EVENT_A_ORPHANS,
+	LEAKMON_EVENT_A_KIND,
+	LEAKMON_EVENT_A_REASON,
+	LEAKMON_EVENT_A_KIND_ID,
+	LEAKMON_EVENT_A_OBJECTS,
+	LEAKMON_EVENT_A_MAX_OBJECTS,
+	LEAKMON_EVENT_A_OWNERS,
+	LEAKMON_EVENT_A_MAX_OWNERS,
+
+	__LEAKMON_EVENT_A_MAX
+};
+
+#define LEAKMON_EVENT_A_MAX (__LEAKMON_EVENT_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_LEAKMON_H */

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * leakmon events: print the module's notifications (multicast group
+ * "events") as they arrive, one line each.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "json.h"
+
+#define EVENTS_WIDTH	80
+
+void usage_events(FILE *f)
+{
+	fprintf(f,
+		"Usage: leakmon events [-c N] [-t SECONDS] [--json]\n"
+		"\n"
+		"Print the module's notifications as they arrive, one line each:\n"
+		"an owner reaching the event threshold (threshold), a process that\n"
+		"exited with live objects (orphans), tracking that saturated\n"
+		"(saturated).  The threshold is set with the module parameter\n"
+		"event_threshold (0: off).\n"
+		"\n"
+		"  -c, --count N         exit after N events (1..4294967295)\n"
+		"  -t, --timeout SECONDS give up after SECONDS (0.001..86400);\n"
+		"                        with -c, exit status 8 if fewer than N came\n"
+		"  -j, --json            one JSON object per line\n"
+		"  -h, --help            this text\n");
+}
+
+static const struct option events_opts[] = {
+	{ "count",	required_argument,	NULL, 'c' },
+	{ "timeout",	required_argument,	NULL, 't' },
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Short kind labels, as the columns of leakmon top */
+static const char *const events_kind_label[LM_NKINDS] = {
+	[LEAKMON_KIND_SOCK_INODE]	= "sock",
+	[LEAKMON_KIND_FILE_BLOB]	= "fblob",
+	[LEAKMON_KIND_SK_BLOB]		= "skblob",
+};
+
+static const char *events_reason_text(uint32_t reason)
+{
+	switch (reason) {
+	case LEAKMON_SATURATION_TABLE_FULL:	return "object table full";
+	case LEAKMON_SATURATION_OWNERS_FULL:	return "owner table full";
+	case LEAKMON_SATURATION_NOMEM:		return "out of memory";
+	}
+	return "tracking saturated";
+}
+
+/* ---- human output ---- */
+
+struct line {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void line_add(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->len + 1 >= l->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->len, l->size - l->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	l->len += (size_t)n;
+	if (l->len >= l->size)
+		l->len = l->size - 1;
+}
+
+void events_format(char *buf, size_t size, const struct lm_event *ev,
+		   uint64_t now_boot_ns, time_t now_real)
+{
+	char scratch[EVENTS_WIDTH * 2 + 1], num[16], name[24], user[40];
+	struct line l = { .buf = scratch, .size = sizeof(scratch) };
+	time_t when = now_real;
+	struct tm tm;
+	uint64_t total;
+
+	/* the event's CLOCK_BOOTTIME as wall-clock time */
+	if ((ev->present & LM_EVF_TIME) && ev->time_ns <= now_boot_ns)
+		when -= (time_t)((now_boot_ns - ev->time_ns) / 1000000000ULL);
+	if (!localtime_r(&when, &tm) ||
+	    !strftime(num, sizeof(num), "%H:%M:%S", &tm))
+		snprintf(num, sizeof(num), "--:--:--");
+	scratch[0] = '\0';
+	line_add(&l, "%s %-9s ", num, lm_event_name(ev->cmd));
+
+	if (ev->cmd == LEAKMON_CMD_EVENT_SATURATED) {
+		line_add(&l, "%s: ", events_reason_text(ev->reason));
+		fmt_count(num, sizeof(num), ev->objects, 9);
+		line_add(&l, "%s/%" PRIu32 " objects, ", num, ev->max_objects);
+		line_add(&l, "%" PRIu32 "/%" PRIu32 " owners", ev->owners,
+			 ev->max_owners);
+	} else {
+		fmt_name(name, sizeof(name), ev->comm, 16);
+		if (!user_name(ev->uid, user, sizeof(user)))
+			snprintf(user, sizeof(user), "%" PRIu32, ev->uid);
+		fmt_name(user, sizeof(user), user, 8);
+		total = ev->cmd == LEAKMON_CMD_EVENT_THRESHOLD ? ev->live :
+								 ev->orphans;
+		fmt_count(num, sizeof(num), total, 6);
+		line_add(&l, "%s[%" PRIu32 "] %s: %s =", name, ev->tgid, user,
+			 num);
+		for (unsigned int k = 0; k < LM_NKINDS; k++) {
+			if (!ev->kind[k].present)
+				continue;
+			fmt_count(num, sizeof(num), ev->kind[k].count, 5);
+			line_add(&l, " %s %s", events_kind_label[k], num);
+		}
+	}
+	/* at most EVENTS_WIDTH columns; a cut is marked with '+' */
+	if (l.len > EVENTS_WIDTH) {
+		scratch[EVENTS_WIDTH - 1] = '+';
+		scratch[EVENTS_WIDTH] = '\0';
+	}
+	snprintf(buf, size, "%s", scratch);
+}
+
+/* ---- JSON output: one object per line ---- */
+
+struct json_line {
+	FILE *f;
+	int depth;
+	bool first[4];
+};
+
+static void json_line_key(struct json_line *l, const char *key)
+{
+	if (!l->first[l->depth])
+		fputs(", ", l->f);
+	l->first[l->depth] = false;
+	if (key) {
+		json_write_string(l->f, key);
+		fputs(": ", l->f);
+	}
+}
+
+static void json_line_open(struct json_line *l, const char *key)
+{
+	json_line_key(l, key);
+	fputc('{', l->f);
+	l->first[++l->depth] = true;
+}
+
+static void json_line_close(struct json_line *l)
+{
+	fputc('}', l->f);
+	l->depth--;
+}
+
+static void json_line_u64(struct json_line *l, const char *key, bool present,
+			  uint64_t v)
+{
+	json_line_key(l, key);
+	if (present)
+		fprintf(l->f, "%" PRIu64, v);
+	else
+		fputs("null", l->f);
+}
+
+static void json_line_str(struct json_line *l, const char *key, const char *s)
+{
+	json_line_key(l, key);
+	if (s)
+		json_write_string(l->f, s);
+	else
+		fputs("null", l->f);
+}
+
+static void events_json_kinds(struct json_line *l, const struct lm_event *ev)
+{
+	json_line_open(l, "kinds");
+	for (unsigned int k = 0; k < LM_NKINDS; k++)
+		if (ev->kind[k].present)
+			json_line_u64(l, lm_kind_name(k), true,
+				      ev->kind[k].count);
+	json_line_close(l);
+}
+
+void events_json(FILE *f, const struct lm_event *ev)
+{
+	struct json_line l = { .f = f, .first = { true } };
+	uint32_t p = ev->present;
+	char user[64];
+
+	json_line_open(&l, NULL);
+	json_line_str(&l, "event", lm_event_name(ev->cmd));
+	json_line_u64(&l, "time_ns", p & LM_EVF_TIME, ev->time_ns);
+	json_line_u64(&l, "tgid", p & LM_EVF_TGID, ev->tgid);
+	json_line_str(&l, "comm", p & LM_EVF_COMM ? ev->comm : NULL);
+	if (ev->cmd == LEAKMON_CMD_EVENT_SATURATED) {
+		json_line_str(&l, "reason", p & LM_EVF_REASON ?
+			      lm_saturation_name(ev->reason) : NULL);
+		json_line_str(&l, "kind", p & LM_EVF_KIND_ID ?
+			      lm_kind_name(ev->kind_id) : NULL);
+		json_line_u64(&l, "objects", p & LM_EVF_OBJECTS, ev->objects);
+		json_line_u64(&l, "max_objects", p & LM_EVF_MAX_OBJECTS,
+			      ev->max_objects);
+		json_line_u64(&l, "owners", p & LM_EVF_OWNERS, ev->owners);
+		json_line_u64(&l, "max_owners", p & LM_EVF_MAX_OWNERS,
+			      ev->max_owners);
+	} else {
+		json_line_u64(&l, "start_ns", p & LM_EVF_START, ev->start_ns);
+		json_line_u64(&l, "uid", p & LM_EVF_UID, ev->uid);
+		json_line_str(&l, "user", (p & LM_EVF_UID) &&
+			      user_name(ev->uid, user, sizeof(user)) ?
+			      user : NULL);
+		json_line_u64(&l, "cgroup_id", p & LM_EVF_CGROUP,
+			      ev->cgroup_id);
+		if (ev->cmd == LEAKMON_CMD_EVENT_THRESHOLD) {
+			json_line_u64(&l, "threshold", p & LM_EVF_THRESHOLD,
+				      ev->threshold);
+			json_line_u64(&l, "live", p & LM_EVF_LIVE, ev->live);
+		} else {
+			json_line_u64(&l, "orphans", p & LM_EVF_ORPHANS,
+				      ev->orphans);
+		}
+		events_json_kinds(&l, ev);
+	}
+	json_line_close(&l);
+	fputc('\n', f);
+}
+
+/* ---- the command ---- */
+
+static int events_parse_args(int argc, char **argv, uint64_t *count,
+			     uint64_t *timeout_ns, bool *json)
+{
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:t:jh", events_opts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			ret = cli_parse_num("events", "--count", optarg, 1,
+					    UINT32_MAX, count);
+			if (ret)
+				return ret;
+			break;
+		case 't':
+			ret = parse_seconds_ns(optarg, 86400ULL * 1000000000ULL,
+					       timeout_ns);
+			if (ret || *timeout_ns < 1000000)
+				return cli_usage_error("events",
+						       "--timeout: '%s' is not a number of seconds in 0.001..86400",
+						       optarg);
+			break;
+		case 'j':
+			*json = true;
+			break;
+		case 'h':
+			usage_events(stdout);
+			return -1;
+		default:
+			return cli_bad_option("events", c, argv);
+		}
+	}
+	return cli_no_args("events", argc, argv);
+}
+
+int cmd_events(int argc, char **argv)
+{
+	uint64_t count = 0, timeout_ns = 0, seen = 0, start = boottime_ns();
+	char line[EVENTS_WIDTH * 2 + 1];
+	struct lm_handle *h;
+	struct lm_event ev;
+	bool json = false, got;
+	int ret, wait;
+
+	ret = events_parse_args(argc, argv, &count, &timeout_ns, &json);
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	ret = cli_open(&h);
+	if (ret)
+		return ret;
+	ret = lm_events_join(h);
+	if (ret != LM_OK) {
+		ret = cli_fail("join events", ret, lm_last_error(h));
+		goto out;
+	}
+	while (!count || seen < count) {
+		wait = -1;
+		if (timeout_ns) {
+			uint64_t spent = boottime_ns() - start;
+
+			if (spent >= timeout_ns)
+				break;
+			wait = (int)((timeout_ns - spent + 999999) / 1000000);
+		}
+		ret = lm_event_next(h, &ev, wait, &got);
+		if (ret == LM_ERR_LOCAL && lm_last_error(h)->err == ENOBUFS) {
+			fprintf(stderr, "leakmon: events: %s\n",
+				lm_last_error(h)->detail);
+			continue;
+		}
+		if (ret != LM_OK) {
+			ret = cli_fail("events", ret, lm_last_error(h));
+			goto out;
+		}
+		if (!got)
+			continue;	/* the deadline is checked above */
+		if (json) {
+			events_json(stdout, &ev);
+		} else {
+			events_format(line, sizeof(line), &ev, boottime_ns(),
+				      time(NULL));
+			printf("%s\n", line);
+		}
+		fflush(stdout);
+		seen++;
+	}
+	ret = count && seen < count ? EXIT_TIMEOUT : EXIT_OK;
+out:
+	lm_close(h);
+	return ret;
+}

@@ -1,0 +1,1087 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Recordings of `leakmon record`: writing its JSON lines, and reading them
+ * back for `leakmon graph` with a small strict JSON reader.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "record.h"
+
+/* ---- JSON reader ---- */
+
+#define JMAX_DEPTH	16
+
+struct jp {
+	struct jdoc *d;
+	char *p, *end;
+	char *why;
+	size_t whysize;
+	int depth;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int jfail(struct jp *j, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!j->why || !j->whysize)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(j->why, j->whysize, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static void jskip(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+				 *j->p == '\r' || *j->p == '\n'))
+		j->p++;
+}
+
+static size_t jnew(struct jp *j, enum jtype t)
+{
+	struct jdoc *d = j->d;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		struct jval *v = realloc(d->v, cap * sizeof(*v));
+
+		if (!v)
+			return 0;
+		d->v = v;
+		d->cap = cap;
+	}
+	memset(&d->v[d->n], 0, sizeof(d->v[0]));
+	d->v[d->n].type = t;
+	return d->n++;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static char *put_utf8(char *o, unsigned int cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | (cp >> 6));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | (cp >> 12));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | (cp >> 18));
+		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
+}
+
+/* Decode the string at j->p (after the quote) in place; *out points to it */
+static int jstring(struct jp *j, const char **out)
+{
+	char *o = j->p, *start = j->p;
+
+	for (;;) {
+		unsigned char c;
+
+		if (j->p >= j->end)
+			return jfail(j, "unterminated string");
+		c = (unsigned char)*j->p++;
+		if (c == '"')
+			break;
+		if (c < 0x20)
+			return jfail(j, "control character in a string");
+		if (c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		if (j->p >= j->end)
+			return jfail(j, "unterminated string");
+		c = (unsigned char)*j->p++;
+		switch (c) {
+		case '"': case '\\': case '/':
+			*o++ = (char)c;
+			break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': {
+			unsigned int cp = 0;
+
+			if (j->end - j->p < 4)
+				return jfail(j, "bad \\u escape");
+			for (int i = 0; i < 4; i++) {
+				int h = hexval(j->p[i]);
+
+				if (h < 0)
+					return jfail(j, "bad \\u escape");
+				cp = cp * 16 + (unsigned int)h;
+			}
+			j->p += 4;
+			/* surrogates are not needed by this format */
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;
+			if (cp == 0)
+				return jfail(j, "NUL in a string");
+			o = put_utf8(o, cp);
+			break;
+		}
+		default:
+			return jfail(j, "bad escape '\\%c'", c);
+		}
+	}
+	*o = '\0';		/* o < j->p: the closing quote is behind us */
+	*out = start;
+	return 0;
+}
+
+static int jnumber(struct jp *j, struct jval *v)
+{
+	char *s = j->p, *end;
+	bool neg = *s == '-', frac = false;
+	char *q = s + neg;
+
+	if (q >= j->end || *q < '0' || *q > '9')
+		return jfail(j, "unexpected character '%c'", *s);
+	if (*q == '0' && q + 1 < j->end && q[1] >= '0' && q[1] <= '9')
+		return jfail(j, "leading zero in a number");
+	while (q < j->end && ((*q >= '0' && *q <= '9') || *q == '.' ||
+			      *q == 'e' || *q == 'E' || *q == '+' ||
+			      *q == '-')) {
+		if (*q == '.' || *q == 'e' || *q == 'E')
+			frac = true;
+		q++;
+	}
+	{
+		char tmp[64];
+		size_t len = (size_t)(q - s);
+
+		if (len >= sizeof(tmp))
+			return jfail(j, "number too long");
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		errno = 0;
+		v->num = strtod(tmp, &end);
+		if (end != tmp + len || !isfinite(v->num))
+			return jfail(j, "bad number '%s'", tmp);
+		if (!neg && !frac) {
+			errno = 0;
+			v->u = strtoull(tmp, &end, 10);
+			v->is_uint = !errno && end == tmp + len;
+		}
+	}
+	j->p = q;
+	return 0;
+}
+
+static int jvalue(struct jp *j, size_t *idx);
+
+static int jcontainer(struct jp *j, size_t self, bool obj)
+{
+	char close = obj ? '}' : ']';
+	size_t last = 0;
+
+	if (++j->depth > JMAX_DEPTH)
+		return jfail(j, "nested too deeply");
+	jskip(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		j->depth--;
+		return 0;
+	}
+	for (;;) {
+		const char *key = NULL;
+		size_t child;
+		int ret;
+
+		jskip(j);
+		if (obj) {
+			if (j->p >= j->end || *j->p != '"')
+				return jfail(j, "expected a member name");
+			j->p++;
+			ret = jstring(j, &key);
+			if (ret)
+				return ret;
+			jskip(j);
+			if (j->p >= j->end || *j->p != ':')
+				return jfail(j, "expected ':'");
+			j->p++;
+		}
+		ret = jvalue(j, &child);
+		if (ret)
+			return ret;
+		j->d->v[child].key = key;
+		if (last)
+			j->d->v[last].next = child;
+		else
+			j->d->v[self].first = child;
+		last = child;
+		jskip(j);
+		if (j->p >= j->end)
+			return jfail(j, "unexpected end");
+		if (*j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (*j->p == close) {
+			j->p++;
+			j->depth--;
+			return 0;
+		}
+		return jfail(j, "expected ',' or '%c'", close);
+	}
+}
+
+static int jlit(struct jp *j, const char *lit)
+{
+	size_t len = strlen(lit);
+
+	if ((size_t)(j->end - j->p) < len || memcmp(j->p, lit, len))
+		return jfail(j, "unexpected character '%c'", *j->p);
+	j->p += len;
+	return 0;
+}
+
+static int jvalue(struct jp *j, size_t *idx)
+{
+	size_t v;
+	int ret;
+
+	jskip(j);
+	if (j->p >= j->end)
+		return jfail(j, "unexpected end");
+	switch (*j->p) {
+	case '{':
+	case '[': {
+		bool obj = *j->p == '{';
+
+		v = jnew(j, obj ? JT_OBJ : JT_ARR);
+		if (!v)
+			return -ENOMEM;
+		j->p++;
+		ret = jcontainer(j, v, obj);
+		break;
+	}
+	case '"':
+		v = jnew(j, JT_STR);
+		if (!v)
+			return -ENOMEM;
+		j->p++;
+		ret = jstring(j, &j->d->v[v].str);
+		break;
+	case 't':
+	case 'f':
+		v = jnew(j, JT_BOOL);
+		if (!v)
+			return -ENOMEM;
+		j->d->v[v].b = *j->p == 't';
+		ret = jlit(j, j->d->v[v].b ? "true" : "false");
+		break;
+	case 'n':
+		v = jnew(j, JT_NULL);
+		if (!v)
+			return -ENOMEM;
+		ret = jlit(j, "null");
+		break;
+	default:
+		v = jnew(j, JT_NUM);
+		if (!v)
+			return -ENOMEM;
+		ret = jnumber(j, &j->d->v[v]);
+		break;
+	}
+	*idx = v;
+	return ret;
+}
+
+int jparse(struct jdoc *d, const char *text, size_t len, char *why,
+	   size_t whysize)
+{
+	struct jp j = { .d = d, .why = why, .whysize = whysize };
+	size_t root;
+	int ret;
+
+	d->n = 0;
+	free(d->buf);
+	d->buf = malloc(len + 1);
+	if (!d->buf)
+		return -ENOMEM;
+	memcpy(d->buf, text, len);
+	d->buf[len] = '\0';
+	if (memchr(d->buf, '\0', len))
+		return jfail(&j, "NUL byte");
+	j.p = d->buf;
+	j.end = d->buf + len;
+	jnew(&j, JT_NULL);		/* index 0: "none" */
+	if (d->n != 1)
+		return -ENOMEM;
+	ret = jvalue(&j, &root);
+	if (ret)
+		return ret;
+	jskip(&j);
+	if (j.p != j.end)
+		return jfail(&j, "trailing characters");
+	return 0;
+}
+
+void jdoc_free(struct jdoc *d)
+{
+	free(d->v);
+	free(d->buf);
+	memset(d, 0, sizeof(*d));
+}
+
+const struct jval *jget(const struct jdoc *d, const struct jval *obj,
+			const char *key)
+{
+	if (!obj || obj->type != JT_OBJ)
+		return NULL;
+	for (size_t c = obj->first; c; c = d->v[c].next)
+		if (d->v[c].key && !strcmp(d->v[c].key, key))
+			return &d->v[c];
+	return NULL;
+}
+
+/* ---- writing: one compact object per line ---- */
+
+struct rline {
+	FILE *f;
+	bool first[JMAX_DEPTH];
+	int depth;
+};
+
+static void rl_key(struct rline *l, const char *key)
+{
+	if (!l->first[l->depth])
+		fputc(',', l->f);
+	l->first[l->depth] = false;
+	if (key) {
+		json_write_string(l->f, key);
+		fputc(':', l->f);
+	}
+}
+
+static void rl_open(struct rline *l, const char *key, char c)
+{
+	rl_key(l, key);
+	fputc(c, l->f);
+	l->first[++l->depth] = true;
+}
+
+static void rl_close(struct rline *l, char c)
+{
+	fputc(c, l->f);
+	l->depth--;
+}
+
+static void rl_str(struct rline *l, const char *key, const char *s)
+{
+	rl_key(l, key);
+	if (s)
+		json_write_string(l->f, s);
+	else
+		fputs("null", l->f);
+}
+
+static void rl_u64(struct rline *l, const char *key, uint64_t v)
+{
+	rl_key(l, key);
+	fprintf(l->f, "%" PRIu64, v);
+}
+
+static void rl_num(struct rline *l, const char *key, double v, int prec)
+{
+	rl_key(l, key);
+	if (isfinite(v))
+		fprintf(l->f, "%.*f", prec, v);
+	else
+		fputs("null", l->f);
+}
+
+static void rl_bool(struct rline *l, const char *key, bool v)
+{
+	rl_key(l, key);
+	fputs(v ? "true" : "false", l->f);
+}
+
+static void rl_null(struct rline *l, const char *key)
+{
+	rl_key(l, key);
+	fputs("null", l->f);
+}
+
+static bool rl_begin(struct rline *l, char **buf, size_t *size,
+		     const char *type)
+{
+	memset(l, 0, sizeof(*l));
+	*buf = NULL;
+	l->f = open_memstream(buf, size);
+	if (!l->f)
+		return false;
+	l->first[0] = true;
+	rl_open(l, NULL, '{');
+	rl_str(l, "type", type);
+	return true;
+}
+
+static char *rl_end(struct rline *l, char **buf)
+{
+	rl_close(l, '}');
+	fputc('\n', l->f);
+	if (fclose(l->f)) {
+		free(*buf);
+		return NULL;
+	}
+	return *buf;
+}
+
+char *rec_line_header(const struct rec_header *h)
+{
+	struct rline l;
+	size_t size;
+	char *buf;
+
+	if (!rl_begin(&l, &buf, &size, "header"))
+		return NULL;
+	rl_str(&l, "format", REC_FORMAT);
+	rl_u64(&l, "version", REC_VERSION);
+	rl_str(&l, "host", h->host);
+	rl_str(&l, "kernel", h->kernel);
+	rl_str(&l, "cli_version", h->cli_version);
+	rl_str(&l, "module_version",
+	       h->module_version[0] ? h->module_version : NULL);
+	rl_num(&l, "interval_s", h->interval_s, 3);
+	if (h->duration_s > 0)
+		rl_num(&l, "duration_s", h->duration_s, 3);
+	else
+		rl_null(&l, "duration_s");
+	rl_u64(&l, "top", h->top);
+	rl_num(&l, "t", h->start_t, 3);
+	return rl_end(&l, &buf);
+}
+
+char *rec_line_sample(const struct rec_sample *s, const struct rec_owner *o,
+		      size_t n)
+{
+	struct rline l;
+	size_t size;
+	char *buf;
+
+	if (!rl_begin(&l, &buf, &size, "sample"))
+		return NULL;
+	rl_num(&l, "t", s->t, 3);
+	rl_u64(&l, "boot_ns", s->boot_ns);
+	if (s->has_slab) {
+		rl_u64(&l, "slab_bytes", s->slab);
+		rl_u64(&l, "sunreclaim_bytes", s->sunreclaim);
+		rl_u64(&l, "sreclaimable_bytes", s->sreclaimable);
+	} else {
+		rl_null(&l, "slab_bytes");
+		rl_null(&l, "sunreclaim_bytes");
+		rl_null(&l, "sreclaimable_bytes");
+	}
+	rl_bool(&l, "module", s->module);
+	if (!s->module) {
+		rl_str(&l, "error", s->error);
+		return rl_end(&l, &buf);
+	}
+	rl_u64(&l, "reset_ns", s->reset_ns);
+	rl_u64(&l, "objects", s->objects);
+	rl_u64(&l, "live", s->live);
+	rl_u64(&l, "orphans", s->orphans);
+	rl_u64(&l, "owners", s->owners);
+	rl_u64(&l, "owners_exited", s->owners_exited);
+	rl_open(&l, "top", '[');
+	for (size_t i = 0; i < n; i++) {
+		rl_open(&l, NULL, '{');
+		rl_u64(&l, "tgid", o[i].tgid);
+		rl_u64(&l, "start_ns", o[i].start_ns);
+		rl_str(&l, "comm", o[i].comm);
+		rl_u64(&l, "uid", o[i].uid);
+		rl_bool(&l, "exited", o[i].exited);
+		rl_u64(&l, "live", o[i].live);
+		rl_u64(&l, "orphans", o[i].orphans);
+		rl_open(&l, "kinds", '{');
+		for (unsigned int k = 0; k < LM_NKINDS; k++)
+			rl_u64(&l, lm_kind_name(k), o[i].live_kind[k]);
+		rl_close(&l, '}');
+		rl_close(&l, '}');
+	}
+	rl_close(&l, ']');
+	return rl_end(&l, &buf);
+}
+
+char *rec_line_gap(double t, uint64_t boot_ns, const char *reason)
+{
+	struct rline l;
+	size_t size;
+	char *buf;
+
+	if (!rl_begin(&l, &buf, &size, "gap"))
+		return NULL;
+	rl_num(&l, "t", t, 3);
+	rl_u64(&l, "boot_ns", boot_ns);
+	rl_str(&l, "reason", reason);
+	return rl_end(&l, &buf);
+}
+
+char *rec_line_resume(double t, uint64_t boot_ns, bool reloaded)
+{
+	struct rline l;
+	size_t size;
+	char *buf;
+
+	if (!rl_begin(&l, &buf, &size, "resume"))
+		return NULL;
+	rl_num(&l, "t", t, 3);
+	rl_u64(&l, "boot_ns", boot_ns);
+	rl_bool(&l, "reloaded", reloaded);
+	return rl_end(&l, &buf);
+}
+
+int rec_write_line(int fd, const char *line)
+{
+	size_t len = strlen(line);
+	ssize_t w;
+
+	do {
+		w = write(fd, line, len);
+	} while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	/* a regular file takes it whole; anything else is an error here */
+	if ((size_t)w != len)
+		return -EIO;
+	return 0;
+}
+
+/* ---- reading ---- */
+
+struct rp {
+	struct recording *r;
+	struct jdoc d;
+	unsigned long lineno;
+	char *why;
+	size_t whysize;
+	bool in_gap;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int rfail(struct rp *p, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int off = 0;
+
+	if (p->lineno)
+		off = snprintf(p->why, p->whysize, "line %lu: ", p->lineno);
+	if (off < 0 || (size_t)off >= p->whysize)
+		off = 0;
+	va_start(ap, fmt);
+	vsnprintf(p->why + off, p->whysize - (size_t)off, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static bool get_num(const struct jdoc *d, const struct jval *o,
+		    const char *key, double *v)
+{
+	const struct jval *x = jget(d, o, key);
+
+	if (!x || x->type != JT_NUM)
+		return false;
+	*v = x->num;
+	return true;
+}
+
+/* A non-negative integer member; null allowed (absent = false) */
+static int get_u64(const struct jdoc *d, const struct jval *o,
+		   const char *key, uint64_t *v, bool *present)
+{
+	const struct jval *x = jget(d, o, key);
+
+	*present = false;
+	if (!x || x->type == JT_NULL)
+		return 0;
+	if (x->type != JT_NUM || !x->is_uint)
+		return -EINVAL;
+	*v = x->u;
+	*present = true;
+	return 0;
+}
+
+static int need_u64(struct rp *p, const struct jval *o, const char *key,
+		    uint64_t *v)
+{
+	bool present;
+
+	if (get_u64(&p->d, o, key, v, &present) || !present)
+		return rfail(p, REC_CORRUPT, "\"%s\" is missing or not a count",
+			     key);
+	return 0;
+}
+
+static void get_str(const struct jdoc *d, const struct jval *o,
+		    const char *key, char *buf, size_t size)
+{
+	const struct jval *x = jget(d, o, key);
+
+	snprintf(buf, size, "%s", x && x->type == JT_STR ? x->str : "");
+}
+
+static int parse_header(struct rp *p, const struct jval *o)
+{
+	struct rec_header *h = &p->r->h;
+	const struct jval *fmt = jget(&p->d, o, "format");
+	uint64_t version = 0, top = 0;
+	bool present;
+
+	if (!fmt || fmt->type != JT_STR || strcmp(fmt->str, REC_FORMAT))
+		return rfail(p, REC_FOREIGN,
+			     "not a leakmon recording (no \"format\": \"%s\")",
+			     REC_FORMAT);
+	if (get_u64(&p->d, o, "version", &version, &present) || !present)
+		return rfail(p, REC_CORRUPT, "header without a version");
+	if (version != REC_VERSION)
+		return rfail(p, REC_VERSION_ERR,
+			     "format version %" PRIu64 ", this leakmon reads %d",
+			     version, REC_VERSION);
+	p->r->recordings++;
+	p->in_gap = false;
+	if (p->r->recordings > 1)
+		return 0;		/* the first header describes the file */
+	get_str(&p->d, o, "host", h->host, sizeof(h->host));
+	get_str(&p->d, o, "kernel", h->kernel, sizeof(h->kernel));
+	get_str(&p->d, o, "cli_version", h->cli_version,
+		sizeof(h->cli_version));
+	get_str(&p->d, o, "module_version", h->module_version,
+		sizeof(h->module_version));
+	if (!get_num(&p->d, o, "interval_s", &h->interval_s) ||
+	    !(h->interval_s > 0))
+		return rfail(p, REC_CORRUPT, "header without interval_s");
+	get_num(&p->d, o, "duration_s", &h->duration_s);
+	if (get_u64(&p->d, o, "top", &top, &present) || top > REC_MAX_TOP)
+		return rfail(p, REC_CORRUPT, "bad \"top\"");
+	h->top = (unsigned int)top;
+	if (!get_num(&p->d, o, "t", &h->start_t))
+		return rfail(p, REC_CORRUPT, "header without a time \"t\"");
+	return 0;
+}
+
+static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t c;
+	void *a;
+
+	if (n < *cap)
+		return arr;
+	c = *cap ? *cap * 2 : 256;
+	a = realloc(arr, c * elem);
+	if (a)
+		*cap = c;
+	return a;
+}
+
+static int parse_owner(struct rp *p, const struct jval *o,
+		       struct rec_owner *w)
+{
+	const struct jval *x, *kinds;
+	uint64_t v = 0;
+	bool present;
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	if (o->type != JT_OBJ)
+		return rfail(p, REC_CORRUPT, "an owner is not an object");
+	if ((ret = need_u64(p, o, "tgid", &v)))
+		return ret;
+	w->tgid = (uint32_t)v;
+	if ((ret = need_u64(p, o, "live", &w->live)))
+		return ret;
+	get_u64(&p->d, o, "start_ns", &w->start_ns, &present);
+	get_u64(&p->d, o, "orphans", &w->orphans, &present);
+	if (!get_u64(&p->d, o, "uid", &v, &present) && present)
+		w->uid = (uint32_t)v;
+	get_str(&p->d, o, "comm", w->comm, sizeof(w->comm));
+	x = jget(&p->d, o, "exited");
+	w->exited = x && x->type == JT_BOOL && x->b;
+	kinds = jget(&p->d, o, "kinds");
+	for (unsigned int k = 0; k < LM_NKINDS; k++)
+		get_u64(&p->d, kinds, lm_kind_name(k), &w->live_kind[k],
+			&present);
+	return 0;
+}
+
+static int parse_sample(struct rp *p, const struct jval *o)
+{
+	struct recording *r = p->r;
+	const struct jval *m, *top;
+	struct rec_sample *s;
+	bool present;
+	int ret;
+
+	if (!(r->s = grow(r->s, &r->cap, r->n, sizeof(*r->s))))
+		return REC_NOMEM;
+	s = &r->s[r->n];
+	memset(s, 0, sizeof(*s));
+	if (!get_num(&p->d, o, "t", &s->t))
+		return rfail(p, REC_CORRUPT, "sample without a time \"t\"");
+	if (r->n && s->t < r->s[r->n - 1].t)
+		return rfail(p, REC_CORRUPT, "time goes backwards");
+	get_u64(&p->d, o, "boot_ns", &s->boot_ns, &present);
+	if (get_u64(&p->d, o, "sunreclaim_bytes", &s->sunreclaim,
+		    &s->has_slab))
+		return rfail(p, REC_CORRUPT, "bad sunreclaim_bytes");
+	if (s->has_slab &&
+	    (get_u64(&p->d, o, "sreclaimable_bytes", &s->sreclaimable,
+		     &present) || !present))
+		return rfail(p, REC_CORRUPT, "bad sreclaimable_bytes");
+	get_u64(&p->d, o, "slab_bytes", &s->slab, &present);
+	m = jget(&p->d, o, "module");
+	if (!m || m->type != JT_BOOL)
+		return rfail(p, REC_CORRUPT, "sample without \"module\"");
+	s->module = m->b;
+	s->first_owner = r->no;
+	if (!s->module) {
+		get_str(&p->d, o, "error", s->error, sizeof(s->error));
+		r->n++;
+		return 0;
+	}
+	if ((ret = need_u64(p, o, "live", &s->live)) ||
+	    (ret = need_u64(p, o, "orphans", &s->orphans)))
+		return ret;
+	get_u64(&p->d, o, "objects", &s->objects, &present);
+	get_u64(&p->d, o, "owners", &s->owners, &present);
+	get_u64(&p->d, o, "owners_exited", &s->owners_exited, &present);
+	get_u64(&p->d, o, "reset_ns", &s->reset_ns, &present);
+	top = jget(&p->d, o, "top");
+	if (!top || top->type != JT_ARR)
+		return rfail(p, REC_CORRUPT, "sample without a \"top\" array");
+	for (size_t c = top->first; c; c = p->d.v[c].next) {
+		if (s->nowners >= REC_MAX_TOP)
+			return rfail(p, REC_CORRUPT, "more than %d owners",
+				     REC_MAX_TOP);
+		if (!(r->o = grow(r->o, &r->ocap, r->no, sizeof(*r->o))))
+			return REC_NOMEM;
+		ret = parse_owner(p, &p->d.v[c], &r->o[r->no]);
+		if (ret)
+			return ret;
+		r->no++;
+		s->nowners++;
+	}
+	r->n++;
+	return 0;
+}
+
+static int parse_gap(struct rp *p, const struct jval *o, bool gap)
+{
+	struct recording *r = p->r;
+	double t;
+
+	if (!get_num(&p->d, o, "t", &t))
+		return rfail(p, REC_CORRUPT, "%s without a time \"t\"",
+			     gap ? "gap" : "resume");
+	if (gap) {
+		if (!(r->gap = grow(r->gap, &r->gcap, r->ngaps,
+				    sizeof(*r->gap))))
+			return REC_NOMEM;
+		r->gap[r->ngaps].t0 = t;
+		r->gap[r->ngaps].t1 = NAN;
+		get_str(&p->d, o, "reason", r->gap[r->ngaps].reason,
+			sizeof(r->gap[0].reason));
+		r->ngaps++;
+		p->in_gap = true;
+	} else if (p->in_gap) {
+		r->gap[r->ngaps - 1].t1 = t;
+		p->in_gap = false;
+	}
+	return 0;
+}
+
+static int parse_line(struct rp *p, const char *line, size_t len)
+{
+	const struct jval *root, *type;
+	char jwhy[128];
+	int ret;
+
+	ret = jparse(&p->d, line, len, jwhy, sizeof(jwhy));
+	if (ret == -ENOMEM)
+		return REC_NOMEM;
+	if (ret || p->d.v[1].type != JT_OBJ) {
+		if (!p->r->recordings)
+			return rfail(p, REC_FOREIGN,
+				     "not a leakmon recording (%s)",
+				     ret ? "not JSON lines" :
+					   "not a JSON object");
+		return rfail(p, REC_CORRUPT, "bad JSON: %s",
+			     ret ? jwhy : "not an object");
+	}
+	root = &p->d.v[1];
+	type = jget(&p->d, root, "type");
+	if (!type || type->type != JT_STR) {
+		if (!p->r->recordings)
+			return rfail(p, REC_FOREIGN,
+				     "not a leakmon recording (no \"type\")");
+		return rfail(p, REC_CORRUPT, "line without a \"type\"");
+	}
+	if (!strcmp(type->str, "header"))
+		return parse_header(p, root);
+	if (!p->r->recordings)
+		return rfail(p, REC_FOREIGN,
+			     "not a leakmon recording (no header line)");
+	if (!strcmp(type->str, "sample"))
+		return parse_sample(p, root);
+	if (!strcmp(type->str, "gap"))
+		return parse_gap(p, root, true);
+	if (!strcmp(type->str, "resume"))
+		return parse_gap(p, root, false);
+	p->r->lines_skipped++;		/* a newer writer's extra line */
+	return 0;
+}
+
+int rec_parse(const char *text, size_t len, struct recording *r, char *why,
+	      size_t whysize)
+{
+	struct rp p = { .r = r, .why = why, .whysize = whysize };
+	size_t pos = 0;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (whysize)
+		why[0] = '\0';
+	if (len == 0)
+		return rfail(&p, REC_EMPTY, "empty file");
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		p.lineno++;
+		if (l > REC_MAX_LINE) {
+			ret = rfail(&p, r->recordings ? REC_CORRUPT :
+					REC_FOREIGN, "line too long");
+			break;
+		}
+		if (!nl) {
+			/* an incomplete last line: cut short */
+			if (!r->recordings && p.lineno == 1) {
+				/* foreign, unless it starts like a header */
+				ret = parse_line(&p, text + pos, l);
+				if (ret)
+					break;
+			}
+			ret = rfail(&p, REC_TRUNCATED,
+				    "truncated: the last line has no end "
+				    "(the file was cut short)");
+			break;
+		}
+		ret = parse_line(&p, text + pos, l);
+		if (ret)
+			break;
+		pos += l + 1;
+	}
+	jdoc_free(&p.d);
+	if (ret) {
+		if (ret == REC_NOMEM)
+			snprintf(why, whysize, "out of memory");
+		return ret;
+	}
+	if (!r->n) {
+		p.lineno = 0;
+		return rfail(&p, REC_EMPTY, "no samples in the recording");
+	}
+	r->t_end = r->s[r->n - 1].t;
+	for (size_t i = 0; i < r->ngaps; i++)
+		if (isnan(r->gap[i].t1))
+			r->gap[i].t1 = r->t_end;
+	return REC_OK;
+}
+
+int rec_load(const char *path, struct recording *r, char *why,
+	     size_t whysize)
+{
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	ssize_t got;
+	int fd, ret;
+
+	memset(r, 0, sizeof(*r));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whysize, "%s", strerror(errno));
+		return REC_IO;
+	}
+	for (;;) {
+		if (len + 65536 > cap) {
+			char *t;
+
+			cap = cap ? cap * 2 : 1 << 20;
+			t = realloc(text, cap);
+			if (!t) {
+				close(fd);
+				free(text);
+				snprintf(why, whysize, "out of memory");
+				return REC_NOMEM;
+			}
+			text = t;
+		}
+		got = read(fd, text + len, cap - len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			snprintf(why, whysize, "%s", strerror(errno));
+			close(fd);
+			free(text);
+			return REC_IO;
+		}
+		if (!got)
+			break;
+		len += (size_t)got;
+	}
+	close(fd);
+	ret = rec_parse(text ? text : "", len, r, why, whysize);
+	free(text);
+	return ret;
+}
+
+void rec_free(struct recording *r)
+{
+	free(r->s);
+	free(r->o);
+	free(r->gap);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- series ---- */
+
+static void series_name(const struct rec_owner *o, enum rec_by by,
+			char *buf, size_t size)
+{
+	char comm[LM_COMM_SIZE];
+	size_t i;
+
+	for (i = 0; o->comm[i] && i < sizeof(comm) - 1; i++)
+		comm[i] = o->comm[i] >= 0x20 && o->comm[i] < 0x7f ?
+			  o->comm[i] : '?';
+	comm[i] = '\0';
+	if (!comm[0])
+		snprintf(comm, sizeof(comm), "?");
+	if (by == REC_BY_TASK)
+		snprintf(buf, size, "%s[%" PRIu32 "]", comm, o->tgid);
+	else
+		snprintf(buf, size, "%s", comm);
+}
+
+static int series_max_cmp(const void *a, const void *b)
+{
+	const struct rec_series *x = a, *y = b;
+
+	if (x->max != y->max)
+		return x->max < y->max ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+int rec_series(const struct recording *r, enum rec_by by, size_t top,
+	       struct rec_series **out)
+{
+	struct rec_series *s = NULL;
+	size_t ns = 0, cap = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rec_sample *smp = &r->s[i];
+
+		for (size_t k = 0; k < smp->nowners; k++) {
+			const struct rec_owner *o = &r->o[smp->first_owner + k];
+			char name[64];
+			size_t j;
+
+			series_name(o, by, name, sizeof(name));
+			for (j = 0; j < ns; j++)
+				if (!strcmp(s[j].name, name))
+					break;
+			if (j == ns) {
+				if (ns == cap) {
+					struct rec_series *t;
+
+					cap = cap ? cap * 2 : 16;
+					t = realloc(s, cap * sizeof(*s));
+					if (!t)
+						goto nomem;
+					s = t;
+				}
+				memset(&s[ns], 0, sizeof(s[ns]));
+				snprintf(s[ns].name, sizeof(s[ns].name), "%s",
+					 name);
+				s[ns].y = malloc(r->n * sizeof(double));
+				if (!s[ns].y)
+					goto nomem;
+				ns++;
+				for (size_t t = 0; t < r->n; t++)
+					s[j].y[t] = r->s[t].module ? 0 : NAN;
+			}
+			s[j].y[i] += (double)o->live;
+			if (s[j].y[i] > s[j].max)
+				s[j].max = s[j].y[i];
+		}
+	}
+	/* processes behind each name */
+	for (size_t j = 0; j < ns; j++) {
+		uint32_t seen[64];
+		unsigned int nseen = 0;
+
+		for (size_t i = 0; i < r->no; i++) {
+			char name[64];
+			unsigned int q;
+
+			series_name(&r->o[i], by, name, sizeof(name));
+			if (strcmp(name, s[j].name))
+				continue;
+			for (q = 0; q < nseen; q++)
+				if (seen[q] == r->o[i].tgid)
+					break;
+			if (q == nseen && nseen < 64)
+				seen[nseen++] = r->o[i].tgid;
+		}
+		s[j].tasks = nseen;
+	}
+	if (ns)
+		qsort(s, ns, sizeof(*s), series_max_cmp);
+	while (ns > top) {
+		ns--;
+		free(s[ns].y);
+	}
+	*out = s;
+	return (int)ns;
+nomem:
+	rec_series_free(s, ns);
+	return -ENOMEM;
+}
+
+void rec_series_free(struct rec_series *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(s[i].y);
+	free(s);
+}
