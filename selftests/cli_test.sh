@@ -137,6 +137,12 @@ rc=$?
 ok $? "config --max-objects 0 is refused with a message (rc $rc)"
 sed 's/^/# /' "$T/c.err"
 
+run_cli 0 "$T/ev" config --event-threshold 500 --event-rate 20 --json &&
+	[ "$(jq -c '[.event_threshold, .event_rate, .event_queue_max > 0]' "$T/ev")" = '[500,20,true]' ] &&
+	run_cli 0 "$T/ev2" config --event-threshold 0 --event-rate 10 &&
+	grep -q '^event_threshold 0$' "$T/ev2" && grep -q '^event_rate  *10$' "$T/ev2"
+ok $? "config sets and shows the alert settings (--event-threshold, --event-rate)"
+
 run_cli 0 "$T/v" version
 ok $? "version exits 0"
 

@@ -16,7 +16,8 @@ void usage_config(FILE *f)
 {
 	fprintf(f,
 		"Usage: leakmon config [--max-objects N] [--max-owners N]\n"
-		"                      [--restrict-read 0|1] [--json]\n"
+		"                      [--restrict-read 0|1] [--event-threshold N]\n"
+		"                      [--event-rate N] [--event-queue-max N] [--json]\n"
 		"\n"
 		"Without options, print the module's configuration.  With options,\n"
 		"change it (needs CAP_NET_ADMIN) and print the new configuration.\n"
@@ -25,21 +26,33 @@ void usage_config(FILE *f)
 		"  --max-objects N       object table limit (1..%u)\n"
 		"  --max-owners N        owner table limit (1..%u)\n"
 		"  --restrict-read 0|1   1: reading needs CAP_NET_ADMIN too\n"
+		"  --event-threshold N   alert when an owner holds N live objects\n"
+		"                        (0..%u, 0: off; see leakmon events)\n"
+		"  --event-rate N        most alerts sent per second (1..%u)\n"
+		"  --event-queue-max N   most alerts waiting to be sent (1..%u)\n"
 		"  -j, --json            one JSON document on stdout\n"
 		"  -h, --help            this text\n",
-		LEAKMON_MAX_OBJECTS_LIMIT, LEAKMON_MAX_OWNERS_LIMIT);
+		LEAKMON_MAX_OBJECTS_LIMIT, LEAKMON_MAX_OWNERS_LIMIT,
+		LEAKMON_MAX_OBJECTS_LIMIT, LEAKMON_EVENT_RATE_LIMIT,
+		LEAKMON_EVENT_QUEUE_LIMIT);
 }
 
 enum {
 	OPT_MAX_OBJECTS = 256,
 	OPT_MAX_OWNERS,
 	OPT_RESTRICT_READ,
+	OPT_EVENT_THRESHOLD,
+	OPT_EVENT_RATE,
+	OPT_EVENT_QUEUE_MAX,
 };
 
 static const struct option config_opts[] = {
 	{ "max-objects",	required_argument,	NULL, OPT_MAX_OBJECTS },
 	{ "max-owners",		required_argument,	NULL, OPT_MAX_OWNERS },
 	{ "restrict-read",	required_argument,	NULL, OPT_RESTRICT_READ },
+	{ "event-threshold",	required_argument,	NULL, OPT_EVENT_THRESHOLD },
+	{ "event-rate",		required_argument,	NULL, OPT_EVENT_RATE },
+	{ "event-queue-max",	required_argument,	NULL, OPT_EVENT_QUEUE_MAX },
 	{ "json",		no_argument,		NULL, 'j' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -50,8 +63,9 @@ static int config_opt(struct lm_config *set, uint32_t bit, uint32_t *field,
 		      const char *opt, const char *arg, uint64_t max)
 {
 	uint64_t v;
-	int ret = cli_parse_num("config", opt, arg, bit == LM_CFG_RESTRICT_READ ? 0 : 1,
-				max, &v);
+	bool zero_ok = bit == LM_CFG_RESTRICT_READ ||
+		       bit == LM_CFG_EVENT_THRESHOLD;
+	int ret = cli_parse_num("config", opt, arg, zero_ok ? 0 : 1, max, &v);
 
 	if (ret)
 		return ret;
@@ -90,6 +104,23 @@ static int config_parse_args(int argc, char **argv, struct lm_config *set,
 					 optarg, 1);
 			set->restrict_read = (uint8_t)restrict_read;
 			break;
+		case OPT_EVENT_THRESHOLD:
+			ret = config_opt(set, LM_CFG_EVENT_THRESHOLD,
+					 &set->event_threshold,
+					 "--event-threshold", optarg,
+					 LEAKMON_MAX_OBJECTS_LIMIT);
+			break;
+		case OPT_EVENT_RATE:
+			ret = config_opt(set, LM_CFG_EVENT_RATE, &set->event_rate,
+					 "--event-rate", optarg,
+					 LEAKMON_EVENT_RATE_LIMIT);
+			break;
+		case OPT_EVENT_QUEUE_MAX:
+			ret = config_opt(set, LM_CFG_EVENT_QUEUE_MAX,
+					 &set->event_queue_max,
+					 "--event-queue-max", optarg,
+					 LEAKMON_EVENT_QUEUE_LIMIT);
+			break;
 		case 'j':
 			*json = true;
 			ret = EXIT_OK;
@@ -116,6 +147,12 @@ static void config_human(const struct lm_config *c)
 		printf("restrict_read  %u\n", c->restrict_read);
 	if (c->present & LM_CFG_HASH_BUCKETS)
 		printf("hash_buckets   %" PRIu32 "\n", c->hash_buckets);
+	if (c->present & LM_CFG_EVENT_THRESHOLD)
+		printf("event_threshold %" PRIu32 "\n", c->event_threshold);
+	if (c->present & LM_CFG_EVENT_RATE)
+		printf("event_rate     %" PRIu32 "\n", c->event_rate);
+	if (c->present & LM_CFG_EVENT_QUEUE_MAX)
+		printf("event_queue_max %" PRIu32 "\n", c->event_queue_max);
 }
 
 int cmd_config(int argc, char **argv)

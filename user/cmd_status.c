@@ -240,6 +240,18 @@ void json_config(struct json *j, const char *key, const struct lm_config *c)
 		json_u64(j, "hash_buckets", c->hash_buckets);
 	else
 		json_null(j, "hash_buckets");
+	if (c->present & LM_CFG_EVENT_THRESHOLD)
+		json_u64(j, "event_threshold", c->event_threshold);
+	else
+		json_null(j, "event_threshold");
+	if (c->present & LM_CFG_EVENT_RATE)
+		json_u64(j, "event_rate", c->event_rate);
+	else
+		json_null(j, "event_rate");
+	if (c->present & LM_CFG_EVENT_QUEUE_MAX)
+		json_u64(j, "event_queue_max", c->event_queue_max);
+	else
+		json_null(j, "event_queue_max");
 	json_obj_close(j);
 }
 

@@ -2268,6 +2268,11 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_USAGE, "reset", "--json");
 	CLI_EXIT(EXIT_USAGE, "config", "--max-objects", "0");
 	CLI_EXIT(EXIT_USAGE, "config", "--max-objects", "67108865");
+	CLI_EXIT(EXIT_USAGE, "config", "--event-threshold", "67108865");
+	CLI_EXIT(EXIT_USAGE, "config", "--event-threshold", "-1");
+	CLI_EXIT(EXIT_USAGE, "config", "--event-rate", "0");
+	CLI_EXIT(EXIT_USAGE, "config", "--event-queue-max", "65537");
+	CLI_EXIT(EXIT_USAGE, "config", "--event-rate", "5", "--event-rate", "6");
 	CLI_EXIT(EXIT_USAGE, "config", "--max-owners", "1e3");
 	CLI_EXIT(EXIT_USAGE, "config", "--max-owners", "4294967296");
 	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "2");
