@@ -78,6 +78,14 @@ check "status reports the 200 orphaned sockets and their blobs" \
 	jq -e '.kinds.sock_inode.orphans >= 200 and
 	       .kinds.file_blob.orphans >= 200 and
 	       .kinds.sk_blob.orphans >= 200' "$T/status.json"
+check "status gives each kind's measured object size and the alert counters" \
+	jq -e '.kinds.sock_inode.obj_size > 0 and .kinds.file_blob.obj_size > 0 and
+	       .kinds.sk_blob.obj_size > 0 and (.events.sent | type == "number") and
+	       (.config.event_threshold | type == "number")' "$T/status.json"
+"$CLI" status >"$T/status.txt" 2>&1
+grep -qE '^  live [0-9]+, orphans [0-9]+, [0-9]+ bytes each$' "$T/status.txt" &&
+	grep -qE '^alerts ' "$T/status.txt" && [ "$(awk '{ print length }' "$T/status.txt" | sort -n | tail -n1)" -le 80 ]
+ok $? "status shows object sizes and alerts, in 80 columns"
 
 run_cli 0 "$T/top.json" top --json --sort orphans -n 3
 ok $? "top --json --sort orphans exits 0"

@@ -158,7 +158,10 @@ static void print_kind(FILE *f, unsigned int id, const struct lm_kind_totals *k)
 			k->alloc_probe[0] ? k->alloc_probe : "?",
 			k->free_probe[0] ? k->free_probe : "?");
 	}
-	fprintf(f, "  live %" PRIu64 ", orphans %" PRIu64 "\n", k->live, k->orphans);
+	fprintf(f, "  live %" PRIu64 ", orphans %" PRIu64, k->live, k->orphans);
+	if (k->obj_size)
+		fprintf(f, ", %" PRIu32 " bytes each", k->obj_size);
+	fprintf(f, "\n");
 	fprintf(f, "  observed %" PRIu64 ", tracked %" PRIu64 ", untracked %" PRIu64
 		"\n", k->observed, k->tracked, kind_untracked(k));
 	if (kind_untracked(k))
@@ -198,6 +201,21 @@ void status_print_human(FILE *f, const struct lm_totals *t,
 	if (c->present & LM_CFG_RESTRICT_READ)
 		fprintf(f, "\nreading      %s", c->restrict_read ?
 			"restricted to CAP_NET_ADMIN" : "unprivileged");
+	if (c->present & LM_CFG_EVENT_THRESHOLD) {
+		if (c->event_threshold)
+			fprintf(f, "\nalerts       at %" PRIu32 " live objects",
+				c->event_threshold);
+		else
+			fprintf(f, "\nalerts       threshold off");
+	}
+	if (t->has_events)
+		fprintf(f, "%ssent %" PRIu64 ", unheard %" PRIu64
+			", dropped %" PRIu64,
+			c->present & LM_CFG_EVENT_THRESHOLD ? "; " :
+			"\nalerts       ", t->events.sent,
+			t->events.no_listeners + t->events.restricted,
+			t->events.rate_limited + t->events.queue_full +
+			t->events.nomem + t->events.send_failed);
 	fprintf(f, "\nslab         ");
 	print_bytes_kb(f, "SUnreclaim", m->has_sunreclaim, m->sunreclaim_kb);
 	fprintf(f, ", ");
@@ -283,6 +301,10 @@ static void json_kind(struct json *j, unsigned int id,
 	json_u64(j, "replaced", k->replaced);
 	json_u64(j, "missed_alloc", k->missed_alloc);
 	json_u64(j, "missed_free", k->missed_free);
+	if (k->obj_size)
+		json_u64(j, "obj_size", k->obj_size);
+	else
+		json_null(j, "obj_size");
 	json_obj_close(j);
 }
 
@@ -325,6 +347,18 @@ void status_print_json(FILE *f, const struct lm_totals *t,
 	for (unsigned int id = 0; id < LM_NKINDS; id++)
 		if (t->kind[id].present)
 			json_kind(&j, id, &t->kind[id]);
+	json_obj_close(&j);
+
+	json_obj_open(&j, "events");
+	if (t->has_events) {
+		json_u64(&j, "sent", t->events.sent);
+		json_u64(&j, "no_listeners", t->events.no_listeners);
+		json_u64(&j, "restricted", t->events.restricted);
+		json_u64(&j, "rate_limited", t->events.rate_limited);
+		json_u64(&j, "queue_full", t->events.queue_full);
+		json_u64(&j, "nomem", t->events.nomem);
+		json_u64(&j, "send_failed", t->events.send_failed);
+	}
 	json_obj_close(&j);
 
 	json_meminfo(&j, m);
