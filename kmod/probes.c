@@ -288,6 +288,62 @@ static unsigned long lm_hook_missed(const struct lm_hook *h)
 }
 
 /*
+ * probe_exclude: symbols never to probe, for a kernel where probing one of
+ * them is known to misbehave; the kind falls back to its next candidate
+ * pair, or is disabled.
+ */
+static char lm_exclude_param[256];
+module_param_string(probe_exclude, lm_exclude_param, sizeof(lm_exclude_param),
+		    0444);
+MODULE_PARM_DESC(probe_exclude,
+		 "Symbols never to probe, comma-separated (default none): the next candidate is used");
+
+/* Is sym listed in probe_exclude? */
+static bool lm_excluded(const char *sym)
+{
+	const char *p = lm_exclude_param;
+	size_t n = strlen(sym);
+
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && !strncmp(p, sym, n))
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+/* Every name in probe_exclude must be a candidate symbol (typos fail). */
+static int lm_exclude_check(void)
+{
+	char buf[sizeof(lm_exclude_param)], *list = buf, *name;
+	const struct lm_pair *p;
+	unsigned int k;
+	bool found;
+
+	if (!lm_exclude_param[0])
+		return 0;
+	strscpy(buf, lm_exclude_param, sizeof(buf));
+	while ((name = strsep(&list, ","))) {
+		found = false;
+		for (k = 0; k < LM_NKINDS && !found; k++)
+			for (p = lm_kinds[k].pairs; p->alloc.symbol; p++)
+				if (!strcmp(name, p->alloc.symbol) ||
+				    !strcmp(name, p->free.symbol))
+					found = true;
+		if (!found) {
+			pr_err("probe_exclude: '%s' is not a probe leakmon uses\n",
+			       name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
  * Register the first pair whose two probes both register, release probe
  * first; describe every failure in the kind's reason.
  */
@@ -300,6 +356,16 @@ static int lm_kind_enable(unsigned int kind)
 	int err = -ENOENT;
 
 	for (p = lm_kinds[kind].pairs; p->alloc.symbol; p++) {
+		if (lm_excluded(p->free.symbol) ||
+		    lm_excluded(p->alloc.symbol)) {
+			sym = lm_excluded(p->free.symbol) ? p->free.symbol :
+							    p->alloc.symbol;
+			err = -EPERM;
+			off += scnprintf(st->reason + off, len - off,
+					 "%s%s: excluded", off ? ", " : "",
+					 sym);
+			continue;
+		}
 		sym = p->free.symbol;
 		err = lm_hook_register_one(&st->free, &p->free);
 		if (!err) {
@@ -380,6 +446,9 @@ int lm_probes_init(void)
 		pr_err("kinds='%s' selects nothing to track\n", lm_kinds_param);
 		return -EINVAL;
 	}
+	err = lm_exclude_check();
+	if (err)
+		return err;
 
 	for_each_kernel_tracepoint(lm_find_tp, &lm_exit_tp);
 	if (!lm_exit_tp) {

@@ -1151,6 +1151,17 @@ static void set_threshold(struct __test_metadata *_metadata,
 	ASSERT_EQ(v, now.event_threshold);
 }
 
+static void set_rate(struct __test_metadata *_metadata,
+		     struct lm_handle *h, uint32_t v)
+{
+	struct lm_config set = { .present = LM_CFG_EVENT_RATE,
+				 .event_rate = v };
+	struct lm_config now;
+
+	ASSERT_EQ(LM_OK, lm_set_config(h, &set, &now));
+	ASSERT_EQ(v, now.event_rate);
+}
+
 static int ping_body(void *arg)
 {
 	int s;
@@ -1202,6 +1213,12 @@ TEST_F_TIMEOUT(leakmon, events_threshold_and_orphans, 300)
 
 	evh = events_open();
 	ASSERT_EQ(0, sh("insmod %s", env_or_die("LEAKBIND_KO")));
+	/*
+	 * With the threshold at 1 every process alerts: lift the rate limit,
+	 * so that the default 10 per second cannot drop apache2's alert on a
+	 * slow machine (events_rate_limited tests the limit).
+	 */
+	set_rate(_metadata, self->h, LEAKMON_EVENT_RATE_LIMIT);
 	/* The CLI listens too (JSON lines), for 40 seconds. */
 	set_threshold(_metadata, self->h, 1);
 	ASSERT_EQ(0, sh("rm -f /tmp/lm_ev.json /tmp/lm_ev.rc; "
@@ -1218,6 +1235,7 @@ TEST_F_TIMEOUT(leakmon, events_threshold_and_orphans, 300)
 	/* The orphans event waits until the count has held still for 1 s. */
 	collect(evh, &log, 6000);
 	set_threshold(_metadata, self->h, 0);
+	set_rate(_metadata, self->h, 10);
 	EXPECT_EQ(0, sh("rmmod leakbind"));
 	totals(self->h, &t1);
 	log_events(_metadata, &log);
@@ -1361,6 +1379,7 @@ TEST_F(leakmon, bad_module_parameters_refused)
 		"max_owners=abc", "hash_bits=7", "hash_bits=25",
 		"kretprobe_maxactive=-1", "kretprobe_maxactive=65537",
 		"kinds=bogus", "kinds=", "kinds=sock_inode,nope",
+		"probe_exclude=nope", "probe_exclude=sock_alloc,",
 		"event_threshold=67108865", "event_rate=0",
 		"event_rate=100001", "event_queue_max=0",
 		"event_queue_max=65537",
@@ -1419,6 +1438,65 @@ TEST_F(leakmon, unselected_kinds_are_disabled_and_say_why)
 	EXPECT_EQ(0, sh("%s status --json | grep -q '\"disabled_reason\": \"not selected'",
 			env_or_die("LEAKMON_CLI")));
 	lm_close(self->h);
+	ASSERT_EQ(0, leakmon_reload(""));
+	self->h = open_or_die();
+}
+
+/* ---- probe_exclude: fallback pairs, disabled kinds, refusing to load ---- */
+
+TEST_F(leakmon, excluded_probes_fall_back_disable_or_refuse)
+{
+	struct lm_totals t0, t1;
+	int s;
+
+	lm_close(self->h);
+	self->h = NULL;
+
+	/* sock_inode's first pair excluded: its second pair is used, and works. */
+	ASSERT_EQ(0, leakmon_reload("probe_exclude=sock_alloc"));
+	self->h = open_or_die();
+	totals(self->h, &t0);
+	EXPECT_TRUE(t0.kind[SOCK].enabled);
+	EXPECT_STREQ("sock_alloc_inode(ret)", t0.kind[SOCK].alloc_probe);
+	EXPECT_STREQ("sock_free_inode", t0.kind[SOCK].free_probe);
+	ASSERT_LE(0, s = tcp_socket());
+	totals(self->h, &t1);
+	EXPECT_LE(t0.kind[SOCK].observed + 1, t1.kind[SOCK].observed);
+	EXPECT_LE(t0.kind[SOCK].live + 1, t1.kind[SOCK].live);
+	close(s);
+	lm_close(self->h);
+	self->h = NULL;
+
+	/* Both pairs excluded: the kind is disabled, its reason names both. */
+	ASSERT_EQ(0, leakmon_reload("probe_exclude=__destroy_inode,sock_free_inode"));
+	self->h = open_or_die();
+	totals(self->h, &t0);
+	EXPECT_FALSE(t0.kind[SOCK].enabled);
+	EXPECT_STREQ("__destroy_inode: excluded, sock_free_inode: excluded",
+		     t0.kind[SOCK].disabled_reason);
+	EXPECT_TRUE(t0.kind[BLOB].enabled);
+	EXPECT_TRUE(t0.kind[SK].enabled);
+	EXPECT_EQ(0, sh("%s status | grep -q '^sock_inode   disabled: __destroy_inode: excluded'",
+			env_or_die("LEAKMON_CLI")));
+	lm_close(self->h);
+	self->h = NULL;
+
+	/* Nothing left to track: the module refuses to load, naming them. */
+	ASSERT_EQ(0, sh("rmmod leakmon"));
+	EXPECT_NE(0, sh("insmod %s probe_exclude=sock_alloc,sock_alloc_inode,security_file_free,security_sk_alloc 2>/dev/null",
+			env_or_die("LEAKMON_KO")));
+	EXPECT_FALSE(leakmon_loaded());
+	EXPECT_EQ(0, sh("dmesg | grep -q 'kind sock_inode disabled: sock_alloc: excluded, sock_alloc_inode: excluded'"));
+	EXPECT_EQ(0, sh("dmesg | grep -q 'kind file_blob disabled: security_file_free: excluded'"));
+	EXPECT_EQ(0, sh("dmesg | grep -q 'kind sk_blob disabled: security_sk_alloc: excluded'"));
+	EXPECT_EQ(0, sh("dmesg | grep -q 'nothing can be tracked'"));
+
+	/* A name leakmon does not probe is a typo: refused. */
+	EXPECT_NE(0, sh("insmod %s probe_exclude=sock_allocx 2>/dev/null",
+			env_or_die("LEAKMON_KO")));
+	EXPECT_FALSE(leakmon_loaded());
+	EXPECT_EQ(0, sh("dmesg | grep -q \"probe_exclude: 'sock_allocx' is not a probe leakmon uses\""));
+
 	ASSERT_EQ(0, leakmon_reload(""));
 	self->h = open_or_die();
 }
