@@ -350,7 +350,7 @@ int cmd_check(int argc, char **argv)
 {
 	struct mon_opts mo = { .window_s = GROWTH_DEFAULT_WINDOW_S };
 	const struct check_key *key;
-	uint64_t v, arg = 0, topk = MON_DEFAULT_TOPK;
+	uint64_t arg = 0, topk = MON_DEFAULT_TOPK;
 	char err[4600];
 	char *out = NULL;
 	size_t outlen = 0;
@@ -363,21 +363,11 @@ int cmd_check(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (!*optarg)
-				return cli_usage_error("check",
-						       "--state: empty file name");
-			mo.state = optarg;
-			break;
 		case 'w':
-			rc = cli_parse_num("check", "--window", optarg,
-					   GROWTH_MIN_WINDOW_S,
-					   GROWTH_MAX_WINDOW_S, &v);
+		case 'S':
+			rc = mon_parse_opt("check", c, optarg, &mo);
 			if (rc)
 				return rc;
-			mo.window_s = v;
-			break;
-		case 'S':
-			mo.no_sample = true;
 			break;
 		case 'n':
 			rc = cli_parse_num("check", "--limit", optarg, 1,

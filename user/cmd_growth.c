@@ -191,7 +191,6 @@ int cmd_growth(int argc, char **argv)
 	struct mon_opts mo = { .window_s = GROWTH_DEFAULT_WINDOW_S };
 	bool json = false;
 	struct mon m;
-	uint64_t v;
 	int c, rc;
 
 	opterr = 0;
@@ -199,21 +198,11 @@ int cmd_growth(int argc, char **argv)
 				NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (!*optarg)
-				return cli_usage_error("growth",
-						       "--state: empty file name");
-			mo.state = optarg;
-			break;
 		case 'w':
-			rc = cli_parse_num("growth", "--window", optarg,
-					   GROWTH_MIN_WINDOW_S,
-					   GROWTH_MAX_WINDOW_S, &v);
+		case 'S':
+			rc = mon_parse_opt("growth", c, optarg, &mo);
 			if (rc)
 				return rc;
-			mo.window_s = v;
-			break;
-		case 'S':
-			mo.no_sample = true;
 			break;
 		case 'j':
 			json = true;
@@ -228,14 +217,9 @@ int cmd_growth(int argc, char **argv)
 	rc = cli_no_args("growth", argc, argv);
 	if (rc)
 		return rc;
-	if (mon_collect(&m, &mo)) {
-		fprintf(stderr, "leakmon: growth: out of memory\n");
-		return EXIT_RUNTIME;
-	}
-	if (m.state_warn[0])
-		fprintf(stderr, "leakmon: growth: note: %s\n", m.state_warn);
-	if (m.state_err)
-		fprintf(stderr, "leakmon: growth: warning: %s\n", m.state_msg);
+	rc = mon_collect_report("growth", &m, &mo);
+	if (rc)
+		return rc;
 	if (m.totals_rc != EXIT_OK && m.totals_rc != EXIT_NOMODULE) {
 		/* the module is there but refused: say so and fail */
 		rc = mon_module_error(&m);

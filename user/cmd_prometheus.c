@@ -331,7 +331,7 @@ int cmd_prometheus(int argc, char **argv)
 {
 	struct mon_opts mo = { .window_s = GROWTH_DEFAULT_WINDOW_S,
 			       .need_owners = true };
-	uint64_t v, topk = MON_DEFAULT_TOPK;
+	uint64_t topk = MON_DEFAULT_TOPK;
 	const char *output = NULL;
 	char *out = NULL;
 	size_t outlen = 0;
@@ -356,21 +356,11 @@ int cmd_prometheus(int argc, char **argv)
 				return rc;
 			break;
 		case 's':
-			if (!*optarg)
-				return cli_usage_error("prometheus",
-						       "--state: empty file name");
-			mo.state = optarg;
-			break;
 		case 'w':
-			rc = cli_parse_num("prometheus", "--window", optarg,
-					   GROWTH_MIN_WINDOW_S,
-					   GROWTH_MAX_WINDOW_S, &v);
+		case 'S':
+			rc = mon_parse_opt("prometheus", c, optarg, &mo);
 			if (rc)
 				return rc;
-			mo.window_s = v;
-			break;
-		case 'S':
-			mo.no_sample = true;
 			break;
 		case 'h':
 			usage_prometheus(stdout);
@@ -383,15 +373,9 @@ int cmd_prometheus(int argc, char **argv)
 	if (rc)
 		return rc;
 
-	if (mon_collect(&m, &mo)) {
-		fprintf(stderr, "leakmon: prometheus: out of memory\n");
-		return EXIT_RUNTIME;
-	}
-	if (m.state_warn[0])
-		fprintf(stderr, "leakmon: prometheus: note: %s\n", m.state_warn);
-	if (m.state_err)
-		fprintf(stderr, "leakmon: prometheus: warning: %s\n",
-			m.state_msg);
+	rc = mon_collect_report("prometheus", &m, &mo);
+	if (rc)
+		return rc;
 	mem = open_memstream(&out, &outlen);
 	if (!mem) {
 		mon_free(&m);

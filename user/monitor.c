@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+#include "growth.h"
 #include "monitor.h"
 #include "status.h"
 #include "top_model.h"
@@ -177,6 +179,46 @@ static void mon_module(struct mon *m, const struct mon_opts *o)
 			m->owners_torn = true;
 	}
 	lm_close(h);
+}
+
+int mon_parse_opt(const char *cmd, int c, const char *arg,
+		  struct mon_opts *o)
+{
+	uint64_t v;
+	int rc;
+
+	switch (c) {
+	case 's':
+		if (!*arg)
+			return cli_usage_error(cmd, "--state: empty file name");
+		o->state = arg;
+		return EXIT_OK;
+	case 'w':
+		rc = cli_parse_num(cmd, "--window", arg, GROWTH_MIN_WINDOW_S,
+				   GROWTH_MAX_WINDOW_S, &v);
+		if (!rc)
+			o->window_s = v;
+		return rc;
+	case 'S':
+		o->no_sample = true;
+		return EXIT_OK;
+	default:
+		return 1;
+	}
+}
+
+int mon_collect_report(const char *cmd, struct mon *m,
+		       const struct mon_opts *o)
+{
+	if (mon_collect(m, o)) {
+		fprintf(stderr, "leakmon: %s: out of memory\n", cmd);
+		return EXIT_RUNTIME;
+	}
+	if (m->state_warn[0])
+		fprintf(stderr, "leakmon: %s: note: %s\n", cmd, m->state_warn);
+	if (m->state_err)
+		fprintf(stderr, "leakmon: %s: warning: %s\n", cmd, m->state_msg);
+	return EXIT_OK;
 }
 
 int mon_collect(struct mon *m, const struct mon_opts *o)

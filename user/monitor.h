@@ -83,6 +83,19 @@ void mon_bytes(const struct lm_totals *t, const char *slab_dir,
  * state_err/state_msg.  Returns 0 or -ENOMEM.
  */
 int mon_collect(struct mon *m, const struct mon_opts *o);
+/*
+ * The options check, growth and prometheus share: -s/--state FILE,
+ * -w/--window SECONDS and --no-sample ('S').  Returns 1 when c is not one
+ * of them, else EXIT_OK or the usage error's exit code.
+ */
+int mon_parse_opt(const char *cmd, int c, const char *arg,
+		  struct mon_opts *o);
+/*
+ * mon_collect() for command cmd, with the state file's note and warning
+ * on stderr; EXIT_RUNTIME (after saying so) when out of memory.
+ */
+int mon_collect_report(const char *cmd, struct mon *m,
+		       const struct mon_opts *o);
 /* Print the first module failure; returns its exit code (EXIT_OK: none) */
 int mon_module_error(const struct mon *m);
 void mon_free(struct mon *m);
