@@ -12,6 +12,9 @@
 #                        source package) in build/deb/, from the files git
 #                        knows (committed or not) plus user/debian/
 #   make kcheck          W=1, sparse (C=2) and checkpatch --strict on the module
+#   make bench           leakmon's cost against no module, a bare-probe floor,
+#                        bpftrace and bcc memleak, one boot per kernel
+#                        (BENCH_ROUNDS=5); table, and JSON in build/bench/
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
@@ -38,6 +41,10 @@ demo:
 
 kcheck:
 	selftests/kcheck.sh
+
+BENCH_ROUNDS ?= 5
+bench:
+	KERNELS="$(KERNELS)" selftests/bench/bench.sh --rounds $(BENCH_ROUNDS)
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
@@ -71,4 +78,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module cli check demo kcheck install dkms-source deb clean
+.PHONY: all module cli check demo kcheck bench install dkms-source deb clean

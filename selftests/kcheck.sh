@@ -38,11 +38,15 @@ eval "$("$LM_TOP/selftests/qemu/fetch-kernel.sh" "$series")" ||
 	lm_die "cannot fetch the $series kernel"
 work=$LM_TOP/build/kcheck-$KVER
 rm -rf "$work"
-mkdir -p "$work/leakmon" "$work/leakbind"
+mkdir -p "$work/leakmon" "$work/leakbind" "$work/lm_floor/include/uapi/linux"
 cp -r "$LM_TOP/Kbuild" "$LM_TOP/kmod" "$LM_TOP/include" "$work/leakmon/"
 cp "$LM_TOP"/selftests/leakbind/{leakbind.c,Kbuild} "$work/leakbind/"
+# the benchmark's floor module (selftests/bench/bench.sh builds it the same way)
+cp "$LM_TOP"/selftests/bench/floor/{lm_floor.c,Kbuild} "$LM_TOP/kmod/probe_table.h" \
+	"$work/lm_floor/"
+cp "$LM_TOP/include/uapi/linux/leakmon.h" "$work/lm_floor/include/uapi/linux/"
 
-for m in leakmon leakbind; do
+for m in leakmon leakbind lm_floor; do
 	# shellcheck disable=SC2086
 	${KBUILD_WRAP:+"$KBUILD_WRAP"} make -C "$KDIR" M="$work/$m" $KMAKEFLAGS \
 		W=1 KCFLAGS=-Werror modules >"$work/$m-w1.log" 2>&1
@@ -60,7 +64,8 @@ cp_dir=$(checkpatch_dir)
 out=$("$cp_dir/checkpatch.pl" --strict --no-tree --terse --show-types -f \
 	"$LM_TOP"/kmod/*.c "$LM_TOP"/kmod/*.h \
 	"$LM_TOP"/include/uapi/linux/leakmon.h "$LM_TOP"/include/*.h \
-	"$LM_TOP"/selftests/leakbind/leakbind.c 2>&1)
+	"$LM_TOP"/selftests/leakbind/leakbind.c \
+	"$LM_TOP"/selftests/bench/floor/lm_floor.c 2>&1)
 rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | sed 's/^/# /'
 ok $rc "checkpatch.pl --strict clean"

@@ -29,6 +29,7 @@
 #   --env NAME=VAL   export NAME=VAL in the guest (repeatable)
 #   --fresh-tmp      mount an empty tmpfs on the guest's /tmp (by default the
 #                    guest's /tmp shows the host's /tmp, writes go to RAM)
+#   --append ARGS    more kernel command line parameters (repeatable)
 #
 # The guest has /proc, /sys, /dev (with /dev/fd), /dev/pts, /dev/shm, /run,
 # /sys/fs/cgroup (cgroup2), /sys/kernel/debug, /sys/kernel/tracing,
@@ -53,7 +54,7 @@ usage() { # full help with --help, the synopsis after a usage error
 	exit "${1:-2}"
 }
 
-SERIES=6.1 OUT='' TIMEOUT=1200 MEM=1024 SMP=2 FRESH_TMP=0
+SERIES=6.1 OUT='' TIMEOUT=1200 MEM=1024 SMP=2 FRESH_TMP=0 EXTRA_APPEND=''
 # Multi-threaded TCG runs each vCPU in its own host thread and does not keep
 # them coherent while the kernel patches its own code (kprobes, ftrace,
 # static keys): under load a vCPU executes half-patched instructions
@@ -73,6 +74,9 @@ while (($#)); do
 		[[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env needs NAME=VALUE, got '${2:-}'"
 		ENVS+=("$2"); shift 2 ;;
 	--fresh-tmp) FRESH_TMP=1; shift ;;
+	--append)
+		[[ ${2:-} =~ ^[A-Za-z0-9_.,=\ -]+$ ]] || die "--append takes plain name[=value] words, got '${2:-}'"
+		EXTRA_APPEND+=" $2"; shift 2 ;;
 	-h | --help) usage 0 ;;
 	--) shift; break ;;
 	*) msg "unknown argument '$1' (the guest command goes after --)"; usage ;;
@@ -281,6 +285,7 @@ rm -f "$CONSOLE" "$GUEST" "$DMESG"
 APPEND="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic"
 APPEND+=" rdinit=/init leakmon_job=$JOB"
 if ((FRESH_TMP)); then APPEND+=" leakmon_tmp=fresh"; fi
+APPEND+=$EXTRA_APPEND
 # shellcheck disable=SC2054 # commas are part of QEMU option values
 qemu=(
 	qemu-system-x86_64 -accel "$ACCEL" -cpu max -m "$MEM" -smp "$SMP"

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * leakmon: the candidate probe points of each kind, by preference.
+ *
+ * Included by kmod/probes.c after its handlers, and by the benchmark's
+ * floor module (selftests/bench/floor/lm_floor.c), which defines handlers
+ * of the same names that only return: both register exactly these probes.
+ * A file that includes this header defines, before it:
+ *   kprobe pre handlers     lm_sock_inode_destroy, lm_sock_inode_free,
+ *                           lm_file_blob_free, lm_sk_blob_free
+ *   kretprobe handlers      lm_sock_alloc_ret, lm_sock_inode_alloc_ret,
+ *                           lm_save_arg0 (entry), lm_file_blob_alloc_ret,
+ *                           lm_sk_blob_alloc_ret
+ */
+#ifndef _LEAKMON_PROBE_TABLE_H
+#define _LEAKMON_PROBE_TABLE_H
+
+#include <linux/kprobes.h>
+#include <linux/leakmon.h>
+
+/* One probe: an entry kprobe (pre) or a kretprobe (ret, optional entry). */
+struct lm_cand {
+	const char *symbol;
+	const char *label;		/* as reported */
+	kprobe_pre_handler_t pre;
+	kretprobe_handler_t entry;
+	kretprobe_handler_t ret;
+	size_t data_size;
+};
+
+/* Allocation and release probes that only work together. */
+struct lm_pair {
+	struct lm_cand alloc;
+	struct lm_cand free;
+};
+
+struct lm_kind_def {
+	const char *name;
+	const struct lm_pair *pairs;	/* by preference; ends with { } */
+};
+
+static const struct lm_pair lm_sock_inode_pairs[] = {
+	{
+		.alloc = { .symbol = "sock_alloc", .label = "sock_alloc(ret)",
+			   .ret = lm_sock_alloc_ret },
+		.free = { .symbol = "__destroy_inode",
+			  .label = "__destroy_inode(sockfs)",
+			  .pre = lm_sock_inode_destroy },
+	},
+	{
+		.alloc = { .symbol = "sock_alloc_inode",
+			   .label = "sock_alloc_inode(ret)",
+			   .ret = lm_sock_inode_alloc_ret },
+		.free = { .symbol = "sock_free_inode",
+			  .label = "sock_free_inode",
+			  .pre = lm_sock_inode_free },
+	},
+	{ }
+};
+
+static const struct lm_pair lm_file_blob_pairs[] = {
+	{
+		.alloc = { .symbol = "security_file_alloc",
+			   .label = "security_file_alloc(ret)",
+			   .entry = lm_save_arg0,
+			   .ret = lm_file_blob_alloc_ret,
+			   .data_size = sizeof(void *) },
+		.free = { .symbol = "security_file_free",
+			  .label = "security_file_free",
+			  .pre = lm_file_blob_free },
+	},
+	{ }
+};
+
+/* Socket blobs may come and go in softirq (accepted TCP children). */
+static const struct lm_pair lm_sk_blob_pairs[] = {
+	{
+		.alloc = { .symbol = "security_sk_alloc",
+			   .label = "security_sk_alloc(ret)",
+			   .entry = lm_save_arg0,
+			   .ret = lm_sk_blob_alloc_ret,
+			   .data_size = sizeof(void *) },
+		.free = { .symbol = "security_sk_free",
+			  .label = "security_sk_free",
+			  .pre = lm_sk_blob_free },
+	},
+	{ }
+};
+
+static const struct lm_kind_def lm_kinds[__LEAKMON_KIND_MAX] = {
+	[LEAKMON_KIND_SOCK_INODE] = {
+		.name = "sock_inode",
+		.pairs = lm_sock_inode_pairs,
+	},
+	[LEAKMON_KIND_FILE_BLOB] = {
+		.name = "file_blob",
+		.pairs = lm_file_blob_pairs,
+	},
+	[LEAKMON_KIND_SK_BLOB] = {
+		.name = "sk_blob",
+		.pairs = lm_sk_blob_pairs,
+	},
+};
+
+#endif /* _LEAKMON_PROBE_TABLE_H */

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: leakmon's cost against no module, the bare-probe floor,
+# bpftrace and bcc's memleak, measured side by side in one boot per kernel.
+#
+# Usage: selftests/bench/bench.sh [--smoke] [--rounds N] [--out DIR] [SERIES...]
+#
+#   SERIES      kernels to boot (default $KERNELS, else 6.1 5.10 6.12 7.2)
+#   --smoke     one round with small counts (make check runs this; it
+#               checks that every configuration runs, not how fast)
+#   --rounds N  rounds per configuration (default 5; --smoke: 1)
+#   --out DIR   where the results go (default build/bench, or build/bench-smoke)
+#
+# For each kernel the VM (2 CPUs, 2 GiB, slub_nomerge so that leakmon's slab
+# caches are its own) runs selftests/bench/guest_bench.py, which prints its
+# progress and one JSON document; this script writes DIR/bench-KVER.json,
+# prints the table (selftests/bench/report.py) and writes DIR/bench.json with
+# every kernel.  With --smoke it prints TAP instead and exits non-zero when a
+# check failed.  Exit status: 0, 1 when a VM run failed, 2 on bad arguments.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=selftests/lib.sh
+. "$HERE/../lib.sh"
+
+SMOKE=0 ROUNDS='' OUT=''
+while (($#)); do
+	case $1 in
+	--smoke) SMOKE=1; shift ;;
+	--rounds)
+		[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --rounds needs a positive number" >&2; exit 2; }
+		ROUNDS=$2; shift 2 ;;
+	--out) OUT=${2:?--out needs a directory}; shift 2 ;;
+	-h | --help) sed -n '3,/^set -uo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+	-*) echo "bench.sh: unknown option '$1'" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+# shellcheck disable=SC2206
+SERIES=(${*:-${KERNELS:-6.1 5.10 6.12 7.2}})
+if ((SMOKE)); then
+	OUT=${OUT:-$LM_TOP/build/bench-smoke}
+	ROUNDS=${ROUNDS:-1}
+else
+	OUT=${OUT:-$LM_TOP/build/bench}
+	ROUNDS=${ROUNDS:-5}
+fi
+mkdir -p "$OUT"
+OUT=$(realpath "$OUT")
+
+# bpftrace and bcc run in the guest from the host's root over 9p.
+"$LM_TOP/selftests/qemu/deps.sh" bpftrace bpfcc-tools >&2 ||
+	lm_die "installing bpftrace and bpfcc-tools failed"
+
+status=0
+jsons=()
+for series in "${SERIES[@]}"; do
+	log=$OUT/bench-$series.log
+	(
+		set -e
+		lm_build "$series"
+		fdir=$LM_BUILD/lm_floor
+		rm -rf "$fdir"
+		mkdir -p "$fdir/include/uapi/linux"
+		cp "$HERE/floor/lm_floor.c" "$HERE/floor/Kbuild" "$LM_TOP/kmod/probe_table.h" "$fdir/"
+		cp "$LM_TOP/include/uapi/linux/leakmon.h" "$fdir/include/uapi/linux/"
+		lm_kbuild lm_floor.ko "$fdir"
+		mkdir -p "$LM_BUILD/bench"
+		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$LM_BUILD/bench/lm_bench" \
+			"$HERE/lm_bench.c"
+		vm=$LM_BUILD/bench-vm
+		rm -rf "$vm"
+		rc=0
+		"$LM_TOP/selftests/qemu/run-vm.sh" --kernel "$series" --out "$vm" \
+			--mem 2048 --append slub_nomerge --fresh-tmp \
+			--timeout "${LEAKMON_BENCH_TIMEOUT:-5400}" \
+			--env LEAKMON_KO="$LEAKMON_KO" \
+			--env LM_FLOOR_KO="$fdir/lm_floor.ko" \
+			--env LM_BENCH="$LM_BUILD/bench/lm_bench" \
+			--env LEAKMON_CLI="$LEAKMON_CLI_PLAIN" \
+			--env LEAKMON_SRC="$LM_TOP" \
+			--env LEAKMON_KDIR="$KDIR" \
+			--env BENCH_ROUNDS="$ROUNDS" --env BENCH_SMOKE="$SMOKE" \
+			-- "$HERE/guest_bench.py" >"$vm.out" 2>&1 || rc=$?
+		cat "$vm.out"
+		sed -n '/^LEAKMON-BENCH-JSON-BEGIN$/,/^LEAKMON-BENCH-JSON-END$/p' "$vm.out" |
+			sed '1d;$d' >"$OUT/bench-$KVER.json"
+		[ -s "$OUT/bench-$KVER.json" ] || { echo "# no results from the VM (status $rc)"; exit 1; }
+		echo "RESULT $OUT/bench-$KVER.json"
+		exit "$rc"
+	) >"$log" 2>&1
+	rc=$?
+	grep -E '^(# |run-vm: )' "$log" | sed "s/^/[$series] /" >&2
+	json=$(sed -n 's/^RESULT //p' "$log")
+	if [ "$rc" -ne 0 ] || [ -z "$json" ]; then
+		echo "bench.sh: the $series run failed (status $rc); see $log" >&2
+		status=1
+	fi
+	[ -n "$json" ] && jsons+=("$json")
+done
+
+((${#jsons[@]})) || exit 1
+if ((SMOKE)); then
+	python3 "$HERE/report.py" --tap "${jsons[@]}" || status=1
+else
+	python3 "$HERE/report.py" --json-out "$OUT/bench.json" "${jsons[@]}" || status=1
+fi
+exit "$status"

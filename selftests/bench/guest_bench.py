@@ -1,0 +1,437 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Runs inside the benchmark VM (started by selftests/bench/bench.sh).
+
+In one boot: every workload under every configuration, in interleaved
+rounds (the order of the configurations rotates from round to round), then
+leakmon's memory per tracked object and per owner, and the time of
+`leakmon top --json` at growing owner counts.  Progress goes to stdout as
+"# " lines; the results as one JSON document between the lines
+LEAKMON-BENCH-JSON-BEGIN and LEAKMON-BENCH-JSON-END.
+
+Environment: LEAKMON_KO, LM_FLOOR_KO, LM_BENCH (the workload program),
+LEAKMON_CLI (the plain, unsanitized CLI), LEAKMON_SRC (the source tree),
+LEAKMON_KDIR (the kernel's headers, for bcc), BENCH_ROUNDS, BENCH_SMOKE
+(1: small counts), BENCH_CONFIGS (comma list, default all).
+"""
+
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+KO = os.environ["LEAKMON_KO"]
+FLOOR_KO = os.environ["LM_FLOOR_KO"]
+BENCH = os.environ["LM_BENCH"]
+CLI = os.environ["LEAKMON_CLI"]
+SRC = os.environ["LEAKMON_SRC"]
+KDIR = os.environ.get("LEAKMON_KDIR", "")
+SMOKE = os.environ.get("BENCH_SMOKE", "0") == "1"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if SMOKE else "5"))
+ALL_CONFIGS = ["baseline", "floor", "leakmon", "bpftrace", "bcc_memleak"]
+CONFIGS = [c for c in os.environ.get("BENCH_CONFIGS", ",".join(ALL_CONFIGS)).split(",") if c]
+
+# Iterations per run: about a second each for the baseline under TCG.
+if SMOKE:
+    WORKLOADS = {"sock": 2000, "sock2": 1000, "open": 2000, "tcp": 200}
+    MEM_SOCKETS = [1000, 3000]
+    DUMP_OWNERS = [100, 300, 1000]
+    DUMP_REPEAT = 3
+else:
+    WORKLOADS = {"sock": 30000, "sock2": 15000, "open": 60000, "tcp": 3000}
+    MEM_SOCKETS = [10000, 100000]
+    DUMP_OWNERS = [1000, 10000, 100000]
+    DUMP_REPEAT = 5
+
+BPFTRACE_SCRIPT = os.path.join(SRC, "selftests/bench/live.bt")
+TRACER_START_TIMEOUT = 600  # seconds: LLVM/clang under TCG are slow
+
+
+def log(msg):
+    print("# " + msg, flush=True)
+
+
+def run(cmd, check=True, **kw):
+    return subprocess.run(cmd, check=check, text=True, capture_output=True, **kw)
+
+
+def modules_loaded():
+    with open("/proc/modules") as f:
+        return {line.split()[0] for line in f}
+
+
+def insmod(ko, *params):
+    r = run(["insmod", ko, *params], check=False)
+    if r.returncode:
+        raise RuntimeError(f"insmod {ko} {' '.join(params)}: {r.stderr.strip()}")
+
+
+def rmmod(name):
+    if name in modules_loaded():
+        r = run(["rmmod", name], check=False)
+        if r.returncode:
+            raise RuntimeError(f"rmmod {name}: {r.stderr.strip()}")
+
+
+def status():
+    return json.loads(run([CLI, "status", "--json"]).stdout)
+
+
+def kind_counters(st):
+    keys = ["missed_alloc", "missed_free", "untracked", "replaced"]
+    return {k: sum(kd.get(k, 0) for kd in st["kinds"].values()) for k in keys}
+
+
+class Tracer:
+    """A tracer started in the background; ready once it says it attached."""
+
+    def __init__(self, name, cmd, ready_text, env=None):
+        self.name, self.cmd, self.ready_text = name, cmd, ready_text
+        self.env = env
+        self.proc = None
+        self.log = f"/run/bench-{name}.log"
+
+    def start(self):
+        out = open(self.log, "w")
+        self.proc = subprocess.Popen(self.cmd, stdout=out, stderr=subprocess.STDOUT,
+                                     env=self.env, start_new_session=True)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < TRACER_START_TIMEOUT:
+            time.sleep(0.5)
+            text = open(self.log, errors="replace").read()
+            if self.ready_text in text:
+                time.sleep(1)  # attach messages come just before the last probe
+                return time.monotonic() - t0
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}): "
+                                   + " | ".join(text.strip().splitlines()[-4:]))
+        self.stop()
+        raise RuntimeError(f"{self.name} did not attach within {TRACER_START_TIMEOUT} s")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(120)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+
+    def output(self):
+        try:
+            return open(self.log, errors="replace").read()
+        except OSError:
+            return ""
+
+
+def bcc_env():
+    """bcc compiles memleak against /lib/modules/$(uname -r)/build."""
+    rel = platform.release()
+    moddir = f"/lib/modules/{rel}"
+    build = os.path.join(moddir, "build")
+    if not KDIR or not os.path.isdir(KDIR):
+        raise RuntimeError("no kernel headers (LEAKMON_KDIR) for bcc")
+    if os.path.realpath(build) != os.path.realpath(KDIR):
+        if os.path.lexists(build):
+            os.remove(build)
+        os.symlink(KDIR, build)
+    # Debian splits the headers: the arch tree's Makefile names the common one.
+    common = None
+    with open(os.path.join(KDIR, "Makefile")) as f:
+        for line in f:
+            if line.startswith("include ") and "linux-headers" in line:
+                common = os.path.dirname(line.split()[1])
+    if common and os.path.isdir(common):
+        src = os.path.join(moddir, "source")
+        if os.path.lexists(src):
+            os.remove(src)
+        os.symlink(common, src)
+    env = dict(os.environ)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class Config:
+    def __init__(self, name):
+        self.name = name
+        self.tracer = None
+        self.error = None
+        self.start_s = []
+
+    def setup(self):
+        if self.name == "floor":
+            insmod(FLOOR_KO)
+        elif self.name == "leakmon":
+            insmod(KO)
+        elif self.name == "bpftrace":
+            env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="65536")
+            self.tracer = Tracer("bpftrace", ["bpftrace", BPFTRACE_SCRIPT],
+                                 "Attaching", env)
+        elif self.name == "bcc_memleak":
+            # kernel mode (no -p): kmalloc/kmem_cache tracepoints; a report
+            # interval longer than the run, so that only tracing is measured
+            self.tracer = Tracer("bcc_memleak", ["memleak-bpfcc", "3600"],
+                                 "Attaching to kernel allocators", bcc_env())
+        if self.tracer:
+            self.start_s.append(round(self.tracer.start(), 1))
+
+    def teardown(self):
+        if self.name == "floor":
+            rmmod("lm_floor")
+        elif self.name == "leakmon":
+            rmmod("leakmon")
+        elif self.tracer:
+            self.tracer.stop()
+            self.tracer = None
+
+
+def workload(name, n):
+    r = run([BENCH, name, str(n)])
+    return json.loads(r.stdout)["ns_per_op"]
+
+
+def check_same_probes():
+    """The floor must probe exactly what leakmon probes."""
+    insmod(KO)
+    st = status()
+    rmmod("leakmon")
+    lm = {k: f"{v['alloc_probe']}/{v['free_probe']}" for k, v in st["kinds"].items()
+          if v.get("enabled")}
+    insmod(FLOOR_KO)
+    with open("/sys/module/lm_floor/parameters/probes") as f:
+        text = f.read().strip()
+    rmmod("lm_floor")
+    fl = dict(item.split("=", 1) for item in text.split(",") if item)
+    return lm, fl
+
+
+def bench_rounds(configs):
+    samples = {c.name: {w: [] for w in WORKLOADS} for c in configs}
+    counters = {w: [] for w in WORKLOADS}  # leakmon's misses per run
+    for w, n in WORKLOADS.items():  # warm-up (caches, TCG's translations)
+        workload(w, n)
+    for r in range(ROUNDS):
+        order = configs[r % len(configs):] + configs[:r % len(configs)]
+        for cfg in order:
+            if cfg.error:
+                continue
+            try:
+                cfg.setup()
+            except (RuntimeError, OSError) as e:
+                cfg.error = str(e)
+                log(f"round {r + 1}: {cfg.name} unavailable: {e}")
+                cfg.teardown()
+                continue
+            try:
+                for w, n in WORKLOADS.items():
+                    before = kind_counters(status()) if cfg.name == "leakmon" else None
+                    ns = workload(w, n)
+                    samples[cfg.name][w].append(ns)
+                    if before is not None:
+                        after = kind_counters(status())
+                        counters[w].append({k: after[k] - before[k] for k in after})
+            finally:
+                cfg.teardown()
+            log(f"round {r + 1}/{ROUNDS} {cfg.name}: " +
+                ", ".join(f"{w} {samples[cfg.name][w][-1]:.0f} ns"
+                          for w in WORKLOADS if samples[cfg.name][w]))
+    return samples, counters
+
+
+def summarize(samples, configs):
+    """Medians and spreads per configuration; overheads paired by round."""
+    out = {}
+    base = samples.get("baseline", {})
+    for c in configs:
+        per = {}
+        for w, xs in samples[c.name].items():
+            if not xs:
+                continue
+            med = statistics.median(xs)
+            d = {"median_ns": round(med, 1), "min_ns": round(min(xs), 1),
+                 "max_ns": round(max(xs), 1), "samples_ns": [round(x, 1) for x in xs],
+                 "spread": round((max(xs) - min(xs)) / med, 4)}
+            bx = base.get(w, [])
+            if c.name != "baseline" and len(bx) == len(xs):
+                ov = [x / b - 1 for x, b in zip(xs, bx)]
+                d["overhead"] = round(statistics.median(ov), 4)
+                d["overhead_min"] = round(min(ov), 4)
+                d["overhead_max"] = round(max(ov), 4)
+            per[w] = d
+        out[c.name] = {"available": c.error is None, "error": c.error,
+                       "tracer_start_s": c.start_s, "workloads": per}
+    ratios = {}
+    for w in WORKLOADS:
+        lm = out.get("leakmon", {}).get("workloads", {}).get(w, {}).get("overhead")
+        r = {}
+        for other in ("floor", "bpftrace", "bcc_memleak"):
+            o = out.get(other, {}).get("workloads", {}).get(w, {}).get("overhead")
+            key = f"leakmon_to_{other}"
+            r[key] = round(lm / o, 3) if lm is not None and o and o > 0 else None
+        ratios[w] = r
+    return out, ratios
+
+
+def slab(cache):
+    d = f"/sys/kernel/slab/{cache}"
+    if not os.path.isdir(d):
+        return None
+    vals = {}
+    for f in ("objects", "slabs", "order", "object_size", "slab_size", "objs_per_slab"):
+        with open(os.path.join(d, f)) as fh:
+            vals[f] = int(fh.read().split()[0])
+    vals["bytes"] = vals["slabs"] * (os.sysconf("SC_PAGE_SIZE") << vals["order"])
+    vals["merged"] = os.path.islink(d)
+    return vals
+
+
+def param(name):
+    with open(f"/sys/module/leakmon/parameters/{name}") as f:
+        return int(f.read())
+
+
+def bucket_bytes():
+    """The object and owner bucket arrays (Documentation/design.md)."""
+    hb = param("hash_bits")
+    owners = param("max_owners")
+    ob = max(owners.bit_length() - 1 - 2, 0)
+    return (8 << hb) + (8 << ob)
+
+
+class Holder:
+    def __init__(self, mode, n):
+        self.proc = subprocess.Popen([BENCH, mode, str(n)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if line.strip() != "ready":
+            self.proc.kill()
+            raise RuntimeError(f"lm_bench {mode} {n} failed")
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait(600)
+
+
+def settle():
+    """Let RCU-deferred frees land: a few synchronize_rcu() by rmmod-free means."""
+    time.sleep(1.5)
+
+
+def live_total(st):
+    return sum(k["live"] for k in st["kinds"].values())
+
+
+def memory_phase():
+    insmod(KO)
+    try:
+        settle()
+        s0, st0 = slab("lm_obj"), status()
+        if s0 is None:
+            raise RuntimeError("/sys/kernel/slab/lm_obj not found")
+        res = {"slab_merged": s0["merged"], "object_size": s0["object_size"],
+               "slab_size": s0["slab_size"], "bucket_bytes": bucket_bytes(),
+               "points": []}
+        for n in MEM_SOCKETS:
+            h = Holder("hold", n)
+            settle()
+            s1, st1 = slab("lm_obj"), status()
+            h.close()
+            dobj = live_total(st1) - live_total(st0)
+            dbytes = s1["bytes"] - s0["bytes"]
+            p = {"sockets": n, "tracked_objects": dobj, "slab_bytes": dbytes,
+                 "bytes_per_object": round(dbytes / dobj, 1) if dobj else None,
+                 "bytes_per_object_with_buckets":
+                     round((s1["bytes"] + res["bucket_bytes"]) / live_total(st1), 1),
+                 "untracked": kind_counters(st1)["untracked"]}
+            res["points"].append(p)
+            log(f"memory: {n} sockets, {dobj} tracked objects, "
+                f"{p['bytes_per_object']} B/object of slab "
+                f"({p['bytes_per_object_with_buckets']} B with the bucket arrays)")
+            settle()
+        return res
+    finally:
+        rmmod("leakmon")
+
+
+def dump_phase():
+    max_owners = 1 << (max(DUMP_OWNERS) * 2 - 1).bit_length()
+    insmod(KO, f"max_owners={max_owners}")
+    try:
+        settle()
+        so0 = slab("lm_owner")
+        st0 = status()
+        res = {"max_owners": max_owners, "points": []}
+        for n in DUMP_OWNERS:
+            t0 = time.monotonic()
+            h = Holder("owners", n)
+            made = time.monotonic() - t0
+            try:
+                st = status()
+                so = slab("lm_owner")
+                times, rows = [], None
+                for _ in range(DUMP_REPEAT):
+                    t0 = time.monotonic()
+                    r = run([CLI, "top", "--json"])
+                    times.append(time.monotonic() - t0)
+                    doc = json.loads(r.stdout)
+                    rows = doc["rows_total"]
+                downers = st["owners"] - st0["owners"]
+                p = {"owners": st["owners"], "bench_owners": n,
+                     "top_json_s": round(statistics.median(times), 4),
+                     "top_json_s_all": [round(t, 4) for t in times],
+                     "rows_total": rows, "create_s": round(made, 1),
+                     "owner_slab_bytes": so["bytes"] - so0["bytes"] if so and so0 else None}
+                if p["owner_slab_bytes"] is not None and downers > 0:
+                    p["bytes_per_owner"] = round(p["owner_slab_bytes"] / downers, 1)
+                res["points"].append(p)
+                log(f"dump: {st['owners']} owners, top --json {p['top_json_s']:.3f} s "
+                    f"(rows {rows}), {p.get('bytes_per_owner')} B/owner")
+            finally:
+                h.close()
+            settle()
+        if len(res["points"]) >= 2:
+            a, b = res["points"][0], res["points"][-1]
+            res["scaling"] = round((b["top_json_s"] / a["top_json_s"]) /
+                                   (b["owners"] / a["owners"]), 3)
+        return res
+    finally:
+        rmmod("leakmon")
+
+
+def main():
+    result = {"kernel": platform.release(), "cpus": os.cpu_count(), "smoke": SMOKE,
+              "rounds": ROUNDS, "workloads": WORKLOADS, "configs": CONFIGS,
+              "errors": []}
+    log(f"kernel {platform.release()}, {os.cpu_count()} CPUs, {ROUNDS} rounds, "
+        f"configurations {', '.join(CONFIGS)}")
+    for tool, cfg in (("bpftrace", "bpftrace"), ("memleak-bpfcc", "bcc_memleak")):
+        if cfg in CONFIGS and not shutil.which(tool):
+            result["errors"].append(f"{tool} not installed")
+    lm, fl = check_same_probes()
+    result["probes"] = {"leakmon": lm, "floor": fl, "same": lm == fl}
+    log(f"probes: leakmon {lm}; floor {'the same' if lm == fl else fl}")
+
+    configs = [Config(c) for c in CONFIGS]
+    samples, counters = bench_rounds(configs)
+    result["results"], result["ratios"] = summarize(samples, configs)
+    result["leakmon_counters"] = counters
+    result["memory"] = memory_phase()
+    result["dump"] = dump_phase()
+
+    print("LEAKMON-BENCH-JSON-BEGIN")
+    print(json.dumps(result, indent=1))
+    print("LEAKMON-BENCH-JSON-END", flush=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # report, never hang the VM
+        print(f"# bench failed: {type(e).__name__}: {e}", flush=True)
+        sys.exit(1)

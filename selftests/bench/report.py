@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Print the benchmark's results (selftests/bench/guest_bench.py JSON files).
+
+  report.py [--json-out FILE] RESULT.json...   the table, 80 columns; FILE
+                                               gets every kernel's results
+  report.py --tap RESULT.json...               the smoke checks, as TAP
+
+Targets (issue "Benchmark"): leakmon's added cost at most 1.5x the floor's
+on every workload and below bpftrace's; dump time growing linearly with the
+owners; at most 64 bytes of kernel memory per tracked object.
+"""
+
+import argparse
+import json
+import sys
+
+NAMES = {"baseline": "baseline", "floor": "floor", "leakmon": "leakmon",
+         "bpftrace": "bpftrace", "bcc_memleak": "bcc memleak"}
+TARGET_FLOOR_RATIO = 1.5
+TARGET_BYTES_PER_OBJECT = 64
+
+
+def pct(x):
+    return "n/a" if x is None else f"{x * 100:+.1f}%"
+
+
+def ratio(x):
+    return "n/a" if x is None else f"{x:.2f}x"
+
+
+def table(r):
+    res = r["results"]
+    cfgs = [c for c in r["configs"] if c in res]
+    out = [f"kernel {r['kernel']}, {r['cpus']} CPUs, {r['rounds']} rounds"
+           + (" (smoke)" if r["smoke"] else ""),
+           "median time per operation; below it the overhead against the "
+           "baseline", ""]
+    head = f"{'workload':<9}" + "".join(f"{NAMES[c]:>14}" for c in cfgs)
+    out.append(head)
+    for w in r["workloads"]:
+        line1, line2 = f"{w:<9}", f"{'':<9}"
+        for c in cfgs:
+            d = res[c]["workloads"].get(w)
+            if not d:
+                line1 += f"{'-':>14}"
+                line2 += f"{'':>14}"
+                continue
+            line1 += f"{d['median_ns'] / 1000:>11.2f} us"
+            line2 += f"{pct(d.get('overhead')) if c != 'baseline' else '':>14}"
+        out += [line1, line2]
+    out.append("")
+    for c in cfgs:
+        if not res[c]["available"]:
+            out.append(f"{NAMES[c]}: did not run: {res[c]['error']}")
+    out.append("leakmon's overhead as a multiple of the floor's / bpftrace's:")
+    for w, rr in r["ratios"].items():
+        out.append(f"  {w:<7} floor {ratio(rr.get('leakmon_to_floor')):>7}"
+                   f"   bpftrace {ratio(rr.get('leakmon_to_bpftrace')):>7}"
+                   f"   bcc memleak {ratio(rr.get('leakmon_to_bcc_memleak')):>7}")
+    miss = {}
+    for w, runs in r["leakmon_counters"].items():
+        for run in runs:
+            for k, v in run.items():
+                miss[k] = miss.get(k, 0) + v
+    out.append("leakmon during the runs: " +
+               ", ".join(f"{k} {v}" for k, v in sorted(miss.items())))
+    m = r["memory"]
+    out.append(f"memory (lm_obj {m['object_size']} B objects, slab slot "
+               f"{m['slab_size']} B; bucket arrays {m['bucket_bytes'] // 1024} KiB):")
+    for p in m["points"]:
+        out.append(f"  {p['sockets']:>7} sockets, {p['tracked_objects']:>7} objects: "
+                   f"{p['bytes_per_object']} B/object of slab, "
+                   f"{p['bytes_per_object_with_buckets']} B with the buckets")
+    d = r["dump"]
+    out.append("leakmon top --json:")
+    for p in d["points"]:
+        bpo = p.get("bytes_per_owner")
+        out.append(f"  {p['owners']:>7} owners: {p['top_json_s'] * 1000:>8.1f} ms"
+                   f" ({p['top_json_s'] * 1e6 / p['owners']:.1f} us/owner)"
+                   + (f", {bpo} B/owner" if bpo is not None else ""))
+    if "scaling" in d:
+        out.append(f"  time per owner, largest / smallest dump: {d['scaling']:.2f}")
+    return "\n".join(out)
+
+
+def checks(r):
+    """(ok, name, skip_reason) for the smoke run."""
+    res, c = r["results"], []
+    k = r["kernel"]
+    c.append((r["probes"]["same"], f"{k}: floor probes what leakmon probes", None))
+    for cfg in r["configs"]:
+        d = res.get(cfg)
+        if d is None:
+            continue
+        if not d["available"]:
+            if cfg == "bcc_memleak":
+                c.append((True, f"{k}: {cfg} runs every workload",
+                          f"{cfg} does not run on this kernel: {d['error']}"))
+            else:
+                c.append((False, f"{k}: {cfg} runs every workload ({d['error']})", None))
+            continue
+        ok = all(w in d["workloads"] and d["workloads"][w]["samples_ns"]
+                 for w in r["workloads"])
+        c.append((ok, f"{k}: {cfg} runs every workload", None))
+    total = {}
+    for runs in r["leakmon_counters"].values():
+        for run in runs:
+            for key, v in run.items():
+                total[key] = total.get(key, 0) + v
+    c.append((bool(total) and total.get("missed_alloc", 1) == 0 and
+              total.get("missed_free", 1) == 0 and total.get("untracked", 1) == 0,
+              f"{k}: no probe misses and nothing untracked under load ({total})", None))
+    pts = r["memory"]["points"]
+    c.append((bool(pts) and all(p["tracked_objects"] >= 3 * p["sockets"] and
+                                p["untracked"] == 0 for p in pts),
+              f"{k}: every held socket's objects tracked", None))
+    c.append((bool(pts) and all(p["bytes_per_object"] is not None for p in pts),
+              f"{k}: memory per object measured "
+              f"({[p['bytes_per_object'] for p in pts]} B)", None))
+    dp = r["dump"]["points"]
+    c.append((bool(dp) and all(p["rows_total"] >= p["bench_owners"] for p in dp),
+              f"{k}: top --json lists every owner", None))
+    return c
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tap", action="store_true")
+    ap.add_argument("--json-out")
+    ap.add_argument("files", nargs="+")
+    a = ap.parse_args()
+    results = []
+    for f in a.files:
+        with open(f) as fh:
+            results.append(json.load(fh))
+    if a.tap:
+        n = fails = 0
+        for r in results:
+            for ok, name, skip in checks(r):
+                n += 1
+                if skip:
+                    print(f"ok {n} {name} # SKIP {skip}")
+                elif ok:
+                    print(f"ok {n} {name}")
+                else:
+                    fails += 1
+                    print(f"not ok {n} {name}")
+        print(f"1..{n}")
+        return 1 if fails else 0
+    for r in results:
+        print(table(r))
+        print()
+    if a.json_out:
+        with open(a.json_out, "w") as fh:
+            json.dump({"targets": {"leakmon_to_floor_max": TARGET_FLOOR_RATIO,
+                                   "leakmon_below_bpftrace": True,
+                                   "bytes_per_object_max": TARGET_BYTES_PER_OBJECT},
+                       "kernels": results}, fh, indent=1)
+        print(f"results: {a.json_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
