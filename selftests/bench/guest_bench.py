@@ -291,17 +291,11 @@ def slab(cache):
     return vals
 
 
-def param(name):
-    with open(f"/sys/module/leakmon/parameters/{name}") as f:
-        return int(f.read())
-
-
-def bucket_bytes():
-    """The object and owner bucket arrays (Documentation/design.md)."""
-    hb = param("hash_bits")
-    owners = param("max_owners")
-    ob = max(owners.bit_length() - 1 - 2, 0)
-    return (8 << hb) + (8 << ob)
+def bucket_bytes(cfg):
+    """The object and owner bucket arrays and their locks (kmod/track.c)."""
+    owners = cfg["max_owners"]
+    owner_bits = min(max((owners - 1).bit_length(), 10), 18) - 2
+    return 8 * cfg["hash_buckets"] + 4 * 1024 + (8 << owner_bits) + 4 * 256
 
 
 class Holder:
@@ -335,7 +329,7 @@ def memory_phase():
         if s0 is None:
             raise RuntimeError("/sys/kernel/slab/lm_obj not found")
         res = {"slab_merged": s0["merged"], "object_size": s0["object_size"],
-               "slab_size": s0["slab_size"], "bucket_bytes": bucket_bytes(),
+               "slab_size": s0["slab_size"], "bucket_bytes": bucket_bytes(st0["config"]),
                "points": []}
         for n in MEM_SOCKETS:
             h = Holder("hold", n)
@@ -395,10 +389,18 @@ def dump_phase():
             finally:
                 h.close()
             settle()
-        if len(res["points"]) >= 2:
-            a, b = res["points"][0], res["points"][-1]
-            res["scaling"] = round((b["top_json_s"] / a["top_json_s"]) /
-                                   (b["owners"] / a["owners"]), 3)
+        pts = res["points"]
+        if len(pts) >= 2:
+            # least squares t = a + b * owners; linear when no point is far off
+            xs = [p["owners"] for p in pts]
+            ys = [p["top_json_s"] for p in pts]
+            mx, my = statistics.mean(xs), statistics.mean(ys)
+            b = (sum((x - mx) * (y - my) for x, y in zip(xs, ys)) /
+                 sum((x - mx) ** 2 for x in xs))
+            a = my - b * mx
+            res["fit"] = {"fixed_s": round(a, 4), "us_per_owner": round(b * 1e6, 2),
+                          "max_residual": round(max(abs(y - (a + b * x)) / y
+                                                    for x, y in zip(xs, ys)), 3)}
         return res
     finally:
         rmmod("leakmon")

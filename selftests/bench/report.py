@@ -79,8 +79,11 @@ def table(r):
         out.append(f"  {p['owners']:>7} owners: {p['top_json_s'] * 1000:>8.1f} ms"
                    f" ({p['top_json_s'] * 1e6 / p['owners']:.1f} us/owner)"
                    + (f", {bpo} B/owner" if bpo is not None else ""))
-    if "scaling" in d:
-        out.append(f"  time per owner, largest / smallest dump: {d['scaling']:.2f}")
+    if "fit" in d:
+        f = d["fit"]
+        out.append(f"  least squares: {f['fixed_s'] * 1000:.1f} ms + "
+                   f"{f['us_per_owner']:.1f} us per owner (largest residual "
+                   f"{f['max_residual'] * 100:.1f}%)")
     return "\n".join(out)
 
 
