@@ -130,6 +130,26 @@ class Tracer:
             return ""
 
 
+def btf_offset(struct, member):
+    """Offset of struct.member in the running kernel, from its BTF (pahole)."""
+    r = run(["pahole", "-F", "btf", "-C", struct, "/sys/kernel/btf/vmlinux"],
+            check=False)
+    for line in r.stdout.splitlines():
+        fields = line.split(";", 1)
+        if len(fields) == 2 and fields[0].split()[-1:] == [member]:
+            return int(fields[1].split()[1])
+    raise RuntimeError(f"no offset for {struct}.{member} in the kernel's BTF "
+                       f"(pahole: {r.stderr.strip()[-200:]})")
+
+
+def bpftrace_args():
+    return [str(btf_offset(*m)) for m in (("socket_alloc", "vfs_inode"),
+                                          ("file", "f_security"),
+                                          ("sock", "sk_security"),
+                                          ("inode", "i_sb"),
+                                          ("super_block", "s_magic"))]
+
+
 def bcc_env():
     """bcc compiles memleak against /lib/modules/$(uname -r)/build."""
     rel = platform.release()
@@ -171,8 +191,8 @@ class Config:
             insmod(KO)
         elif self.name == "bpftrace":
             env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="65536")
-            self.tracer = Tracer("bpftrace", ["bpftrace", BPFTRACE_SCRIPT],
-                                 "Attaching", env)
+            self.tracer = Tracer("bpftrace", ["bpftrace", BPFTRACE_SCRIPT,
+                                              *bpftrace_args()], "Attaching", env)
         elif self.name == "bcc_memleak":
             # kernel mode (no -p): kmalloc/kmem_cache tracepoints; a report
             # interval longer than the run, so that only tracing is measured
@@ -209,6 +229,33 @@ def check_same_probes():
     rmmod("lm_floor")
     fl = dict(item.split("=", 1) for item in text.split(",") if item)
     return lm, fl
+
+
+def check_bpftrace_accounting():
+    """bpftrace's script must count what leakmon counts: hold sockets, stop
+    it, and read the holder's live counts from the maps it prints."""
+    n = 300
+    env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="65536")
+    t = Tracer("bpftrace-check", ["bpftrace", BPFTRACE_SCRIPT, *bpftrace_args()],
+               "Attaching", env)
+    t.start()
+    try:
+        h = Holder("hold", n)
+        time.sleep(1)
+    finally:
+        t.stop()
+    pid = h.proc.pid
+    h.close()
+    live = {}
+    for line in t.output().splitlines():
+        if line.startswith(f"@live[{pid}, "):
+            kind = int(line.split(",")[1].split("]")[0])
+            live[kind] = int(line.split(":")[1])
+    # file blobs: the sockets' files plus the holder's own open and mapped
+    # files (its executable, libraries, pipes), as leakmon counts them too
+    return {"sockets": n, "live_by_kind": live,
+            "ok": live.get(0) == n and live.get(2) == n and
+            n <= live.get(1, 0) <= n + 16}
 
 
 def bench_rounds(configs):
@@ -418,6 +465,13 @@ def main():
     lm, fl = check_same_probes()
     result["probes"] = {"leakmon": lm, "floor": fl, "same": lm == fl}
     log(f"probes: leakmon {lm}; floor {'the same' if lm == fl else fl}")
+
+    if "bpftrace" in CONFIGS:
+        try:
+            result["bpftrace_check"] = check_bpftrace_accounting()
+        except (RuntimeError, OSError) as e:
+            result["bpftrace_check"] = {"ok": False, "error": str(e)}
+        log(f"bpftrace accounting check: {result['bpftrace_check']}")
 
     configs = [Config(c) for c in CONFIGS]
     samples, counters = bench_rounds(configs)

@@ -106,6 +106,10 @@ def checks(r):
         ok = all(w in d["workloads"] and d["workloads"][w]["samples_ns"]
                  for w in r["workloads"])
         c.append((ok, f"{k}: {cfg} runs every workload", None))
+    if "bpftrace" in r["configs"]:
+        bc = r.get("bpftrace_check", {})
+        c.append((bc.get("ok", False),
+                  f"{k}: bpftrace's script counts held sockets like leakmon ({bc})", None))
     total = {}
     for runs in r["leakmon_counters"].values():
         for run in runs:
