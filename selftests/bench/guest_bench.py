@@ -360,7 +360,7 @@ class Holder:
 
 
 def settle():
-    """Let RCU-deferred frees land: a few synchronize_rcu() by rmmod-free means."""
+    """Let frees deferred to RCU callbacks (socket inodes) land."""
     time.sleep(1.5)
 
 
