@@ -4,6 +4,9 @@
 #   make                 module for the running kernel (or KDIR=...) and CLI
 #   make module | cli
 #   make check           selftests in QEMU on Debian kernels (KERNELS="6.1 5.10 6.12 7.2")
+#   make check-debug     the same suite on Debian's 6.1 source built with KASAN,
+#                        kmemleak, lockdep, DEBUG_OBJECTS, UBSAN and failslab
+#                        (selftests/qemu/debug-kernel.sh; built once, cached)
 #   make demo            boot a VM and show the apache2 leak being found
 #   make install         module (modules_install) and CLI (PREFIX=/usr/local)
 #   make dkms-source     module source and dkms.conf into
@@ -35,6 +38,9 @@ cli:
 
 check:
 	KERNELS="$(KERNELS)" selftests/check.sh
+
+check-debug:
+	KERNELS=6.1-debug selftests/check.sh
 
 demo:
 	selftests/demo.sh $(firstword $(KERNELS))
@@ -78,4 +84,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module cli check demo kcheck bench install dkms-source deb clean
+.PHONY: all module cli check check-debug demo kcheck bench install dkms-source deb clean

@@ -44,6 +44,10 @@ run graph_test "$LEAKMON_SRC/selftests/graph_test.sh"
 if [ -d /sys/module/leakmon ]; then
 	rmmod leakmon || echo "not ok 1 final rmmod leakmon"
 fi
+# On a kernel with kmemleak (make check-debug), once everything is unloaded.
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	run kmemleak "$LEAKMON_SRC/selftests/kmemleak_check.sh"
+fi
 # The Debian packages, installed last: DKMS builds the module in the VM.
 if [ -n "${LEAKMON_DEBS:-}" ]; then
 	run pkg_test "$LEAKMON_SRC/selftests/pkg_test.sh" --guest "$LEAKMON_DEBS"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # debug-kernel.sh - build Debian's 6.1 kernel source (package linux-source-6.1)
-# as a debug kernel for leakmon's tests: x86_64_defconfig + kvm_guest.config +
-# selftests/qemu/debug.config (KASAN, kmemleak, lockdep with PROVE_RCU,
+# as a debug kernel for leakmon's tests: allnoconfig +
+# selftests/qemu/debug.config (a small QEMU guest; KASAN, kmemleak, lockdep with PROVE_RCU,
 # DEBUG_OBJECTS, DEBUG_ATOMIC_SLEEP, UBSAN, failslab; kprobes, 9p, overlayfs
 # and AppArmor built in).  Built once per machine and cached.
 #
@@ -65,9 +65,8 @@ msg "extracting $TARBALL ($srcver)"
 tar -xJf "$TARBALL" -C "$SRC" --strip-components=1 || die "cannot extract $TARBALL"
 
 mk() { nice -n 5 make -C "$SRC" O="$OBJ" "$@"; }
-msg "configuring (x86_64_defconfig + kvm_guest.config + debug.config)"
-mk -s x86_64_defconfig >&2
-mk -s kvm_guest.config >&2
+msg "configuring (allnoconfig + debug.config)"
+mk -s allnoconfig >&2
 "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "$FRAGMENT" >&2 ||
 	die "merge_config.sh failed"
 mk -s olddefconfig >&2

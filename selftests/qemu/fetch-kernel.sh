@@ -3,7 +3,8 @@
 # headers, kbuild) into a private cache, for out-of-tree module builds and
 # for booting under QEMU.  Nothing is installed into the system.
 #
-# Usage: selftests/qemu/fetch-kernel.sh [SERIES]      (SERIES: 6.1 (default), 5.10, 6.12, 7.2)
+# Usage: selftests/qemu/fetch-kernel.sh [SERIES]      (SERIES: 6.1 (default), 5.10, 6.12, 7.2,
+#                                                     6.1-debug: see debug-kernel.sh)
 #        eval "$(selftests/qemu/fetch-kernel.sh 6.1)"
 #        ${KBUILD_WRAP:+"$KBUILD_WRAP"} make -C "$KDIR" M="$PWD" $KMAKEFLAGS modules
 #        selftests/qemu/fetch-kernel.sh --download SERIES PACKAGE...
@@ -60,6 +61,12 @@ if [[ ${1:-} == --download ]]; then
 fi
 SERIES=${1:-6.1}
 [[ $# -le 1 ]] || die "usage: $PROG [SERIES]"
+# 6.1-debug: Debian's 6.1 source built with KASAN, kmemleak, lockdep, ...
+if [[ $SERIES == 6.1-debug ]]; then
+	((${#DOWNLOAD[@]} == 0)) || set -- 6.1
+	((${#DOWNLOAD[@]} > 0)) || exec "$(dirname "${BASH_SOURCE[0]}")/debug-kernel.sh"
+	SERIES=6.1
+fi
 row=$(awk -F'|' -v s="$SERIES" '$1 == s' <<<"$SERIES_TABLE")
 [[ -n $row ]] || die "unknown kernel series '$SERIES' (known: $(awk -F'|' 'NF>1 {printf "%s ", $1}' <<<"$SERIES_TABLE"))"
 IFS='|' read -r _ SUITES ABI_RE IMAGE_PKGS KBUILD_PKG KMAKEFLAGS CHROOT <<<"$row"

@@ -22,7 +22,7 @@
 #   --kernel SERIES  kernel series known to fetch-kernel.sh (default 6.1)
 #   --out DIR        where the logs go (default: a new /tmp/leakmon-vm.XXXXXX)
 #   --timeout SEC    kill QEMU after SEC seconds (default 1200)
-#   --mem MB         guest memory (default 1024)
+#   --mem MB         guest memory (default 1024; 2048 for a -debug series)
 #   --smp N          guest CPUs (default 2)
 #   --accel ACCEL    QEMU -accel value (default tcg,thread=single, or
 #                    $LEAKMON_QEMU_ACCEL)
@@ -54,7 +54,7 @@ usage() { # full help with --help, the synopsis after a usage error
 	exit "${1:-2}"
 }
 
-SERIES=6.1 OUT='' TIMEOUT=1200 MEM=1024 SMP=2 FRESH_TMP=0 EXTRA_APPEND=''
+SERIES=6.1 OUT='' TIMEOUT=1200 MEM='' SMP=2 FRESH_TMP=0 EXTRA_APPEND=''
 # Multi-threaded TCG runs each vCPU in its own host thread and does not keep
 # them coherent while the kernel patches its own code (kprobes, ftrace,
 # static keys): under load a vCPU executes half-patched instructions
@@ -84,6 +84,8 @@ while (($#)); do
 done
 (($#)) || { msg "no guest command given"; usage; }
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds"
+# KASAN's shadow takes an eighth of the memory, kmemleak and lockdep more.
+[[ -n $MEM ]] || { [[ $SERIES == *-debug ]] && MEM=2048 || MEM=1024; }
 [[ $MEM =~ ^[1-9][0-9]*$ ]] || die "--mem must be a positive number of MB"
 [[ $SMP =~ ^[1-9][0-9]*$ ]] || die "--smp must be a positive number"
 

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kmemleak_check.sh: run last in the debug kernel's VM (after every test and
+# the final rmmod): scan for leaks and fail on any suspected leak whose
+# backtrace or owner names leakmon or a test module (leakbind, lm_floor).
+# Leaks elsewhere in the kernel are listed as comments.  TAP; exits 4 when
+# the kernel has no kmemleak.
+set -u
+f=/sys/kernel/debug/kmemleak
+echo "TAP version 13"
+echo "1..1"
+if [ ! -w "$f" ]; then
+	echo "ok 1 kmemleak # SKIP this kernel has no kmemleak ($f)"
+	exit 4
+fi
+# Objects freed by RCU callbacks or deferred work need a grace period, and
+# kmemleak reports an object only when two scans agree it is unreferenced.
+sleep 5
+echo scan >"$f"
+sleep 5
+echo scan >"$f"
+report=$(cat "$f")
+total=$(grep -c '^unreferenced object' <<<"$report")
+ours=$(awk '/^unreferenced object/ { if (rec != "") print rec; rec = $0; next }
+	    { rec = rec " " $0 }
+	    END { if (rec != "") print rec }' <<<"$report" |
+	grep -cE '\[(leakmon|leakbind|lm_floor)\]|leakmon|lm_track|lm_owner' || true)
+if [ "$total" -gt 0 ]; then
+	sed 's/^/# /' <<<"$report" | head -n 80
+fi
+echo "# kmemleak: $total suspected leaks, $ours from leakmon or a test module"
+if [ "$ours" -eq 0 ]; then
+	echo "ok 1 kmemleak: nothing leaked by leakmon after the suite"
+else
+	echo "not ok 1 kmemleak: $ours suspected leaks from leakmon"
+fi
