@@ -8,6 +8,7 @@
 # LEAKMON_TESTS (directory of test programs), LEAKMON_CLI (the CLI to test,
 # normally the ASan/UBSan build), LEAKMON_SRC (the source tree), LEAKMON_YNL
 # (the kernel's YNL client, tools/net/ynl; ynl_test skips without it);
+# LEAKMON_FUZZ_COUNT (nl_fuzz's messages as root, default 1,000,000);
 # LEAKMON_DEBS (the built .debs; pkg_test installs them), LEAKMON_KDIR and
 # LEAKMON_UPGRADE_DEBS (see selftests/pkg_test.sh).
 set -u
@@ -41,6 +42,9 @@ run ynl_test "$LEAKMON_SRC/selftests/ynl_test.sh"
 run cli_test "$LEAKMON_SRC/selftests/cli_test.sh"
 run monitor_test "$LEAKMON_SRC/selftests/monitor_test.sh"
 run graph_test "$LEAKMON_SRC/selftests/graph_test.sh"
+# The libnl fuzzer (LEAKMON_FUZZ_COUNT root messages, a tenth of it twice as
+# nobody; about 12,000 a second under TCG).
+run nl_fuzz "$LEAKMON_TESTS/nl_fuzz" --count "${LEAKMON_FUZZ_COUNT:-1000000}"
 if [ -d /sys/module/leakmon ]; then
 	rmmod leakmon || echo "not ok 1 final rmmod leakmon"
 fi

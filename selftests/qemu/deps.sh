@@ -18,8 +18,8 @@ PACKAGES=(
 	debootstrap
 	# kselftest headers and checkpatch.pl are taken from the kernel source
 	linux-source-6.1
-	# userspace and tests
-	libmnl-dev pkg-config jq python3
+	# userspace and tests; libnl for the netlink fuzzer (selftests/nl_fuzz.c)
+	libmnl-dev pkg-config jq python3 libnl-genl-3-dev
 	# leakmon graph (cairo: PNG, SVG) and watch (ncursesw); the VM tests
 	# drive watch in tmux and decode the PNG with python3-pil
 	# (selftests/graph_test.sh)
@@ -33,6 +33,9 @@ PACKAGES=(
 	dpkg-dev debhelper dh-dkms dkms fakeroot lintian linux-headers-amd64
 	# the bash completion is tested with the bash-completion framework
 	bash-completion
+	# make bench: bpftrace and bcc's memleak run in the guest, pahole reads
+	# structure offsets from the kernel's BTF there (selftests/bench/)
+	bpftrace bpfcc-tools
 	# shared libraries of zabbix_agentd, zabbix_get and promtool, which
 	# selftests/lib.sh unpacks from Debian's zabbix-agent,
 	# zabbix-proxy-sqlite3 and prometheus packages (never installed: their
