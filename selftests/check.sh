@@ -26,7 +26,8 @@ count() {
 
 mkdir -p "$LM_TOP/build"
 
-# Host side: static checks of the kernel code, the CLI's unit tests (ASan).
+# Host side: static checks of the kernel code, the CLI's unit tests (ASan),
+# the CLI's parsers under libFuzzer.
 host=$LM_TOP/build/check-host.log
 # Run a TAP producer; a failure it did not report itself becomes "not ok".
 tap_run() {
@@ -44,6 +45,7 @@ tap_run() {
 {
 	tap_run kcheck "$LM_TOP/selftests/kcheck.sh" "${SERIES[0]}"
 	tap_run "user unit tests" make -s -C "$LM_TOP/user" test
+	tap_run "cli fuzz" "$LM_TOP/selftests/fuzz_cli.sh"
 	tap_run "man page" "$LM_TOP/selftests/man_test.sh"
 	tap_run "zabbix template" python3 "$LM_TOP/selftests/zabbix_template_test.py"
 	tap_run "packages" "$LM_TOP/selftests/pkg_test.sh" --host

@@ -18,8 +18,9 @@ PACKAGES=(
 	debootstrap
 	# kselftest headers and checkpatch.pl are taken from the kernel source
 	linux-source-6.1
-	# userspace and tests; libnl for the netlink fuzzer (selftests/nl_fuzz.c)
-	libmnl-dev pkg-config jq python3 libnl-genl-3-dev
+	# userspace and tests; libnl for the netlink fuzzer (selftests/nl_fuzz.c);
+	# clang and its libFuzzer runtime for the CLI's fuzzers (user/fuzz/)
+	libmnl-dev pkg-config jq python3 libnl-genl-3-dev clang libclang-rt-14-dev
 	# leakmon graph (cairo: PNG, SVG) and watch (ncursesw); the VM tests
 	# drive watch in tmux and decode the PNG with python3-pil
 	# (selftests/graph_test.sh)

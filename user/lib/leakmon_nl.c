@@ -8,6 +8,7 @@
  * NLMSG_DONE, and skip replies to earlier requests that were abandoned.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,11 @@ static void lm_rx_kernel_error(struct lm_rx *rx, int error)
 {
 	if (error >= 0 || rx->status != LM_OK)
 		return;
+	/* errnos are small; INT_MIN cannot even be negated */
+	if (error < -4095) {
+		lm_rx_proto(rx, "invalid error code %d", error);
+		return;
+	}
 	rx->status = LM_ERR_KERNEL;
 	rx->err->status = LM_ERR_KERNEL;
 	rx->err->err = -error;
@@ -253,12 +259,23 @@ static void lm_rx_msg(struct lm_rx *rx, const struct nlmsghdr *nlh)
 	}
 }
 
+/*
+ * mnl_nlmsg_ok() compares the length as an int: a message claiming 2 GiB
+ * or more passes it, and mnl_nlmsg_next() then steps out of the buffer
+ * (found by user/fuzz/fuzz_reply.c).
+ */
+static bool lm_nlmsg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned int)len;
+}
+
 int lm_rx_feed(struct lm_rx *rx, const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
-	int rem = (int)len;
+	int rem = len > INT_MAX ? INT_MAX : (int)len;
 
-	while (!rx->done && mnl_nlmsg_ok(nlh, rem)) {
+	while (!rx->done && lm_nlmsg_ok(nlh, rem)) {
 		lm_rx_msg(rx, nlh);
 		nlh = mnl_nlmsg_next(nlh, &rem);
 	}
@@ -907,7 +924,7 @@ static int lm_event_take(struct lm_handle *h, struct lm_event *ev, bool *got)
 		bool found;
 		int ret;
 
-		if (!mnl_nlmsg_ok(nlh, rem)) {
+		if (!lm_nlmsg_ok(nlh, rem)) {
 			h->ev_len = h->ev_off = 0;
 			return lm_error_set(&h->err, LM_ERR_PROTO,
 					    "malformed netlink message (%d bytes)",

@@ -7,6 +7,7 @@
  * checked too (those cases fail before any netlink traffic).
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -695,6 +696,22 @@ static void test_rx_errors(void)
 	ret = lm_rx_feed(&rx, d.buf, d.len);
 	ok(ret == LM_OK && rx.status == LM_ERR_KERNEL && err.err == ERANGE &&
 	   !err.extack[0], "rx: NLMSG_ERROR without extack");
+
+	/* found by user/fuzz/fuzz_reply.c */
+	d.len = 0;
+	dg_error(&d, INT_MIN, NULL, 0);
+	rx_init(&rx, false, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_OK && rx.status == LM_ERR_PROTO,
+	   "rx: NLMSG_ERROR with error INT_MIN is a protocol error");
+
+	d.len = 0;
+	dg_error(&d, -EPERM, NULL, 0);
+	((struct nlmsghdr *)d.buf)->nlmsg_len = 0x80000010u;
+	rx_init(&rx, false, &c, &err);
+	ret = lm_rx_feed(&rx, d.buf, d.len);
+	ok(ret == LM_ERR_PROTO && !rx.done,
+	   "rx: a message claiming 2 GiB is malformed, not walked");
 
 	d.len = 0;
 	{
@@ -2732,8 +2749,62 @@ static void test_sparkline(void)
 	ok(n == 3 && !strcmp(buf, "   "), "sparkline: no values");
 }
 
-int main(void)
+/*
+ * unit_tests --write-seeds DIR: the reply messages the tests build, one a
+ * file, as the seed corpus of the fuzzer (user/fuzz/fuzz_reply.c).
+ */
+static int write_seed(const char *dir, const char *name,
+		      const struct nlmsghdr *nlh)
 {
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(nlh, 1, nlh->nlmsg_len, f) != nlh->nlmsg_len ||
+	    fclose(f)) {
+		perror(path);
+		return 1;
+	}
+	return 0;
+}
+
+static int write_seeds(const char *dir)
+{
+	static union {
+		char buf[16384];
+		uint64_t align;
+	} b;
+	struct owner_opts oo = { .tgid = 42, .start_ns = 7, .comm = "apache2",
+				 .uid = 65534, .cgroup = 9, .exited = true,
+				 .live = { 1000, 1000, 1000 }, .unknown = true };
+	struct event_opts eo = { .cmd = LEAKMON_CMD_EVENT_THRESHOLD,
+				 .comm = "nginx", .count = 5 };
+	struct nlmsghdr *nlh;
+	int rc = 0;
+
+	rc |= write_seed(dir, "totals", totals_msg(false));
+	rc |= write_seed(dir, "totals-unknown", totals_msg(true));
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_GET_CONFIG);
+	put_config(nlh, true);
+	rc |= write_seed(dir, "config", nlh);
+	rc |= write_seed(dir, "owner", owner_msg(b.buf, &oo));
+	for (uint8_t cmd = LEAKMON_CMD_EVENT_THRESHOLD;
+	     cmd <= LEAKMON_CMD_EVENT_SATURATED; cmd++) {
+		char name[32];
+
+		eo.cmd = cmd;
+		eo.unknown = cmd == LEAKMON_CMD_EVENT_SATURATED;
+		snprintf(name, sizeof(name), "event-%u", cmd);
+		rc |= write_seed(dir, name, event_msg(b.buf, &eo));
+	}
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--write-seeds"))
+		return write_seeds(argv[2]);
 	printf("TAP version 13\n");
 	test_totals();
 	test_totals_kind_above_max();
