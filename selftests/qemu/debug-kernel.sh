@@ -13,7 +13,7 @@
 # KBUILD_WRAP), so that `fetch-kernel.sh 6.1-debug`, run-vm.sh and
 # lm_build use it like any other kernel; progress goes to stderr.
 # Cache: ${LEAKMON_CACHE:-/var/cache/leakmon}/debug-kernel/<key>/, the key
-# being a hash of the source package version, debug.config and this script;
+# being a hash of the source package version, debug.config and RECIPE;
 # delete it to rebuild.  LEAKMON_DEBUG_JOBS sets make -j (default: CPUs).
 set -euo pipefail
 
@@ -32,7 +32,9 @@ fi
 [[ -f $TARBALL ]] || die "$TARBALL is missing (package linux-source-6.1)"
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
 	die "linux-source-6.1 is not installed"
-key=$( { echo "$srcver"; cat "$FRAGMENT" "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)
+# Bump RECIPE when the build steps below change what is built.
+RECIPE=1
+key=$( { echo "$srcver recipe $RECIPE"; cat "$FRAGMENT"; } | sha256sum | cut -c1-16)
 DIR=$CACHE/debug-kernel/$key
 SRC=$DIR/src OBJ=$DIR/obj ROOT=$DIR/root
 
@@ -40,7 +42,9 @@ print_facts() {
 	local kver
 	kver=$(<"$DIR/kernelrelease")
 	printf 'SERIES=%q\nKVER=%q\nKPKGVER=%q\nKROOT=%q\n' 6.1-debug "$kver" "$srcver" "$ROOT"
-	printf 'KDIR=%q\nVMLINUX=%q\nVMLINUZ=%q\n' "$OBJ" "$ROOT/boot/vmlinux" "$OBJ/arch/x86/boot/bzImage"
+	# run-vm.sh boots VMLINUX: the bzImage (the ELF would need CONFIG_PVH)
+	printf 'KDIR=%q\nVMLINUX=%q\nVMLINUZ=%q\n' "$OBJ" "$OBJ/arch/x86/boot/bzImage" \
+		"$OBJ/arch/x86/boot/bzImage"
 	printf 'MODDIR=%q\nKMAKEFLAGS=%q\nKBUILD_WRAP=%q\n' "$ROOT/lib/modules/$kver" "" ""
 }
 
