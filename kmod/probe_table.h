@@ -16,6 +16,9 @@
 #define _LEAKMON_PROBE_TABLE_H
 
 #include <linux/kprobes.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#include <linux/cpumask.h>
 #include <linux/leakmon.h>
 
 /* One probe: an entry kprobe (pre) or a kretprobe (ret, optional entry). */
@@ -101,5 +104,45 @@ static const struct lm_kind_def lm_kinds[__LEAKMON_KIND_MAX] = {
 		.pairs = lm_sk_blob_pairs,
 	},
 };
+
+/* A registered hook: one kprobe or one kretprobe. */
+struct lm_hook {
+	const struct lm_cand *cand;	/* NULL when not registered */
+	struct kprobe kp;
+	struct kretprobe rp;
+};
+
+/*
+ * Register c on h (the caller sets h->cand on success): an entry kprobe,
+ * or a kretprobe with maxactive instances (0: max(64, 8 * CPUs)).
+ */
+static inline int lm_hook_register(struct lm_hook *h, const struct lm_cand *c,
+				   int maxactive)
+{
+	memset(&h->kp, 0, sizeof(h->kp));
+	memset(&h->rp, 0, sizeof(h->rp));
+	if (c->pre) {
+		h->kp.symbol_name = c->symbol;
+		h->kp.pre_handler = c->pre;
+		return register_kprobe(&h->kp);
+	}
+	h->rp.kp.symbol_name = c->symbol;
+	h->rp.entry_handler = c->entry;
+	h->rp.handler = c->ret;
+	h->rp.data_size = c->data_size;
+	h->rp.maxactive = maxactive ?: max_t(int, 64, 8 * num_possible_cpus());
+	return register_kretprobe(&h->rp);
+}
+
+static inline void lm_hook_unregister(struct lm_hook *h)
+{
+	if (!h->cand)
+		return;
+	if (h->cand->pre)
+		unregister_kprobe(&h->kp);
+	else
+		unregister_kretprobe(&h->rp);
+	h->cand = NULL;
+}
 
 #endif /* _LEAKMON_PROBE_TABLE_H */

@@ -151,13 +151,6 @@ static int lm_sk_blob_free(struct kprobe *kp, struct pt_regs *regs)
 
 #include "probe_table.h"
 
-/* A registered hook: one kprobe or one kretprobe. */
-struct lm_hook {
-	const struct lm_cand *cand;
-	struct kprobe kp;
-	struct kretprobe rp;
-};
-
 struct lm_kind_state {
 	struct lm_hook alloc;
 	struct lm_hook free;
@@ -166,35 +159,6 @@ struct lm_kind_state {
 
 static struct lm_kind_state lm_state[LM_NKINDS];
 static struct tracepoint *lm_exit_tp;
-
-static int lm_hook_register_one(struct lm_hook *h, const struct lm_cand *c)
-{
-	memset(&h->kp, 0, sizeof(h->kp));
-	memset(&h->rp, 0, sizeof(h->rp));
-	if (c->pre) {
-		h->kp.symbol_name = c->symbol;
-		h->kp.pre_handler = c->pre;
-		return register_kprobe(&h->kp);
-	}
-	h->rp.kp.symbol_name = c->symbol;
-	h->rp.entry_handler = c->entry;
-	h->rp.handler = c->ret;
-	h->rp.data_size = c->data_size;
-	h->rp.maxactive = lm_kretprobe_maxactive ?:
-			  max_t(int, 64, 8 * num_possible_cpus());
-	return register_kretprobe(&h->rp);
-}
-
-static void lm_hook_unregister(struct lm_hook *h)
-{
-	if (!h->cand)
-		return;
-	if (h->cand->pre)
-		unregister_kprobe(&h->kp);
-	else
-		unregister_kretprobe(&h->rp);
-	h->cand = NULL;
-}
 
 static unsigned long lm_hook_missed(const struct lm_hook *h)
 {
@@ -285,11 +249,13 @@ static int lm_kind_enable(unsigned int kind)
 			continue;
 		}
 		sym = p->free.symbol;
-		err = lm_hook_register_one(&st->free, &p->free);
+		err = lm_hook_register(&st->free, &p->free,
+				       lm_kretprobe_maxactive);
 		if (!err) {
 			st->free.cand = &p->free;
 			sym = p->alloc.symbol;
-			err = lm_hook_register_one(&st->alloc, &p->alloc);
+			err = lm_hook_register(&st->alloc, &p->alloc,
+					       lm_kretprobe_maxactive);
 			if (!err) {
 				st->alloc.cand = &p->alloc;
 				return 0;

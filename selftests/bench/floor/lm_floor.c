@@ -46,52 +46,22 @@ static int lm_noop_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 #define LM_FLOOR_NKINDS ARRAY_SIZE(lm_kinds)
 
-struct lm_floor_hook {
-	const struct lm_cand *cand;
-	struct kprobe kp;
-	struct kretprobe rp;
-};
-
-static struct lm_floor_hook lm_alloc_hooks[LM_FLOOR_NKINDS];
-static struct lm_floor_hook lm_free_hooks[LM_FLOOR_NKINDS];
+static struct lm_hook lm_alloc_hooks[LM_FLOOR_NKINDS];
+static struct lm_hook lm_free_hooks[LM_FLOOR_NKINDS];
 static struct tracepoint *lm_exit_tp;
 
 static char lm_probes_param[512];
 module_param_string(probes, lm_probes_param, sizeof(lm_probes_param), 0444);
 MODULE_PARM_DESC(probes, "Probes registered (read-only)");
 
-static int lm_floor_register(struct lm_floor_hook *h, const struct lm_cand *c)
+/* leakmon's registration, with its default kretprobe maxactive */
+static int lm_floor_register(struct lm_hook *h, const struct lm_cand *c)
 {
-	int err;
+	int err = lm_hook_register(h, c, 0);
 
-	memset(&h->kp, 0, sizeof(h->kp));
-	memset(&h->rp, 0, sizeof(h->rp));
-	if (c->pre) {
-		h->kp.symbol_name = c->symbol;
-		h->kp.pre_handler = c->pre;
-		err = register_kprobe(&h->kp);
-	} else {
-		h->rp.kp.symbol_name = c->symbol;
-		h->rp.entry_handler = c->entry;
-		h->rp.handler = c->ret;
-		h->rp.data_size = c->data_size;
-		h->rp.maxactive = max_t(int, 64, 8 * num_possible_cpus());
-		err = register_kretprobe(&h->rp);
-	}
 	if (!err)
 		h->cand = c;
 	return err;
-}
-
-static void lm_floor_unregister(struct lm_floor_hook *h)
-{
-	if (!h->cand)
-		return;
-	if (h->cand->pre)
-		unregister_kprobe(&h->kp);
-	else
-		unregister_kretprobe(&h->rp);
-	h->cand = NULL;
 }
 
 static void lm_floor_exit_probe(void *data, struct task_struct *p)
@@ -109,8 +79,8 @@ static void lm_floor_unregister_all(void)
 	int k;
 
 	for (k = LM_FLOOR_NKINDS - 1; k >= 0; k--) {
-		lm_floor_unregister(&lm_alloc_hooks[k]);
-		lm_floor_unregister(&lm_free_hooks[k]);
+		lm_hook_unregister(&lm_alloc_hooks[k]);
+		lm_hook_unregister(&lm_free_hooks[k]);
 	}
 }
 
@@ -136,7 +106,7 @@ static int __init lm_floor_init(void)
 				continue;
 			if (!lm_floor_register(&lm_alloc_hooks[k], &p->alloc))
 				break;
-			lm_floor_unregister(&lm_free_hooks[k]);
+			lm_hook_unregister(&lm_free_hooks[k]);
 		}
 		if (!p->alloc.symbol)
 			continue;
