@@ -105,7 +105,9 @@ def a2(r):
 series = [a2(r) - a2(s[0]) for r in s]
 print("apache2 live per sample, from %d:" % a2(s[0]), series)
 assert series[-1] == 1200, series
-assert all(b >= a for a, b in zip(series, series[1:])), "not rising"
+# A sample taken while a worker holds its socket between socket() and the
+# refused bind() counts that socket's three objects once more than the next.
+assert all(b >= a - 3 for a, b in zip(series, series[1:])), "not rising"
 assert len(set(series)) >= 6, "not a staircase"
 EOF
 ok $? "the recording is JSON lines with a header and apache2 rising by 1200"
