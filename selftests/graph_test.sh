@@ -105,8 +105,8 @@ def a2(r):
 series = [a2(r) - a2(s[0]) for r in s]
 print("apache2 live per sample, from %d:" % a2(s[0]), series)
 assert series[-1] == 1200, series
-# A sample taken while a worker holds its socket between socket() and the
-# refused bind() counts that socket's three objects once more than the next.
+# Under load a sample has been seen to count three objects (one socket's)
+# that were gone by the next sample (6.12 and 7.2: 303 then 300).
 assert all(b >= a - 3 for a, b in zip(series, series[1:])), "not rising"
 assert len(set(series)) >= 6, "not a staircase"
 EOF
