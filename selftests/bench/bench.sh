@@ -72,7 +72,7 @@ for series in "${SERIES[@]}"; do
 		rm -rf "$vm"
 		rc=0
 		"$LM_TOP/selftests/qemu/run-vm.sh" --kernel "$series" --out "$vm" \
-			--mem 2048 --append slub_nomerge --fresh-tmp \
+			--mem 2048 --append slub_nomerge \
 			--timeout "${LEAKMON_BENCH_TIMEOUT:-5400}" \
 			--env LEAKMON_KO="$LEAKMON_KO" \
 			--env LM_FLOOR_KO="$fdir/lm_floor.ko" \
