@@ -60,4 +60,24 @@ static inline size_t lm_compat_obj_size(const void *base)
 	return ksize(base);
 }
 
+/*
+ * leakmon's entry caches are never merged with another cache of the same
+ * size: /proc/slabinfo and slabtop then show leakmon's own memory under its
+ * names, kmem_cache_destroy() at unload checks that no entry is left
+ * ("Objects remaining"), and fault injection (slub_debug=A,<name>) can aim
+ * at them alone.  Kernels from 6.5 have SLAB_NO_MERGE; before it, a cache
+ * with a constructor is never merged (slab_unmergeable()).  The constructor
+ * does nothing (every entry is initialised when allocated); it costs SLUB
+ * one pointer per object, kept after the object instead of inside it.
+ */
+#ifdef SLAB_NO_MERGE
+#define LM_COMPAT_SLAB_NO_MERGE SLAB_NO_MERGE
+#define lm_compat_no_merge_ctor NULL
+#else
+#define LM_COMPAT_SLAB_NO_MERGE 0
+static inline void lm_compat_no_merge_ctor(void *obj)
+{
+}
+#endif
+
 #endif /* _LEAKMON_COMPAT_H */

@@ -160,12 +160,17 @@ static struct lm_owner *lm_owner_get_current(void)
 		o = ERR_PTR(-ENOSPC);
 		goto out;
 	}
-	o = kmem_cache_zalloc(lm_owner_cache, GFP_ATOMIC | __GFP_NOWARN);
+	/*
+	 * Not kmem_cache_zalloc(): __GFP_ZERO on a cache with a constructor
+	 * (compat.h) is a WARN in new_slab().
+	 */
+	o = kmem_cache_alloc(lm_owner_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!o) {
 		atomic_dec(&lm_nr_owners);
 		o = ERR_PTR(-ENOMEM);
 		goto out;
 	}
+	memset(o, 0, sizeof(*o));
 	spin_lock_init(&o->lock);
 	o->tgid = tgid;
 	o->start_ns = start_ns;
@@ -648,12 +653,20 @@ int lm_track_init(void)
 	lm_pcpu = alloc_percpu(struct lm_pcpu);
 	if (!lm_pcpu)
 		return -ENOMEM;
-	lm_obj_cache = KMEM_CACHE(lm_obj, 0);
+	lm_obj_cache = kmem_cache_create("leakmon_obj",
+					 sizeof(struct lm_obj),
+					 __alignof__(struct lm_obj),
+					 LM_COMPAT_SLAB_NO_MERGE,
+					 lm_compat_no_merge_ctor);
 	if (!lm_obj_cache) {
 		err = -ENOMEM;
 		goto err_pcpu;
 	}
-	lm_owner_cache = KMEM_CACHE(lm_owner, 0);
+	lm_owner_cache = kmem_cache_create("leakmon_owner",
+					   sizeof(struct lm_owner),
+					   __alignof__(struct lm_owner),
+					   LM_COMPAT_SLAB_NO_MERGE,
+					   lm_compat_no_merge_ctor);
 	if (!lm_owner_cache) {
 		err = -ENOMEM;
 		goto err_obj_cache;

@@ -372,16 +372,16 @@ def memory_phase():
     insmod(KO)
     try:
         settle()
-        s0, st0 = slab("lm_obj"), status()
+        s0, st0 = slab("leakmon_obj"), status()
         if s0 is None:
-            raise RuntimeError("/sys/kernel/slab/lm_obj not found")
+            raise RuntimeError("/sys/kernel/slab/leakmon_obj not found")
         res = {"slab_merged": s0["merged"], "object_size": s0["object_size"],
                "slab_size": s0["slab_size"], "bucket_bytes": bucket_bytes(st0["config"]),
                "points": []}
         for n in MEM_SOCKETS:
             h = Holder("hold", n)
             settle()
-            s1, st1 = slab("lm_obj"), status()
+            s1, st1 = slab("leakmon_obj"), status()
             h.close()
             dobj = live_total(st1) - live_total(st0)
             dbytes = s1["bytes"] - s0["bytes"]
@@ -405,7 +405,7 @@ def dump_phase():
     insmod(KO, f"max_owners={max_owners}")
     try:
         settle()
-        so0 = slab("lm_owner")
+        so0 = slab("leakmon_owner")
         st0 = status()
         res = {"max_owners": max_owners, "points": []}
         for n in DUMP_OWNERS:
@@ -414,7 +414,7 @@ def dump_phase():
             made = time.monotonic() - t0
             try:
                 st = status()
-                so = slab("lm_owner")
+                so = slab("leakmon_owner")
                 times, rows = [], None
                 for _ in range(DUMP_REPEAT):
                     t0 = time.monotonic()

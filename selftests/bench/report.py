@@ -66,7 +66,7 @@ def table(r):
     out.append("leakmon during the runs: " +
                ", ".join(f"{k} {v}" for k, v in sorted(miss.items())))
     m = r["memory"]
-    out.append(f"memory (lm_obj {m['object_size']} B objects, slab slot "
+    out.append(f"memory (leakmon_obj {m['object_size']} B objects, slab slot "
                f"{m['slab_size']} B; bucket arrays {m['bucket_bytes'] // 1024} KiB):")
     for p in m["points"]:
         out.append(f"  {p['sockets']:>7} sockets, {p['tracked_objects']:>7} objects: "

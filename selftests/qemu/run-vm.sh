@@ -22,7 +22,7 @@
 #   --kernel SERIES  kernel series known to fetch-kernel.sh (default 6.1)
 #   --out DIR        where the logs go (default: a new /tmp/leakmon-vm.XXXXXX)
 #   --timeout SEC    kill QEMU after SEC seconds (default 1200)
-#   --mem MB         guest memory (default 1024; 2048 for a -debug series)
+#   --mem MB         guest memory (default 1024; 3072 for a -debug series)
 #   --smp N          guest CPUs (default 2)
 #   --accel ACCEL    QEMU -accel value (default tcg,thread=single, or
 #                    $LEAKMON_QEMU_ACCEL)
@@ -84,8 +84,9 @@ while (($#)); do
 done
 (($#)) || { msg "no guest command given"; usage; }
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds"
-# KASAN's shadow takes an eighth of the memory, kmemleak and lockdep more.
-[[ -n $MEM ]] || { [[ $SERIES == *-debug ]] && MEM=2048 || MEM=1024; }
+# KASAN's shadow takes an eighth of the memory, kmemleak and lockdep more,
+# and leakmon_test's 10,000 processes have 32 KiB kernel stacks there.
+[[ -n $MEM ]] || { [[ $SERIES == *-debug ]] && MEM=3072 || MEM=1024; }
 # The debug kernel (6.1 with KASAN and 5-level paging built in) dies at boot
 # on a CPU with LA57: "KASAN: wild-memory-access in rcu_is_watching" from
 # an interrupt during identify_cpu().  Its guest runs with 4-level paging.
@@ -297,6 +298,10 @@ APPEND+=" rdinit=/init leakmon_job=$JOB"
 # the 9p root no interrupt (the guest hangs before /init).  acpi=noirq
 # routes PCI interrupts without ACPI; ACPI power-off still works.
 [[ $SERIES != *-debug ]] || APPEND+=" acpi=noirq"
+# On the debug kernel (CONFIG_FAILSLAB), leakmon's two caches are marked for
+# fault injection (SLAB_FAILSLAB), so that leakmon_test's failslab test can
+# fail their allocations and nothing else's.
+[[ $SERIES != *-debug ]] || APPEND+=" slub_debug=A,leakmon_obj,leakmon_owner"
 if ((FRESH_TMP)); then APPEND+=" leakmon_tmp=fresh"; fi
 APPEND+=$EXTRA_APPEND
 # shellcheck disable=SC2054 # commas are part of QEMU option values
