@@ -59,7 +59,10 @@ count "$host" "host checks"
 PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
 PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
 
-for series in "${SERIES[@]}"; do
+# run_series SERIES: build for SERIES' kernel and run the suite in its VM;
+# everything goes to build/check-SERIES.log.
+run_series() {
+	local series=$1
 	(
 		set -e
 		lm_build "$series"
@@ -73,12 +76,25 @@ for series in "${SERIES[@]}"; do
 		# The fuzzer's full million on the packages' kernel, 200,000 elsewhere.
 		fuzz_count=200000
 		[ "$series" = "$PKG_SERIES" ] && fuzz_count=1000000
+		# cli_test.sh once more under valgrind, on one kernel
+		# (LEAKMON_VALGRIND_SERIES, default 6.1, empty for none): slow
+		vg_env=()
+		if [ "$series" = "${LEAKMON_VALGRIND_SERIES-6.1}" ]; then
+			vg_env=(--env LEAKMON_VALGRIND=1 --env LEAKMON_CLI_PLAIN="$LEAKMON_CLI_PLAIN")
+		fi
+		# KASAN, lockdep and kmemleak make the debug kernel's run slow.
+		# leakmon_test's reload_under_churn: 100 cycles there, where
+		# lockdep, KASAN and kmemleak watch them, 20 elsewhere.
+		vm_timeout=${LEAKMON_VM_TIMEOUT:-2400} reloads=20
+		if [[ $series == *-debug ]]; then
+			vm_timeout=${LEAKMON_DEBUG_VM_TIMEOUT:-4800} reloads=100
+		fi
 		out=$LM_BUILD/vm
 		rm -rf "$out"
 		mkdir -p "$out"
 		rc=0
 		"$LM_TOP/selftests/qemu/run-vm.sh" --kernel "$series" --out "$out" \
-			--timeout "${LEAKMON_VM_TIMEOUT:-2400}" \
+			--timeout "$vm_timeout" \
 			--env LEAKMON_KO="$LEAKMON_KO" \
 			--env LEAKBIND_KO="$LEAKBIND_KO" \
 			--env LEAKMON_TESTS="$LEAKMON_TESTS" \
@@ -88,35 +104,83 @@ for series in "${SERIES[@]}"; do
 			--env LEAKMON_ZABBIX="$LEAKMON_MONITOR_TOOLS" \
 			--env LEAKMON_PROMTOOL="$LEAKMON_MONITOR_TOOLS/usr/bin/promtool" \
 			--env LEAKMON_FUZZ_COUNT="$fuzz_count" \
-			"${pkg_env[@]}" \
+			--env LEAKMON_RELOADS="$reloads" \
+			"${pkg_env[@]}" "${vg_env[@]}" \
 			-- "$LM_TOP/selftests/guest/run_tests.sh" >"$out/tap.log" || rc=$?
 		cat "$out/tap.log"
 		if [ "$rc" -ne 0 ]; then
 			echo "not ok 1 vm-$series: the VM run failed (status $rc; logs in $out)"
 		fi
-	) >"$LM_TOP/build/check-$series.log" 2>&1 || \
+	) >"$LM_TOP/build/check-$series.log" 2>&1 ||
 		echo "not ok 1 build-$series: see build/check-$series.log" \
 			>>"$LM_TOP/build/check-$series.log"
+}
+
+# The benchmark's smoke run (selftests/bench/bench.sh --smoke: one round,
+# small counts, every configuration on every kernel), so that make bench
+# cannot rot; its numbers mean nothing.  It rebuilds the module of each
+# kernel, so it runs after their suites, in the same lane.
+run_bench() {
+	local bench=$LM_TOP/build/check-bench.log
+	"$LM_TOP/selftests/bench/bench.sh" --smoke "$@" >"$bench" 2>&1 ||
+		grep -qE '^not ok' "$bench" ||
+		echo "not ok 1 bench smoke run failed: see build/bench-smoke/" >>"$bench"
+}
+
+# Two lanes: the stock kernels one after the other, then the benchmark's
+# smoke run; and the debug kernels (their first build takes minutes, their
+# suite is slow under KASAN and lockdep).  Each VM runs on one host CPU
+# (TCG), so with two CPUs or more (LEAKMON_JOBS, default the CPU count) the
+# lanes run side by side.  Results are printed in SERIES order at the end.
+stock=() debug=()
+for series in "${SERIES[@]}"; do
+	if [[ $series == *-debug ]]; then debug+=("$series"); else stock+=("$series"); fi
+done
+stamp() {
+	echo "# $(date +%H:%M:%S) $*"
+}
+lane_stock() {
+	local series
+	for series in "${stock[@]}"; do
+		stamp "kernel $series: started"
+		run_series "$series"
+		stamp "kernel $series: done"
+	done
+	# Not on debug kernels: they have neither BTF nor Debian's headers layout.
+	if ((${#stock[@]})); then
+		stamp "bench smoke: started"
+		run_bench "${stock[@]}"
+		stamp "bench smoke: done"
+	fi
+}
+lane_debug() {
+	local series
+	for series in "${debug[@]}"; do
+		stamp "kernel $series: started"
+		run_series "$series"
+		stamp "kernel $series: done"
+	done
+}
+JOBS=${LEAKMON_JOBS:-$(nproc)}
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "LEAKMON_JOBS must be a positive number, got '$JOBS'" >&2; exit 2; }
+if ((JOBS >= 2 && ${#stock[@]} && ${#debug[@]})); then
+	lane_debug &
+	debug_pid=$!
+	lane_stock
+	wait "$debug_pid"
+else
+	lane_stock
+	lane_debug
+fi
+
+for series in "${SERIES[@]}"; do
 	sed "s/^/[$series] /" "$LM_TOP/build/check-$series.log" | \
 		grep -vE '^\[[^]]*\] (make|  (CC|LD|MODPOST|BTF))' || true
 	count "$LM_TOP/build/check-$series.log" "kernel $series"
 done
-
-# The benchmark's smoke run (selftests/bench/bench.sh --smoke: one round,
-# small counts, every configuration on every kernel), so that make bench
-# cannot rot; its numbers mean nothing.
-# Not on debug kernels: they have neither BTF nor Debian's headers layout.
-bench_series=()
-for series in "${SERIES[@]}"; do
-	[[ $series == *-debug ]] || bench_series+=("$series")
-done
-if ((${#bench_series[@]})); then
-	bench=$LM_TOP/build/check-bench.log
-	"$LM_TOP/selftests/bench/bench.sh" --smoke "${bench_series[@]}" >"$bench" 2>&1 ||
-		grep -qE '^not ok' "$bench" ||
-		echo "not ok 1 bench smoke run failed: see build/bench-smoke/" >>"$bench"
-	sed 's/^/[bench] /' "$bench"
-	count "$bench" "bench smoke"
+if ((${#stock[@]})); then
+	sed 's/^/[bench] /' "$LM_TOP/build/check-bench.log"
+	count "$LM_TOP/build/check-bench.log" "bench smoke"
 fi
 
 if [ "$skip" -gt 0 ]; then

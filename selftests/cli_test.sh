@@ -4,16 +4,38 @@
 # TAP.  Uses the CLI named by LEAKMON_CLI (the ASan/UBSan build in
 # `make check`), leakbind.ko and lm_workload.  Needs root, jq and setpriv.
 #
+# LEAKMON_CLI_WRAP, if set, is a command prefix every CLI run goes through,
+# e.g. valgrind on the plain build (selftests/guest/run_tests.sh does that
+# with LEAKMON_VALGRIND=1):
+#   LEAKMON_CLI=user/leakmon LEAKMON_CLI_WRAP="valgrind --quiet
+#     --error-exitcode=99 --leak-check=full
+#     --errors-for-leak-kinds=definite,indirect" cli_test.sh
+# Any valgrind report (a "==PID==" line on stderr) or exit 99 fails the test.
+#
+# Coverage: every subcommand and every documented exit code is run here
+# (the other scripts test them in more depth: check, prometheus and growth
+# in monitor_test.sh; watch, record and graph in graph_test.sh):
+#   status 0 3 | top 0 2 3 | config 0 2 | reset 0 4 | check 0 7 |
+#   prometheus 0 3 | growth 0 | events 0 2 8 | watch 0 3 | record 0 |
+#   graph 0 1 9 | version 0 | help 0 2 (no command)
+# (record's exit 9, an existing file that is not a recording, is in
+# graph_test.sh)
+# Exit 5 (a malformed reply) cannot come from the real module: the unit
+# tests (user/tests/unit.c) feed malformed replies, and the libFuzzer
+# harnesses (user/fuzz, selftests/fuzz_cli.sh) arbitrary ones.
+#
 # Exit status: 0 if every test passed, 1 otherwise, 4 (skip) when a
 # prerequisite is missing.
 set -u
 : "${LEAKMON_CLI:?}" "${LEAKMON_KO:?}" "${LEAKBIND_KO:?}" "${LEAKMON_TESTS:?}"
 CLI=$LEAKMON_CLI
+# shellcheck disable=SC2206 # a command prefix, split on purpose
+WRAP=(${LEAKMON_CLI_WRAP:-})
 WL=$LEAKMON_TESTS/lm_workload
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-for tool in jq setpriv; do
+for tool in jq setpriv ${WRAP[0]:+"${WRAP[0]}"}; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "1..0 # SKIP $tool is not installed"
 		exit 4
@@ -24,9 +46,17 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 4
 fi
 
-TAP_PREFIX="cli: "
+TAP_PREFIX="cli${WRAP[0]:+ (${WRAP[0]##*/})}: "
 # shellcheck source=selftests/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+# lm ARGS...: the CLI under test, through LEAKMON_CLI_WRAP
+lm() {
+	"${WRAP[@]}" "$CLI" "$@"
+}
+# bad_report FILE: a sanitizer or valgrind report in FILE (stderr of a run)
+bad_report() {
+	grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|^==[0-9]+== ' "$1"
+}
 # check NAME COMMAND...: the command's exit status decides (stdout dropped)
 check() {
 	local name=$1
@@ -38,15 +68,15 @@ check() {
 run_cli() {
 	local want=$1 out=$2 rc
 	shift 2
-	"$CLI" "$@" >"$out" 2>"$out.err"
+	lm "$@" >"$out" 2>"$out.err"
 	rc=$?
 	if [ "$rc" -ne "$want" ]; then
 		echo "# leakmon $*: exit $rc, expected $want"
 		sed 's/^/#   /' "$out.err"
 		return 1
 	fi
-	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$out.err"; then
-		echo "# leakmon $*: sanitizer report"
+	if bad_report "$out.err"; then
+		echo "# leakmon $*: sanitizer or valgrind report"
 		sed 's/^/#   /' "$out.err"
 		return 1
 	fi
@@ -60,7 +90,7 @@ width_ok() {
 
 T=$(mktemp -d)
 echo "TAP version 13"
-echo "1..17"
+echo "1..30"
 
 [ -d /sys/module/leakmon ] || insmod "$LEAKMON_KO"
 insmod "$LEAKBIND_KO"
@@ -82,7 +112,7 @@ check "status gives each kind's measured object size and the alert counters" \
 	jq -e '.kinds.sock_inode.obj_size > 0 and .kinds.file_blob.obj_size > 0 and
 	       .kinds.sk_blob.obj_size > 0 and (.events.sent | type == "number") and
 	       (.config.event_threshold | type == "number")' "$T/status.json"
-"$CLI" status >"$T/status.txt" 2>&1
+lm status >"$T/status.txt" 2>&1
 grep -qE '^  live [0-9]+, orphans [0-9]+, [0-9]+ bytes each$' "$T/status.txt" &&
 	grep -qE '^alerts ' "$T/status.txt" && [ "$(awk '{ print length }' "$T/status.txt" | sort -n | tail -n1)" -le 80 ]
 ok $? "status shows object sizes and alerts, in 80 columns"
@@ -112,7 +142,12 @@ width_ok "$T/top.txt" && width_ok "$T/status.txt" && grep -q apache2 "$T/top.txt
 ok $? "human output fits 80 columns and names apache2"
 
 # A process whose socket count climbs: rate sorting puts it first.
-"$WL" fdleak 300 6 4 >/dev/null &
+# (under LEAKMON_CLI_WRAP the CLI starts slowly: a longer ramp, same rate)
+if [ ${#WRAP[@]} -eq 0 ]; then
+	"$WL" fdleak 300 6 4 >/dev/null &
+else
+	"$WL" fdleak 1200 70 60 >/dev/null &
+fi
 leaker=$!
 sleep 1
 run_cli 0 "$T/rate.json" top --json --sort rate -i 2 -n 1
@@ -129,20 +164,24 @@ grep -q . "$T/u1.err" && [ ! -s "$T/u1" ]
 ok $? "usage errors explain themselves on stderr only"
 
 setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$CLI" reset >"$T/p" 2>"$T/p.err"
+	"${WRAP[@]}" "$CLI" reset >"$T/p" 2>"$T/p.err"
 rc=$?
-[ "$rc" -eq 4 ] && grep -q "CAP_NET_ADMIN" "$T/p.err"
+[ "$rc" -eq 4 ] && grep -q "CAP_NET_ADMIN" "$T/p.err" && ! bad_report "$T/p.err"
 ok $? "unprivileged reset exits 4 with the kernel's message (rc $rc)"
 sed 's/^/# /' "$T/p.err"
 
 setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$CLI" status --json >"$T/p2" 2>"$T/p2.err"
+	"${WRAP[@]}" "$CLI" status --json >"$T/p2" 2>"$T/p2.err" &&
+	! bad_report "$T/p2.err"
 ok $? "unprivileged status works by default"
 
-"$CLI" config --max-objects 0 >"$T/c" 2>"$T/c.err"
+run_cli 0 "$T/r" reset
+ok $? "reset as root exits 0"
+
+lm config --max-objects 0 >"$T/c" 2>"$T/c.err"
 rc=$?
-[ "$rc" -ne 0 ] && grep -qi "range" "$T/c.err"
-ok $? "config --max-objects 0 is refused with a message (rc $rc)"
+[ "$rc" -eq 2 ] && grep -qi "range" "$T/c.err" && ! bad_report "$T/c.err"
+ok $? "config --max-objects 0 is a usage error with a message (rc $rc)"
 sed 's/^/# /' "$T/c.err"
 
 run_cli 0 "$T/ev" config --event-threshold 500 --event-rate 20 --json &&
@@ -154,9 +193,65 @@ ok $? "config sets and shows the alert settings (--event-threshold, --event-rate
 run_cli 0 "$T/v" version
 ok $? "version exits 0"
 
+run_cli 0 "$T/h" help && grep -q '^  graph ' "$T/h" &&
+	run_cli 0 "$T/h2" help events && grep -q 'Usage: leakmon events' "$T/h2" &&
+	run_cli 2 "$T/h3"
+ok $? "help lists the commands; no command at all exits 2"
+rc=0
+for c in status top config reset check prometheus growth events watch \
+	record graph version; do
+	run_cli 0 "$T/help-$c" "$c" --help && grep -q "Usage: leakmon $c" "$T/help-$c" ||
+		{ echo "# leakmon $c --help: no usage"; rc=1; }
+done
+ok $rc "every command's --help exits 0 with its usage"
+
+run_cli 0 "$T/chk" check orphans && grep -qE '^[0-9]+$' "$T/chk" &&
+	run_cli 0 "$T/prom" prometheus && grep -q '^leakmon_up 1$' "$T/prom"
+ok $? "check orphans and prometheus exit 0"
+
+run_cli 0 "$T/gr.json" growth --state "$T/growth.state" --json &&
+	jq -e 'type == "object"' "$T/gr.json" >/dev/null &&
+	run_cli 7 "$T/gr7" check slab.growth --state "$T/growth.state"
+ok $? "growth --json exits 0; check slab.growth on one sample exits 7"
+
+# events: an owner crossing event_threshold, then a timeout
+run_cli 0 "$T/cfg" config --event-threshold 50 --event-rate 100
+lm events -c 1 -t 60 --json >"$T/evt" 2>"$T/evt.err" &
+evp=$!
+# a new owner of 100 sockets every 4 s until the listener, slow to join
+# the group under valgrind, has its event
+for _ in $(seq 15); do
+	sleep 2
+	kill -0 "$evp" 2>/dev/null || break
+	"$WL" fdleak 100 2 >/dev/null
+done
+wait "$evp"
+rc=$?
+[ "$rc" -eq 0 ] && ! bad_report "$T/evt.err" &&
+	jq -e 'select(.event == "threshold" and .comm == "embedhttpd" and
+		      .threshold == 50)' "$T/evt" >/dev/null
+ok $? "events -c 1 prints the threshold alert of a 100-socket owner and exits 0 (rc $rc)"
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$T/evt" "$T/evt.err"
+run_cli 8 "$T/evt8" events -c 1 -t 0.5 && run_cli 2 "$T/evt2" events -t 0
+ok $? "events -t exits 8 when the events did not come; -t 0 is a usage error"
+run_cli 0 "$T/cfg" config --event-threshold 0 --event-rate 10
+
+run_cli 0 "$T/w" watch -c 2 -i 0.5 && grep -q apache2 "$T/w"
+ok $? "watch -c 2 (plain frames when not on a terminal) exits 0"
+
+run_cli 0 "$T/rec.out" record -i 0.5 -d 1.5 -o "$T/rec" &&
+	run_cli 0 "$T/g.out" graph -o "$T/g.svg" "$T/rec" && [ -s "$T/g.svg" ] &&
+	: >"$T/empty" && run_cli 9 "$T/g9" graph -o "$T/g9.svg" "$T/empty" &&
+	run_cli 1 "$T/g1" graph -o "$T/g1.svg" "$T/no-such-file" &&
+	grep -q "no-such-file" "$T/g1.err"
+ok $? "record -d and graph exit 0; graph of an empty file exits 9, of a missing one 1"
+
 rmmod leakmon
 run_cli 3 "$T/m" status && grep -q "family leakmon not found" "$T/m.err"
 ok $? "status without the module exits 3 and says how to load it"
+run_cli 3 "$T/m2" top && run_cli 3 "$T/m3" prometheus &&
+	run_cli 3 "$T/m4" watch -c 1 && run_cli 0 "$T/m5" version
+ok $? "top, prometheus, watch exit 3 without the module; version exits 0"
 insmod "$LEAKMON_KO"
 
 rm -rf "$T"

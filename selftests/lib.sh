@@ -143,14 +143,24 @@ lm_upgrade_debs() {
 	"$fk" --download "$1" "$kbuild" || lm_die "cannot download $kbuild"
 }
 
+# lm_build SERIES: fetch SERIES' kernel, build leakmon, leakbind, the CLI and
+# the selftest programs for it, and set LM_BUILD, LEAKMON_KO, ... for the
+# caller.  Two lanes of make check may call it at once (the debug kernel's
+# next to the stock kernels'): fd 6 holds a lock while packages are
+# installed and while anything shared (user/, the caches) is built; the
+# kernel is fetched outside it (building the debug kernel takes minutes).
 lm_build() {
-	local series=$1 ksft
+	local series=$1 ksft facts
 
+	mkdir -p "$LM_TOP/build"
+	exec 6>>"$LM_TOP/build/.lm_build.lock"
+	flock 6 || lm_die "cannot lock $LM_TOP/build/.lm_build.lock"
 	"$LM_TOP/selftests/qemu/deps.sh" >&2 || lm_die "installing dependencies failed"
-	local facts
+	flock -u 6
 	facts=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" "$series") ||
 		lm_die "cannot fetch the $series kernel"
 	eval "$facts"
+	flock 6 || lm_die "cannot lock $LM_TOP/build/.lm_build.lock"
 	LM_BUILD=$LM_TOP/build/$KVER
 	mkdir -p "$LM_BUILD"
 
@@ -183,4 +193,5 @@ lm_build() {
 	LEAKMON_TESTS=$LM_BUILD/tests
 	LEAKMON_YNL=$(lm_ynl) || exit 1
 	LEAKMON_MONITOR_TOOLS=$(lm_monitor_tools) || exit 1
+	exec 6>&-
 }

@@ -40,6 +40,13 @@ fi
 run leakmon_test "$LEAKMON_TESTS/leakmon_test"
 run ynl_test "$LEAKMON_SRC/selftests/ynl_test.sh"
 run cli_test "$LEAKMON_SRC/selftests/cli_test.sh"
+# The same tests on the plain build under valgrind memcheck (check.sh sets
+# LEAKMON_VALGRIND=1 and LEAKMON_CLI_PLAIN on one kernel: it is slow)
+if [ "${LEAKMON_VALGRIND:-0}" = 1 ]; then
+	run cli_test_valgrind env LEAKMON_CLI="${LEAKMON_CLI_PLAIN:?}" \
+		LEAKMON_CLI_WRAP="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect" \
+		"$LEAKMON_SRC/selftests/cli_test.sh"
+fi
 run monitor_test "$LEAKMON_SRC/selftests/monitor_test.sh"
 run graph_test "$LEAKMON_SRC/selftests/graph_test.sh"
 # The libnl fuzzer (LEAKMON_FUZZ_COUNT root messages, a tenth of it twice as

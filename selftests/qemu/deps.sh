@@ -19,8 +19,10 @@ PACKAGES=(
 	# kselftest headers and checkpatch.pl are taken from the kernel source
 	linux-source-6.1
 	# userspace and tests; libnl for the netlink fuzzer (selftests/nl_fuzz.c);
-	# clang and its libFuzzer runtime for the CLI's fuzzers (user/fuzz/)
+	# clang and its libFuzzer runtime for the CLI's fuzzers (user/fuzz/);
+	# valgrind for the CLI tests under memcheck (LEAKMON_VALGRIND=1)
 	libmnl-dev pkg-config jq python3 libnl-genl-3-dev clang libclang-rt-14-dev
+	valgrind
 	# leakmon graph (cairo: PNG, SVG) and watch (ncursesw); the VM tests
 	# drive watch in tmux and decode the PNG with python3-pil
 	# (selftests/graph_test.sh)
