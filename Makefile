@@ -3,10 +3,13 @@
 #
 #   make                 module for the running kernel (or KDIR=...) and CLI
 #   make module | cli
-#   make check           selftests in QEMU on Debian kernels (KERNELS="6.1 5.10 6.12 7.2")
-#   make check-debug     the same suite on Debian's 6.1 source built with KASAN,
-#                        kmemleak, lockdep, DEBUG_OBJECTS, UBSAN and failslab
-#                        (selftests/qemu/debug-kernel.sh; built once, cached)
+#   make check           selftests in QEMU on Debian kernels (KERNELS="6.1 5.10
+#                        6.12 7.2") and on the debug kernel (DEBUG_KERNELS=
+#                        "6.1-debug", empty for none), in two lanes side by side
+#   make check-debug     the debug kernel alone: Debian's 6.1 source built with
+#                        KASAN, kmemleak, lockdep, DEBUG_OBJECTS, UBSAN and
+#                        failslab (selftests/qemu/debug-kernel.sh; built once,
+#                        cached)
 #   make demo            boot a VM and show the apache2 leak being found
 #   make install         module (modules_install) and CLI (PREFIX=/usr/local)
 #   make dkms-source     module source and dkms.conf into
@@ -22,6 +25,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
 KERNELS ?= 6.1 5.10 6.12 7.2
+DEBUG_KERNELS ?= 6.1-debug
 TOP := $(CURDIR)
 VERSION := $(shell sed -n 's/^\#define LEAKMON_VERSION "\(.*\)"/\1/p' \
 	     $(TOP)/include/leakmon-version.h)
@@ -37,10 +41,10 @@ cli:
 	$(MAKE) -C user
 
 check:
-	KERNELS="$(KERNELS)" selftests/check.sh
+	KERNELS="$(strip $(KERNELS) $(DEBUG_KERNELS))" selftests/check.sh
 
 check-debug:
-	KERNELS=6.1-debug selftests/check.sh
+	KERNELS="$(DEBUG_KERNELS)" selftests/check.sh
 
 demo:
 	selftests/demo.sh $(firstword $(KERNELS))

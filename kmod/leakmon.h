@@ -94,6 +94,8 @@ struct lm_notif {
 	struct llist_node node;
 	/* orphans: a reference to the exited owner, checked later */
 	struct lm_owner *owner;
+	/* orphans: the exiting task, referenced until it is a zombie */
+	struct task_struct *task;
 	u64 due_ns;			/* orphans: when to look again */
 	u64 last_live;			/* orphans: live when last looked */
 	u8 cmd;				/* LEAKMON_CMD_EVENT_* */

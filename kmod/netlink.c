@@ -11,9 +11,10 @@
  * in process context.  The irq_work step keeps the probes from calling into
  * the workqueue (and the scheduler's wake-up) from whatever context the
  * probed function runs in.  An orphans event is held back until the
- * exited owner's live count has held still for LM_ORPHANS_GRACE_NS: an
- * exiting process closes its files only after the exit tracepoint, and
- * what it closes then are not orphans.
+ * exiting task has closed its files (an exiting process closes them only
+ * after the exit tracepoint, and what it closes then are not orphans) and
+ * the exited owner's live count has then held still for
+ * LM_ORPHANS_GRACE_NS.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,6 +25,7 @@
 #include <linux/llist.h>
 #include <linux/irq_work.h>
 #include <linux/workqueue.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -460,6 +462,7 @@ static struct genl_family lm_genl_family __ro_after_init = {
 /* ---- notifications ---------------------------------------------------- */
 
 #define LM_ORPHANS_GRACE_NS	NSEC_PER_SEC
+#define LM_ORPHANS_POLL_NS	(100 * NSEC_PER_MSEC)
 
 static LLIST_HEAD(lm_ev_list);
 static atomic_t lm_ev_queued;
@@ -558,6 +561,8 @@ static void lm_ev_kick(struct irq_work *w)
 
 static void lm_ev_free(struct lm_notif *ev)
 {
+	if (ev->task)
+		put_task_struct(ev->task);
 	if (ev->owner)
 		lm_track_owner_put(ev->owner);
 	kfree(ev);
@@ -698,9 +703,14 @@ static void lm_ev_send(const struct lm_notif *ev)
 }
 
 /*
- * An orphans event waits (true) until its owner's live count has held
- * still for LM_ORPHANS_GRACE_NS; then ev has the counts (ev->last_live: the
- * sum, 0 if nothing is left and nothing is to be sent).
+ * An orphans event waits (true) until the exiting task has closed its
+ * files and until its owner's live count has then held still for
+ * LM_ORPHANS_GRACE_NS; then ev has the counts (ev->last_live: the sum, 0 if
+ * nothing is left and nothing is to be sent).  The task passed the exit
+ * tracepoint before exit_files(); the deferred fput()s of its files run in
+ * exit_task_work(), before exit_notify() makes it a zombie (exit_state).
+ * A process closing many files on a busy host can take longer than the
+ * grace period for that, so the period starts only then.
  */
 static bool lm_ev_orphans_wait(struct lm_notif *ev, u64 now)
 {
@@ -708,6 +718,14 @@ static bool lm_ev_orphans_wait(struct lm_notif *ev, u64 now)
 
 	if ((s64)(now - ev->due_ns) < 0)
 		return true;
+	if (ev->task) {
+		if (!READ_ONCE(ev->task->exit_state)) {
+			ev->due_ns = now + LM_ORPHANS_POLL_NS;
+			return true;
+		}
+		put_task_struct(ev->task);
+		ev->task = NULL;
+	}
 	live = lm_track_orphans(ev);
 	if (live && live != ev->last_live) {
 		ev->last_live = live;

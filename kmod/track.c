@@ -20,6 +20,7 @@
 #include <linux/ktime.h>
 #include <linux/cred.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 
 #include "leakmon.h"
@@ -316,6 +317,7 @@ void lm_track_task_exit(struct task_struct *task)
 				memset(&ev, 0, sizeof(ev));
 				ev.cmd = LEAKMON_CMD_EVENT_ORPHANS;
 				ev.owner = o;
+				ev.task = task;
 				ev.time_ns = o->exit_ns;
 				ev.due_ns = o->exit_ns;
 				ev.last_live = U64_MAX;
@@ -325,8 +327,14 @@ void lm_track_task_exit(struct task_struct *task)
 		spin_unlock(&o->lock);
 	}
 	spin_unlock_irqrestore(lock, flags);
-	if (orphans && lm_notify(&ev))
-		marked = false;
+	if (orphans) {
+		/* The task runs: this reference is never its last. */
+		get_task_struct(task);
+		if (lm_notify(&ev))
+			marked = false;
+		else
+			put_task_struct(task);
+	}
 	/* Drop the reference the live process held. */
 	if (marked)
 		lm_owner_put(o);
@@ -345,6 +353,7 @@ u64 lm_track_orphans(struct lm_notif *ev)
 	spin_unlock_irqrestore(&o->lock, flags);
 	ev->node = keep.node;
 	ev->owner = o;
+	ev->task = keep.task;
 	ev->due_ns = keep.due_ns;
 	ev->last_live = keep.last_live;
 	return live;

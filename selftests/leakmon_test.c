@@ -8,6 +8,10 @@
  * disturb later ones.  Frees of socket inodes happen in RCU callbacks, so
  * "back to baseline" is polled for with a deadline, then checked for exact
  * equality.
+ *
+ * Every test has a watchdog of at least 300 s (the harness's default is
+ * 30 s): on the debug kernel under emulation, a module reload alone can take
+ * several seconds.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -475,7 +479,7 @@ static void fd_leaker_body(void)
 	checkpoint(true);
 }
 
-TEST_F_TIMEOUT(leakmon, fd_leak_then_close, 120)
+TEST_F_TIMEOUT(leakmon, fd_leak_then_close, 300)
 {
 	struct owner_goal goal = { .live = { 0 } };
 	struct held_child c;
@@ -549,7 +553,7 @@ static void expect_rejected(struct __test_metadata *_metadata,
 	TH_LOG("%s: %s (%s)", what, strerror(res.error), res.extack);
 }
 
-TEST_F(leakmon, netlink_rejects_bad_attributes)
+TEST_F_TIMEOUT(leakmon, netlink_rejects_bad_attributes, 300)
 {
 	uint32_t u32 = 1000;
 	uint16_t u16 = 1000;
@@ -609,7 +613,7 @@ TEST_F(leakmon, netlink_rejects_bad_attributes)
 			EINVAL, "set config without LEAKMON_A_CONFIG");
 }
 
-TEST_F(leakmon, config_roundtrip)
+TEST_F_TIMEOUT(leakmon, config_roundtrip, 300)
 {
 	struct lm_config set = { 0 }, now, before;
 
@@ -683,7 +687,7 @@ static int unprivileged_client(void *arg)
 	return write(fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
 }
 
-TEST_F(leakmon, unprivileged_cannot_reset_or_configure)
+TEST_F_TIMEOUT(leakmon, unprivileged_cannot_reset_or_configure, 300)
 {
 	struct unpriv_result r;
 	int p[2];
@@ -734,7 +738,7 @@ static int unprivileged_reader(void *arg)
 	return write(fd, &r, sizeof(r)) == sizeof(r) ? 0 : 1;
 }
 
-TEST_F(leakmon, restrict_read)
+TEST_F_TIMEOUT(leakmon, restrict_read, 300)
 {
 	struct lm_config set = { .present = LM_CFG_RESTRICT_READ };
 	struct read_result r;
@@ -941,7 +945,7 @@ TEST_F_TIMEOUT(leakmon, table_full, 300)
 
 /* ---- loaded mid-life: frees of unknown objects are ignored ------------- */
 
-TEST_F_TIMEOUT(leakmon, frees_before_load_ignored, 120)
+TEST_F_TIMEOUT(leakmon, frees_before_load_ignored, 300)
 {
 	struct lm_totals t0, t1;
 	int fds[200], i;
@@ -971,7 +975,7 @@ TEST_F_TIMEOUT(leakmon, frees_before_load_ignored, 120)
 
 /* ---- reset ------------------------------------------------------------- */
 
-TEST_F(leakmon, reset_keeps_live_state)
+TEST_F_TIMEOUT(leakmon, reset_keeps_live_state, 300)
 {
 	struct lm_totals t0, t1;
 	int k;
@@ -1006,8 +1010,30 @@ static long slab_attr(const char *cache, const char *attr)
 	return v;
 }
 
+/*
+ * A debug kernel: lockdep makes every spinlock bigger, KASAN adds metadata
+ * and red zones to every slab object, so the sizes Documentation/ states
+ * for production kernels do not apply there.
+ */
+static bool debug_kernel(void)
+{
+	char line[256];
+	bool kasan = false;
+	FILE *f;
+
+	if (access("/proc/lockdep", F_OK) == 0)
+		return true;
+	f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return false;
+	while (!kasan && fgets(line, sizeof(line), f))
+		kasan = strstr(line, " __asan_load8\n") != NULL;
+	fclose(f);
+	return kasan;
+}
+
 /* The sizes Documentation/design.md states, read from SLUB. */
-TEST_F(leakmon, entry_sizes)
+TEST_F_TIMEOUT(leakmon, entry_sizes, 300)
 {
 	long obj = slab_attr("leakmon_obj", "object_size");
 	long owner = slab_attr("leakmon_owner", "object_size");
@@ -1018,13 +1044,17 @@ TEST_F(leakmon, entry_sizes)
 	       obj, slab_attr("leakmon_obj", "slab_size"), owner,
 	       slab_attr("leakmon_owner", "slab_size"));
 	EXPECT_EQ(40, obj);
+	if (debug_kernel()) {
+		TH_LOG("debug kernel (lockdep or KASAN): slot and owner sizes not judged");
+		return;
+	}
 	EXPECT_GE(64, slab_attr("leakmon_obj", "slab_size"));
 	EXPECT_GE(256, owner);
 }
 
 /* ---- bytes per object, measured by the module ---------------------------- */
 
-TEST_F(leakmon, obj_size_measured)
+TEST_F_TIMEOUT(leakmon, obj_size_measured, 300)
 {
 	long osz = slab_attr("sock_inode_cache", "object_size");
 	long ssz = slab_attr("sock_inode_cache", "slab_size");
@@ -1375,7 +1405,7 @@ TEST_F_TIMEOUT(leakmon, events_rate_limited, 300)
 
 /* ---- module parameters -------------------------------------------------- */
 
-TEST_F(leakmon, bad_module_parameters_refused)
+TEST_F_TIMEOUT(leakmon, bad_module_parameters_refused, 300)
 {
 	static const char *const bad[] = {
 		"max_objects=0", "max_objects=67108865", "max_owners=0",
@@ -1414,7 +1444,7 @@ TEST_F(leakmon, bad_module_parameters_refused)
 
 /* ---- tracking a subset of kinds ---------------------------------------- */
 
-TEST_F(leakmon, unselected_kinds_are_disabled_and_say_why)
+TEST_F_TIMEOUT(leakmon, unselected_kinds_are_disabled_and_say_why, 300)
 {
 	struct lm_totals t0, t1;
 	int s;
@@ -1447,7 +1477,7 @@ TEST_F(leakmon, unselected_kinds_are_disabled_and_say_why)
 
 /* ---- probe_exclude: fallback pairs, disabled kinds, refusing to load ---- */
 
-TEST_F(leakmon, excluded_probes_fall_back_disable_or_refuse)
+TEST_F_TIMEOUT(leakmon, excluded_probes_fall_back_disable_or_refuse, 300)
 {
 	struct lm_totals t0, t1;
 	int s;
@@ -1855,8 +1885,12 @@ TEST_F_TIMEOUT(leakmon, sockets_100000_over_10000_processes, 900)
 	       t1.owners - t0.owners, per_owner,
 	       (double)(own1 - own0) / (t1.owners - t0.owners),
 	       owner_buckets / 1024.0);
-	EXPECT_GE(64.0, per_obj);
-	EXPECT_GE(256.0, per_owner);
+	if (debug_kernel()) {
+		TH_LOG("debug kernel (lockdep or KASAN): sizes not judged");
+	} else {
+		EXPECT_GE(64.0, per_obj);
+		EXPECT_GE(256.0, per_owner);
+	}
 
 	for (i = 0; i < (size_t)n; i++)
 		kill(pids[i], SIGKILL);

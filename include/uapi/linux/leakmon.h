@@ -185,9 +185,10 @@
  *
  * LEAKMON_CMD_EVENT_ORPHANS: an owner's process exited with live objects,
  *    which are now orphans.  One event per owner, however many objects,
- *    sent once the owner's live count has held still for one second after
- *    the exit (an exiting process closes its files after the exit is seen;
- *    those are not orphans), with the counts of that moment.
+ *    sent once the exiting process has closed its files (it closes them
+ *    after the exit is seen; those are not orphans) and the owner's live
+ *    count has then held still for one second, with the counts of that
+ *    moment.
  *
  *    LEAKMON_A_EVENT: NLA_NESTED
  *        LEAKMON_EVENT_A_TIME_NS: NLA_U64, when the process exited
