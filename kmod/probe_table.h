@@ -145,4 +145,21 @@ static inline void lm_hook_unregister(struct lm_hook *h)
 	h->cand = NULL;
 }
 
+/*
+ * Add h's probe to the kprobes (kps, *nk) or the kretprobes (rps, *nr) to
+ * unregister together: unregister_kprobes() and unregister_kretprobes()
+ * wait for one RCU grace period per call, not one per probe.
+ */
+static inline void lm_hook_collect(struct lm_hook *h,
+				   struct kprobe **kps, unsigned int *nk,
+				   struct kretprobe **rps, unsigned int *nr)
+{
+	if (!h->cand)
+		return;
+	if (h->cand->pre)
+		kps[(*nk)++] = &h->kp;
+	else
+		rps[(*nr)++] = &h->rp;
+}
+
 #endif /* _LEAKMON_PROBE_TABLE_H */

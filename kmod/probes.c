@@ -268,12 +268,6 @@ static int lm_kind_enable(unsigned int kind)
 	return err;
 }
 
-static void lm_kind_disable(unsigned int kind)
-{
-	lm_hook_unregister(&lm_state[kind].alloc);
-	lm_hook_unregister(&lm_state[kind].free);
-}
-
 /* ---- process exit ----------------------------------------------------- */
 
 static void lm_exit_probe(void *data, struct task_struct *p)
@@ -373,12 +367,31 @@ err_tp:
 	return err;
 }
 
+/*
+ * The reverse of lm_probes_init(), in two batches: the kretprobes (the
+ * allocation hooks) first, then the kprobes, so that unloading waits for
+ * two RCU grace periods instead of one per probe (on a busy host, or a
+ * debug kernel, a grace period can take a good part of a second).
+ */
 void lm_probes_exit(void)
 {
+	struct kprobe *kps[2 * LM_NKINDS];
+	struct kretprobe *rps[2 * LM_NKINDS];
+	unsigned int nk = 0, nr = 0;
 	int k;
 
-	for (k = LM_NKINDS - 1; k >= 0; k--)
-		lm_kind_disable(k);
+	for (k = LM_NKINDS - 1; k >= 0; k--) {
+		lm_hook_collect(&lm_state[k].alloc, kps, &nk, rps, &nr);
+		lm_hook_collect(&lm_state[k].free, kps, &nk, rps, &nr);
+	}
+	if (nr)
+		unregister_kretprobes(rps, nr);
+	if (nk)
+		unregister_kprobes(kps, nk);
+	for (k = 0; k < LM_NKINDS; k++) {
+		lm_state[k].alloc.cand = NULL;
+		lm_state[k].free.cand = NULL;
+	}
 	tracepoint_probe_unregister(lm_exit_tp, lm_exit_probe, NULL);
 	tracepoint_synchronize_unregister();
 }

@@ -43,6 +43,7 @@ TAP_PREFIX="graph: "
 T=$(mktemp -d)
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
+	[ -n "${leaker:-}" ] && kill "$leaker" 2>/dev/null
 	tmux kill-server 2>/dev/null
 	[ -d /sys/module/leakbind ] && rmmod leakbind
 	rm -rf "$T"
@@ -55,6 +56,33 @@ no_san() {
 		sed 's/^/#   /' "$1"
 		return 1
 	fi
+}
+
+# until_ok SECONDS CMD...: run CMD every 0.1 s until it succeeds (0) or
+# SECONDS have passed (1).  The tests wait for what they need, not for a
+# fixed time: under TCG the debug kernel is ten times slower than the
+# stock one, and a loaded host slows both.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+# samples FILE: the sample lines recorded in FILE so far
+samples() {
+	local c
+	c=$(grep -c '"type":"sample"' "$1" 2>/dev/null)
+	echo "${c:-0}"
+}
+# has_samples FILE N: FILE has N sample lines or more
+has_samples() {
+	[ "$(samples "$1")" -ge "$2" ]
+}
+# has_type FILE TYPE: FILE has a line of that type (gap, resume)
+has_type() {
+	grep -q "\"type\":\"$2\"" "$1" 2>/dev/null
 }
 
 # cols FILE: the widest line, in characters (UTF-8)
@@ -74,12 +102,13 @@ insmod "$LEAKBIND_KO"
 REC=$T/apache2.jsonl
 "$CLI" record -i 0.5 -n 20 -o "$REC" >"$T/rec.out" 2>"$T/rec.err" &
 rec=$!
-sleep 1.5
+# Two samples after each step (the first may have been taken during it):
+# a staircase of 8 steps and 17 samples or more on any kernel.
+until_ok 120 has_samples "$REC" 1
 for _ in 1 2 3 4 5 6 7 8; do
 	"$WL" apache2 50 >/dev/null
-	sleep 1
+	until_ok 120 has_samples "$REC" $(($(samples "$REC") + 2))
 done
-sleep 1.5
 kill -INT "$rec"
 wait "$rec"
 rc=$?
@@ -199,11 +228,13 @@ ok $? "a header without samples exits 9: no samples"
 GAP=$T/gap.jsonl
 "$CLI" record -i 0.3 -o "$GAP" >"$T/gap.out" 2>"$T/gap.err" &
 rec=$!
-sleep 1.5
+until_ok 120 has_samples "$GAP" 2
 rmmod leakmon
-sleep 1.5
+until_ok 120 has_type "$GAP" gap
+until_ok 120 has_samples "$GAP" $(($(samples "$GAP") + 1))
 insmod "$LEAKMON_KO"
-sleep 1.5
+until_ok 120 has_type "$GAP" resume
+until_ok 120 has_samples "$GAP" $(($(samples "$GAP") + 2))
 kill -TERM "$rec"
 wait "$rec"
 rc=$?
@@ -237,7 +268,7 @@ ok $? "a recording with a gap is drawn"
 K=$T/kill.jsonl
 "$CLI" record -i 0.1 -o "$K" >/dev/null 2>&1 &
 rec=$!
-sleep 2
+until_ok 120 has_samples "$K" 5
 kill -KILL "$rec"
 wait "$rec" 2>/dev/null
 nk=$(grep -c '"type":"sample"' "$K")
@@ -264,9 +295,13 @@ ok $? "record refuses to append to a foreign file (rc $rc)"
 # with more live objects than the apache2 process, none of them orphans:
 # it leads by live, apache2 by orphans.
 "$WL" apache2 50 >/dev/null
-"$WL" fdleak 300 60 >/dev/null &
+"$WL" fdleak 300 3600 >/dev/null &
 leaker=$!
-sleep 1
+# holding_all: the leaker holds its 300 sockets (and stdin, out, err)
+holding_all() {
+	[ "$(find "/proc/$leaker/fd" -mindepth 1 2>/dev/null | wc -l)" -ge 303 ]
+}
+until_ok 120 holding_all
 
 "$CLI" watch -c 2 -i 0.5 >"$T/plain" 2>"$T/plain.err"
 rc=$?
@@ -277,17 +312,35 @@ w=$(cols "$T/plain")
 ok $? "watch to a pipe prints 2 plain frames within 80 columns (rc $rc, $w cols)"
 head -n 12 "$T/plain" | sed 's/^/# /'
 
+# pane_has REGEX...: the pane shows a line matching each extended REGEX
+pane_has() {
+	local re
+	tmux capture-pane -p -t lmw >"$T/pane" 2>/dev/null || return 1
+	for re; do
+		grep -qE "$re" "$T/pane" || return 1
+	done
+}
+# pane_fits COLS: the pane shows watch's header in COLS columns or fewer
+pane_fits() {
+	pane_has '^leakmon watch on' && [ "$(cols "$T/pane")" -le "$1" ]
+}
+# has_rc: watch's exit status has been written
+has_rc() {
+	[ -s "$T/watch.rc" ]
+}
+
 # first_row: the first row under the column header of the pane
 first_row() {
 	tmux capture-pane -p -t lmw >"$T/pane"
 	awk 'f { print $2; exit } /^TGID/ { f = 1 }' "$T/pane"
 }
-# wait_row NAME: until the first row is NAME (5 s at most)
+# is_first_row NAME: the first row is NAME
+is_first_row() {
+	[ "$(first_row)" = "$1" ]
+}
+# wait_row NAME: until the first row is NAME (60 s at most)
 wait_row() {
-	for _ in $(seq 50); do
-		[ "$(first_row)" = "$1" ] && return 0
-		sleep 0.1
-	done
+	until_ok 60 is_first_row "$1" && return 0
 	echo "# first row: $(first_row), expected $1"
 	sed 's/^/#   /' "$T/pane"
 	return 1
@@ -295,9 +348,7 @@ wait_row() {
 
 tmux new-session -d -s lmw -x 100 -y 30 \
 	"stty -g >$T/stty.before; ASAN_OPTIONS=$ASAN_OPTIONS $CLI watch -i 0.5 2>$T/watch.err; echo \$? >$T/watch.rc; stty -g >$T/stty.after; sleep 30"
-sleep 2
-tmux capture-pane -p -t lmw >"$T/pane"
-grep -q '^leakmon watch on' "$T/pane" && grep -q apache2 "$T/pane"
+until_ok 120 pane_has '^leakmon watch on' apache2
 ok $? "watch in tmux shows its header and an apache2 row"
 sed 's/^/# /' "$T/pane" | head -n 16
 
@@ -308,19 +359,17 @@ tmux send-keys -t lmw l
 wait_row embedhttpd
 ok $? "key l sorts by live: embedhttpd first"
 tmux send-keys -t lmw u
-sleep 1
-tmux capture-pane -p -t lmw >"$T/pane"
-grep -q '^UID  *USER' "$T/pane" && grep -q 'nobody' "$T/pane"
+until_ok 60 pane_has '^UID +USER' nobody
 ok $? "key u groups by uid: nobody's row"
 tmux resize-window -t lmw -x 70 -y 20 2>/dev/null ||
 	tmux resize-pane -t lmw -x 70 -y 20 2>/dev/null
-sleep 1
-tmux capture-pane -p -t lmw >"$T/pane"
+until_ok 60 pane_fits 70
+rc=$?
 w=$(cols "$T/pane")
-grep -q '^leakmon watch on' "$T/pane" && [ "$w" -le 70 ]
+[ "$rc" -eq 0 ]
 ok $? "watch redraws for a 70-column window ($w columns used)"
 tmux send-keys -t lmw q
-for _ in $(seq 50); do [ -s "$T/watch.rc" ] && break; sleep 0.1; done
+until_ok 60 has_rc
 [ "$(cat "$T/watch.rc" 2>/dev/null)" = 0 ] &&
 	cmp -s "$T/stty.before" "$T/stty.after" && no_san "$T/watch.err"
 ok $? "q quits with 0 and the terminal settings are restored"
@@ -329,11 +378,11 @@ tmux kill-session -t lmw 2>/dev/null
 rm -f "$T/watch.rc" "$T/stty.after"
 tmux new-session -d -s lmw -x 100 -y 30 \
 	"$CLI watch -i 0.5 2>$T/watch.err; echo \$? >$T/watch.rc; stty -g >$T/stty.after; sleep 30"
-sleep 2
+until_ok 120 pane_has '^leakmon watch on'
 # the pane's shell runs watch as its only child
 watch_pid=$(pgrep -P "$(tmux display-message -p -t lmw '#{pane_pid}')" | head -n 1)
 [ -n "$watch_pid" ] && kill -TERM "$watch_pid"
-for _ in $(seq 50); do [ -s "$T/watch.rc" ] && break; sleep 0.1; done
+until_ok 60 has_rc
 [ "$(cat "$T/watch.rc" 2>/dev/null)" = 0 ] &&
 	cmp -s "$T/stty.before" "$T/stty.after" && no_san "$T/watch.err"
 ok $? "SIGTERM ends watch with 0 and the terminal settings restored"

@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/netlink.h>
 
@@ -81,6 +82,26 @@ static int leakmon_reload(const char *params)
 	if (leakmon_loaded() && sh("rmmod leakmon"))
 		return -1;
 	return sh("insmod %s %s", env_or_die("LEAKMON_KO"), params);
+}
+
+/*
+ * Load and unload with the system calls insmod and rmmod make, without
+ * starting them (two execs over the 9p root are most of a cycle under TCG).
+ */
+static int module_load(const char *params)
+{
+	int fd = open(env_or_die("LEAKMON_KO"), O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	return rc;
+}
+
+static int module_unload(void)
+{
+	return syscall(SYS_delete_module, "leakmon", O_NONBLOCK);
 }
 
 static void msleep(unsigned int ms)
@@ -226,6 +247,19 @@ static pid_t spawn(int (*fn)(void *), void *arg)
 	if (pid == 0)
 		_exit(fn(arg));
 	return pid;
+}
+
+/*
+ * A child sharing the parent's memory (CLONE_VM, like vfork but the parent
+ * goes on): no page tables to copy, so thousands of them are cheap even on
+ * the debug kernel.  One at a time: they share the stack, so the caller
+ * waits for each before the next.
+ */
+static pid_t spawn_vm(int (*fn)(void *), void *arg)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+
+	return clone(fn, stack + sizeof(stack), CLONE_VM | SIGCHLD, arg);
 }
 
 static int wait_child(pid_t pid)
@@ -840,7 +874,7 @@ TEST_F_TIMEOUT(leakmon, dump_5000_owners, 600)
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sp));
 	for (i = 0; i < OWNERS; i++) {
-		pid = spawn(owner_child, &sp[1]);
+		pid = spawn_vm(owner_child, &sp[1]);
 		ASSERT_LT(0, pid);
 		fds[i] = recv_fd(sp[0]);
 		ASSERT_LE(0, fds[i]);
@@ -1539,6 +1573,13 @@ TEST_F_TIMEOUT(leakmon, excluded_probes_fall_back_disable_or_refuse, 300)
 static int churn_forever(void *arg)
 {
 	(void)arg;
+	/*
+	 * At the lowest priority: they still run on every CPU the cycle
+	 * does not (and on its own while it waits), but do not stretch the
+	 * cycle itself fivefold on a 2-CPU guest.
+	 */
+	if (setpriority(PRIO_PROCESS, 0, 19))
+		return 1;
 	for (;;) {
 		int s = tcp_socket();
 		int f = open("/proc/self/status", O_RDONLY);
@@ -1571,11 +1612,10 @@ static int slabinfo_has(const char *cache)
 #define CHURNERS 4
 
 /*
- * Unload/load cycles (LEAKMON_RELOADS, default 100; make check runs 100 on
- * the debug kernel, 20 on the others: 3 s a cycle under TCG) while 4
- * processes open and close sockets and files as fast as they can: every
- * load works, and after the last unload nothing
- * of leakmon's own caches is left.  The caches are never merged with others
+ * Unload/load cycles (LEAKMON_RELOADS, default 100, as make check runs
+ * them) while 4 processes open and close sockets and files as fast as they
+ * can: every load works and sees the churn, and after the last unload
+ * nothing of leakmon's own caches is left.  The caches are never merged with others
  * (compat.h), so kmem_cache_destroy() checks that they are empty (a BUG
  * "Objects remaining" and a kept cache otherwise) and /proc/slabinfo shows
  * them by name while the module is loaded.
@@ -1595,10 +1635,21 @@ TEST_F_TIMEOUT(leakmon, reload_under_churn, 1800)
 		pids[i] = spawn(churn_forever, NULL);
 	for (i = 0; i < reloads; i++) {
 		struct lm_handle *h;
+		int ms;
 
-		ASSERT_EQ(0, leakmon_reload("")) TH_LOG("cycle %d", i);
+		if (leakmon_loaded())
+			ASSERT_EQ(0, module_unload())
+				TH_LOG("cycle %d: delete_module: %s", i,
+				       strerror(errno));
+		ASSERT_EQ(0, module_load(""))
+			TH_LOG("cycle %d: finit_module: %s", i, strerror(errno));
 		h = open_or_die();
-		totals(h, &t);
+		for (ms = 0; ms < 5000; ms += 10) {
+			totals(h, &t);
+			if (t.kind[SOCK].observed)
+				break;
+			msleep(10);
+		}
 		EXPECT_LT(0, t.kind[SOCK].observed) TH_LOG("cycle %d", i);
 		lm_close(h);
 	}
@@ -1751,7 +1802,8 @@ TEST_F_TIMEOUT(leakmon, failslab_drops_counted, 300)
 		TH_LOG("leakmon status:\n%s", out);
 	EXPECT_NE(NULL, strstr(out, "no memory")) TH_LOG("leakmon status:\n%s", out);
 	EXPECT_EQ(0, cli("status --json", out, sizeof(out)));
-	EXPECT_NE(NULL, strstr(out, "\"tracking_incomplete\":true"))
+	EXPECT_TRUE(strstr(out, "\"tracking_incomplete\": true") ||
+		    strstr(out, "\"tracking_incomplete\":true"))
 		TH_LOG("leakmon status --json:\n%s", out);
 
 	/* With the faults over, every new object is tracked again. */

@@ -293,6 +293,12 @@ rm -f "$CONSOLE" "$GUEST" "$DMESG"
 
 APPEND="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic"
 APPEND+=" rdinit=/init leakmon_job=$JOB"
+# Under TCG a vCPU is a host thread's time slice: when the host is busy
+# (check.sh runs two VMs on two CPUs) a guest CPU can stand still for tens
+# of seconds and the soft-lockup detector, at its default 20 s, reports a
+# "BUG: soft lockup" in whatever code it stopped in (seen in depmod's page
+# fault).  At its maximum, 60 (120 s), a real lockup is still reported.
+APPEND+=" watchdog_thresh=60"
 # A debug kernel (KASAN, lockdep) runs ACPI's _PRT method so slowly under
 # TCG that it hits the AML loop timeout: PCI INTx then has no routing and
 # the 9p root no interrupt (the guest hangs before /init).  acpi=noirq
