@@ -89,10 +89,13 @@ run_series() {
 		# The CLI there is the plain build: its ASan/UBSan build runs on
 		# every stock kernel, and starts slowly enough under a debug
 		# kernel to triple the time of the CLI-heavy tests.
+		# leakmon_test's two tests of scale at a tenth there
+		# (LEAKMON_SCALE; the sizes are judged on the stock kernels).
 		vm_timeout=${LEAKMON_VM_TIMEOUT:-2400} reloads=20 cli=$LEAKMON_CLI_SAN
+		scale=1
 		if [[ $series == *-debug ]]; then
 			vm_timeout=${LEAKMON_DEBUG_VM_TIMEOUT:-4800} reloads=100
-			cli=$LEAKMON_CLI_PLAIN
+			cli=$LEAKMON_CLI_PLAIN scale=10
 		fi
 		out=$LM_BUILD/vm
 		rm -rf "$out"
@@ -110,6 +113,7 @@ run_series() {
 			--env LEAKMON_PROMTOOL="$LEAKMON_MONITOR_TOOLS/usr/bin/promtool" \
 			--env LEAKMON_FUZZ_COUNT="$fuzz_count" \
 			--env LEAKMON_RELOADS="$reloads" \
+			--env LEAKMON_SCALE="$scale" \
 			"${pkg_env[@]}" "${vg_env[@]}" \
 			-- "$LM_TOP/selftests/guest/run_tests.sh" >"$out/tap.log" || rc=$?
 		cat "$out/tap.log"

@@ -23,7 +23,7 @@ run() {
 	local name=$1 out rc
 	shift
 	out=$(mktemp)
-	echo "# === $name"
+	echo "# === $name (uptime $(cut -d' ' -f1 /proc/uptime) s)"
 	"$@" >"$out" 2>&1
 	rc=$?
 	cat "$out"
@@ -69,4 +69,5 @@ if [ -n "${LEAKMON_DEBS:-}" ]; then
 	run pkg_test "$LEAKMON_SRC/selftests/pkg_test.sh" --guest "$LEAKMON_DEBS"
 fi
 dmesg | grep -E 'leakmon|leakbind' | tail -n 5 | sed 's/^/# dmesg: /'
+echo "# === end (uptime $(cut -d' ' -f1 /proc/uptime) s)"
 exit 0

@@ -299,6 +299,14 @@ APPEND+=" rdinit=/init leakmon_job=$JOB"
 # "BUG: soft lockup" in whatever code it stopped in (seen in depmod's page
 # fault).  At its maximum, 60 (120 s), a real lockup is still reported.
 APPEND+=" watchdog_thresh=60"
+# Timestamps on every console line (the debug config has no PRINTK_TIME):
+# where a slow run spent its time.
+APPEND+=" printk.time=1"
+# A transparent huge page is cleared in one page fault, 2 MiB of
+# instruction-by-instruction emulation: with both vCPUs in such faults
+# (dpkg-deb's xz threads in pkg_test) the guest reported RCU stalls and
+# stood still for minutes.  Nothing tested here needs huge pages.
+APPEND+=" transparent_hugepage=never"
 # A debug kernel (KASAN, lockdep) runs ACPI's _PRT method so slowly under
 # TCG that it hits the AML loop timeout: PCI INTx then has no routing and
 # the 9p root no interrupt (the guest hangs before /init).  acpi=noirq
