@@ -92,7 +92,7 @@ print(max([len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] + [
 }
 
 echo "TAP version 13"
-echo "1..26"
+echo "1..27"
 
 [ -d /sys/module/leakmon ] || insmod "$LEAKMON_KO"
 insmod "$LEAKBIND_KO"
@@ -134,9 +134,10 @@ def a2(r):
 series = [a2(r) - a2(s[0]) for r in s]
 print("apache2 live per sample, from %d:" % a2(s[0]), series)
 assert series[-1] == 1200, series
-# Under load a sample has been seen to count three objects (one socket's)
-# that were gone by the next sample (6.12 and 7.2: 303 then 300).
-assert all(b >= a - 3 for a, b in zip(series, series[1:])), "not rising"
+# Under load a sample has been seen to count objects of sockets on their
+# way in or out, gone by the next sample (6.12 and 7.2: 303 then 300, 7.2:
+# 305 then 300): two sockets' worth (3 objects each) is allowed.
+assert all(b >= a - 6 for a, b in zip(series, series[1:])), "not rising"
 assert len(set(series)) >= 6, "not a staircase"
 EOF
 ok $? "the recording is JSON lines with a header and apache2 rising by 1200"
@@ -223,13 +224,30 @@ head -n 1 "$REC" >"$T/hdr"
 bad hdr "no samples"
 ok $? "a header without samples exits 9: no samples"
 
+# graph loads cairo when it draws (user/gfx.h); without it, it says which
+# library and package, exits 1, and the other commands do not need it
+cairo=$(ldconfig -p | awk '$1 == "libcairo.so.2" { print $NF; exit }')
+unshare -m sh -c 'cli=$1 rec=$2 t=$3 lib=$4
+	mount --bind /dev/null "$lib" || exit
+	"$cli" graph "$rec" -o "$t/nc.png" >"$t/nc.out" 2>"$t/nc.err"
+	echo $? >"$t/nc.rc"
+	"$cli" version >/dev/null 2>&1
+	echo $? >>"$t/nc.rc"' sh "$CLI" "$REC" "$T" "$cairo"
+sed 's/^/# /' "$T/nc.err"
+[ -n "$cairo" ] && [ "$(xargs <"$T/nc.rc")" = "1 0" ] &&
+	grep -q "cannot load libcairo.so.2 .*package libcairo2" "$T/nc.err" &&
+	[ ! -e "$T/nc.png" ] && no_san "$T/nc.err"
+ok $? "without libcairo.so.2 graph exits 1 naming it and its package; version still runs"
+
 # ---- the module unloaded and loaded again mid-recording ----
 
 GAP=$T/gap.jsonl
 "$CLI" record -i 0.3 -o "$GAP" >"$T/gap.out" 2>"$T/gap.err" &
 rec=$!
 until_ok 120 has_samples "$GAP" 2
-rmmod leakmon
+# rmmod fails with "in use" while one of record's dumps is in progress
+# (netlink holds a reference on the module for it; seen on 7.2): again
+until_ok 60 rmmod leakmon 2>/dev/null
 until_ok 120 has_type "$GAP" gap
 until_ok 120 has_samples "$GAP" $(($(samples "$GAP") + 1))
 insmod "$LEAKMON_KO"

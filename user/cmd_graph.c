@@ -19,12 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cairo.h>
-#include <cairo-svg.h>
-#include <fontconfig/fontconfig.h>
-
 #include "axis.h"
 #include "cli.h"
+#include "gfx.h"
 #include "growth.h"
 #include "record.h"
 
@@ -667,6 +664,7 @@ int cmd_graph(int argc, char **argv)
 	struct recording r;
 	struct graph g = { 0 };
 	struct graph_args a;
+	bool drew = false;
 	char why[512];
 	int ret;
 
@@ -693,6 +691,12 @@ int cmd_graph(int argc, char **argv)
 		g.unrecl[i] = r.s[i].has_slab ? (double)r.s[i].sunreclaim : NAN;
 		g.recl[i] = r.s[i].has_slab ? (double)r.s[i].sreclaimable : NAN;
 	}
+	if (lm_gfx_load(why, sizeof(why))) {
+		fprintf(stderr, "leakmon: graph: %s\n", why);
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	drew = true;
 	g.t0 = r.s[0].t;
 	g.t1 = r.t_end;
 	graph_fit(&g, &r);
@@ -711,7 +715,9 @@ out:
 	free(g.recl);
 	rec_free(&r);
 	/* cairo's font caches, then fontconfig's: nothing left for LSan */
-	cairo_debug_reset_static_data();
-	FcFini();
+	if (drew) {
+		cairo_debug_reset_static_data();
+		FcFini();
+	}
 	return ret;
 }
