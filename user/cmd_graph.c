@@ -444,7 +444,12 @@ static void graph_draw(cairo_t *cr, const struct recording *r,
 		smax = fmax(smax, fmax(g->unrecl[i], g->recl[i]));
 	}
 	axis_time(&p.tx, g->t0, g->t1 > g->t0 ? g->t1 : g->t0 + 1, 8);
-	axis_nice(&p.ly, 0, lmax, 7, false);
+	/*
+	 * Live counts are whole: a range of 6 or more gives 7 ticks a whole
+	 * step apart (0..1 for a recording without owners gave 0.2 steps,
+	 * labelled 0 0 0 1 1 1)
+	 */
+	axis_nice(&p.ly, 0, fmax(lmax, 6), 7, false);
 	if (p.has_slab)
 		axis_nice(&p.ry, smin, smax, 7, true);
 
