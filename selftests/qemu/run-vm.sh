@@ -352,7 +352,11 @@ msg "kernel $KVER; guest command started at uptime ${up:-?} s; VM ran $(awk -v a
 
 status=0
 PROBLEMS='BUG:|kernel BUG at|WARNING:|Oops|KASAN|UBSAN:|lockdep|possible circular|kmemleak|Kernel panic|general protection|RCU stall|rcu.*detected stall|INFO: task .* blocked'
-problems=$(cat "$CONSOLE" "$DMESG" | grep -E -- "$PROBLEMS" | awk '!seen[$0]++' || true)
+# What the debug kernel logs at boot and when kmemleak's scan thread is
+# turned off (its dmesg reaches DMESG whole when the log did not wrap).
+BENIGN='RCU lockdep checking is enabled|kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread (started|ended))'
+problems=$(cat "$CONSOLE" "$DMESG" | grep -E -- "$PROBLEMS" | grep -vE -- "$BENIGN" |
+	awk '!seen[$0]++' || true)
 if [[ -n $problems ]]; then
 	while IFS= read -r l; do printf '%s: kernel problem: %s\n' "$PROG" "$l" >&2; done <<<"$problems"
 	status=1
