@@ -18,17 +18,17 @@ static const struct {
 	{ LM_GFX_FC_SONAME, "libfontconfig1" },
 };
 
-enum { GFX_cairo, GFX_fc };
+enum { GFX_cairo, GFX_fc, GFX_NLIBS };
 
 int lm_gfx_load(char *why, size_t size)
 {
 	static int loaded;
-	void *h[2];
+	void *h[GFX_NLIBS];
 	void *p;
 
 	if (loaded)
 		return 0;
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < GFX_NLIBS; i++) {
 		/* never closed: cairo's and fontconfig's state lives on */
 		h[i] = dlopen(gfx_libs[i].soname, RTLD_NOW | RTLD_LOCAL);
 		if (!h[i]) {
