@@ -54,7 +54,7 @@ if [ "${LEAKMON_VALGRIND:-0}" = 1 ]; then
 fi
 run monitor_test "$LEAKMON_SRC/selftests/monitor_test.sh"
 run graph_test "$LEAKMON_SRC/selftests/graph_test.sh"
-# The libnl fuzzer (LEAKMON_FUZZ_COUNT root messages, a tenth of it twice as
+# The libnl fuzzer (LEAKMON_FUZZ_COUNT root messages, as many again as
 # nobody; about 12,000 a second under TCG on a stock kernel, 123 on the
 # debug kernel).
 run nl_fuzz "$LEAKMON_TESTS/nl_fuzz" --count "${LEAKMON_FUZZ_COUNT:-1000000}"
