@@ -245,9 +245,21 @@ GAP=$T/gap.jsonl
 "$CLI" record -i 0.3 -o "$GAP" >"$T/gap.out" 2>"$T/gap.err" &
 rec=$!
 until_ok 120 has_samples "$GAP" 2
-# rmmod fails with "in use" while one of record's dumps is in progress
-# (netlink holds a reference on the module for it; seen on 7.2): again
-until_ok 60 rmmod leakmon 2>/dev/null
+# rmmod_paused: rmmod leakmon while record is stopped.  rmmod fails with
+# "in use" while one of record's dumps is in progress (netlink holds a
+# reference on the module for it; seen on 7.2), and on the debug kernel a
+# dump can take most of record's 0.3 s, and rmmod alone, tried again for a
+# minute, once missed every moment between two dumps there.  Stopped
+# mid-dump, record still holds the reference: continue it and try again.
+rmmod_paused() {
+	local rc
+	kill -STOP "$rec"
+	rmmod leakmon 2>"$T/rmmod.err"
+	rc=$?
+	kill -CONT "$rec"
+	return "$rc"
+}
+until_ok 120 rmmod_paused || sed 's/^/# rmmod: /' "$T/rmmod.err"
 until_ok 120 has_type "$GAP" gap
 until_ok 120 has_samples "$GAP" $(($(samples "$GAP") + 1))
 insmod "$LEAKMON_KO"
@@ -361,6 +373,9 @@ wait_row() {
 	until_ok 60 is_first_row "$1" && return 0
 	echo "# first row: $(first_row), expected $1"
 	sed 's/^/#   /' "$T/pane"
+	echo "# the leaker ($leaker): $(cat "/proc/$leaker/comm" 2>&1)," \
+		"$(find "/proc/$leaker/fd" -mindepth 1 2>/dev/null | wc -l) fds"
+	"$CLI" top -n 5 2>&1 | sed 's/^/#   /'
 	return 1
 }
 

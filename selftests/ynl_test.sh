@@ -233,16 +233,20 @@ ok $? "get-totals: the events nest has the spec's attributes"
 
 # Notifications: a listener of the events group decodes an event-threshold
 # (threshold 1: the first object of any new owner) with the spec.
+# The listener subscribes once Python and the spec have loaded, seconds
+# later on the debug kernel, and then listens for 6 s: new owners (each a
+# new process with a socket) come until it has finished.
+lm 0 "$T/thr" --do set-config --json '{"config": {"event-threshold": 1}}'
 python3 "$YNL/cli.py" --no-schema --output-json --spec "$SPEC" \
 	--subscribe events --sleep 6 >"$T/ntf" 2>"$T/ntf.err" &
 listener=$!
-sleep 3
-lm 0 "$T/thr" --do set-config --json '{"config": {"event-threshold": 1}}'
-python3 -c 'import socket; socket.socket().close()'
-sleep 1
-lm 0 "$T/thr" --do set-config --json '{"config": {"event-threshold": 0}}'
+while kill -0 "$listener" 2>/dev/null; do
+	python3 -c 'import socket; socket.socket().close()'
+	sleep 0.5
+done
 wait "$listener"
 rc=$?
+lm 0 "$T/thr" --do set-config --json '{"config": {"event-threshold": 0}}'
 [ "$rc" -eq 0 ] && jqt "$T/ntf" 'all(.[]; .name | IN("event-threshold",
 		"event-orphans", "event-saturated")) and
 	([.[] | select(.name == "event-threshold")] | length > 0 and
