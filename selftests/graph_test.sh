@@ -245,21 +245,32 @@ GAP=$T/gap.jsonl
 "$CLI" record -i 0.3 -o "$GAP" >"$T/gap.out" 2>"$T/gap.err" &
 rec=$!
 until_ok 120 has_samples "$GAP" 2
-# rmmod_paused: rmmod leakmon while record is stopped.  rmmod fails with
-# "in use" while one of record's dumps is in progress (netlink holds a
-# reference on the module for it; seen on 7.2), and on the debug kernel a
-# dump can take most of record's 0.3 s, and rmmod alone, tried again for a
-# minute, once missed every moment between two dumps there.  Stopped
-# mid-dump, record still holds the reference: continue it and try again.
+# rmmod_paused: rmmod leakmon while record is stopped between two dumps.
+# rmmod fails with "in use" while one of record's dumps is in progress
+# (netlink holds a reference on the module for it; seen on 7.2), and on the
+# debug kernel a dump can take most of record's 0.3 s: rmmod alone, tried
+# again for a minute, once missed every moment between two.  Stopped
+# mid-dump, record keeps the reference (refcnt 1): continue it and try
+# again.  rmmod runs only when the reference is gone, while record waits.
+rmmod_tries=0
 rmmod_paused() {
-	local rc
+	local rc=1 ref=''
+	rmmod_tries=$((rmmod_tries + 1))
 	kill -STOP "$rec"
-	rmmod leakmon 2>"$T/rmmod.err"
-	rc=$?
+	read -r ref </sys/module/leakmon/refcnt
+	if [ "$ref" = 0 ]; then
+		rmmod leakmon 2>"$T/rmmod.err"
+		rc=$?
+	fi
 	kill -CONT "$rec"
 	return "$rc"
 }
-until_ok 120 rmmod_paused || sed 's/^/# rmmod: /' "$T/rmmod.err"
+if until_ok 120 rmmod_paused; then
+	echo "# rmmod after $rmmod_tries tries"
+else
+	echo "# no rmmod in $rmmod_tries tries (refcnt $(cat /sys/module/leakmon/refcnt))"
+	sed 's/^/# rmmod: /' "$T/rmmod.err" 2>/dev/null
+fi
 until_ok 120 has_type "$GAP" gap
 until_ok 120 has_samples "$GAP" $(($(samples "$GAP") + 1))
 insmod "$LEAKMON_KO"

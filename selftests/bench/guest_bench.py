@@ -18,6 +18,7 @@ LEAKMON_KDIR (the kernel's headers, for bcc), BENCH_ROUNDS, BENCH_SMOKE
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -87,25 +88,39 @@ def kind_counters(st):
     return {k: sum(kd.get(k, 0) for kd in st["kinds"].values()) for k in keys}
 
 
-class Tracer:
-    """A tracer started in the background; ready once it says it attached."""
+KPROBE_LIST = "/sys/kernel/debug/kprobes/list"
 
-    def __init__(self, name, cmd, ready_text, env=None):
+
+def kprobes_registered():
+    """The kprobes and kretprobes registered in the kernel right now."""
+    with open(KPROBE_LIST) as f:
+        return sum(1 for _ in f)
+
+
+class Tracer:
+    """A tracer started in the background; ready once it says it attached
+    and, for one that sets kprobes, once that many more are registered: a
+    tracer prints its attach message before it attaches, and a loaded host
+    can stretch the time between the two past any fixed wait."""
+
+    def __init__(self, name, cmd, ready_text, env=None, kprobes=0):
         self.name, self.cmd, self.ready_text = name, cmd, ready_text
         self.env = env
+        self.kprobes = kprobes
         self.proc = None
         self.log = f"/run/bench-{name}.log"
 
     def start(self):
         out = open(self.log, "w")
+        want = kprobes_registered() + self.kprobes if self.kprobes else 0
         self.proc = subprocess.Popen(self.cmd, stdout=out, stderr=subprocess.STDOUT,
                                      env=self.env, start_new_session=True)
         t0 = time.monotonic()
         while time.monotonic() - t0 < TRACER_START_TIMEOUT:
             time.sleep(0.5)
             text = open(self.log, errors="replace").read()
-            if self.ready_text in text:
-                time.sleep(1)  # attach messages come just before the last probe
+            if self.ready_text in text and (not want or kprobes_registered() >= want):
+                time.sleep(1)  # tracepoints have no such list: a margin
                 return time.monotonic() - t0
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited ({self.proc.returncode}): "
@@ -140,6 +155,12 @@ def btf_offset(struct, member):
             return int(fields[1].split()[1])
     raise RuntimeError(f"no offset for {struct}.{member} in the kernel's BTF "
                        f"(pahole: {r.stderr.strip()[-200:]})")
+
+
+def bpftrace_kprobes():
+    """The kprobes and kretprobes bpftrace's script registers."""
+    with open(BPFTRACE_SCRIPT) as f:
+        return sum(1 for line in f if re.match(r"k(ret)?probe:", line))
 
 
 def bpftrace_args():
@@ -192,7 +213,8 @@ class Config:
         elif self.name == "bpftrace":
             env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="65536")
             self.tracer = Tracer("bpftrace", ["bpftrace", BPFTRACE_SCRIPT,
-                                              *bpftrace_args()], "Attaching", env)
+                                              *bpftrace_args()], "Attaching", env,
+                                 bpftrace_kprobes())
         elif self.name == "bcc_memleak":
             # kernel mode (no -p): kmalloc/kmem_cache tracepoints; a report
             # interval longer than the run, so that only tracing is measured
@@ -237,7 +259,7 @@ def check_bpftrace_accounting():
     n = 300
     env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="65536")
     t = Tracer("bpftrace-check", ["bpftrace", BPFTRACE_SCRIPT, *bpftrace_args()],
-               "Attaching", env)
+               "Attaching", env, bpftrace_kprobes())
     t.start()
     try:
         h = Holder("hold", n)
