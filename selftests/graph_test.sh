@@ -58,18 +58,6 @@ no_san() {
 	fi
 }
 
-# until_ok SECONDS CMD...: run CMD every 0.1 s until it succeeds (0) or
-# SECONDS have passed (1).  The tests wait for what they need, not for a
-# fixed time: under TCG the debug kernel is ten times slower than the
-# stock one, and a loaded host slows both.
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.1
-	done
-}
 # samples FILE: the sample lines recorded in FILE so far
 samples() {
 	local c
@@ -92,7 +80,7 @@ print(max([len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] + [
 }
 
 echo "TAP version 13"
-echo "1..27"
+echo "1..28"
 
 [ -d /sys/module/leakmon ] || insmod "$LEAKMON_KO"
 insmod "$LEAKBIND_KO"
@@ -245,6 +233,30 @@ GAP=$T/gap.jsonl
 "$CLI" record -i 0.3 -o "$GAP" >"$T/gap.out" 2>"$T/gap.err" &
 rec=$!
 until_ok 120 has_samples "$GAP" 2
+
+# Stopped for 3 s, record skips the ten samples it missed instead of
+# taking them back to back: in the second after SIGCONT (boot time, as
+# the samples' boot_ns), a sample at once and then one each 0.3 s.
+kill -STOP "$rec"
+sleep 3
+cont=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+kill -CONT "$rec"
+# after_cont MS: the boot_ns of the samples from the SIGCONT on, relative
+# to it, in milliseconds, up to MS
+after_cont() {
+	jq -sc --argjson c "$cont" --argjson ms "$1" '[.[] |
+		select(.type == "sample") | .boot_ns / 1e6 - $c |
+		select(. >= 0) | floor] | map(select(. < $ms))' "$GAP"
+}
+# past_second: a sample has come a second after the SIGCONT
+past_second() {
+	[ "$(after_cont 1e9 | jq 'map(select(. >= 1000)) | length')" -gt 0 ]
+}
+until_ok 120 past_second
+burst=$(after_cont 1000)
+[ "$(jq length <<<"$burst")" -le 5 ]
+ok $? "record stopped for 3 s does not catch up in a burst (ms after SIGCONT: $burst)"
+
 # rmmod_paused: rmmod leakmon while record is stopped between two dumps.
 # rmmod fails with "in use" while one of record's dumps is in progress
 # (netlink holds a reference on the module for it; seen on 7.2), and on the
@@ -338,11 +350,8 @@ ok $? "record refuses to append to a foreign file (rc $rc)"
 "$WL" apache2 50 >/dev/null
 "$WL" fdleak 300 3600 >/dev/null &
 leaker=$!
-# holding_all: the leaker holds its 300 sockets (and stdin, out, err)
-holding_all() {
-	[ "$(find "/proc/$leaker/fd" -mindepth 1 2>/dev/null | wc -l)" -ge 303 ]
-}
-until_ok 120 holding_all
+# the leaker holds its 300 sockets (and stdin, out, err)
+until_ok 120 holds_fds "$leaker" 303
 
 "$CLI" watch -c 2 -i 0.5 >"$T/plain" 2>"$T/plain.err"
 rc=$?

@@ -266,8 +266,8 @@ grep -qx "leakmon_orphan_objects{kind=\"sock_inode\"} $(jq '.kinds.sock_inode.or
 		"$T/leakmon.prom" && grep -q '^leakmon_up 1$' "$T/leakmon.prom"
 ok $? "prometheus: the orphans and the apache2 owner row"
 "$WL" churn 2 >/dev/null &
-"$WL" fdleak 20 3 >/dev/null &
-sleep 1
+"$WL" fdleak 20 5 >/dev/null &
+until_ok 60 holds_fds $! 23
 lm 0 "$T/p1.prom" prometheus -n 1 --no-sample
 wait
 rows=$(grep -c '^leakmon_owner_live_objects{' "$T/p1.prom")

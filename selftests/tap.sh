@@ -16,3 +16,20 @@ ok() {
 		failed=1
 	fi
 }
+
+# until_ok SECONDS CMD...: run CMD every 0.1 s until it succeeds (0) or
+# SECONDS have passed (1).  The tests wait for what they need, not for a
+# fixed time: under TCG the debug kernel is ten times slower than the
+# stock one, and a loaded host slows both.
+until_ok() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+# holds_fds PID N: process PID has N open files or more
+holds_fds() {
+	[ "$(find "/proc/$1/fd" -mindepth 1 2>/dev/null | wc -l)" -ge "$2" ]
+}

@@ -365,6 +365,7 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 		struct rec_sample s = { 0 };
 		struct meminfo m;
 		size_t ntop = 0;
+		uint64_t now;
 		bool up;
 
 		s.t = real_now();
@@ -401,7 +402,15 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 		if (tty)
 			rec_progress(&s, n, (double)(mono_ns() - start) / 1e9,
 				     a->out);
+		/*
+		 * A sample that took longer than the interval, or a recorder
+		 * that was stopped (SIGSTOP, a loaded host), skips the missed
+		 * times instead of sampling back to back to catch up.
+		 */
 		next += a->interval_ns;
+		now = mono_ns();
+		if (next < now)
+			next = now + a->interval_ns;
 		if (a->duration_ns && next - start > a->duration_ns)
 			break;
 		sleep_until(next);
