@@ -111,6 +111,13 @@ struct meminfo {
 
 int read_meminfo(const char *path, struct meminfo *m);
 uint64_t boottime_ns(void);
+uint64_t mono_ns(void);
+/*
+ * The periodic commands' next tick: one interval after @next, or one
+ * interval after @now when that has passed (a slow sample, a stopped
+ * process): missed ticks are skipped, not caught up back to back.
+ */
+uint64_t next_tick(uint64_t next, uint64_t now, uint64_t interval_ns);
 /* User name of uid into buf; false if unknown */
 bool user_name(uint32_t uid, char *buf, size_t size);
 

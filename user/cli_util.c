@@ -316,6 +316,20 @@ uint64_t boottime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t next_tick(uint64_t next, uint64_t now, uint64_t interval_ns)
+{
+	next += interval_ns;
+	return next < now ? now + interval_ns : next;
+}
+
 bool user_name(uint32_t uid, char *buf, size_t size)
 {
 	struct passwd *pw = getpwuid((uid_t)uid);

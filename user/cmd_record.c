@@ -172,14 +172,6 @@ static double real_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
-
 /* Sleep until CLOCK_MONOTONIC reaches t_ns, or a signal stops us */
 static void sleep_until(uint64_t t_ns)
 {
@@ -365,7 +357,6 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 		struct rec_sample s = { 0 };
 		struct meminfo m;
 		size_t ntop = 0;
-		uint64_t now;
 		bool up;
 
 		s.t = real_now();
@@ -402,15 +393,7 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 		if (tty)
 			rec_progress(&s, n, (double)(mono_ns() - start) / 1e9,
 				     a->out);
-		/*
-		 * A sample that took longer than the interval, or a recorder
-		 * that was stopped (SIGSTOP, a loaded host), skips the missed
-		 * times instead of sampling back to back to catch up.
-		 */
-		next += a->interval_ns;
-		now = mono_ns();
-		if (next < now)
-			next = now + a->interval_ns;
+		next = next_tick(next, mono_ns(), a->interval_ns);
 		if (a->duration_ns && next - start > a->duration_ns)
 			break;
 		sleep_until(next);

@@ -545,14 +545,6 @@ static void watch_draw(struct watch *w)
 	refresh();
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
-}
-
 static bool watch_key(struct watch *w, int ch)
 {
 	switch (ch) {
@@ -603,9 +595,7 @@ static int watch_curses(struct watch *w)
 				watch_sample(w);
 				done++;
 			}
-			next += w->interval_ns;
-			if (next < now)
-				next = now + w->interval_ns;
+			next = next_tick(next, now, w->interval_ns);
 			watch_draw(w);
 			continue;
 		}
