@@ -28,31 +28,31 @@ count() {
 mkdir -p "$LM_TOP/build"
 
 # Host side: static checks of the kernel code, the CLI's unit tests (ASan),
-# the CLI's parsers under libFuzzer.
-host=$LM_TOP/build/check-host.log
+# the CLI's parsers under libFuzzer, the man page, the Zabbix template and
+# the packages.
 # Run a TAP producer; a failure it did not report itself becomes "not ok".
 tap_run() {
-	local name=$1 out rc
+	local name=$1 out rc t0
 	shift
 	out=$(mktemp)
+	t0=$SECONDS
 	"$@" >"$out" 2>&1
 	rc=$?
 	cat "$out"
 	if [ "$rc" -ne 0 ] && ! grep -qE '^[[:space:]]*not ok' "$out"; then
 		echo "not ok 1 $name exited with status $rc"
 	fi
+	echo "# time $name $((SECONDS - t0))"
 	rm -f "$out"
 }
-{
+job_host() {
 	tap_run kcheck "$LM_TOP/selftests/kcheck.sh" "${SERIES[0]}"
 	tap_run "user unit tests" make -s -C "$LM_TOP/user" test
 	tap_run "cli fuzz" "$LM_TOP/selftests/fuzz_cli.sh"
 	tap_run "man page" "$LM_TOP/selftests/man_test.sh"
 	tap_run "zabbix template" python3 "$LM_TOP/selftests/zabbix_template_test.py"
 	tap_run "packages" "$LM_TOP/selftests/pkg_test.sh" --host
-} >"$host" 2>&1
-sed 's/^/[host] /' "$host"
-count "$host" "host checks"
+}
 
 # The packages are installed in one VM (LEAKMON_PKG_SERIES, default 6.1),
 # when its kernel is among those tested, and upgraded there to the headers
@@ -60,15 +60,19 @@ count "$host" "host checks"
 PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
 PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
 
-# run_series SERIES: build for SERIES' kernel and run the suite in its VM;
-# everything goes to build/check-SERIES.log.
+# run_series SERIES PART PROGRAMS...: build for SERIES' kernel and run
+# PROGRAMS (selftests/guest/run_tests.sh's names) in one VM.  PART (- for
+# none) names the job's share of the kernel's programs: parts of one kernel
+# run side by side, each with a build directory of its own (LM_BUILD_TAG).
 run_series() {
-	local series=$1
+	local series=$1 part=${2#-}
+	shift 2
+	local programs="$*"
 	(
 		set -e
-		lm_build "$series"
+		LM_BUILD_TAG=$part lm_build "$series"
 		pkg_env=()
-		if [ "$series" = "$PKG_SERIES" ] &&
+		if [[ " $programs " == *" pkg_test "* ]] &&
 			compgen -G "$LM_TOP/build/deb/leakmon-dkms_*_all.deb" >/dev/null; then
 			up=$( (lm_upgrade_debs "$PKG_UPGRADE") | xargs)
 			pkg_env=(--env LEAKMON_DEBS="$LM_TOP/build/deb" --env LEAKMON_KDIR="$KDIR"
@@ -80,12 +84,6 @@ run_series() {
 		fuzz_count=200000
 		[ "$series" = "$PKG_SERIES" ] && fuzz_count=1000000
 		[[ $series == *-debug ]] && fuzz_count=50000
-		# cli_test.sh once more under valgrind, on one kernel
-		# (LEAKMON_VALGRIND_SERIES, default 6.1, empty for none): slow
-		vg_env=()
-		if [ "$series" = "${LEAKMON_VALGRIND_SERIES-6.1}" ]; then
-			vg_env=(--env LEAKMON_VALGRIND=1 --env LEAKMON_CLI_PLAIN="$LEAKMON_CLI_PLAIN")
-		fi
 		# KASAN, lockdep and kmemleak make the debug kernel's run slow.
 		# leakmon_test's reload_under_churn: 100 cycles there, where
 		# lockdep, KASAN and kmemleak watch them, 20 elsewhere.
@@ -106,10 +104,12 @@ run_series() {
 		rc=0
 		"$LM_TOP/selftests/qemu/run-vm.sh" --kernel "$series" --out "$out" \
 			--timeout "$vm_timeout" \
+			--env LEAKMON_PROGRAMS="$programs" \
 			--env LEAKMON_KO="$LEAKMON_KO" \
 			--env LEAKBIND_KO="$LEAKBIND_KO" \
 			--env LEAKMON_TESTS="$LEAKMON_TESTS" \
 			--env LEAKMON_CLI="$cli" \
+			--env LEAKMON_CLI_PLAIN="$LEAKMON_CLI_PLAIN" \
 			--env LEAKMON_SRC="$LM_TOP" \
 			--env LEAKMON_YNL="$LEAKMON_YNL" \
 			--env LEAKMON_ZABBIX="$LEAKMON_MONITOR_TOOLS" \
@@ -117,83 +117,204 @@ run_series() {
 			--env LEAKMON_FUZZ_COUNT="$fuzz_count" \
 			--env LEAKMON_RELOADS="$reloads" \
 			--env LEAKMON_SCALE="$scale" \
-			"${pkg_env[@]}" "${vg_env[@]}" \
+			"${pkg_env[@]}" \
 			-- "$LM_TOP/selftests/guest/run_tests.sh" >"$out/tap.log" || rc=$?
 		cat "$out/tap.log"
 		if [ "$rc" -ne 0 ]; then
-			echo "not ok 1 vm-$series: the VM run failed (status $rc; logs in $out)"
+			echo "not ok 1 vm-$series${part:+-$part}: the VM run failed (status $rc; logs in $out)"
 		fi
-	) >"$LM_TOP/build/check-$series.log" 2>&1 ||
-		echo "not ok 1 build-$series: see build/check-$series.log" \
-			>>"$LM_TOP/build/check-$series.log"
+	) 2>&1
 }
 
-# The benchmark's smoke run (selftests/bench/bench.sh --smoke: one round,
-# small counts, every configuration on every kernel), so that make bench
-# cannot rot; its numbers mean nothing.  It rebuilds the module of each
-# kernel, so it runs after their suites, in the same lane.
-run_bench() {
-	local bench=$LM_TOP/build/check-bench.log
-	"$LM_TOP/selftests/bench/bench.sh" --smoke "$@" >"$bench" 2>&1 ||
-		grep -qE '^not ok' "$bench" ||
-		echo "not ok 1 bench smoke run failed: see build/bench-smoke/" >>"$bench"
-}
-
-# Two lanes: the stock kernels one after the other, then the benchmark's
-# smoke run; and the debug kernels (their first build takes minutes, their
-# suite is slow under KASAN and lockdep).  Each VM runs on one host CPU
-# (TCG), so with two CPUs or more (LEAKMON_JOBS, default the CPU count) the
-# lanes run side by side.  Results are printed in SERIES order at the end.
+# ------------------------------------------------------------------ jobs
+# What runs, as jobs on a queue that LEAKMON_JOBS workers (default: the
+# CPU count) take from in order, each job once its dependencies are done.
+# A VM runs on one host CPU (TCG), so with two CPUs two jobs run side by
+# side.  The order puts the longest jobs first, from measured times
+# (README, "How long make check takes"): the host checks (the packages'
+# kernel needs the .debs they build), the debug kernel's build (20 min when
+# not cached) and its slower part, the packages' kernel, the debug kernel's
+# other part, the valgrind pass, the other kernels, the benchmark's smoke
+# runs.
+#
+# A kernel's programs (run_tests.sh's names) may be split over parts, each
+# its own VM:
+#   debug kernels: a = the module's own tests, b = the CLI's and YNL's;
+#                  each part ends with rmmod and a kmemleak scan
+#   LEAKMON_VALGRIND_SERIES (default 6.1, empty for none): cli_test under
+#                  valgrind in a VM of its own (valgrind)
+#   LEAKMON_PKG_SERIES (default 6.1): the packages installed, DKMS, the
+#                  upgrade to LEAKMON_PKG_UPGRADE's headers (default 6.12)
+#                  in a VM of its own (pkg), once the host checks have
+#                  built them
+PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
+PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
+VG_SERIES=${LEAKMON_VALGRIND_SERIES-6.1}
+STOCK_PROGRAMS="leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz"
 stock=() debug=()
 for series in "${SERIES[@]}"; do
 	if [[ $series == *-debug ]]; then debug+=("$series"); else stock+=("$series"); fi
 done
-stamp() {
-	echo "# $(date +%H:%M:%S) $*"
+
+# job NAME DEPS(comma list or -) COMMAND...: one line of the queue
+jobs=()
+job() {
+	local name=$1 deps=$2
+	shift 2
+	jobs+=("$name $deps $*")
 }
-lane_stock() {
-	local series
-	for series in "${stock[@]}"; do
-		stamp "kernel $series: started"
-		run_series "$series"
-		stamp "kernel $series: done"
-	done
-	# Not on debug kernels: they have neither BTF nor Debian's headers layout.
-	if ((${#stock[@]})); then
-		stamp "bench smoke: started"
-		run_bench "${stock[@]}"
-		stamp "bench smoke: done"
+job host - job_host
+for series in "${debug[@]}"; do
+	job "build-$series" - job_build "$series"
+	job "$series-b" "build-$series" run_series "$series" b ynl_test cli_test monitor_test graph_test kmemleak
+done
+for series in "${stock[@]}"; do
+	[ "$series" = "$PKG_SERIES" ] && job "$series-pkg" host run_series "$series" pkg pkg_test
+done
+for series in "${debug[@]}"; do
+	job "$series-a" "build-$series" run_series "$series" a leakmon_test nl_fuzz kmemleak
+done
+for series in "${stock[@]}"; do
+	[ "$series" = "$VG_SERIES" ] &&
+		job "$series-valgrind" - run_series "$series" valgrind cli_test_valgrind
+done
+for series in "${stock[@]}"; do
+	job "$series" - run_series "$series" - "$STOCK_PROGRAMS"
+done
+# The benchmark's smoke run (selftests/bench/bench.sh --smoke: one round,
+# small counts, every configuration), so that make bench cannot rot; its
+# numbers mean nothing.  Not on debug kernels: they have neither BTF nor
+# Debian's headers layout.
+for series in "${stock[@]}"; do
+	job "bench-$series" - job_bench "$series"
+done
+
+# job_build SERIES: fetch or build SERIES' kernel (the debug kernel's build
+# takes about 20 minutes when it is not cached)
+job_build() {
+	if "$LM_TOP/selftests/qemu/fetch-kernel.sh" "$1" >/dev/null; then
+		echo "# kernel $1 ready"
+	else
+		echo "not ok 1 build-$1: fetch-kernel.sh $1 failed"
 	fi
 }
-lane_debug() {
-	local series
-	for series in "${debug[@]}"; do
-		stamp "kernel $series: started"
-		run_series "$series"
-		stamp "kernel $series: done"
+job_bench() {
+	"$LM_TOP/selftests/bench/bench.sh" --smoke --out "$LM_TOP/build/bench-smoke" "$1" ||
+		grep -qE '^not ok' "$LM_TOP/build/check-bench-$1.log" ||
+		echo "not ok 1 bench smoke run on $1 failed: see build/bench-smoke/"
+}
+
+QDIR=$LM_TOP/build/check-queue
+rm -rf "$QDIR" "$LM_TOP"/build/check-*.log
+mkdir -p "$QDIR"
+printf '%s\n' "${jobs[@]}" >"$QDIR/queue"
+T0=$SECONDS
+stamp() {
+	local s=$((SECONDS - T0))
+	printf '# %s +%dm%02ds %s\n' "$(date +%H:%M:%S)" $((s / 60)) $((s % 60)) "$*"
+}
+
+# take: print (and remove) the first queued job whose dependencies are
+# done; status 1 when the queue is empty, 2 when nothing is ready yet.
+take() {
+	local line name deps d ready rest=() found=''
+	while IFS= read -r line; do
+		[ -n "$line" ] || continue
+		if [ -z "$found" ]; then
+			read -r name deps _ <<<"$line"
+			ready=1
+			if [ "$deps" != - ]; then
+				for d in ${deps//,/ }; do
+					[ -e "$QDIR/done.$d" ] || ready=''
+				done
+			fi
+			if [ -n "$ready" ]; then
+				found=$line
+				continue
+			fi
+		fi
+		rest+=("$line")
+	done <"$QDIR/queue"
+	if [ -n "$found" ]; then
+		printf '%s\n' ${rest[@]+"${rest[@]}"} >"$QDIR/queue"
+		echo "$found"
+		return 0
+	fi
+	((${#rest[@]})) && return 2
+	return 1
+}
+
+worker() {
+	local id=$1 line name t0 rc lk
+	exec {lk}>"$QDIR/lock"
+	while :; do
+		flock "$lk"
+		line=$(take)
+		rc=$?
+		flock -u "$lk"
+		if [ "$rc" -eq 1 ]; then
+			break
+		elif [ "$rc" -eq 2 ]; then
+			sleep 1
+			continue
+		fi
+		read -r name _ line <<<"$line"
+		stamp "worker $id: $name started"
+		t0=$SECONDS
+		# shellcheck disable=SC2086 # the job's command line, split on purpose
+		$line >"$LM_TOP/build/check-$name.log" 2>&1
+		printf '%s %s %d\n' "$id" "$name" $((SECONDS - t0)) >>"$QDIR/times"
+		touch "$QDIR/done.$name"
+		stamp "worker $id: $name done in $((SECONDS - t0)) s"
 	done
 }
+
 JOBS=${LEAKMON_JOBS:-$(nproc)}
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "LEAKMON_JOBS must be a positive number, got '$JOBS'" >&2; exit 2; }
-if ((JOBS >= 2 && ${#stock[@]} && ${#debug[@]})); then
-	lane_debug &
-	debug_pid=$!
-	lane_stock
-	wait "$debug_pid"
-else
-	lane_stock
-	lane_debug
-fi
-
-for series in "${SERIES[@]}"; do
-	sed "s/^/[$series] /" "$LM_TOP/build/check-$series.log" | \
-		grep -vE '^\[[^]]*\] (make|  (CC|LD|MODPOST|BTF))' || true
-	count "$LM_TOP/build/check-$series.log" "kernel $series"
+# Packages first, once, before the workers (lm_build would each wait for it)
+"$LM_TOP/selftests/qemu/deps.sh" || { echo "not ok 1 installing dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
+stamp "dependencies installed; $JOBS workers, ${#jobs[@]} jobs"
+pids=()
+for ((w = 1; w <= JOBS; w++)); do
+	worker "$w" &
+	pids+=($!)
 done
-if ((${#stock[@]})); then
-	sed 's/^/[bench] /' "$LM_TOP/build/check-bench.log"
-	count "$LM_TOP/build/check-bench.log" "bench smoke"
-fi
+wait "${pids[@]}"
+stamp "all jobs done"
+
+# Results: the host's, then each kernel's parts and benchmark, in SERIES
+# order.
+show() { # LOGNAME LABEL
+	local log=$LM_TOP/build/check-$1.log
+	[ -f "$log" ] || return 0
+	sed "s/^/[$1] /" "$log" | grep -vE '^\[[^]]*\] (make|  (CC|LD|MODPOST|BTF))' || true
+	count "$log" "$2"
+}
+show host "host checks"
+for series in "${SERIES[@]}"; do
+	show "build-$series" "kernel $series build"
+	for part in "" -a -b -valgrind -pkg; do
+		show "$series$part" "kernel $series$part"
+	done
+	show "bench-$series" "bench smoke $series"
+done
+
+# Where the time went: each worker's jobs, and the slowest steps (a host
+# check, a kernel build, a VM's boot or one of its programs).
+echo "# times: make check took $(((SECONDS - T0) / 60))m$(((SECONDS - T0) % 60))s"
+sort -s -k1,1n "$QDIR/times" | awk '
+	{ busy[$1] += $3; list[$1] = list[$1] sprintf(" %s %ds,", $2, $3) }
+	END { for (w in busy) printf "# times: worker %s busy %dm%02ds:%s\n", w, busy[w] / 60, busy[w] % 60, list[w] }' |
+	sed 's/,$//'
+{
+	for f in "$LM_TOP"/build/check-*.log; do
+		name=${f##*/check-}
+		name=${name%.log}
+		sed -n 's/^# time \(.*\) \([0-9][0-9]*\)$/\2 '"$name"': \1/p' "$f"
+		sed -n 's/.*guest command started at uptime \([0-9]*\)[0-9.]* s.*/\1 '"$name"': boot/p' "$f"
+	done
+	awk '$2 ~ /^build-/ { print $3, $2 }' "$QDIR/times"
+} | sort -rn | head -n 5 | awk '{ printf "# times: slowest %d: %s s, %s\n", NR, $1, substr($0, length($1) + 2) }'
 
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"

@@ -6,7 +6,7 @@
 #
 # LEAKMON_CLI_WRAP, if set, is a command prefix every CLI run goes through,
 # e.g. valgrind on the plain build (selftests/guest/run_tests.sh does that
-# with LEAKMON_VALGRIND=1):
+# when check.sh names cli_test_valgrind):
 #   LEAKMON_CLI=user/leakmon LEAKMON_CLI_WRAP="valgrind --quiet
 #     --error-exitcode=99 --leak-check=full
 #     --errors-for-leak-kinds=definite,indirect" cli_test.sh

@@ -149,6 +149,9 @@ lm_upgrade_debs() {
 # next to the stock kernels'): fd 6 holds a lock while packages are
 # installed and while anything shared (user/, the caches) is built; the
 # kernel is fetched outside it (building the debug kernel takes minutes).
+# LM_BUILD_TAG, when set, gives the build a directory of its own
+# (build/KVER-TAG): jobs of one kernel that run side by side (check.sh's
+# parts, the benchmark) each load their own copy of the modules.
 lm_build() {
 	local series=$1 ksft facts
 
@@ -161,7 +164,7 @@ lm_build() {
 		lm_die "cannot fetch the $series kernel"
 	eval "$facts"
 	flock 6 || lm_die "cannot lock $LM_TOP/build/.lm_build.lock"
-	LM_BUILD=$LM_TOP/build/$KVER
+	LM_BUILD=$LM_TOP/build/$KVER${LM_BUILD_TAG:+-$LM_BUILD_TAG}
 	mkdir -p "$LM_BUILD"
 
 	lm_msg "building leakmon.ko for $KVER"

@@ -20,7 +20,7 @@ PACKAGES=(
 	linux-source-6.1
 	# userspace and tests; libnl for the netlink fuzzer (selftests/nl_fuzz.c);
 	# clang and its libFuzzer runtime for the CLI's fuzzers (user/fuzz/);
-	# valgrind for the CLI tests under memcheck (LEAKMON_VALGRIND=1)
+	# valgrind for the CLI tests under memcheck (cli_test_valgrind)
 	libmnl-dev pkg-config jq python3 libnl-genl-3-dev clang libclang-rt-14-dev
 	valgrind
 	# leakmon graph (cairo: PNG, SVG) and watch (ncursesw); the VM tests

@@ -330,7 +330,13 @@ qemu=(
 )
 start=$(date +%s.%N)
 qrc=0
-timeout --kill-after=10 "$TIMEOUT" "${qemu[@]}" </dev/null >"$OUT/qemu.log" 2>&1 || qrc=$?
+# QEMU's CPU time (user + system, from bash's `time`): a VM that uses much
+# less than its wall time waits (sleeps, timers) and leaves the CPU to
+# others.
+cpu=$({ TIMEFORMAT='%U %S'; time timeout --kill-after=10 "$TIMEOUT" "${qemu[@]}" \
+	</dev/null >"$OUT/qemu.log" 2>&1 || echo "qrc $?" >&2; } 2>&1)
+[[ $cpu =~ qrc\ ([0-9]+) ]] && qrc=${BASH_REMATCH[1]}
+cpu=$(awk '/^[0-9.]+ [0-9.]+$/ { printf "%.0f", $1 + $2 }' <<<"$cpu")
 end=$(date +%s.%N)
 for f in "$CONSOLE" "$GUEST" "$DMESG"; do
 	# drop \r and SeaBIOS's terminal escapes
@@ -348,7 +354,7 @@ awk '/^LEAKMON-GUEST-START [0-9.]+$/ { next }
      { print }' "$GUEST"
 
 up=$(sed -n 's/^LEAKMON-GUEST-START \([0-9.]*\)$/\1/p' "$GUEST" | head -n1)
-msg "kernel $KVER; guest command started at uptime ${up:-?} s; VM ran $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s; logs in $OUT"
+msg "kernel $KVER; guest command started at uptime ${up:-?} s; VM ran $(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }') s, QEMU used ${cpu:-?} s of CPU; logs in $OUT"
 
 status=0
 PROBLEMS='BUG:|kernel BUG at|WARNING:|Oops|KASAN|UBSAN:|lockdep|possible circular|kmemleak|Kernel panic|general protection|RCU stall|rcu.*detected stall|INFO: task .* blocked'
