@@ -388,10 +388,21 @@ first_row() {
 is_first_row() {
 	[ "$(first_row)" = "$1" ]
 }
-# wait_row NAME: until the first row is NAME (60 s at most)
-wait_row() {
-	until_ok 60 is_first_row "$1" && return 0
-	echo "# first row: $(first_row), expected $1"
+# press_for KEY NAME: press KEY in watch until the first row is NAME, 60 s
+# at most.  The key goes again every 20 s: on the debug kernel, with a
+# second VM beside it, a key sent once was never seen by watch (rehearsal
+# ci-v1: "sort live" after 60 s; the keys set, they do not toggle).  The
+# number of presses is printed when it took more than one.
+press_for() {
+	local try
+	for try in 1 2 3; do
+		tmux send-keys -t lmw "$1"
+		if until_ok 20 is_first_row "$2"; then
+			[ "$try" -eq 1 ] || echo "# key $1 took $try presses"
+			return 0
+		fi
+	done
+	echo "# first row: $(first_row), expected $2 (key $1 pressed 3 times)"
 	sed 's/^/#   /' "$T/pane"
 	echo "# the leaker ($leaker): $(cat "/proc/$leaker/comm" 2>&1)," \
 		"$(find "/proc/$leaker/fd" -mindepth 1 2>/dev/null | wc -l) fds"
@@ -405,11 +416,9 @@ until_ok 120 pane_has '^leakmon watch on' apache2
 ok $? "watch in tmux shows its header and an apache2 row"
 sed 's/^/# /' "$T/pane" | head -n 16
 
-tmux send-keys -t lmw o
-wait_row apache2
+press_for o apache2
 ok $? "key o sorts by orphans: apache2 first"
-tmux send-keys -t lmw l
-wait_row embedhttpd
+press_for l embedhttpd
 ok $? "key l sorts by live: embedhttpd first"
 tmux send-keys -t lmw u
 until_ok 60 pane_has '^UID +USER' nobody
