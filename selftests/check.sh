@@ -54,12 +54,6 @@ job_host() {
 	tap_run "packages" "$LM_TOP/selftests/pkg_test.sh" --host
 }
 
-# The packages are installed in one VM (LEAKMON_PKG_SERIES, default 6.1),
-# when its kernel is among those tested, and upgraded there to the headers
-# of LEAKMON_PKG_UPGRADE (default 6.12).
-PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
-PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
-
 # run_series SERIES PART PROGRAMS...: build for SERIES' kernel and run
 # PROGRAMS (selftests/guest/run_tests.sh's names) in one VM.  PART (- for
 # none) names the job's share of the kernel's programs: parts of one kernel
@@ -74,9 +68,12 @@ run_series() {
 		pkg_env=()
 		if [[ " $programs " == *" pkg_test "* ]] &&
 			compgen -G "$LM_TOP/build/deb/leakmon-dkms_*_all.deb" >/dev/null; then
-			up=$( (lm_upgrade_debs "$PKG_UPGRADE") | xargs)
+			# the upgrade's kernel: its version and unpacked headers
+			read -r upk upkdir < <(
+				eval "$("$LM_TOP/selftests/qemu/fetch-kernel.sh" "$PKG_UPGRADE")" &&
+					echo "$KVER $KDIR")
 			pkg_env=(--env LEAKMON_DEBS="$LM_TOP/build/deb" --env LEAKMON_KDIR="$KDIR"
-				--env LEAKMON_UPGRADE_DEBS="$up")
+				--env LEAKMON_UPGRADE_KVER="${upk:-}" --env LEAKMON_UPGRADE_KDIR="${upkdir:-}")
 		fi
 		# The fuzzer's full million on the packages' kernel, 200,000 on
 		# the other stock kernels, 50,000 on debug kernels (123 messages

@@ -126,23 +126,6 @@ lm_kbuild() {
 		lm_die "building $name for $KVER failed"
 }
 
-# lm_upgrade_debs SERIES: the .debs an administrator's kernel upgrade to
-# SERIES brings for DKMS (linux-headers, its -common and linux-kbuild), one
-# path a line, downloaded into the cache.  The new kernel's own image is
-# not needed (selftests/pkg_test.sh).
-lm_upgrade_debs() {
-	local facts KVER='' fk=$LM_TOP/selftests/qemu/fetch-kernel.sh hdr kbuild
-	facts=$("$fk" "$1") || lm_die "cannot fetch the $1 kernel"
-	eval "$facts"
-	hdr=$("$fk" --download "$1" "linux-headers-$KVER" "linux-headers-${KVER%-amd64}-common") ||
-		lm_die "cannot download the $1 headers"
-	kbuild=$(dpkg-deb -f "$(head -n1 <<<"$hdr")" Depends | tr ',' '\n' |
-		sed -n 's/^ *\(linux-kbuild-[^ ]*\).*/\1/p' | head -n1)
-	[ -n "$kbuild" ] || lm_die "linux-headers-$KVER names no linux-kbuild package"
-	echo "$hdr"
-	"$fk" --download "$1" "$kbuild" || lm_die "cannot download $kbuild"
-}
-
 # lm_build SERIES: fetch SERIES' kernel, build leakmon, leakbind, the CLI and
 # the selftest programs for it, and set LM_BUILD, LEAKMON_KO, ... for the
 # caller.  Two lanes of make check may call it at once (the debug kernel's

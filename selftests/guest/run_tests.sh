@@ -9,13 +9,13 @@
 # normally the ASan/UBSan build), LEAKMON_SRC (the source tree), LEAKMON_YNL
 # (the kernel's YNL client, tools/net/ynl; ynl_test skips without it);
 # LEAKMON_FUZZ_COUNT (nl_fuzz's messages as root, default 1,000,000);
-# LEAKMON_DEBS (the built .debs; pkg_test installs them), LEAKMON_KDIR and
-# LEAKMON_UPGRADE_DEBS (see selftests/pkg_test.sh); LEAKMON_PROGRAMS (the
-# programs to run, in this script's order whatever the list's: default
-# leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz kmemleak
-# pkg_test, and cli_test_valgrind only when named; check.sh splits a
-# kernel's programs over VMs that run side by side); LEAKMON_CLI_PLAIN
-# (the plain CLI, for cli_test_valgrind).
+# LEAKMON_DEBS (the built .debs; pkg_test installs them), LEAKMON_KDIR,
+# LEAKMON_UPGRADE_KVER and LEAKMON_UPGRADE_KDIR (see selftests/pkg_test.sh);
+# LEAKMON_PROGRAMS (the programs to run, in this script's order whatever
+# the list's: default leakmon_test ynl_test cli_test monitor_test
+# graph_test nl_fuzz kmemleak pkg_test, and cli_test_valgrind only when
+# named; check.sh splits a kernel's programs over VMs that run side by
+# side); LEAKMON_CLI_PLAIN (the plain CLI, for cli_test_valgrind).
 #
 # After each program a line "# time NAME SECONDS" (check.sh's summary).
 set -u
