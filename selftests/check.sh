@@ -120,7 +120,7 @@ run_series() {
 		if [ "$rc" -ne 0 ]; then
 			echo "not ok 1 vm-$series${part:+-$part}: the VM run failed (status $rc; logs in $out)"
 		fi
-	) 2>&1
+	) 2>&1 || echo "not ok 1 build-$series${part:+-$part}: building for the VM failed (above)"
 }
 
 # ------------------------------------------------------------------ jobs

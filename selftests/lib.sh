@@ -128,7 +128,7 @@ lm_kbuild() {
 
 # lm_build SERIES: fetch SERIES' kernel, build leakmon, leakbind, the CLI and
 # the selftest programs for it, and set LM_BUILD, LEAKMON_KO, ... for the
-# caller.  Two lanes of make check may call it at once (the debug kernel's
+# caller.  Jobs of make check call it side by side (the debug kernel's
 # next to the stock kernels'): fd 6 holds a lock while packages are
 # installed and while anything shared (user/, the caches) is built; the
 # kernel is fetched outside it (building the debug kernel takes minutes).
