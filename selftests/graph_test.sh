@@ -430,8 +430,15 @@ rc=$?
 w=$(cols "$T/pane")
 [ "$rc" -eq 0 ]
 ok $? "watch redraws for a 70-column window ($w columns used)"
-tmux send-keys -t lmw q
-until_ok 60 has_rc
+# q, again every 20 s as in press_for (rehearsal ci-v2 on the debug
+# kernel: a single q was not seen within 60 s)
+for try in 1 2 3; do
+	tmux send-keys -t lmw q
+	if until_ok 20 has_rc; then
+		[ "$try" -eq 1 ] || echo "# key q took $try presses"
+		break
+	fi
+done
 [ "$(cat "$T/watch.rc" 2>/dev/null)" = 0 ] &&
 	cmp -s "$T/stty.before" "$T/stty.after" && no_san "$T/watch.err"
 ok $? "q quits with 0 and the terminal settings are restored"
