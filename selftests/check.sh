@@ -149,7 +149,7 @@ run_series() {
 PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
 PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
 VG_SERIES=${LEAKMON_VALGRIND_SERIES-6.1}
-STOCK_PROGRAMS="leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz"
+SUITE_PROGRAMS="leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz"
 stock=() debug=()
 for series in "${SERIES[@]}"; do
 	if [[ $series == *-debug ]]; then debug+=("$series"); else stock+=("$series"); fi
@@ -165,7 +165,7 @@ job() {
 job host - job_host
 for series in "${debug[@]}"; do
 	job "build-$series" - job_build "$series"
-	job "$series" "build-$series" run_series "$series" - "$STOCK_PROGRAMS" kmemleak
+	job "$series" "build-$series" run_series "$series" - "$SUITE_PROGRAMS" kmemleak
 done
 for series in "${stock[@]}"; do
 	[ "$series" = "$PKG_SERIES" ] && job "$series-pkg" host run_series "$series" pkg pkg_test
@@ -175,7 +175,7 @@ for series in "${stock[@]}"; do
 		job "$series-valgrind" - run_series "$series" valgrind cli_test_valgrind
 done
 for series in "${stock[@]}"; do
-	job "$series" - run_series "$series" - "$STOCK_PROGRAMS"
+	job "$series" - run_series "$series" - "$SUITE_PROGRAMS"
 done
 # The benchmark's smoke run (selftests/bench/bench.sh --smoke: one round,
 # small counts, every configuration), so that make bench cannot rot; its
