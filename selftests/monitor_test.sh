@@ -46,6 +46,19 @@ fi
 [ -x "$PROMTOOL" ] ||
 	skip "LEAKMON_PROMTOOL is not promtool (selftests/lib.sh unpacks it)"
 
+# The apache2 section dates the agent's seed samples 400 s back on the boot
+# clock the CLI samples with (CLOCK_BOOTTIME).  A guest younger than that
+# runs the test in a time namespace whose boot clock is ahead, instead of
+# sleeping until uptime 420 s (two to four idle minutes on each stock
+# kernel); a kernel without CONFIG_TIME_NS (the debug kernel, reaching this
+# test long after) still sleeps below.
+up=$(cut -d. -f1 /proc/uptime)
+if [ -z "${LEAKMON_TIMENS:-}" ] && [ "$up" -lt 420 ] &&
+	unshare --time --boottime 1 true 2>/dev/null; then
+	LEAKMON_TIMENS=$((421 - up)) exec unshare --time \
+		--boottime $((421 - up)) bash "$0" "$@"
+fi
+
 TAP_PREFIX="monitor: "
 # shellcheck source=selftests/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
@@ -94,6 +107,8 @@ uptime_ms() {
 BOOT=$(cat /proc/sys/kernel/random/boot_id)
 
 echo "TAP version 13"
+[ -z "${LEAKMON_TIMENS:-}" ] ||
+	echo "# in a time namespace: the boot clock is $LEAKMON_TIMENS s ahead"
 
 # ---- the slope of known samples ----
 
