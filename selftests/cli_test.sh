@@ -237,8 +237,18 @@ rc=$?
 		      .threshold == 50)' "$T/evt" >/dev/null
 ok $? "events -c 1 prints the threshold alert of a 100-socket owner and exits 0 (rc $rc)"
 [ "$rc" -eq 0 ] || sed 's/^/# /' "$T/evt" "$T/evt.err"
-run_cli 8 "$T/evt8" events -c 1 -t 0.5 && run_cli 2 "$T/evt2" events -t 0
-ok $? "events -t exits 8 when the events did not come; -t 0 is a usage error"
+# events until SIGTERM (its handler is set before it opens its netlink
+# socket); -t 300 only in case the signal were lost
+"${WRAP[@]}" "$CLI" events -c 1000 -t 300 >"$T/evs" 2>"$T/evs.err" &
+evp=$!
+until_ok 60 has_socket "$evp"
+t0=$SECONDS
+kill -TERM "$evp"
+wait "$evp"
+rc=$? took=$((SECONDS - t0))
+run_cli 8 "$T/evt8" events -c 1 -t 0.5 && run_cli 2 "$T/evt2" events -t 0 &&
+	[ "$rc" -eq 0 ] && [ "$took" -lt 60 ] && ! bad_report "$T/evs.err"
+ok $? "events -t exits 8 when the events did not come, SIGTERM ends it with 0 (rc $rc in $took s); -t 0 is a usage error"
 run_cli 0 "$T/cfg" config --event-threshold 0 --event-rate 10
 
 run_cli 0 "$T/w" watch -c 2 -i 0.5 && grep -q apache2 "$T/w"

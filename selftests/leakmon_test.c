@@ -1304,10 +1304,14 @@ TEST_F_TIMEOUT(leakmon, events_threshold_and_orphans, 300)
 	 * slow machine (events_rate_limited tests the limit).
 	 */
 	set_rate(_metadata, self->h, LEAKMON_EVENT_RATE_LIMIT);
-	/* The CLI listens too (JSON lines), for 40 seconds. */
+	/*
+	 * The CLI listens too (JSON lines) until it has printed apache2's
+	 * orphans event and is stopped with SIGTERM (at most 300 seconds).
+	 */
 	set_threshold(_metadata, self->h, 1);
-	ASSERT_EQ(0, sh("rm -f /tmp/lm_ev.json /tmp/lm_ev.rc; "
-			"(%s events --json -t 40 >/tmp/lm_ev.json; "
+	ASSERT_EQ(0, sh("rm -f /tmp/lm_ev.json /tmp/lm_ev.rc /tmp/lm_ev.pid; "
+			"(%s events --json -t 300 >/tmp/lm_ev.json & "
+			"echo $! >/tmp/lm_ev.pid; wait $!; "
 			"echo $? >/tmp/lm_ev.rc) &", env_or_die("LEAKMON_CLI")));
 	ASSERT_TRUE(listener_ready("/tmp/lm_ev.json"));
 	set_threshold(_metadata, self->h, 500);
@@ -1356,6 +1360,10 @@ TEST_F_TIMEOUT(leakmon, events_threshold_and_orphans, 300)
 	lm_close(evh);
 
 	/* What the CLI printed: the same two events about apache2. */
+	for (k = 0; k < 600 && sh("grep -q '\"event\": \"orphans\", .*\"tgid\": %d,' /tmp/lm_ev.json",
+				  c.pid); k++)
+		msleep(100);
+	EXPECT_EQ(0, sh("kill -TERM $(cat /tmp/lm_ev.pid)"));
 	for (k = 0; k < 600 && access("/tmp/lm_ev.rc", F_OK); k++)
 		msleep(100);
 	sh("sed 's/^/# cli: /' /tmp/lm_ev.json");

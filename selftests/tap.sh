@@ -29,6 +29,10 @@ until_ok() {
 		sleep 0.1
 	done
 }
+# has_socket PID: process PID has a socket open
+has_socket() {
+	find "/proc/$1/fd" -mindepth 1 -lname 'socket:*' 2>/dev/null | grep -q .
+}
 # holds_fds PID N: process PID has N open files or more
 holds_fds() {
 	[ "$(find "/proc/$1/fd" -mindepth 1 2>/dev/null | wc -l)" -ge "$2" ]

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -24,7 +25,8 @@ void usage_events(FILE *f)
 		"an owner reaching the event threshold (threshold), a process that\n"
 		"exited with live objects (orphans), tracking that saturated\n"
 		"(saturated).  The threshold is set with the module parameter\n"
-		"event_threshold (0: off).\n"
+		"event_threshold (0: off).  SIGINT, SIGTERM and SIGHUP end the\n"
+		"listening with status 0.\n"
 		"\n"
 		"  -c, --count N         exit after N events (1..4294967295)\n"
 		"  -t, --timeout SECONDS give up after SECONDS (0.001..86400);\n"
@@ -276,9 +278,18 @@ static int events_parse_args(int argc, char **argv, uint64_t *count,
 	return cli_no_args("events", argc, argv);
 }
 
+static volatile sig_atomic_t ev_stop;
+
+static void ev_on_signal(int sig)
+{
+	(void)sig;
+	ev_stop = 1;
+}
+
 int cmd_events(int argc, char **argv)
 {
 	uint64_t count = 0, timeout_ns = 0, seen = 0, start = boottime_ns();
+	struct sigaction sa = { .sa_handler = ev_on_signal };
 	char line[EVENTS_WIDTH * 2 + 1];
 	struct lm_handle *h;
 	struct lm_event ev;
@@ -288,6 +299,12 @@ int cmd_events(int argc, char **argv)
 	ret = events_parse_args(argc, argv, &count, &timeout_ns, &json);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	/* A service manager's stop, ^C or a hangup: the listening ends, 0 */
+	ev_stop = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	ret = cli_open(&h);
 	if (ret)
 		return ret;
@@ -296,7 +313,7 @@ int cmd_events(int argc, char **argv)
 		ret = cli_fail("join events", ret, lm_last_error(h));
 		goto out;
 	}
-	while (!count || seen < count) {
+	while (!ev_stop && (!count || seen < count)) {
 		wait = -1;
 		if (timeout_ns) {
 			uint64_t spent = boottime_ns() - start;
@@ -327,7 +344,7 @@ int cmd_events(int argc, char **argv)
 		fflush(stdout);
 		seen++;
 	}
-	ret = count && seen < count ? EXIT_TIMEOUT : EXIT_OK;
+	ret = count && seen < count && !ev_stop ? EXIT_TIMEOUT : EXIT_OK;
 out:
 	lm_close(h);
 	return ret;

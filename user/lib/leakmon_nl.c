@@ -970,7 +970,7 @@ int lm_event_next(struct lm_handle *h, struct lm_event *ev, int timeout_ms,
 		ret = poll(&pfd, 1, wait);
 		if (ret < 0) {
 			if (errno == EINTR)
-				continue;
+				return LM_OK;	/* a signal: the caller decides */
 			return lm_error_errno(&h->err, errno, "poll");
 		}
 		if (ret == 0)

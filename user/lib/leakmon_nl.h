@@ -293,7 +293,7 @@ int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
  *
  * lm_event_next() waits up to timeout_ms (-1: no limit) for the next
  * event: LM_OK with *got set, or LM_OK with *got false when the time ran
- * out.  Messages that are not events of a known command are skipped.  When
+ * out or a signal interrupted the wait (call again to go on).  Messages that are not events of a known command are skipped.  When
  * the socket's receive buffer overflowed, events were lost: the call
  * returns LM_ERR_LOCAL with err ENOBUFS once, and the next call goes on.
  */
