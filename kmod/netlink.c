@@ -160,6 +160,7 @@ static int lm_put_kind(struct sk_buff *skb, unsigned int kind,
 		[LM_EV_UNTRACKED_NOMEM] = LEAKMON_KIND_A_UNTRACKED_NOMEM,
 		[LM_EV_UNKNOWN_FREES] = LEAKMON_KIND_A_UNKNOWN_FREES,
 		[LM_EV_REPLACED] = LEAKMON_KIND_A_REPLACED,
+		[LM_EV_HANDED_OVER] = LEAKMON_KIND_A_HANDED_OVER,
 	};
 	struct lm_kind_info info;
 	struct nlattr *nest;
@@ -187,7 +188,12 @@ static int lm_put_kind(struct sk_buff *skb, unsigned int kind,
 	    nla_put_u64_64bit(skb, LEAKMON_KIND_A_MISSED_FREE,
 			      info.missed_free, LEAKMON_KIND_A_PAD) ||
 	    (kt->obj_size &&
-	     nla_put_u32(skb, LEAKMON_KIND_A_OBJ_SIZE, kt->obj_size)))
+	     nla_put_u32(skb, LEAKMON_KIND_A_OBJ_SIZE, kt->obj_size)) ||
+	    (info.handover_probe &&
+	     (nla_put_string(skb, LEAKMON_KIND_A_HANDOVER_PROBE,
+			     info.handover_probe) ||
+	      nla_put_u64_64bit(skb, LEAKMON_KIND_A_MISSED_HANDOVER,
+				info.missed_handover, LEAKMON_KIND_A_PAD))))
 		goto cancel;
 	for (e = 0; e < LM_EV_MAX; e++)
 		if (nla_put_u64_64bit(skb, ev_attr[e], kt->ev[e],
@@ -258,7 +264,8 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 	owner = nla_nest_start(skb, LEAKMON_A_OWNER);
 	if (!owner)
 		goto cancel;
-	if (nla_put_u32(skb, LEAKMON_OWNER_A_TGID, s->tgid) ||
+	if (nla_put_u32(skb, LEAKMON_OWNER_A_TYPE, s->type) ||
+	    nla_put_u32(skb, LEAKMON_OWNER_A_TGID, s->tgid) ||
 	    nla_put_u64_64bit(skb, LEAKMON_OWNER_A_START_NS, s->start_ns,
 			      LEAKMON_OWNER_A_PAD) ||
 	    nla_put_string(skb, LEAKMON_OWNER_A_COMM, s->comm) ||
@@ -275,7 +282,7 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 		kn = nla_nest_start(skb, LEAKMON_OWNER_A_KIND);
 		if (!kn ||
 		    nla_put_u32(skb, LEAKMON_OWNER_KIND_A_ID, k) ||
-		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_LIVE, ok->live,
+		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_LIVE, s->live[k],
 				      LEAKMON_OWNER_KIND_A_PAD) ||
 		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_ALLOCATED,
 				      ok->allocated, LEAKMON_OWNER_KIND_A_PAD) ||
@@ -284,7 +291,11 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_FIRST_ALLOC_NS,
 				      ok->first_ns, LEAKMON_OWNER_KIND_A_PAD) ||
 		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS,
-				      ok->last_ns, LEAKMON_OWNER_KIND_A_PAD))
+				      ok->last_ns, LEAKMON_OWNER_KIND_A_PAD) ||
+		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_RECEIVED,
+				      ok->received, LEAKMON_OWNER_KIND_A_PAD) ||
+		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_HANDED_OVER,
+				      ok->handed_over, LEAKMON_OWNER_KIND_A_PAD))
 			goto cancel;
 		nla_nest_end(skb, kn);
 	}

@@ -7,7 +7,8 @@
  * of the same names that only return: both register exactly these probes.
  * A file that includes this header defines, before it:
  *   kprobe pre handlers     lm_sock_inode_destroy, lm_sock_inode_free,
- *                           lm_file_blob_free, lm_sk_blob_free
+ *                           lm_file_blob_free, lm_sk_blob_free,
+ *                           lm_sk_blob_handover
  *   kretprobe handlers      lm_sock_alloc_ret, lm_sock_inode_alloc_ret,
  *                           lm_save_arg0 (entry), lm_file_blob_alloc_ret,
  *                           lm_sk_blob_alloc_ret
@@ -40,6 +41,8 @@ struct lm_pair {
 struct lm_kind_def {
 	const char *name;
 	const struct lm_pair *pairs;	/* by preference; ends with { } */
+	/* where an object changes owner; optional, with a pair only */
+	const struct lm_cand *handover;
 };
 
 static const struct lm_pair lm_sock_inode_pairs[] = {
@@ -90,6 +93,16 @@ static const struct lm_pair lm_sk_blob_pairs[] = {
 	{ }
 };
 
+/*
+ * An accepted socket is grafted onto the acceptor's struct socket
+ * (sock_graft() calls security_sock_graft()), wherever its sk was
+ * allocated: in softirq for TCP, by the connecting process for AF_UNIX.
+ */
+static const struct lm_cand lm_sk_blob_handover_cand = {
+	.symbol = "security_sock_graft", .label = "security_sock_graft",
+	.pre = lm_sk_blob_handover,
+};
+
 static const struct lm_kind_def lm_kinds[__LEAKMON_KIND_MAX] = {
 	[LEAKMON_KIND_SOCK_INODE] = {
 		.name = "sock_inode",
@@ -102,6 +115,7 @@ static const struct lm_kind_def lm_kinds[__LEAKMON_KIND_MAX] = {
 	[LEAKMON_KIND_SK_BLOB] = {
 		.name = "sk_blob",
 		.pairs = lm_sk_blob_pairs,
+		.handover = &lm_sk_blob_handover_cand,
 	},
 };
 

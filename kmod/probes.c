@@ -147,6 +147,18 @@ static int lm_sk_blob_free(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/* sock_graft(): the accepting process takes the socket over. */
+static int lm_sk_blob_handover(struct kprobe *kp, struct pt_regs *regs)
+{
+	char *sk = (char *)regs_get_kernel_argument(regs, 0);
+	void *blob = READ_ONCE(*(void **)(sk + offsetof(struct sock,
+							sk_security)));
+
+	if (blob)
+		lm_track_handover(LEAKMON_KIND_SK_BLOB, blob);
+	return 0;
+}
+
 /* ---- hook tables -------------------------------------------------------- */
 
 #include "probe_table.h"
@@ -154,6 +166,7 @@ static int lm_sk_blob_free(struct kprobe *kp, struct pt_regs *regs)
 struct lm_kind_state {
 	struct lm_hook alloc;
 	struct lm_hook free;
+	struct lm_hook handover;	/* optional */
 	char reason[96];
 };
 
@@ -211,11 +224,15 @@ static int lm_exclude_check(void)
 	strscpy(buf, lm_exclude_param, sizeof(buf));
 	while ((name = strsep(&list, ","))) {
 		found = false;
-		for (k = 0; k < LM_NKINDS && !found; k++)
+		for (k = 0; k < LM_NKINDS && !found; k++) {
 			for (p = lm_kinds[k].pairs; p->alloc.symbol; p++)
 				if (!strcmp(name, p->alloc.symbol) ||
 				    !strcmp(name, p->free.symbol))
 					found = true;
+			if (lm_kinds[k].handover &&
+			    !strcmp(name, lm_kinds[k].handover->symbol))
+				found = true;
+		}
 		if (!found) {
 			pr_err("probe_exclude: '%s' is not a probe leakmon uses\n",
 			       name);
@@ -266,6 +283,32 @@ static int lm_kind_enable(unsigned int kind)
 				 off ? ", " : "", sym, err);
 	}
 	return err;
+}
+
+/*
+ * The kind's handover probe, once its pair is registered.  Without it the
+ * kind is still tracked; its objects stay with whoever allocated them.
+ */
+static void lm_kind_handover(unsigned int kind)
+{
+	const struct lm_cand *c = lm_kinds[kind].handover;
+	struct lm_hook *h = &lm_state[kind].handover;
+	int err;
+
+	if (!c)
+		return;
+	if (lm_excluded(c->symbol)) {
+		pr_info("kind %s: %s excluded: objects stay with their allocator\n",
+			lm_kinds[kind].name, c->symbol);
+		return;
+	}
+	err = lm_hook_register(h, c, lm_kretprobe_maxactive);
+	if (err) {
+		pr_warn("kind %s: cannot probe %s (error %d): objects stay with their allocator\n",
+			lm_kinds[kind].name, c->symbol, err);
+		return;
+	}
+	h->cand = c;
 }
 
 /* ---- process exit ----------------------------------------------------- */
@@ -352,6 +395,7 @@ int lm_probes_init(void)
 			continue;
 		}
 		lm_state[k].reason[0] = '\0';
+		lm_kind_handover(k);
 		enabled++;
 	}
 	if (!enabled) {
@@ -375,12 +419,13 @@ err_tp:
  */
 void lm_probes_exit(void)
 {
-	struct kprobe *kps[2 * LM_NKINDS];
-	struct kretprobe *rps[2 * LM_NKINDS];
+	struct kprobe *kps[3 * LM_NKINDS];
+	struct kretprobe *rps[3 * LM_NKINDS];
 	unsigned int nk = 0, nr = 0;
 	int k;
 
 	for (k = LM_NKINDS - 1; k >= 0; k--) {
+		lm_hook_collect(&lm_state[k].handover, kps, &nk, rps, &nr);
 		lm_hook_collect(&lm_state[k].alloc, kps, &nk, rps, &nr);
 		lm_hook_collect(&lm_state[k].free, kps, &nk, rps, &nr);
 	}
@@ -389,6 +434,7 @@ void lm_probes_exit(void)
 	if (nk)
 		unregister_kprobes(kps, nk);
 	for (k = 0; k < LM_NKINDS; k++) {
+		lm_state[k].handover.cand = NULL;
 		lm_state[k].alloc.cand = NULL;
 		lm_state[k].free.cand = NULL;
 	}
@@ -404,7 +450,10 @@ void lm_probes_info(unsigned int kind, struct lm_kind_info *info)
 	info->enabled = st->alloc.cand && st->free.cand;
 	info->alloc_probe = st->alloc.cand ? st->alloc.cand->label : NULL;
 	info->free_probe = st->free.cand ? st->free.cand->label : NULL;
+	info->handover_probe = st->handover.cand ? st->handover.cand->label :
+						   NULL;
 	strscpy(info->reason, st->reason, sizeof(info->reason));
 	info->missed_alloc = lm_hook_missed(&st->alloc);
 	info->missed_free = lm_hook_missed(&st->free);
+	info->missed_handover = lm_hook_missed(&st->handover);
 }

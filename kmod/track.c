@@ -66,6 +66,8 @@ static u32 lm_obj_size[LM_NKINDS];
 /* Bit 0: a saturation episode is on (its event was queued). */
 static unsigned long lm_saturated;
 static u64 lm_last_drop_ns;
+/* The owner of objects allocated outside task context; never exits. */
+static struct lm_owner *lm_irq_owner;
 
 static inline void lm_ev(unsigned int kind, enum lm_event ev)
 {
@@ -131,7 +133,8 @@ static struct lm_owner *lm_owner_find(struct hlist_head *head, pid_t tgid,
 	struct lm_owner *o;
 
 	hlist_for_each_entry(o, head, node)
-		if (o->tgid == tgid && o->start_ns == start_ns)
+		if (o->tgid == tgid && o->start_ns == start_ns &&
+		    o->type == LEAKMON_OWNER_TYPE_TASK)
 			return o;
 	return NULL;
 }
@@ -139,6 +142,9 @@ static struct lm_owner *lm_owner_find(struct hlist_head *head, pid_t tgid,
 /*
  * The owner of an allocation made by current, with a reference for the
  * new object.  Returns an ERR_PTR naming the reason it cannot be tracked.
+ * Outside task context current is whatever task was interrupted: the
+ * object is the softirq owner's (the table holds a reference to it until
+ * the module is unloaded).
  */
 static struct lm_owner *lm_owner_get_current(void)
 {
@@ -150,6 +156,10 @@ static struct lm_owner *lm_owner_get_current(void)
 	struct lm_owner *o;
 	unsigned long flags;
 
+	if (!in_task()) {
+		refcount_inc(&lm_irq_owner->ref);
+		return lm_irq_owner;
+	}
 	spin_lock_irqsave(lock, flags);
 	o = lm_owner_find(&lm_owners.buckets[b], tgid, start_ns);
 	if (o) {
@@ -214,6 +224,17 @@ static void lm_owner_put(struct lm_owner *o)
 	}
 }
 
+/* The owner's live objects, all kinds; o->lock. */
+static u64 lm_owner_live(const struct lm_owner *o)
+{
+	u64 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < LM_NKINDS; i++)
+		sum += o->live[i];
+	return sum;
+}
+
 /* The owner's identity and per-kind live counts into an event; o->lock. */
 static void lm_owner_event(const struct lm_owner *o, struct lm_notif *ev,
 			   u8 cmd, u64 now)
@@ -229,16 +250,26 @@ static void lm_owner_event(const struct lm_owner *o, struct lm_notif *ev,
 	ev->cgroup_id = o->cgroup_id;
 	memcpy(ev->comm, o->comm, sizeof(ev->comm));
 	for (i = 0; i < LM_NKINDS; i++)
-		ev->count[i] = o->k[i].live;
+		ev->count[i] = o->live[i];
 }
 
+/* What happened to one object of an owner (lm_owner_account) */
+enum lm_acct {
+	LM_ACCT_ALLOC,		/* allocated by the owner */
+	LM_ACCT_FREE,		/* freed */
+	LM_ACCT_DROP,		/* entry dropped, the object's free unseen */
+	LM_ACCT_RECEIVE,	/* handed over to the owner */
+	LM_ACCT_UNRECEIVE,	/* a receipt taken back: it was not handed */
+	LM_ACCT_HAND_OVER,	/* handed over by the owner to another */
+};
+
 /*
- * Credit an allocation, or a free (count_free) or dropped entry, to o.
- * An allocation that takes the owner to the event threshold fills ev and
+ * Credit what happened to one object of a kind to o.  An allocation or a
+ * receipt that takes the owner to the event threshold fills ev and
  * returns true: the caller queues it once no lock is held.
  */
 static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
-			     bool alloc, bool count_free, struct lm_notif *ev)
+			     enum lm_acct what, struct lm_notif *ev)
 {
 	unsigned int thr = READ_ONCE(lm_event_threshold);
 	struct lm_owner_kind *k = &o->k[kind];
@@ -247,33 +278,48 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 	u64 now;
 
 	spin_lock_irqsave(&o->lock, flags);
-	if (alloc) {
-		now = ktime_get_boot_fast_ns();
-		k->live++;
-		o->live++;
-		k->allocated++;
-		if (!k->first_ns)
-			k->first_ns = now;
-		k->last_ns = now;
-		lm_owner_fill_identity(o);
+	switch (what) {
+	case LM_ACCT_ALLOC:
+	case LM_ACCT_RECEIVE:
+		o->live[kind]++;
 		if (o->exited)
 			this_cpu_inc(lm_pcpu->orphans[kind]);
-		if (thr && !o->over && o->live >= thr) {
+		if (what == LM_ACCT_RECEIVE) {
+			k->received++;
+		} else {
+			now = ktime_get_boot_fast_ns();
+			k->allocated++;
+			if (!k->first_ns)
+				k->first_ns = now;
+			k->last_ns = now;
+			if (o->type == LEAKMON_OWNER_TYPE_TASK)
+				lm_owner_fill_identity(o);
+		}
+		if (thr && !o->over && lm_owner_live(o) >= thr) {
 			o->over = true;
-			lm_owner_event(o, ev, LEAKMON_CMD_EVENT_THRESHOLD, now);
+			lm_owner_event(o, ev, LEAKMON_CMD_EVENT_THRESHOLD,
+				       ktime_get_boot_fast_ns());
 			ev->threshold = thr;
 			crossed = true;
 		}
-	} else {
-		k->live--;
-		o->live--;
-		if (count_free)
+		break;
+	case LM_ACCT_FREE:
+	case LM_ACCT_DROP:
+	case LM_ACCT_UNRECEIVE:
+	case LM_ACCT_HAND_OVER:
+		o->live[kind]--;
+		if (what == LM_ACCT_FREE)
 			k->freed++;
+		else if (what == LM_ACCT_UNRECEIVE)
+			k->received--;
+		else if (what == LM_ACCT_HAND_OVER)
+			k->handed_over++;
 		if (o->exited)
 			this_cpu_dec(lm_pcpu->orphans[kind]);
 		/* Re-armed below half the threshold (or with events off). */
-		if (o->over && (!thr || o->live * 2 < thr))
+		if (o->over && (!thr || lm_owner_live(o) * 2 < thr))
 			o->over = false;
+		break;
 	}
 	spin_unlock_irqrestore(&o->lock, flags);
 	return crossed;
@@ -304,7 +350,7 @@ void lm_track_task_exit(struct task_struct *task)
 			o->exit_ns = ktime_get_boot_fast_ns();
 			for (i = 0; i < LM_NKINDS; i++)
 				this_cpu_add(lm_pcpu->orphans[i],
-					     (long)o->k[i].live);
+					     (long)o->live[i]);
 			marked = true;
 			atomic_inc(&lm_nr_exited);
 			/*
@@ -313,7 +359,7 @@ void lm_track_task_exit(struct task_struct *task)
 			 * by the work item, which takes over the reference
 			 * the live process held.
 			 */
-			if (o->live) {
+			if (lm_owner_live(o)) {
 				memset(&ev, 0, sizeof(ev));
 				ev.cmd = LEAKMON_CMD_EVENT_ORPHANS;
 				ev.owner = o;
@@ -349,7 +395,7 @@ u64 lm_track_orphans(struct lm_notif *ev)
 
 	spin_lock_irqsave(&o->lock, flags);
 	lm_owner_event(o, ev, LEAKMON_CMD_EVENT_ORPHANS, o->exit_ns);
-	live = o->live;
+	live = lm_owner_live(o);
 	spin_unlock_irqrestore(&o->lock, flags);
 	ev->node = keep.node;
 	ev->owner = o;
@@ -371,7 +417,8 @@ static void lm_obj_release(struct lm_obj *obj, bool count_free)
 {
 	unsigned int kind = obj->kind;
 
-	lm_owner_account(obj->owner, kind, false, count_free, NULL);
+	lm_owner_account(obj->owner, kind,
+			 count_free ? LM_ACCT_FREE : LM_ACCT_DROP, NULL);
 	lm_owner_put(obj->owner);
 	kmem_cache_free(lm_obj_cache, obj);
 	atomic_dec(&lm_nr_objects);
@@ -468,7 +515,7 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 	obj->owner = o;
 	obj->kind = kind;
 	/* Count it live before anyone can find it. */
-	crossed = lm_owner_account(o, kind, true, false, &ev);
+	crossed = lm_owner_account(o, kind, LM_ACCT_ALLOC, &ev);
 	this_cpu_inc(lm_pcpu->live[kind]);
 	lm_ev(kind, LM_EV_TRACKED);
 	lm_track_rearm();
@@ -540,6 +587,62 @@ void lm_track_free(unsigned int kind, const void *ptr)
 	local_irq_restore(flags);
 }
 
+/*
+ * Hand the object at ptr over to current's owner, if it is tracked and
+ * another's: the new owner counts it before the entry names it, so that a
+ * concurrent free never takes the new owner below zero.  Task context only
+ * (an accept); elsewhere there is nobody to hand it to.
+ */
+static void __lm_track_handover(unsigned int kind, const void *ptr)
+{
+	unsigned long key = (unsigned long)ptr;
+	unsigned long b = lm_obj_bucket(key);
+	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_owner *o, *prev = NULL;
+	struct lm_obj *obj;
+	struct lm_notif ev;
+	unsigned long flags;
+	bool crossed;
+
+	o = lm_owner_get_current();
+	if (IS_ERR(o))
+		return;		/* the object stays its owner's */
+	crossed = lm_owner_account(o, kind, LM_ACCT_RECEIVE, &ev);
+
+	spin_lock_irqsave(lock, flags);
+	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
+		if (obj->key == key && obj->kind == kind)
+			break;
+	if (obj && obj->owner != o) {
+		prev = obj->owner;
+		obj->owner = o;
+	}
+	spin_unlock_irqrestore(lock, flags);
+
+	if (!prev) {
+		/* Untracked, or already current's: take the receipt back. */
+		lm_owner_account(o, kind, LM_ACCT_UNRECEIVE, NULL);
+		lm_owner_put(o);
+		return;
+	}
+	lm_ev(kind, LM_EV_HANDED_OVER);
+	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER, NULL);
+	lm_owner_put(prev);
+	if (crossed)
+		lm_notify(&ev);
+}
+
+void lm_track_handover(unsigned int kind, const void *ptr)
+{
+	unsigned long flags;
+
+	if (!in_task())
+		return;
+	local_irq_save(flags);
+	__lm_track_handover(kind, ptr);
+	local_irq_restore(flags);
+}
+
 /* ---- reporting -------------------------------------------------------- */
 
 void lm_track_totals(struct lm_totals *t)
@@ -587,6 +690,8 @@ void lm_track_reset(void)
 			for (k = 0; k < LM_NKINDS; k++) {
 				o->k[k].allocated = 0;
 				o->k[k].freed = 0;
+				o->k[k].received = 0;
+				o->k[k].handed_over = 0;
 			}
 			spin_unlock(&o->lock);
 		}
@@ -605,6 +710,7 @@ u32 lm_owner_generation(void)
 static void lm_owner_snapshot(struct lm_owner *o, struct lm_owner_snap *s)
 {
 	spin_lock(&o->lock);
+	s->type = o->type;
 	s->tgid = o->tgid;
 	s->exited = o->exited;
 	s->uid = from_kuid_munged(&init_user_ns, o->uid);
@@ -612,6 +718,7 @@ static void lm_owner_snapshot(struct lm_owner *o, struct lm_owner_snap *s)
 	s->exit_ns = o->exit_ns;
 	s->cgroup_id = o->cgroup_id;
 	memcpy(s->comm, o->comm, sizeof(s->comm));
+	memcpy(s->live, o->live, sizeof(s->live));
 	memcpy(s->k, o->k, sizeof(s->k));
 	spin_unlock(&o->lock);
 }
@@ -647,6 +754,34 @@ int lm_owner_walk(unsigned long *bucket, unsigned long *index,
 }
 
 /* ---- setup ------------------------------------------------------------ */
+
+/*
+ * The softirq owner, listed like any other (tgid 0, start 0: its bucket is
+ * the idle task's, which lm_owner_find() never confuses with it).  Its
+ * reference of a live process is never dropped; lm_track_exit() frees it
+ * with the table.
+ */
+static int lm_irq_owner_init(void)
+{
+	struct lm_owner *o;
+	unsigned long b;
+
+	o = kmem_cache_alloc(lm_owner_cache, GFP_KERNEL);
+	if (!o)
+		return -ENOMEM;
+	memset(o, 0, sizeof(*o));
+	spin_lock_init(&o->lock);
+	o->type = LEAKMON_OWNER_TYPE_SOFTIRQ;
+	strscpy(o->comm, "[softirq]", sizeof(o->comm));
+	o->uid = GLOBAL_ROOT_UID;
+	refcount_set(&o->ref, 1);
+	b = lm_owner_bucket(0, 0);
+	/* Nothing else can see the table yet. */
+	hlist_add_head(&o->node, &lm_owners.buckets[b]);
+	atomic_inc(&lm_nr_owners);
+	lm_irq_owner = o;
+	return 0;
+}
 
 int lm_track_init(void)
 {
@@ -686,9 +821,14 @@ int lm_track_init(void)
 	err = lm_table_init(&lm_owners, owner_bits, LM_OWNER_LOCK_BITS);
 	if (err)
 		goto err_objs;
+	err = lm_irq_owner_init();
+	if (err)
+		goto err_owners;
 	lm_reset_ns = ktime_get_boot_fast_ns();
 	return 0;
 
+err_owners:
+	lm_table_free(&lm_owners);
 err_objs:
 	lm_table_free(&lm_objs);
 err_owner_cache:
@@ -722,6 +862,7 @@ void lm_track_exit(void)
 			kmem_cache_free(lm_owner_cache, o);
 		}
 	}
+	lm_irq_owner = NULL;
 	lm_table_free(&lm_owners);
 	lm_table_free(&lm_objs);
 	kmem_cache_destroy(lm_owner_cache);

@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <linux/netlink.h>
 
@@ -543,6 +545,150 @@ TEST_F_TIMEOUT(leakmon, fd_leak_then_close, 300)
 	EXPECT_TRUE(settle(self->h, live_is, &base))
 		log_live(_metadata, self->h, &base);
 	EXPECT_FALSE(owner_of(self->h, c.pid, &o));
+}
+
+/* ---- accepted connections: each side owns its own ------------------------ */
+
+#define CONNS 30
+
+/* Set up by the test before forking: the listener and where it listens. */
+static int conn_listener;
+static struct sockaddr_storage conn_addr;
+static socklen_t conn_addrlen;
+
+/* Connect CONNS times to conn_addr; stop there. */
+static void conn_client_body(void)
+{
+	int fds[CONNS], i, ok = 0;
+
+	prctl(PR_SET_NAME, "lm-client");
+	for (i = 0; i < CONNS; i++) {
+		fds[i] = socket(conn_addr.ss_family, SOCK_STREAM, 0);
+		ok += fds[i] >= 0 &&
+		      !connect(fds[i], (struct sockaddr *)&conn_addr,
+			       conn_addrlen);
+	}
+	checkpoint(ok == CONNS);
+}
+
+/* Accept CONNS connections on the inherited listener; stop. */
+static void conn_server_body(void)
+{
+	int i, ok = 0;
+
+	prctl(PR_SET_NAME, "lm-server");
+	for (i = 0; i < CONNS; i++)
+		ok += accept(conn_listener, NULL, NULL) >= 0;
+	checkpoint(ok == CONNS);
+}
+
+/* The owner of objects allocated outside task context. */
+static bool softirq_owner(struct lm_handle *h, struct lm_owner *out)
+{
+	struct lm_owners o = { 0 };
+	bool found = false;
+	size_t i;
+
+	if (lm_dump_owners(h, &o) != LM_OK)
+		return false;
+	for (i = 0; i < o.n && !found; i++)
+		if (o.owner[i].type == LEAKMON_OWNER_TYPE_SOFTIRQ) {
+			*out = o.owner[i];
+			found = true;
+		}
+	lm_owners_free(&o);
+	return found;
+}
+
+/*
+ * One process makes CONNS connections to a listener, another accepts them:
+ * each owns exactly its CONNS sockets.  Over TCP the accepted side's sk is
+ * created in softirq, in the middle of whatever task was interrupted (here
+ * the client, whose connect() runs the loopback's receive path): it is the
+ * [softirq] owner's until accept hands it over.  Over AF_UNIX the client
+ * allocates it in connect(): accept hands it over from the client.
+ */
+static void accepted_sockets(struct __test_metadata *_metadata,
+			     struct lm_handle *h, int family)
+{
+	struct held_child client, server;
+	struct lm_owner c, sv, irq0, irq1;
+	int k;
+
+	ASSERT_TRUE(softirq_owner(h, &irq0));
+	ASSERT_EQ(0, held_start(&client, conn_client_body));
+	ASSERT_EQ(0, held_stopped(&client));
+	ASSERT_TRUE(owner_of(h, client.pid, &c));
+	/* Before accept, TCP's children are nobody's process's. */
+	if (family == AF_INET)
+		EXPECT_EQ(CONNS, c.kind[SK].live);
+	ASSERT_EQ(0, held_start(&server, conn_server_body));
+	ASSERT_EQ(0, held_stopped(&server));
+
+	ASSERT_TRUE(owner_of(h, client.pid, &c));
+	ASSERT_TRUE(owner_of(h, server.pid, &sv));
+	ASSERT_TRUE(softirq_owner(h, &irq1));
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_EQ(CONNS, c.kind[k].live)
+			TH_LOG("client: %s live %lu", lm_kind_name(k),
+			       c.kind[k].live);
+		EXPECT_EQ(CONNS, sv.kind[k].live)
+			TH_LOG("server: %s live %lu", lm_kind_name(k),
+			       sv.kind[k].live);
+	}
+	/* The server allocated its socket inodes and files, received its sks. */
+	EXPECT_EQ(CONNS, sv.kind[SOCK].allocated);
+	EXPECT_EQ(0, sv.kind[SK].allocated);
+	EXPECT_EQ(CONNS, sv.kind[SK].received);
+	EXPECT_EQ(0, c.kind[SK].received);
+	if (family == AF_INET) {
+		EXPECT_EQ(CONNS, c.kind[SK].allocated);
+		EXPECT_EQ(0, c.kind[SK].handed_over);
+		EXPECT_LE(irq0.kind[SK].handed_over + CONNS,
+			  irq1.kind[SK].handed_over);
+	} else {
+		EXPECT_EQ(2 * CONNS, c.kind[SK].allocated);
+		EXPECT_EQ(CONNS, c.kind[SK].handed_over);
+	}
+	EXPECT_EQ(0, held_finish(&server));
+	EXPECT_EQ(0, held_finish(&client));
+}
+
+TEST_F_TIMEOUT(leakmon, accepted_tcp_sockets_are_the_acceptors, 300)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&conn_addr;
+
+	conn_listener = tcp_socket();
+	ASSERT_LE(0, conn_listener);
+	memset(&conn_addr, 0, sizeof(conn_addr));
+	in->sin_family = AF_INET;
+	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	conn_addrlen = sizeof(*in);
+	ASSERT_EQ(0, bind(conn_listener, (struct sockaddr *)in, conn_addrlen));
+	ASSERT_EQ(0, getsockname(conn_listener, (struct sockaddr *)in,
+				 &conn_addrlen));
+	ASSERT_EQ(0, listen(conn_listener, CONNS));
+	accepted_sockets(_metadata, self->h, AF_INET);
+	close(conn_listener);
+}
+
+TEST_F_TIMEOUT(leakmon, accepted_unix_sockets_are_the_acceptors, 300)
+{
+	struct sockaddr_un *un = (struct sockaddr_un *)&conn_addr;
+
+	conn_listener = socket(AF_UNIX, SOCK_STREAM, 0);
+	ASSERT_LE(0, conn_listener);
+	memset(&conn_addr, 0, sizeof(conn_addr));
+	un->sun_family = AF_UNIX;
+	/* abstract: "\0leakmon-accept-<pid>" */
+	snprintf(un->sun_path + 1, sizeof(un->sun_path) - 1,
+		 "leakmon-accept-%d", getpid());
+	conn_addrlen = offsetof(struct sockaddr_un, sun_path) + 1 +
+		       strlen(un->sun_path + 1);
+	ASSERT_EQ(0, bind(conn_listener, (struct sockaddr *)un, conn_addrlen));
+	ASSERT_EQ(0, listen(conn_listener, CONNS));
+	accepted_sockets(_metadata, self->h, AF_UNIX);
+	close(conn_listener);
 }
 
 /* ---- netlink: rejections and extack ------------------------------------ */

@@ -152,12 +152,15 @@ lm 0 "$T/totals" --do get-totals &&
 	jqt "$T/totals" '(keys == $s[0].replies["get-totals"]) and
 		(.version | type == "string" and length > 0)'
 ok $? "get-totals: the spec's attributes, version $(jq -r .version "$T/totals")"
-# obj-size: only once an object of the kind has been seen
-jqt "$T/totals" '([.kind[].id] == $s[0].kinds) and
-	all(.kind[]; (keys - ["disabled-reason", "obj-size"]) ==
-		($s[0].sets.kind - ["disabled-reason", "obj-size"]) and
-		(has("disabled-reason") == (.enabled == 0)) and
-		(.name | type == "string"))'
+# obj-size: only once an object of the kind has been seen; the handover
+# probe and its misses: for sk-blob, whose probe every kernel here has
+opt='["disabled-reason", "obj-size", "handover-probe", "missed-handover"]'
+jqt "$T/totals" "$opt as \$opt | ([.kind[].id] == \$s[0].kinds) and
+	all(.kind[]; (keys - \$opt) == (\$s[0].sets.kind - \$opt) and
+		(has(\"disabled-reason\") == (.enabled == 0)) and
+		(has(\"handover-probe\") == (.id == \"sk-blob\" and .enabled == 1)) and
+		(has(\"handover-probe\") == has(\"missed-handover\")) and
+		(.name | type == \"string\"))"
 rc=$?
 kinds=$(jq -r '[.kind[].id] | join(", ")' "$T/totals")
 ok "$rc" "get-totals: kind nests ($kinds) with the spec's attributes"
@@ -189,6 +192,10 @@ lm 0 "$T/owners" --dump get-owners &&
 			([.kind[].id] == $s[0].kinds) and
 			all(.kind[]; keys == $s[0].sets["owner-kind"])))'
 ok $? "get-owners: $(jq length "$T/owners") rows with tgid, comm, kind nests"
+jqt "$T/owners" 'any(.[].owner; .type == "softirq" and .tgid == 0 and
+		.comm == "[softirq]" and (has("exited") | not)) and
+	all(.[].owner; .type == "task" or .type == "softirq")'
+ok $? "get-owners: every owner is a task but one, [softirq]: type softirq, tgid 0"
 jqt "$T/owners" "any(.[].owner; .tgid == ${owner:-0} and .exited == true and
 	.\"exit-ns\" > 0 and .kind[0].live >= 1)"
 ok $? "get-owners: an exited owner has the exited flag and exit-ns"

@@ -215,8 +215,7 @@ static int discovery(FILE *f, const struct mon *m, bool by_uid,
 			snprintf(num, sizeof(num), "%" PRIu64, w->key);
 			lld_macro(&j, "TGID", num);
 			lld_macro(&j, "COMM", w->owner->comm);
-			lld_macro(&j, "STATE",
-				 w->owner->exited ? "exited" : "alive");
+			lld_macro(&j, "STATE", lm_owner_state(w->owner));
 		}
 		snprintf(num, sizeof(num), "%" PRIu32, uid);
 		lld_macro(&j, "UID", num);

@@ -107,7 +107,7 @@ static uint64_t k_freed(const struct lm_kind_totals *k) { return k->freed; }
 static uint64_t k_enabled(const struct lm_kind_totals *k) { return k->enabled; }
 static uint64_t k_missed(const struct lm_kind_totals *k)
 {
-	return k->missed_alloc + k->missed_free;
+	return k->missed_alloc + k->missed_free + k->missed_handover;
 }
 
 static void owner_labels(FILE *f, const struct top_row *w, bool by_uid)
@@ -131,7 +131,7 @@ static void owner_labels(FILE *f, const struct top_row *w, bool by_uid)
 		fprintf(f, "{tgid=\"%" PRIu64 "\",comm=", w->key);
 		prom_label_value(f, w->owner->comm);
 		fprintf(f, ",uid=\"%s\",state=\"%s\",user=", num,
-			w->owner->exited ? "exited" : "alive");
+			lm_owner_state(w->owner));
 	}
 	prom_label_value(f, user_name(uid, user, sizeof(user)) ? user : num);
 	fputc('}', f);

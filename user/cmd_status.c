@@ -85,7 +85,7 @@ static void untracked_reasons(const struct lm_kind_totals *k, char *buf,
 
 bool kind_incomplete(const struct lm_kind_totals *k, char *buf, size_t size)
 {
-	uint64_t missed = k->missed_alloc + k->missed_free;
+	uint64_t missed = k->missed_alloc + k->missed_free + k->missed_handover;
 	bool first = true;
 	char why[160];
 
@@ -96,7 +96,12 @@ bool kind_incomplete(const struct lm_kind_totals *k, char *buf, size_t size)
 		       "%" PRIu64 " allocations untracked (%s)",
 		       kind_untracked(k), why);
 	}
-	if (missed)
+	if (missed && k->missed_handover)
+		append(buf, size, &first,
+		       "%" PRIu64 " probe misses (alloc %" PRIu64 ", free %" PRIu64
+		       ", handover %" PRIu64 ")", missed, k->missed_alloc,
+		       k->missed_free, k->missed_handover);
+	else if (missed)
 		append(buf, size, &first,
 		       "%" PRIu64 " probe misses (alloc %" PRIu64 ", free %" PRIu64 ")",
 		       missed, k->missed_alloc, k->missed_free);
@@ -157,6 +162,9 @@ static void print_kind(FILE *f, unsigned int id, const struct lm_kind_totals *k)
 		fprintf(f, "  probes: alloc %s, free %s\n",
 			k->alloc_probe[0] ? k->alloc_probe : "?",
 			k->free_probe[0] ? k->free_probe : "?");
+		if (k->handover_probe[0])
+			fprintf(f, "  handover: %s, %" PRIu64 " handed over\n",
+				k->handover_probe, k->handed_over);
 	}
 	fprintf(f, "  live %" PRIu64 ", orphans %" PRIu64, k->live, k->orphans);
 	if (k->obj_size)
@@ -170,8 +178,11 @@ static void print_kind(FILE *f, unsigned int id, const struct lm_kind_totals *k)
 			k->untracked_owners_full, k->untracked_nomem);
 	fprintf(f, "  freed %" PRIu64 ", unknown frees %" PRIu64 ", replaced %" PRIu64
 		"\n", k->freed, k->unknown_frees, k->replaced);
-	fprintf(f, "  probe misses: alloc %" PRIu64 ", free %" PRIu64 "\n",
+	fprintf(f, "  probe misses: alloc %" PRIu64 ", free %" PRIu64,
 		k->missed_alloc, k->missed_free);
+	if (k->handover_probe[0])
+		fprintf(f, ", handover %" PRIu64, k->missed_handover);
+	fputc('\n', f);
 }
 
 static void print_limit(FILE *f, const struct lm_config *c, uint32_t bit, uint32_t v)
@@ -301,6 +312,9 @@ static void json_kind(struct json *j, unsigned int id,
 	json_u64(j, "replaced", k->replaced);
 	json_u64(j, "missed_alloc", k->missed_alloc);
 	json_u64(j, "missed_free", k->missed_free);
+	json_opt_str(j, "handover_probe", k->handover_probe);
+	json_u64(j, "handed_over", k->handed_over);
+	json_u64(j, "missed_handover", k->missed_handover);
 	if (k->obj_size)
 		json_u64(j, "obj_size", k->obj_size);
 	else

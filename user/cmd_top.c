@@ -303,7 +303,7 @@ static void top_human_task(FILE *f, const struct top_rows *r, size_t shown,
 		fmt_name(comm, sizeof(comm), o->comm, 15);
 		user_label(o->uid, user, sizeof(user), 8);
 		fprintf(f, "%7" PRIu32 " %-15s %-8s %-6s", o->tgid, comm, user,
-			o->exited ? "exited" : "alive");
+			lm_owner_state(o));
 		put_kind_counts(f, row);
 		put_count(f, row->orphans);
 		if (rate)
@@ -452,6 +452,8 @@ static void json_owner_kinds(struct json *j, const struct lm_owner *o)
 		json_u64(j, "freed", ok->freed);
 		json_u64(j, "first_alloc_ns", ok->first_alloc_ns);
 		json_u64(j, "last_alloc_ns", ok->last_alloc_ns);
+		json_u64(j, "received", ok->received);
+		json_u64(j, "handed_over", ok->handed_over);
 		json_obj_close(j);
 	}
 	json_obj_close(j);
@@ -474,7 +476,7 @@ static void json_task_row(struct json *j, const struct top_row *r,
 	json_str(j, "comm", o->comm);
 	json_user(j, o->uid);
 	json_u64(j, "cgroup_id", o->cgroup_id);
-	json_str(j, "state", o->exited ? "exited" : "alive");
+	json_str(j, "state", lm_owner_state(o));
 	json_bool(j, "exited", o->exited);
 	json_u64(j, "start_ns", o->start_ns);
 	json_age(j, "age_s", now, o->start_ns);

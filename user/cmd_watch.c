@@ -394,8 +394,7 @@ static void row_name(char *buf, size_t size, const struct watch *w,
 	case TOP_BY_TASK:
 		fmt_name(cut, sizeof(cut), r->owner->comm, 15);
 		snprintf(buf, size, "%-7" PRIu32 " %s", r->owner->tgid, cut);
-		snprintf(state, ssize, "%s", r->owner->exited ? "exited" :
-								"alive");
+		snprintf(state, ssize, "%s", lm_owner_state(r->owner));
 		break;
 	case TOP_BY_UID:
 		if (!user_name((uint32_t)r->key, name, sizeof(name)))

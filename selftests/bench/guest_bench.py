@@ -249,8 +249,9 @@ def check_same_probes():
     insmod(KO)
     st = status()
     rmmod("leakmon")
-    lm = {k: f"{v['alloc_probe']}/{v['free_probe']}" for k, v in st["kinds"].items()
-          if v.get("enabled")}
+    lm = {k: f"{v['alloc_probe']}/{v['free_probe']}"
+          + (f"/{v['handover_probe']}" if v.get("handover_probe") else "")
+          for k, v in st["kinds"].items() if v.get("enabled")}
     insmod(FLOOR_KO)
     with open("/sys/module/lm_floor/parameters/probes") as f:
         text = f.read().strip()

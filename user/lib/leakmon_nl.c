@@ -788,6 +788,17 @@ const struct lm_owner *lm_owners_find(const struct lm_owners *o,
 	return NULL;
 }
 
+const char *lm_owner_state(const struct lm_owner *o)
+{
+	switch (o->type) {
+	case LEAKMON_OWNER_TYPE_TASK:
+		return o->exited ? "exited" : "alive";
+	case LEAKMON_OWNER_TYPE_SOFTIRQ:
+		return "softirq";
+	}
+	return "other";
+}
+
 uint64_t lm_owner_live(const struct lm_owner *o)
 {
 	uint64_t sum = 0;

@@ -131,6 +131,9 @@ struct lm_kind_totals {
 	uint64_t missed_alloc;
 	uint64_t missed_free;
 	uint32_t obj_size;		/* bytes per object, 0 = not measured */
+	char handover_probe[LM_PROBE_SIZE];	/* "" if none */
+	uint64_t handed_over;
+	uint64_t missed_handover;
 };
 
 struct lm_totals {
@@ -154,9 +157,12 @@ struct lm_owner_kind {
 	uint64_t freed;
 	uint64_t first_alloc_ns;	/* 0 if never */
 	uint64_t last_alloc_ns;		/* 0 if never */
+	uint64_t received;		/* handed over to the owner */
+	uint64_t handed_over;		/* handed over to another */
 };
 
 struct lm_owner {
+	uint32_t type;			/* enum leakmon_owner_type */
 	uint32_t tgid;
 	uint32_t uid;
 	uint64_t start_ns;		/* CLOCK_BOOTTIME */
@@ -272,6 +278,11 @@ void lm_owners_free(struct lm_owners *o);
 const struct lm_owner *lm_owners_find(const struct lm_owners *o,
 				      uint32_t tgid, uint64_t start_ns);
 uint64_t lm_owner_live(const struct lm_owner *o);
+/*
+ * "alive", "exited", or for an owner that is not a process its type's
+ * name ("softirq"): the STATE of every output
+ */
+const char *lm_owner_state(const struct lm_owner *o);
 
 /*
  * Send command cmd with attrs (len bytes, sent verbatim after the genl

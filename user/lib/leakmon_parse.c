@@ -56,6 +56,9 @@ static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_KIND_A_MISSED_ALLOC, U64),
 	LM_ATTR(LEAKMON_KIND_A_MISSED_FREE, U64),
 	LM_ATTR(LEAKMON_KIND_A_OBJ_SIZE, U32),
+	LM_ATTR(LEAKMON_KIND_A_HANDOVER_PROBE, NUL_STRING),
+	LM_ATTR(LEAKMON_KIND_A_HANDED_OVER, U64),
+	LM_ATTR(LEAKMON_KIND_A_MISSED_HANDOVER, U64),
 };
 
 static const struct lm_attr_spec config_spec[LEAKMON_CONFIG_A_MAX + 1] = {
@@ -106,6 +109,7 @@ static const struct lm_attr_spec owner_spec[LEAKMON_OWNER_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_OWNER_A_EXITED, FLAG),
 	LM_ATTR(LEAKMON_OWNER_A_EXIT_NS, U64),
 	LM_ATTR(LEAKMON_OWNER_A_KIND, NESTED),
+	LM_ATTR(LEAKMON_OWNER_A_TYPE, U32),
 };
 
 static const struct lm_attr_spec owner_kind_spec[LEAKMON_OWNER_KIND_A_MAX + 1] = {
@@ -115,6 +119,8 @@ static const struct lm_attr_spec owner_kind_spec[LEAKMON_OWNER_KIND_A_MAX + 1] =
 	LM_ATTR(LEAKMON_OWNER_KIND_A_FREED, U64),
 	LM_ATTR(LEAKMON_OWNER_KIND_A_FIRST_ALLOC_NS, U64),
 	LM_ATTR(LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_RECEIVED, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_HANDED_OVER, U64),
 };
 
 /*
@@ -387,6 +393,15 @@ static int lm_kind_attr_cb(const struct nlattr *a, void *data)
 	case LEAKMON_KIND_A_OBJ_SIZE:
 		k->obj_size = mnl_attr_get_u32(a);
 		break;
+	case LEAKMON_KIND_A_HANDOVER_PROBE:
+		lm_copy_str(k->handover_probe, sizeof(k->handover_probe), a);
+		break;
+	case LEAKMON_KIND_A_HANDED_OVER:
+		k->handed_over = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_MISSED_HANDOVER:
+		k->missed_handover = mnl_attr_get_u64(a);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -560,6 +575,12 @@ static int lm_owner_kind_attr_cb(const struct nlattr *a, void *data)
 	case LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS:
 		k->last_alloc_ns = mnl_attr_get_u64(a);
 		break;
+	case LEAKMON_OWNER_KIND_A_RECEIVED:
+		k->received = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_OWNER_KIND_A_HANDED_OVER:
+		k->handed_over = mnl_attr_get_u64(a);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -634,6 +655,9 @@ static int lm_owner_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case LEAKMON_OWNER_A_KIND:
 		return lm_parse_owner_kind_nest(a, o, ctx->err);
+	case LEAKMON_OWNER_A_TYPE:
+		o->type = mnl_attr_get_u32(a);
+		break;
 	}
 	return MNL_CB_OK;
 }

@@ -16,6 +16,17 @@
  * listed with LEAKMON_OWNER_A_EXITED set; its live objects are its orphans.
  * An exited owner disappears when its last object is freed.
  *
+ * An object allocated outside task context (softirq, or in principle
+ * hardirq or NMI: a TCP connection's child socket is created when the
+ * handshake's last packet arrives) is never credited to the task that
+ * happened to be interrupted: it belongs to the owner of type
+ * LEAKMON_OWNER_TYPE_SOFTIRQ (tgid 0, comm "[softirq]"), which never exits.
+ * When a process accepts a connection, the socket's LSM blob is handed
+ * over to it (LEAKMON_KIND_A_HANDOVER_PROBE): the giving owner counts it
+ * in HANDED_OVER, the process in RECEIVED.  For every owner and kind,
+ * LIVE = ALLOCATED + RECEIVED - FREED - HANDED_OVER since the owner's
+ * first object, when no reset came in between.
+ *
  * All times are CLOCK_BOOTTIME nanoseconds (the clock of
  * clock_gettime(CLOCK_BOOTTIME)), so they can be compared with
  * LEAKMON_A_NOW_NS of a LEAKMON_CMD_GET_TOTALS reply.
@@ -87,6 +98,15 @@
  *                                 a tracked object, measured in the
  *                                 running kernel); absent until the
  *                                 first object has been seen
+ *        LEAKMON_KIND_A_HANDOVER_PROBE: NLA_NUL_STRING, probed symbol
+ *                                       where objects of the kind change
+ *                                       owner (sk_blob: accept); absent
+ *                                       for a kind without one, or when
+ *                                       it could not be registered
+ *        LEAKMON_KIND_A_HANDED_OVER: NLA_U64, objects that changed owner
+ *        LEAKMON_KIND_A_MISSED_HANDOVER: NLA_U64, handover probe misses
+ *                                        (the object stays with its
+ *                                        previous owner)
  *
  *    OBSERVED = TRACKED + UNTRACKED_TABLE_FULL + UNTRACKED_OWNERS_FULL +
  *    UNTRACKED_NOMEM holds exactly between resets.  LIVE and ORPHANS are
@@ -118,6 +138,14 @@
  *            LEAKMON_OWNER_KIND_A_FREED: NLA_U64, since reset
  *            LEAKMON_OWNER_KIND_A_FIRST_ALLOC_NS: NLA_U64, 0 if never
  *            LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS: NLA_U64, 0 if never
+ *            LEAKMON_OWNER_KIND_A_RECEIVED: NLA_U64, objects handed over
+ *                                           to this owner, since reset
+ *            LEAKMON_OWNER_KIND_A_HANDED_OVER: NLA_U64, objects this
+ *                                              owner handed over to
+ *                                              another, since reset
+ *        LEAKMON_OWNER_A_TYPE: NLA_U32, enum leakmon_owner_type; absent
+ *                              from a module older than the attribute
+ *                              (then every owner is a process)
  *
  * LEAKMON_CMD_RESET: do, CAP_NET_ADMIN. Request: no attributes.  Zeroes the
  *    event counters (global and per owner); live objects stay tracked.
@@ -266,6 +294,18 @@ enum leakmon_kind {
 
 #define LEAKMON_KIND_MAX (__LEAKMON_KIND_MAX - 1)
 
+/* What an owner is (LEAKMON_OWNER_A_TYPE) */
+enum leakmon_owner_type {
+	LEAKMON_OWNER_TYPE_TASK,	/* "task": a process (thread group) */
+	LEAKMON_OWNER_TYPE_SOFTIRQ,	/* "softirq": allocations outside
+					 * task context
+					 */
+
+	__LEAKMON_OWNER_TYPE_MAX
+};
+
+#define LEAKMON_OWNER_TYPE_MAX (__LEAKMON_OWNER_TYPE_MAX - 1)
+
 /* Why an allocation was not tracked (LEAKMON_EVENT_A_REASON) */
 enum leakmon_saturation {
 	LEAKMON_SATURATION_TABLE_FULL,	/* "object_table_full": max_objects */
@@ -319,6 +359,9 @@ enum leakmon_kind_attr {
 	LEAKMON_KIND_A_MISSED_ALLOC,
 	LEAKMON_KIND_A_MISSED_FREE,
 	LEAKMON_KIND_A_OBJ_SIZE,
+	LEAKMON_KIND_A_HANDOVER_PROBE,
+	LEAKMON_KIND_A_HANDED_OVER,
+	LEAKMON_KIND_A_MISSED_HANDOVER,
 
 	__LEAKMON_KIND_A_MAX
 };
@@ -336,6 +379,7 @@ enum leakmon_owner_attr {
 	LEAKMON_OWNER_A_EXITED,
 	LEAKMON_OWNER_A_EXIT_NS,
 	LEAKMON_OWNER_A_KIND,
+	LEAKMON_OWNER_A_TYPE,
 
 	__LEAKMON_OWNER_A_MAX
 };
@@ -351,6 +395,8 @@ enum leakmon_owner_kind_attr {
 	LEAKMON_OWNER_KIND_A_FREED,
 	LEAKMON_OWNER_KIND_A_FIRST_ALLOC_NS,
 	LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS,
+	LEAKMON_OWNER_KIND_A_RECEIVED,
+	LEAKMON_OWNER_KIND_A_HANDED_OVER,
 
 	__LEAKMON_OWNER_KIND_A_MAX
 };

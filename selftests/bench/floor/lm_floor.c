@@ -11,7 +11,8 @@
  * module costs is the price of a kprobe on these functions.
  *
  * The "probes" parameter (read-only) lists the labels registered, in the
- * order of leakmon's kinds, as "kind=alloc_label/free_label,...", so that
+ * order of leakmon's kinds, as "kind=alloc_label/free_label,..." (with
+ * "/handover_label" where the kind's handover probe registered), so that
  * the benchmark can check both modules probe the same points.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -36,6 +37,7 @@ static int lm_noop_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 #define lm_sock_inode_free	lm_noop_pre
 #define lm_file_blob_free	lm_noop_pre
 #define lm_sk_blob_free		lm_noop_pre
+#define lm_sk_blob_handover	lm_noop_pre
 #define lm_sock_alloc_ret	lm_noop_ret
 #define lm_sock_inode_alloc_ret	lm_noop_ret
 #define lm_save_arg0		lm_noop_ret
@@ -48,6 +50,7 @@ static int lm_noop_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static struct lm_hook lm_alloc_hooks[LM_FLOOR_NKINDS];
 static struct lm_hook lm_free_hooks[LM_FLOOR_NKINDS];
+static struct lm_hook lm_handover_hooks[LM_FLOOR_NKINDS];
 static struct tracepoint *lm_exit_tp;
 
 static char lm_probes_param[512];
@@ -79,6 +82,7 @@ static void lm_floor_unregister_all(void)
 	int k;
 
 	for (k = LM_FLOOR_NKINDS - 1; k >= 0; k--) {
+		lm_hook_unregister(&lm_handover_hooks[k]);
 		lm_hook_unregister(&lm_alloc_hooks[k]);
 		lm_hook_unregister(&lm_free_hooks[k]);
 	}
@@ -114,6 +118,11 @@ static int __init lm_floor_init(void)
 		off += scnprintf(lm_probes_param + off, len - off, "%s%s=%s/%s",
 				 off ? "," : "", lm_kinds[k].name,
 				 p->alloc.label, p->free.label);
+		if (lm_kinds[k].handover &&
+		    !lm_floor_register(&lm_handover_hooks[k],
+				       lm_kinds[k].handover))
+			off += scnprintf(lm_probes_param + off, len - off,
+					 "/%s", lm_kinds[k].handover->label);
 	}
 	if (!enabled) {
 		pr_err("no probe pair registers on this kernel\n");
