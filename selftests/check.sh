@@ -18,6 +18,8 @@ pass=0 fail=0 skip=0
 
 count() {
 	local log=$1 p f s
+	# Remember what failed, for the closing lines (a CI shows only the tail)
+	grep -E '^[[:space:]]*not ok [0-9]+' "$log" | sed "s/^[[:space:]]*/# failed: [$2] /" >>"$LM_TOP/build/check-failed.txt"
 	p=$(grep -cE '^[[:space:]]*ok [0-9]+' "$log" | tr -d ' ')
 	s=$(grep -cE '^[[:space:]]*ok [0-9]+.*# (SKIP|skip)' "$log" | tr -d ' ')
 	f=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$log" | tr -d ' ')
@@ -26,6 +28,7 @@ count() {
 }
 
 mkdir -p "$LM_TOP/build"
+: >"$LM_TOP/build/check-failed.txt"
 
 # Host side: static checks of the kernel code, the CLI's unit tests (ASan),
 # the CLI's parsers under libFuzzer, the man page, the Zabbix template and
@@ -333,6 +336,8 @@ sort -s -k1,1n "$QDIR/times" | awk '
 	awk '$2 ~ /^build-/ { print $3, $2 }' "$QDIR/times"
 } | sort -rn | head -n 5 | awk '{ printf "# times: slowest %d: %s s, %s\n", NR, $1, substr($0, length($1) + 2) }'
 
+# What failed, last, where a CI's truncated log still shows it
+head -n 20 "$LM_TOP/build/check-failed.txt"
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else
