@@ -18,6 +18,8 @@
 #include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/uidgid.h>
+#include <linux/jiffies.h>
+#include <linux/math64.h>
 #include <linux/leakmon.h>
 
 #define LM_NKINDS __LEAKMON_KIND_MAX
@@ -140,6 +142,23 @@ enum lm_evstat {
 	LM_EVS_MAX
 };
 
+/* What the reachability pass made of an object (reach.c) */
+enum lm_class {
+	LM_CLS_YOUNG,
+	LM_CLS_HELD,
+	LM_CLS_KERNEL,
+	LM_CLS_CLOSING,
+	LM_CLS_UNREACHABLE,
+	LM_CLS_MAX,
+	LM_CLS_NONE = LM_CLS_MAX	/* not classified yet */
+};
+
+/* Seconds since boot, from jiffies: cheap, for ages only. */
+static inline u32 lm_now_s(void)
+{
+	return (u32)div_u64(get_jiffies_64() - INITIAL_JIFFIES, HZ);
+}
+
 /* Configuration; module parameters and LEAKMON_CMD_SET_CONFIG share it. */
 extern unsigned int lm_max_objects;
 extern unsigned int lm_max_owners;
@@ -177,6 +196,71 @@ void lm_track_owner_put(struct lm_owner *o);
 int lm_owner_walk(unsigned long *bucket, unsigned long *index,
 		  int (*fn)(const struct lm_owner_snap *s, void *arg),
 		  void *arg);
+
+/* track.c, for the reachability pass (reach.c) */
+enum lm_hold {
+	LM_HOLD_UNTRACKED,	/* not in the table */
+	LM_HOLD_MARKED,		/* marked reached */
+	LM_HOLD_MOVED,		/* marked, and handed over to the holder */
+	LM_HOLD_ASK,		/* marked; its owner is gone: who holds it? */
+};
+
+/* One object as lm_track_classify() shows it, under its bucket's lock */
+struct lm_obj_view {
+	unsigned int kind;
+	const void *key;
+	struct lm_owner *owner;		/* referenced by the object */
+	bool held;			/* reached by the pass */
+	u8 cls;				/* enum lm_class at the last pass */
+	u32 stamp;			/* lm_now_s(): allocated; fn may set */
+};
+
+/* The owner of t's process if it runs, referenced; else an ERR_PTR. */
+struct lm_owner *lm_track_owner_of(struct task_struct *t);
+void lm_track_owner_hold(struct lm_owner *o);
+void lm_track_owner_snap(struct lm_owner *o, struct lm_owner_snap *s);
+enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
+			   struct lm_owner *holder, bool ask);
+unsigned long lm_track_buckets(void);
+unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
+				u8 (*fn)(struct lm_obj_view *v, void *arg),
+				void *arg);
+
+/* reach.c */
+struct lm_reach_kind {
+	u64 cls[LM_CLS_MAX];
+};
+
+struct lm_reach_stats {
+	u64 seq;
+	u64 time_ns;
+	u64 duration_ns;
+	u64 max_step_ns;
+	u64 tasks;
+	u64 fds;
+	u64 vmas;
+	u64 objects;
+	u64 reattributed;
+	u64 owners_unreported;
+	struct lm_reach_kind k[LM_NKINDS];
+};
+
+/* The per-owner classes reported (LEAKMON_OWNER_KIND_A_KERNEL ...) */
+enum { LM_RO_KERNEL, LM_RO_CLOSING, LM_RO_UNREACHABLE, LM_RO_MAX };
+
+extern unsigned int lm_scan_interval;
+extern unsigned int lm_scan_grace;
+extern unsigned int lm_closing_max;
+int lm_reach_init(void);
+void lm_reach_exit(void);
+/* Run a pass now (waits for one under way); -EINTR if interrupted. */
+int lm_reach_run(struct lm_reach_stats *st);
+/* The last pass; false before the first. */
+bool lm_reach_last(struct lm_reach_stats *st);
+/* An owner's objects per kind in the reported classes at the last pass. */
+bool lm_reach_owner(const struct lm_owner_snap *s,
+		    u64 n[LM_NKINDS][LM_RO_MAX]);
+void lm_reach_interval_changed(void);
 
 /* probes.c */
 struct lm_kind_info {

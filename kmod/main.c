@@ -99,6 +99,49 @@ static int lm_param_set_maxactive(const char *val,
 	return lm_param_set_range(val, kp, 0, LM_MAXACTIVE_MAX);
 }
 
+#define LM_SCAN_INTERVAL_MAX	86400	/* seconds */
+#define LM_SCAN_GRACE_MAX	3600
+#define LM_CLOSING_MAX_MAX	86400
+
+static int lm_param_set_interval(const char *val,
+				 const struct kernel_param *kp)
+{
+	int err = lm_param_set_range(val, kp, 0, LM_SCAN_INTERVAL_MAX);
+
+	if (!err) {
+		mutex_lock(&lm_config_mutex);
+		lm_reach_interval_changed();
+		mutex_unlock(&lm_config_mutex);
+	}
+	return err;
+}
+
+static int lm_param_set_grace(const char *val, const struct kernel_param *kp)
+{
+	return lm_param_set_range(val, kp, 1, LM_SCAN_GRACE_MAX);
+}
+
+static int lm_param_set_closing_max(const char *val,
+				    const struct kernel_param *kp)
+{
+	return lm_param_set_range(val, kp, 1, LM_CLOSING_MAX_MAX);
+}
+
+static const struct kernel_param_ops lm_interval_ops = {
+	.set = lm_param_set_interval,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops lm_grace_ops = {
+	.set = lm_param_set_grace,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops lm_closing_max_ops = {
+	.set = lm_param_set_closing_max,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops lm_objects_ops = {
 	.set = lm_param_set_objects,
 	.get = param_get_uint,
@@ -160,6 +203,15 @@ module_param_cb(kretprobe_maxactive, &lm_maxactive_ops,
 		&lm_kretprobe_maxactive, 0444);
 MODULE_PARM_DESC(kretprobe_maxactive,
 		 "Return probes in flight, 0..65536 (0: max(64, 8 * CPUs))");
+module_param_cb(scan_interval, &lm_interval_ops, &lm_scan_interval, 0644);
+MODULE_PARM_DESC(scan_interval,
+		 "Seconds between reachability passes (0..86400, default 60; 0: on request only)");
+module_param_cb(scan_grace, &lm_grace_ops, &lm_scan_grace, 0644);
+MODULE_PARM_DESC(scan_grace,
+		 "Objects younger than this many seconds are not judged (1..3600, default 10)");
+module_param_cb(closing_max, &lm_closing_max_ops, &lm_closing_max, 0644);
+MODULE_PARM_DESC(closing_max,
+		 "Seconds a socket may be closing before it counts as unreachable (1..86400, default 300)");
 
 static int __init lm_init(void)
 {
@@ -182,14 +234,19 @@ static int __init lm_init(void)
 	err = lm_probes_init();
 	if (err)
 		goto err_events;
-	err = lm_netlink_init();
+	err = lm_reach_init();
 	if (err)
 		goto err_probes;
+	err = lm_netlink_init();
+	if (err)
+		goto err_reach;
 	pr_info("version %s loaded: %u object buckets, limits %u objects, %u owners\n",
 		LEAKMON_VERSION, lm_hash_buckets, lm_max_objects,
 		lm_max_owners);
 	return 0;
 
+err_reach:
+	lm_reach_exit();
 err_probes:
 	lm_probes_exit();
 err_events:
@@ -202,6 +259,7 @@ err_track:
 static void __exit lm_exit(void)
 {
 	lm_netlink_exit();
+	lm_reach_exit();
 	lm_probes_exit();
 	lm_events_exit();
 	lm_track_exit();

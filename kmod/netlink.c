@@ -207,8 +207,69 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* A reachability pass's result: LEAKMON_A_SCAN */
+static int lm_put_scan(struct sk_buff *skb, const struct lm_reach_stats *st)
+{
+	static const int cls_attr[LM_CLS_MAX] = {
+		[LM_CLS_YOUNG] = LEAKMON_SCAN_KIND_A_YOUNG,
+		[LM_CLS_HELD] = LEAKMON_SCAN_KIND_A_HELD,
+		[LM_CLS_KERNEL] = LEAKMON_SCAN_KIND_A_KERNEL,
+		[LM_CLS_CLOSING] = LEAKMON_SCAN_KIND_A_CLOSING,
+		[LM_CLS_UNREACHABLE] = LEAKMON_SCAN_KIND_A_UNREACHABLE,
+	};
+	struct nlattr *nest, *kn;
+	unsigned int k, c;
+
+	nest = nla_nest_start(skb, LEAKMON_A_SCAN);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, LEAKMON_SCAN_A_SEQ, st->seq,
+			      LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_TIME_NS, st->time_ns,
+			      LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_DURATION_NS,
+			      st->duration_ns, LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_MAX_STEP_NS,
+			      st->max_step_ns, LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_TASKS, st->tasks,
+			      LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_FDS, st->fds,
+			      LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_VMAS, st->vmas,
+			      LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_OBJECTS, st->objects,
+			      LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_REATTRIBUTED,
+			      st->reattributed, LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_OWNERS_UNREPORTED,
+			      st->owners_unreported, LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u32(skb, LEAKMON_SCAN_A_INTERVAL_S,
+			READ_ONCE(lm_scan_interval)) ||
+	    nla_put_u32(skb, LEAKMON_SCAN_A_GRACE_S, READ_ONCE(lm_scan_grace)) ||
+	    nla_put_u32(skb, LEAKMON_SCAN_A_CLOSING_MAX_S,
+			READ_ONCE(lm_closing_max)))
+		goto cancel;
+	for (k = 0; k < LM_NKINDS; k++) {
+		kn = nla_nest_start(skb, LEAKMON_SCAN_A_KIND);
+		if (!kn || nla_put_u32(skb, LEAKMON_SCAN_KIND_A_ID, k))
+			goto cancel;
+		for (c = 0; c < LM_CLS_MAX; c++)
+			if (nla_put_u64_64bit(skb, cls_attr[c], st->k[k].cls[c],
+					      LEAKMON_SCAN_KIND_A_PAD))
+				goto cancel;
+		nla_nest_end(skb, kn);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
 static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
 {
+	struct lm_reach_stats st;
 	struct lm_totals t;
 	struct sk_buff *msg;
 	unsigned int k;
@@ -229,7 +290,8 @@ static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
 			      LEAKMON_A_PAD) ||
 	    nla_put_u32(msg, LEAKMON_A_OWNERS, t.owners) ||
 	    nla_put_u32(msg, LEAKMON_A_OWNERS_EXITED, t.owners_exited) ||
-	    lm_put_config(msg) || lm_put_evstats(msg))
+	    lm_put_config(msg) || lm_put_evstats(msg) ||
+	    (lm_reach_last(&st) && lm_put_scan(msg, &st)))
 		goto err;
 	for (k = 0; k < LM_NKINDS; k++)
 		if (lm_put_kind(msg, k, &t.k[k]))
@@ -251,8 +313,10 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 {
 	struct lm_dump_ctx *ctx = arg;
 	struct sk_buff *skb = ctx->skb;
+	u64 ro[LM_NKINDS][LM_RO_MAX];
 	struct nlattr *owner, *kn;
 	unsigned int k;
+	bool scanned;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(ctx->cb->skb).portid,
@@ -276,6 +340,7 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 			   nla_put_u64_64bit(skb, LEAKMON_OWNER_A_EXIT_NS,
 					     s->exit_ns, LEAKMON_OWNER_A_PAD))))
 		goto cancel;
+	scanned = lm_reach_owner(s, ro);
 	for (k = 0; k < LM_NKINDS; k++) {
 		const struct lm_owner_kind *ok = &s->k[k];
 
@@ -296,6 +361,17 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 				      ok->received, LEAKMON_OWNER_KIND_A_PAD) ||
 		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_HANDED_OVER,
 				      ok->handed_over, LEAKMON_OWNER_KIND_A_PAD))
+			goto cancel;
+		if (scanned &&
+		    (nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_KERNEL,
+				       ro[k][LM_RO_KERNEL],
+				       LEAKMON_OWNER_KIND_A_PAD) ||
+		     nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_CLOSING,
+				       ro[k][LM_RO_CLOSING],
+				       LEAKMON_OWNER_KIND_A_PAD) ||
+		     nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_UNREACHABLE,
+				       ro[k][LM_RO_UNREACHABLE],
+				       LEAKMON_OWNER_KIND_A_PAD)))
 			goto cancel;
 		nla_nest_end(skb, kn);
 	}
@@ -341,6 +417,37 @@ static int lm_cmd_reset(struct sk_buff *skb, struct genl_info *info)
 	lm_track_reset();
 	lm_events_reset();
 	return 0;
+}
+
+static int lm_cmd_scan(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lm_reach_stats st;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!lm_is_admin(skb)) {
+		NL_SET_ERR_MSG(info->extack, "a scan needs CAP_NET_ADMIN");
+		return -EPERM;
+	}
+	err = lm_reach_run(&st);
+	if (err == -EINTR) {
+		NL_SET_ERR_MSG(info->extack, "interrupted waiting for the pass under way");
+		return err;
+	}
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "no memory for the pass");
+		return err;
+	}
+	hdr = lm_reply_start(info, &msg);
+	if (!hdr)
+		return -ENOMEM;
+	if (lm_put_scan(msg, &st)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
 }
 
 static int lm_reply_config(struct genl_info *info)
@@ -448,6 +555,12 @@ static const struct genl_ops lm_genl_ops[] = {
 		.cmd = LEAKMON_CMD_SET_CONFIG,
 		.doit = lm_cmd_set_config,
 		.policy = lm_set_config_policy,
+		.maxattr = LEAKMON_A_MAX,
+	},
+	{
+		.cmd = LEAKMON_CMD_SCAN,
+		.doit = lm_cmd_scan,
+		.policy = lm_no_attr_policy,
 		.maxattr = LEAKMON_A_MAX,
 	},
 };

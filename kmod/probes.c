@@ -86,7 +86,10 @@ static int lm_sock_inode_free(struct kprobe *kp, struct pt_regs *regs)
  * failing hook frees the blob again through the matching free function,
  * and a failed blob allocation frees nothing.  Only a zero return leaves a
  * blob, and only when some LSM uses one: the entry handler keeps the object,
- * the return handler reads the blob pointer from it.
+ * the return handler reads the blob pointer from it.  A blob is tracked under
+ * the address of the object that carries it (the file, the sock), which
+ * the reachability pass finds in descriptor tables and inspects (reach.c);
+ * the blob's own size is what is measured.
  */
 static int lm_save_arg0(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -98,23 +101,25 @@ static __always_inline void lm_blob_alloc(unsigned int kind, size_t offset,
 					  struct kretprobe_instance *ri,
 					  struct pt_regs *regs)
 {
+	char *obj;
 	void *blob;
 
 	if (regs_return_value(regs) != 0)
 		return;
-	blob = READ_ONCE(*(void **)(*(char **)ri->data + offset));
+	obj = *(char **)ri->data;
+	blob = READ_ONCE(*(void **)(obj + offset));
 	if (blob)
-		lm_track_alloc(kind, blob, blob);
+		lm_track_alloc(kind, obj, blob);
 }
 
 static __always_inline void lm_blob_free(unsigned int kind, size_t offset,
 					 struct pt_regs *regs)
 {
-	char *owner = (char *)regs_get_kernel_argument(regs, 0);
-	void *blob = READ_ONCE(*(void **)(owner + offset));
+	char *obj = (char *)regs_get_kernel_argument(regs, 0);
+	void *blob = READ_ONCE(*(void **)(obj + offset));
 
 	if (blob)
-		lm_track_free(kind, blob);
+		lm_track_free(kind, obj);
 }
 
 static int lm_file_blob_alloc_ret(struct kretprobe_instance *ri,
@@ -155,7 +160,7 @@ static int lm_sk_blob_handover(struct kprobe *kp, struct pt_regs *regs)
 							sk_security)));
 
 	if (blob)
-		lm_track_handover(LEAKMON_KIND_SK_BLOB, blob);
+		lm_track_handover(LEAKMON_KIND_SK_BLOB, sk);
 	return 0;
 }
 

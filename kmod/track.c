@@ -35,7 +35,11 @@ struct lm_obj {
 	struct hlist_node node;
 	unsigned long key;
 	struct lm_owner *owner;
-	u32 kind;
+	u8 kind;
+	u8 held;			/* reached by the pass under way */
+	u8 cls;				/* enum lm_class at the last pass */
+	/* seconds of boot time: when allocated, or closing since (cls) */
+	u32 stamp;
 };
 
 struct lm_pcpu {
@@ -120,11 +124,12 @@ static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
 
 /* ---- owners ---------------------------------------------------------- */
 
-static void lm_owner_fill_identity(struct lm_owner *o)
+static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 {
-	strscpy(o->comm, current->comm, sizeof(o->comm));
-	o->uid = current_uid();
-	o->cgroup_id = lm_compat_task_cgroup_id(current);
+	strscpy(o->comm, t->comm, sizeof(o->comm));
+	/* current's subjective uid, as it always was for an allocation */
+	o->uid = t == current ? current_uid() : task_uid(t);
+	o->cgroup_id = lm_compat_task_cgroup_id(t);
 }
 
 static struct lm_owner *lm_owner_find(struct hlist_head *head, pid_t tgid,
@@ -140,26 +145,19 @@ static struct lm_owner *lm_owner_find(struct hlist_head *head, pid_t tgid,
 }
 
 /*
- * The owner of an allocation made by current, with a reference for the
- * new object.  Returns an ERR_PTR naming the reason it cannot be tracked.
- * Outside task context current is whatever task was interrupted: the
- * object is the softirq owner's (the table holds a reference to it until
- * the module is unloaded).
+ * The owner of task t's process, with a reference for the caller (an
+ * object's).  Returns an ERR_PTR naming the reason it cannot be tracked.
  */
-static struct lm_owner *lm_owner_get_current(void)
+static struct lm_owner *lm_owner_get(struct task_struct *t)
 {
-	struct task_struct *leader = current->group_leader;
-	pid_t tgid = task_tgid_nr(current);
+	struct task_struct *leader = t->group_leader;
+	pid_t tgid = task_tgid_nr(t);
 	u64 start_ns = leader->start_boottime;
 	unsigned long b = lm_owner_bucket(tgid, start_ns);
 	spinlock_t *lock = lm_lock_of(&lm_owners, b);
 	struct lm_owner *o;
 	unsigned long flags;
 
-	if (!in_task()) {
-		refcount_inc(&lm_irq_owner->ref);
-		return lm_irq_owner;
-	}
 	spin_lock_irqsave(lock, flags);
 	o = lm_owner_find(&lm_owners.buckets[b], tgid, start_ns);
 	if (o) {
@@ -185,12 +183,12 @@ static struct lm_owner *lm_owner_get_current(void)
 	spin_lock_init(&o->lock);
 	o->tgid = tgid;
 	o->start_ns = start_ns;
-	lm_owner_fill_identity(o);
+	lm_owner_fill_identity(o, t);
 	/*
 	 * A process whose last thread already passed the exit tracepoint
 	 * will not be seen exiting again: it starts out exited.
 	 */
-	if (atomic_read(&current->signal->live) == 0) {
+	if (atomic_read(&t->signal->live) == 0) {
 		o->exited = true;
 		o->exit_ns = ktime_get_boot_fast_ns();
 		refcount_set(&o->ref, 1);
@@ -203,6 +201,21 @@ static struct lm_owner *lm_owner_get_current(void)
 out:
 	spin_unlock_irqrestore(lock, flags);
 	return o;
+}
+
+/*
+ * The owner of an allocation made by current, as lm_owner_get().  Outside
+ * task context current is whatever task was interrupted: the object is the
+ * softirq owner's (the table holds a reference to it until the module is
+ * unloaded).
+ */
+static struct lm_owner *lm_owner_get_current(void)
+{
+	if (!in_task()) {
+		refcount_inc(&lm_irq_owner->ref);
+		return lm_irq_owner;
+	}
+	return lm_owner_get(current);
 }
 
 static void lm_owner_put(struct lm_owner *o)
@@ -293,7 +306,7 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 				k->first_ns = now;
 			k->last_ns = now;
 			if (o->type == LEAKMON_OWNER_TYPE_TASK)
-				lm_owner_fill_identity(o);
+				lm_owner_fill_identity(o, current);
 		}
 		if (thr && !o->over && lm_owner_live(o) >= thr) {
 			o->over = true;
@@ -514,6 +527,9 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 	obj->key = key;
 	obj->owner = o;
 	obj->kind = kind;
+	obj->held = 0;
+	obj->cls = LM_CLS_NONE;
+	obj->stamp = lm_now_s();
 	/* Count it live before anyone can find it. */
 	crossed = lm_owner_account(o, kind, LM_ACCT_ALLOC, &ev);
 	this_cpu_inc(lm_pcpu->live[kind]);
@@ -643,6 +659,129 @@ void lm_track_handover(unsigned int kind, const void *ptr)
 	local_irq_restore(flags);
 }
 
+/* ---- the reachability pass's access (reach.c) ------------------------- */
+
+/* Whether o is a running process (not exited, not the softirq owner). */
+static bool lm_owner_alive(const struct lm_owner *o)
+{
+	return o->type == LEAKMON_OWNER_TYPE_TASK && !READ_ONCE(o->exited);
+}
+
+struct lm_owner *lm_track_owner_of(struct task_struct *t)
+{
+	struct lm_owner *o = lm_owner_get(t);
+
+	if (!IS_ERR(o) && !lm_owner_alive(o)) {
+		lm_owner_put(o);
+		return ERR_PTR(-ESRCH);
+	}
+	return o;
+}
+
+void lm_track_owner_hold(struct lm_owner *o)
+{
+	refcount_inc(&o->ref);
+}
+
+/*
+ * Mark the object at ptr reached by the pass.  When its owner no longer
+ * runs, hand it over to holder, the live process that holds it: as an
+ * accept does, the holder counts it before the entry names it.  Without a
+ * holder yet, LM_HOLD_ASK asks the caller for one (and to call again).
+ */
+enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
+			   struct lm_owner *holder, bool ask)
+{
+	unsigned long key = (unsigned long)ptr;
+	unsigned long b = lm_obj_bucket(key);
+	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_owner *prev;
+	struct lm_obj *obj;
+	struct lm_notif ev;
+	unsigned long flags;
+	bool give, crossed, moved = false;
+
+	spin_lock_irqsave(lock, flags);
+	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
+		if (obj->key == key && obj->kind == kind)
+			break;
+	if (!obj) {
+		spin_unlock_irqrestore(lock, flags);
+		return LM_HOLD_UNTRACKED;
+	}
+	obj->held = 1;
+	prev = obj->owner;
+	give = prev != holder && !lm_owner_alive(prev);
+	spin_unlock_irqrestore(lock, flags);
+	if (!give)
+		return LM_HOLD_MARKED;
+	if (!holder)
+		return ask ? LM_HOLD_ASK : LM_HOLD_MARKED;
+
+	refcount_inc(&holder->ref);
+	crossed = lm_owner_account(holder, kind, LM_ACCT_RECEIVE, &ev);
+	spin_lock_irqsave(lock, flags);
+	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
+		if (obj->key == key && obj->kind == kind)
+			break;
+	if (obj && obj->owner == prev) {
+		obj->owner = holder;
+		moved = true;
+	}
+	spin_unlock_irqrestore(lock, flags);
+	if (!moved) {
+		/* Freed meanwhile: take the receipt back. */
+		lm_owner_account(holder, kind, LM_ACCT_UNRECEIVE, NULL);
+		lm_owner_put(holder);
+		return LM_HOLD_MARKED;
+	}
+	lm_ev(kind, LM_EV_HANDED_OVER);
+	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER, NULL);
+	lm_owner_put(prev);
+	if (crossed)
+		lm_notify(&ev);
+	return LM_HOLD_MOVED;
+}
+
+unsigned long lm_track_buckets(void)
+{
+	return 1UL << lm_objs.bits;
+}
+
+/*
+ * Classify the objects of n buckets from bucket on: fn sees each under its
+ * bucket's lock (the object cannot be freed meanwhile: its release probe
+ * waits for the lock) and returns its class.  The pass's marks are
+ * cleared.  Returns the next bucket.
+ */
+unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
+				u8 (*fn)(struct lm_obj_view *v, void *arg),
+				void *arg)
+{
+	struct lm_obj_view v;
+	struct lm_obj *obj;
+	unsigned long flags, end = min(bucket + n, lm_track_buckets());
+
+	for (; bucket < end; bucket++) {
+		spinlock_t *lock = lm_lock_of(&lm_objs, bucket);
+
+		spin_lock_irqsave(lock, flags);
+		hlist_for_each_entry(obj, &lm_objs.buckets[bucket], node) {
+			v.kind = obj->kind;
+			v.key = (const void *)obj->key;
+			v.owner = obj->owner;
+			v.held = obj->held;
+			v.cls = obj->cls;
+			v.stamp = obj->stamp;
+			obj->cls = fn(&v, arg);
+			obj->stamp = v.stamp;
+			obj->held = 0;
+		}
+		spin_unlock_irqrestore(lock, flags);
+	}
+	return bucket;
+}
+
 /* ---- reporting -------------------------------------------------------- */
 
 void lm_track_totals(struct lm_totals *t)
@@ -721,6 +860,15 @@ static void lm_owner_snapshot(struct lm_owner *o, struct lm_owner_snap *s)
 	memcpy(s->live, o->live, sizeof(s->live));
 	memcpy(s->k, o->k, sizeof(s->k));
 	spin_unlock(&o->lock);
+}
+
+void lm_track_owner_snap(struct lm_owner *o, struct lm_owner_snap *s)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	lm_owner_snapshot(o, s);
+	local_irq_restore(flags);
 }
 
 int lm_owner_walk(unsigned long *bucket, unsigned long *index,

@@ -32,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -2244,6 +2245,215 @@ TEST_F_TIMEOUT(leakmon, sockets_100000_over_10000_processes, 900)
 	munmap(stacks, (size_t)MEM_PROCS * MEM_STACK);
 	snprintf(buf, sizeof(buf), "%ld", threads_max);
 	EXPECT_EQ(0, write_str("/proc/sys/kernel/threads-max", buf));
+}
+
+/* ---- reachability: what nothing holds, and who holds the rest ------------- */
+
+#define REACH_N 20
+#define LM_PARAM "/sys/module/leakmon/parameters/"
+
+/*
+ * Two passes: an object is judged unreachable only when both agree.  sc is
+ * the second's, with the objects both handed over.
+ */
+static void scan_twice(struct __test_metadata *_metadata, struct lm_handle *h,
+		       struct lm_scan *sc)
+{
+	uint64_t moved = 0;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(LM_OK, lm_scan(h, sc))
+			TH_LOG("scan: %s", lm_last_error(h)->extack);
+		moved += sc->reattributed;
+	}
+	/* Handed over by either pass (the first finds them) */
+	sc->reattributed = moved;
+	TH_LOG("pass %lu: %lu tasks, %lu fds, %lu vmas, %lu objects in %.1f ms (longest step %.2f ms), %lu handed to holders",
+	       sc->seq, sc->tasks, sc->fds, sc->vmas, sc->objects,
+	       sc->duration_ns / 1e6, sc->max_step_ns / 1e6, sc->reattributed);
+}
+
+/* Objects younger than a second are not judged; wait that out. */
+static void short_grace(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, write_str(LM_PARAM "scan_grace", "1"));
+	msleep(2100);
+}
+
+static int reach_via = -1, reach_report = -1;
+
+/*
+ * A daemon's start: open sockets and files, leave a SysV segment, fork a
+ * child that keeps them all, pass more sockets to another live process
+ * (the test) over SCM_RIGHTS, and exit.
+ */
+static void reach_parent_body(void)
+{
+	int fds[2 * REACH_N], i, shmid, ok = 1;
+	pid_t child;
+
+	prctl(PR_SET_NAME, "lm-parent");
+	for (i = 0; i < REACH_N; i++) {
+		fds[2 * i] = tcp_socket();
+		fds[2 * i + 1] = open("/dev/null", O_RDONLY);
+		ok &= fds[2 * i] >= 0 && fds[2 * i + 1] >= 0;
+	}
+	shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	child = fork();
+	if (child == 0) {
+		prctl(PR_SET_NAME, "lm-child");
+		for (;;)
+			pause();
+	}
+	for (i = 0; i < REACH_N; i++) {
+		int s = tcp_socket();
+
+		ok &= s >= 0 && !send_fd(reach_via, s);
+		close(s);
+	}
+	ok &= write(reach_report, &child, sizeof(child)) == sizeof(child);
+	ok &= write(reach_report, &shmid, sizeof(shmid)) == sizeof(shmid);
+	_exit(ok && child > 0 && shmid >= 0 ? 0 : 3);
+}
+
+TEST_F_TIMEOUT(leakmon, scan_inherited_passed_and_kept_are_not_leaks, 300)
+{
+	int sv[2], pfd[2], got[REACH_N], i, shmid = -1, k;
+	pid_t parent, child = -1;
+	struct lm_owner p, c, me;
+	struct lm_totals t;
+	struct lm_scan sc;
+	uint64_t seq;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	ASSERT_EQ(0, pipe(pfd));
+	reach_via = sv[1];
+	reach_report = pfd[1];
+	parent = fork();
+	ASSERT_LE(0, parent);
+	if (parent == 0)
+		reach_parent_body();
+	for (i = 0; i < REACH_N; i++)
+		got[i] = recv_fd(sv[0]);
+	ASSERT_EQ(sizeof(child), read(pfd[0], &child, sizeof(child)));
+	ASSERT_EQ(sizeof(shmid), read(pfd[0], &shmid, sizeof(shmid)));
+	ASSERT_EQ(0, wait_child(parent));
+	for (i = 0; i < REACH_N; i++)
+		ASSERT_LE(0, got[i]);
+
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &sc);
+	ASSERT_TRUE(owner_of(self->h, parent, &p));
+	ASSERT_TRUE(owner_of(self->h, child, &c));
+	ASSERT_TRUE(owner_of(self->h, getpid(), &me));
+	EXPECT_TRUE(p.exited);
+	/* Nothing of the exited parent is leaked ... */
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_TRUE(p.kind[k].scanned);
+		EXPECT_EQ(0, p.kind[k].unreachable)
+			TH_LOG("%s: %lu unreachable", lm_kind_name(k),
+			       p.kind[k].unreachable);
+	}
+	/* ... the segment is the kernel's, the rest went to their holders. */
+	EXPECT_EQ(1, p.kind[BLOB].live);
+	EXPECT_EQ(1, p.kind[BLOB].kernel);
+	EXPECT_EQ(0, p.kind[SOCK].live);
+	EXPECT_EQ(0, p.kind[SK].live);
+	EXPECT_EQ(2 * REACH_N, p.kind[SOCK].allocated);
+	EXPECT_EQ(2 * REACH_N, p.kind[SOCK].handed_over);
+	EXPECT_EQ(3 * REACH_N, p.kind[BLOB].handed_over);
+	EXPECT_EQ(REACH_N, c.kind[SOCK].received);
+	EXPECT_EQ(REACH_N, c.kind[SK].received);
+	EXPECT_EQ(2 * REACH_N, c.kind[BLOB].received);
+	EXPECT_EQ(REACH_N, me.kind[SOCK].received);
+	EXPECT_EQ(REACH_N, me.kind[SK].received);
+	EXPECT_EQ(REACH_N, me.kind[BLOB].received);
+	EXPECT_LE(3 * REACH_N, sc.reattributed);
+	for (k = 0; k < LM_NKINDS; k++)
+		EXPECT_EQ(c.kind[k].live, c.kind[k].allocated +
+			  c.kind[k].received - c.kind[k].freed -
+			  c.kind[k].handed_over);
+
+	/* Every object is in exactly one class. */
+	totals(self->h, &t);
+	ASSERT_TRUE(t.scan.present);
+	for (k = 0; k < LM_NKINDS; k++) {
+		const struct lm_scan_kind *sk = &sc.kind[k];
+
+		EXPECT_TRUE(sk->present);
+		TH_LOG("%s: %lu young, %lu held, %lu kernel, %lu closing, %lu unreachable",
+		       lm_kind_name(k), sk->young, sk->held, sk->kernel,
+		       sk->closing, sk->unreachable);
+	}
+	EXPECT_EQ(sc.objects, sc.kind[SOCK].young + sc.kind[SOCK].held +
+		  sc.kind[SOCK].kernel + sc.kind[SOCK].closing +
+		  sc.kind[SOCK].unreachable + sc.kind[BLOB].young +
+		  sc.kind[BLOB].held + sc.kind[BLOB].kernel +
+		  sc.kind[BLOB].closing + sc.kind[BLOB].unreachable +
+		  sc.kind[SK].young + sc.kind[SK].held + sc.kind[SK].kernel +
+		  sc.kind[SK].closing + sc.kind[SK].unreachable);
+
+	/* The periodic pass runs by itself. */
+	seq = t.scan.seq;
+	ASSERT_EQ(0, write_str(LM_PARAM "scan_interval", "1"));
+	for (i = 0; i < 100 && t.scan.seq == seq; i++) {
+		msleep(100);
+		totals(self->h, &t);
+	}
+	EXPECT_LT(seq, t.scan.seq);
+	EXPECT_EQ(1, t.scan.interval_s);
+
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_interval", "60"));
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+	kill(child, SIGKILL);
+	wait_child(child);
+	for (i = 0; i < REACH_N; i++)
+		close(got[i]);
+	shmctl(shmid, IPC_RMID, NULL);
+	close(sv[0]);
+	close(sv[1]);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
+{
+	struct held_child leaker, holder;
+	struct lm_owner a, f;
+	struct lm_scan sc;
+	int k;
+
+	ASSERT_EQ(0, sh("insmod %s", env_or_die("LEAKBIND_KO")));
+	ASSERT_EQ(0, held_start(&leaker, apache2_body));
+	ASSERT_EQ(0, held_stopped(&leaker)) TH_LOG("not all binds were refused");
+	ASSERT_EQ(0, held_start(&holder, fd_leaker_body));
+	ASSERT_EQ(0, held_stopped(&holder));
+
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &sc);
+	ASSERT_TRUE(owner_of(self->h, leaker.pid, &a));
+	ASSERT_TRUE(owner_of(self->h, holder.pid, &f));
+	EXPECT_FALSE(a.exited);
+	for (k = 0; k < LM_NKINDS; k++) {
+		/* apache2 runs, and every object it leaked is named ... */
+		EXPECT_TRUE(a.kind[k].scanned);
+		EXPECT_EQ(BINDS, a.kind[k].unreachable);
+		EXPECT_EQ(BINDS, a.kind[k].live);
+		/* ... while descriptors a process keeps are not leaks. */
+		EXPECT_EQ(HELD, f.kind[k].live);
+		EXPECT_EQ(0, f.kind[k].unreachable);
+		EXPECT_LE(BINDS, sc.kind[k].unreachable);
+	}
+	EXPECT_LE(HELD, sc.fds);
+
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+	/* fd_leaker_body closes them at its second checkpoint */
+	EXPECT_EQ(0, held_continue(&holder));
+	EXPECT_EQ(0, held_stopped(&holder));
+	EXPECT_EQ(0, held_finish(&holder));
+	EXPECT_EQ(0, held_finish(&leaker));
+	EXPECT_EQ(0, sh("rmmod leakbind"));
 }
 
 TEST_HARNESS_MAIN

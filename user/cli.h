@@ -19,6 +19,7 @@ enum cli_exit {
 	EXIT_NOMODULE	= 3,	/* generic netlink family not found */
 	EXIT_PERM	= 4,	/* EPERM/EACCES from the kernel */
 	EXIT_PROTO	= 5,	/* malformed reply */
+	EXIT_UNSUPPORTED = 6,	/* the module is older than the command */
 	EXIT_NODATA	= 7,	/* check: no value yet (too few samples...) */
 	EXIT_TIMEOUT	= 8,	/* events: -t ran out before -c N events */
 	EXIT_BADFILE	= 9,	/* graph/record: empty, truncated or foreign file */
@@ -39,6 +40,8 @@ int cmd_version(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_prometheus(int argc, char **argv);
 int cmd_growth(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+void usage_scan(FILE *f);
 void usage_status(FILE *f);
 void usage_top(FILE *f);
 void usage_reset(FILE *f);

@@ -231,7 +231,10 @@ void status_print_human(FILE *f, const struct lm_totals *t,
 	print_bytes_kb(f, "SUnreclaim", m->has_sunreclaim, m->sunreclaim_kb);
 	fprintf(f, ", ");
 	print_bytes_kb(f, "SReclaimable", m->has_sreclaimable, m->sreclaimable_kb);
-	fprintf(f, "\n\n");
+	fprintf(f, "\n");
+	if (t->scan.present)
+		scan_print_human(f, &t->scan, t->now_ns);
+	fprintf(f, "\n");
 
 	for (unsigned int id = 0; id < LM_NKINDS; id++)
 		if (t->kind[id].present)
@@ -376,6 +379,7 @@ void status_print_json(FILE *f, const struct lm_totals *t,
 	json_obj_close(&j);
 
 	json_meminfo(&j, m);
+	json_scan(&j, "scan", &t->scan, t->now_ns);
 
 	json_arr_open(&j, "warnings");
 	for (unsigned int id = 0; id < LM_NKINDS; id++) {

@@ -17,6 +17,8 @@ static const struct cli_cmd commands[] = {
 	  "owners ranked by live objects, orphans or growth" },
 	{ "config",	cmd_config,	usage_config,
 	  "show or change the module's limits" },
+	{ "scan",	cmd_scan,	usage_scan,
+	  "find leaked objects: what no process holds" },
 	{ "reset",	cmd_reset,	usage_reset,
 	  "zero the event counters" },
 	{ "check",	cmd_check,	usage_check,

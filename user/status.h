@@ -19,6 +19,13 @@ bool kind_incomplete(const struct lm_kind_totals *k, char *buf, size_t size);
 /* The "config" object of status and config --json */
 void json_config(struct json *j, const char *key, const struct lm_config *c);
 
+/* A reachability pass (cmd_scan.c): unreachable objects, all kinds */
+uint64_t scan_unreachable(const struct lm_scan *s);
+void scan_print_human(FILE *f, const struct lm_scan *s, uint64_t now_ns);
+/* The pass as an object under key, null if none has run */
+void json_scan(struct json *j, const char *key, const struct lm_scan *s,
+	       uint64_t now_ns);
+
 /* Output of `leakmon status` */
 void status_print_human(FILE *f, const struct lm_totals *t,
 			uint32_t genl_version, const struct meminfo *m);

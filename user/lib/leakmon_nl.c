@@ -716,6 +716,27 @@ int lm_reset(struct lm_handle *h)
 	return lm_exchange(h, nlh, h->fam.id, NULL, NULL, NULL);
 }
 
+int lm_scan(struct lm_handle *h, struct lm_scan *s)
+{
+	char buf[LM_SEND_BUFSIZE];
+	struct nlmsghdr *nlh = lm_cmd_start(h, buf, LEAKMON_CMD_SCAN, 0);
+	struct lm_totals *t = calloc(1, sizeof(*t));
+	int ret;
+
+	if (!t) {
+		h->err.err = ENOMEM;
+		return lm_error_set(&h->err, LM_ERR_LOCAL, "out of memory");
+	}
+	ret = lm_do(h, nlh, lm_totals_msg_cb, t);
+	if (ret == LM_OK && !t->scan.present)
+		ret = lm_error_set(&h->err, LM_ERR_PROTO,
+				   "scan reply without LEAKMON_A_SCAN");
+	if (ret == LM_OK)
+		*s = t->scan;
+	free(t);
+	return ret;
+}
+
 /* ---- owner dump ---- */
 
 static int lm_owners_grow(struct lm_owners *o)

@@ -136,6 +136,35 @@ struct lm_kind_totals {
 	uint64_t missed_handover;
 };
 
+/* One kind in a reachability pass: its objects in each class */
+struct lm_scan_kind {
+	bool present;
+	uint64_t young;			/* not judged yet */
+	uint64_t held;
+	uint64_t kernel;
+	uint64_t closing;
+	uint64_t unreachable;		/* leaked */
+};
+
+/* LEAKMON_A_SCAN: a reachability pass (see <linux/leakmon.h>) */
+struct lm_scan {
+	bool present;			/* a pass has run */
+	uint64_t seq;
+	uint64_t time_ns;		/* CLOCK_BOOTTIME of its end */
+	uint64_t duration_ns;
+	uint64_t max_step_ns;
+	uint64_t tasks;
+	uint64_t fds;
+	uint64_t vmas;
+	uint64_t objects;
+	uint64_t reattributed;
+	uint64_t owners_unreported;
+	uint32_t interval_s;
+	uint32_t grace_s;
+	uint32_t closing_max_s;
+	struct lm_scan_kind kind[LM_NKINDS];
+};
+
 struct lm_totals {
 	char version[LM_VERSION_SIZE];
 	uint64_t now_ns;		/* CLOCK_BOOTTIME */
@@ -148,6 +177,7 @@ struct lm_totals {
 	bool has_events;		/* LEAKMON_A_EVENTS was sent */
 	struct lm_event_stats events;
 	struct lm_kind_totals kind[LM_NKINDS];	/* indexed by enum leakmon_kind */
+	struct lm_scan scan;		/* the last pass, if present */
 };
 
 struct lm_owner_kind {
@@ -159,6 +189,10 @@ struct lm_owner_kind {
 	uint64_t last_alloc_ns;		/* 0 if never */
 	uint64_t received;		/* handed over to the owner */
 	uint64_t handed_over;		/* handed over to another */
+	bool scanned;			/* the three below were sent */
+	uint64_t kernel;		/* at the last pass */
+	uint64_t closing;
+	uint64_t unreachable;
 };
 
 struct lm_owner {
@@ -266,6 +300,8 @@ int lm_get_config(struct lm_handle *h, struct lm_config *c);
 int lm_set_config(struct lm_handle *h, const struct lm_config *set,
 		  struct lm_config *now);
 int lm_reset(struct lm_handle *h);
+/* Run a reachability pass now (CAP_NET_ADMIN) and return its result. */
+int lm_scan(struct lm_handle *h, struct lm_scan *s);
 
 /*
  * Collect all owners.  o must be zeroed or come from an earlier call; its

@@ -34,6 +34,33 @@ static const struct lm_attr_spec top_spec[LEAKMON_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_A_OWNER, NESTED),
 	LM_ATTR(LEAKMON_A_EVENTS, NESTED),
 	LM_ATTR(LEAKMON_A_EVENT, NESTED),
+	LM_ATTR(LEAKMON_A_SCAN, NESTED),
+};
+
+static const struct lm_attr_spec scan_spec[LEAKMON_SCAN_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_SCAN_A_SEQ, U64),
+	LM_ATTR(LEAKMON_SCAN_A_TIME_NS, U64),
+	LM_ATTR(LEAKMON_SCAN_A_DURATION_NS, U64),
+	LM_ATTR(LEAKMON_SCAN_A_MAX_STEP_NS, U64),
+	LM_ATTR(LEAKMON_SCAN_A_TASKS, U64),
+	LM_ATTR(LEAKMON_SCAN_A_FDS, U64),
+	LM_ATTR(LEAKMON_SCAN_A_VMAS, U64),
+	LM_ATTR(LEAKMON_SCAN_A_OBJECTS, U64),
+	LM_ATTR(LEAKMON_SCAN_A_REATTRIBUTED, U64),
+	LM_ATTR(LEAKMON_SCAN_A_OWNERS_UNREPORTED, U64),
+	LM_ATTR(LEAKMON_SCAN_A_INTERVAL_S, U32),
+	LM_ATTR(LEAKMON_SCAN_A_GRACE_S, U32),
+	LM_ATTR(LEAKMON_SCAN_A_CLOSING_MAX_S, U32),
+	LM_ATTR(LEAKMON_SCAN_A_KIND, NESTED),
+};
+
+static const struct lm_attr_spec scan_kind_spec[LEAKMON_SCAN_KIND_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_SCAN_KIND_A_ID, U32),
+	LM_ATTR(LEAKMON_SCAN_KIND_A_YOUNG, U64),
+	LM_ATTR(LEAKMON_SCAN_KIND_A_HELD, U64),
+	LM_ATTR(LEAKMON_SCAN_KIND_A_KERNEL, U64),
+	LM_ATTR(LEAKMON_SCAN_KIND_A_CLOSING, U64),
+	LM_ATTR(LEAKMON_SCAN_KIND_A_UNREACHABLE, U64),
 };
 
 static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
@@ -121,6 +148,9 @@ static const struct lm_attr_spec owner_kind_spec[LEAKMON_OWNER_KIND_A_MAX + 1] =
 	LM_ATTR(LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS, U64),
 	LM_ATTR(LEAKMON_OWNER_KIND_A_RECEIVED, U64),
 	LM_ATTR(LEAKMON_OWNER_KIND_A_HANDED_OVER, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_KERNEL, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_CLOSING, U64),
+	LM_ATTR(LEAKMON_OWNER_KIND_A_UNREACHABLE, U64),
 };
 
 /*
@@ -431,6 +461,138 @@ static int lm_parse_kind_nest(const struct nlattr *nest, struct lm_totals *t,
 	return MNL_CB_OK;
 }
 
+/* ---- LEAKMON_A_SCAN ---- */
+
+struct lm_scan_kind_ctx {
+	struct lm_scan_kind k;
+	bool has_id;
+	uint32_t id;
+	struct lm_error *err;
+};
+
+static int lm_scan_kind_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_scan_kind_ctx *ctx = data;
+	struct lm_scan_kind *k = &ctx->k;
+	int ret = LM_CHECK(a, scan_kind_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_SCAN_KIND_A_ID:
+		ctx->id = mnl_attr_get_u32(a);
+		ctx->has_id = true;
+		break;
+	case LEAKMON_SCAN_KIND_A_YOUNG:
+		k->young = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_KIND_A_HELD:
+		k->held = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_KIND_A_KERNEL:
+		k->kernel = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_KIND_A_CLOSING:
+		k->closing = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_KIND_A_UNREACHABLE:
+		k->unreachable = mnl_attr_get_u64(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+struct lm_scan_ctx {
+	struct lm_scan *s;
+	struct lm_error *err;
+};
+
+static int lm_scan_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_scan_ctx *ctx = data;
+	struct lm_scan *s = ctx->s;
+	struct lm_scan_kind_ctx kc = { .err = ctx->err };
+	int ret = LM_CHECK(a, scan_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_SCAN_A_SEQ:
+		s->seq = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_TIME_NS:
+		s->time_ns = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_DURATION_NS:
+		s->duration_ns = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_MAX_STEP_NS:
+		s->max_step_ns = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_TASKS:
+		s->tasks = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_FDS:
+		s->fds = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_VMAS:
+		s->vmas = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_OBJECTS:
+		s->objects = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_REATTRIBUTED:
+		s->reattributed = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_OWNERS_UNREPORTED:
+		s->owners_unreported = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_SCAN_A_INTERVAL_S:
+		s->interval_s = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_SCAN_A_GRACE_S:
+		s->grace_s = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_SCAN_A_CLOSING_MAX_S:
+		s->closing_max_s = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_SCAN_A_KIND:
+		if (lm_parse_nest(a, lm_scan_kind_attr_cb, &kc,
+				  "LEAKMON_SCAN_A_KIND", ctx->err) != MNL_CB_OK)
+			return MNL_CB_ERROR;
+		if (!kc.has_id) {
+			lm_error_set(ctx->err, LM_ERR_PROTO,
+				     "LEAKMON_SCAN_A_KIND without LEAKMON_SCAN_KIND_A_ID");
+			return MNL_CB_ERROR;
+		}
+		if (kc.id > LEAKMON_KIND_MAX)
+			break;	/* a kind newer than this program */
+		if (s->kind[kc.id].present) {
+			lm_error_set(ctx->err, LM_ERR_PROTO,
+				     "LEAKMON_SCAN_A_KIND: kind %u reported twice",
+				     kc.id);
+			return MNL_CB_ERROR;
+		}
+		kc.k.present = true;
+		s->kind[kc.id] = kc.k;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_parse_scan_nest(const struct nlattr *nest, struct lm_scan *s,
+			      struct lm_error *err)
+{
+	struct lm_scan_ctx ctx = { .s = s, .err = err };
+
+	memset(s, 0, sizeof(*s));
+	s->present = true;
+	return lm_parse_nest(nest, lm_scan_attr_cb, &ctx, "LEAKMON_A_SCAN",
+			     err);
+}
+
 /* ---- GET_TOTALS reply ---- */
 
 struct lm_totals_ctx {
@@ -474,6 +636,8 @@ static int lm_totals_attr_cb(const struct nlattr *a, void *data)
 		return lm_parse_events_nest(a, &t->events, ctx->err);
 	case LEAKMON_A_KIND:
 		return lm_parse_kind_nest(a, t, ctx->err);
+	case LEAKMON_A_SCAN:
+		return lm_parse_scan_nest(a, &t->scan, ctx->err);
 	}
 	return MNL_CB_OK;
 }
@@ -580,6 +744,18 @@ static int lm_owner_kind_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case LEAKMON_OWNER_KIND_A_HANDED_OVER:
 		k->handed_over = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_OWNER_KIND_A_KERNEL:
+		k->kernel = mnl_attr_get_u64(a);
+		k->scanned = true;
+		break;
+	case LEAKMON_OWNER_KIND_A_CLOSING:
+		k->closing = mnl_attr_get_u64(a);
+		k->scanned = true;
+		break;
+	case LEAKMON_OWNER_KIND_A_UNREACHABLE:
+		k->unreachable = mnl_attr_get_u64(a);
+		k->scanned = true;
 		break;
 	}
 	return MNL_CB_OK;

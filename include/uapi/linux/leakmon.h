@@ -59,6 +59,8 @@
  *        LEAKMON_EVENTS_A_SEND_FAILED: NLA_U64, message allocation or
  *                                      multicast failed (a listener's
  *                                      receive buffer was full: ENOBUFS)
+ *    LEAKMON_A_SCAN: NLA_NESTED, the last reachability pass, as in
+ *                    LEAKMON_CMD_SCAN's reply; absent before the first
  *    LEAKMON_A_KIND: NLA_NESTED, once per kind, in kind order
  *        LEAKMON_KIND_A_ID: NLA_U32, enum leakmon_kind
  *        LEAKMON_KIND_A_NAME: NLA_NUL_STRING, the kind's name:
@@ -146,6 +148,12 @@
  *        LEAKMON_OWNER_A_TYPE: NLA_U32, enum leakmon_owner_type; absent
  *                              from a module older than the attribute
  *                              (then every owner is a process)
+ *    Once a reachability pass has run, each LEAKMON_OWNER_A_KIND nest
+ *    also has the owner's objects of the kind in three of the pass's
+ *    classes (see "Reachability" below), as of the last pass:
+ *            LEAKMON_OWNER_KIND_A_KERNEL: NLA_U64
+ *            LEAKMON_OWNER_KIND_A_CLOSING: NLA_U64
+ *            LEAKMON_OWNER_KIND_A_UNREACHABLE: NLA_U64, leaked objects
  *
  * LEAKMON_CMD_RESET: do, CAP_NET_ADMIN. Request: no attributes.  Zeroes the
  *    event counters (global and per owner); live objects stay tracked.
@@ -181,6 +189,62 @@
  *    Lowering a limit below the current number of entries keeps existing
  *    entries; only new ones are refused.
  *
+ * LEAKMON_CMD_SCAN: do, CAP_NET_ADMIN. Request: no attributes.  Runs a
+ *    reachability pass now (or waits for the one running) and replies with
+ *    its result:
+ *    LEAKMON_A_SCAN: NLA_NESTED
+ *        LEAKMON_SCAN_A_SEQ: NLA_U64, passes since the module loaded
+ *        LEAKMON_SCAN_A_TIME_NS: NLA_U64, when the pass ended
+ *        LEAKMON_SCAN_A_DURATION_NS: NLA_U64, how long it took
+ *        LEAKMON_SCAN_A_MAX_STEP_NS: NLA_U64, the longest stretch it ran
+ *                                    without offering the CPU
+ *        LEAKMON_SCAN_A_TASKS: NLA_U64, processes visited
+ *        LEAKMON_SCAN_A_FDS: NLA_U64, descriptors visited
+ *        LEAKMON_SCAN_A_VMAS: NLA_U64, memory mappings visited
+ *        LEAKMON_SCAN_A_OBJECTS: NLA_U64, tracked objects classified
+ *        LEAKMON_SCAN_A_REATTRIBUTED: NLA_U64, objects of exited owners
+ *                                     (or of the softirq owner) handed
+ *                                     over to the process that holds them
+ *        LEAKMON_SCAN_A_OWNERS_UNREPORTED: NLA_U64, owners whose kernel,
+ *                                          closing or unreachable objects
+ *                                          are counted in the totals but
+ *                                          not per owner (the pass reports
+ *                                          at most 4096 such owners)
+ *        LEAKMON_SCAN_A_INTERVAL_S: NLA_U32, seconds between passes
+ *                                   (module parameter scan_interval;
+ *                                   0: only on request)
+ *        LEAKMON_SCAN_A_GRACE_S: NLA_U32, objects younger than this are
+ *                                not judged (scan_grace)
+ *        LEAKMON_SCAN_A_CLOSING_MAX_S: NLA_U32, how long a socket may be
+ *                                      closing before it counts as
+ *                                      unreachable (closing_max)
+ *        LEAKMON_SCAN_A_KIND: NLA_NESTED, once per kind, in kind order
+ *            LEAKMON_SCAN_KIND_A_ID: NLA_U32, enum leakmon_kind
+ *            LEAKMON_SCAN_KIND_A_YOUNG, LEAKMON_SCAN_KIND_A_HELD,
+ *            LEAKMON_SCAN_KIND_A_KERNEL, LEAKMON_SCAN_KIND_A_CLOSING,
+ *            LEAKMON_SCAN_KIND_A_UNREACHABLE: NLA_U64, objects of the
+ *                                      kind in each class; they sum to
+ *                                      OBJECTS of the kind
+ * Reachability
+ * ------------
+ * A pass walks every process's descriptor table and memory mappings and
+ * marks the objects it reaches, then sorts every live object into one
+ * class:
+ *    young: allocated less than scan_grace seconds before the pass, or
+ *           during it (between its allocation and its descriptor);
+ *    held: reachable from a live process (a descriptor or a mapping of
+ *          it), or a connection waiting in a listener's accept queue; an
+ *          object held by a process that is not its owner, whose owner
+ *          has exited (or is the softirq owner), is handed over to the
+ *          holder, counted in RECEIVED and HANDED_OVER as an accept is;
+ *    kernel: a socket the kernel created for itself (no file; kernel
+ *            socket of a network namespace), a kernel-internal file (a
+ *            SysV shared memory segment);
+ *    closing: a socket being closed by the kernel (no socket inode any
+ *             more, e.g. TCP FIN_WAIT1 or LAST_ACK), a file being
+ *             released; for at most closing_max seconds;
+ *    unreachable: none of these: nothing holds it.  These are leaked
+ *                 objects, whether their owner runs or not.
  * Notifications
  * -------------
  * The family has one multicast group, LEAKMON_MCGRP_EVENTS ("events").
@@ -278,6 +342,7 @@ enum leakmon_cmd {
 	LEAKMON_CMD_EVENT_THRESHOLD,	/* notification only */
 	LEAKMON_CMD_EVENT_ORPHANS,	/* notification only */
 	LEAKMON_CMD_EVENT_SATURATED,	/* notification only */
+	LEAKMON_CMD_SCAN,
 
 	__LEAKMON_CMD_MAX
 };
@@ -331,6 +396,7 @@ enum leakmon_attr {
 	LEAKMON_A_OWNER,
 	LEAKMON_A_EVENTS,
 	LEAKMON_A_EVENT,
+	LEAKMON_A_SCAN,
 
 	__LEAKMON_A_MAX
 };
@@ -397,6 +463,9 @@ enum leakmon_owner_kind_attr {
 	LEAKMON_OWNER_KIND_A_LAST_ALLOC_NS,
 	LEAKMON_OWNER_KIND_A_RECEIVED,
 	LEAKMON_OWNER_KIND_A_HANDED_OVER,
+	LEAKMON_OWNER_KIND_A_KERNEL,
+	LEAKMON_OWNER_KIND_A_CLOSING,
+	LEAKMON_OWNER_KIND_A_UNREACHABLE,
 
 	__LEAKMON_OWNER_KIND_A_MAX
 };
@@ -458,5 +527,43 @@ enum leakmon_event_attr {
 };
 
 #define LEAKMON_EVENT_A_MAX (__LEAKMON_EVENT_A_MAX - 1)
+
+enum leakmon_scan_attr {
+	LEAKMON_SCAN_A_UNSPEC,
+	LEAKMON_SCAN_A_PAD,
+	LEAKMON_SCAN_A_SEQ,
+	LEAKMON_SCAN_A_TIME_NS,
+	LEAKMON_SCAN_A_DURATION_NS,
+	LEAKMON_SCAN_A_MAX_STEP_NS,
+	LEAKMON_SCAN_A_TASKS,
+	LEAKMON_SCAN_A_FDS,
+	LEAKMON_SCAN_A_VMAS,
+	LEAKMON_SCAN_A_OBJECTS,
+	LEAKMON_SCAN_A_REATTRIBUTED,
+	LEAKMON_SCAN_A_OWNERS_UNREPORTED,
+	LEAKMON_SCAN_A_INTERVAL_S,
+	LEAKMON_SCAN_A_GRACE_S,
+	LEAKMON_SCAN_A_CLOSING_MAX_S,
+	LEAKMON_SCAN_A_KIND,
+
+	__LEAKMON_SCAN_A_MAX
+};
+
+#define LEAKMON_SCAN_A_MAX (__LEAKMON_SCAN_A_MAX - 1)
+
+enum leakmon_scan_kind_attr {
+	LEAKMON_SCAN_KIND_A_UNSPEC,
+	LEAKMON_SCAN_KIND_A_PAD,
+	LEAKMON_SCAN_KIND_A_ID,
+	LEAKMON_SCAN_KIND_A_YOUNG,
+	LEAKMON_SCAN_KIND_A_HELD,
+	LEAKMON_SCAN_KIND_A_KERNEL,
+	LEAKMON_SCAN_KIND_A_CLOSING,
+	LEAKMON_SCAN_KIND_A_UNREACHABLE,
+
+	__LEAKMON_SCAN_KIND_A_MAX
+};
+
+#define LEAKMON_SCAN_KIND_A_MAX (__LEAKMON_SCAN_KIND_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_LEAKMON_H */

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leakmon: the reachability pass.
+ *
+ * An object whose owner has exited is not necessarily leaked (a child
+ * inherited it, a descriptor was passed on), and an object whose owner
+ * runs may be (a refcount leak in the kernel).  The pass tells them apart:
+ *
+ *  1. the walk visits every process's descriptor table and memory mappings
+ *     and marks each tracked object it reaches (a file, and for a socket
+ *     its inode and its sk); an object whose owner no longer runs is handed
+ *     over to the process that holds it;
+ *  2. the classification visits every entry of the object table and sorts
+ *     it into young, held, kernel, closing or unreachable (see the UAPI
+ *     header), and counts them per kind and per owner.
+ *
+ * Both run in process context, from a work item (every scan_interval
+ * seconds) or on request (LEAKMON_CMD_SCAN), one pass at a time.  They
+ * hold a spinlock for a bounded batch at a time (LM_REACH_FDS descriptors
+ * under the task's and its descriptor table's locks, LM_REACH_VMAS
+ * mappings under the mmap lock, LM_REACH_BUCKETS object buckets), and
+ * offer the CPU between batches; the longest stretch is measured and
+ * reported.  Tasks are found by pid number (idr_get_next() under RCU, as
+ * /proc does), so a pass survives any process exiting under it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bsearch.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/magic.h>
+#include <net/sock.h>
+
+#include "leakmon.h"
+#include "compat.h"
+
+#define LM_REACH_FDS		256	/* descriptors per batch */
+#define LM_REACH_VMAS		128	/* mappings per batch */
+#define LM_REACH_BUCKETS	256	/* object buckets per batch */
+/* Owners with kernel, closing or unreachable objects reported per pass */
+#define LM_REACH_OWNERS		4096
+#define LM_REACH_SLOTS		(2 * LM_REACH_OWNERS)
+
+unsigned int lm_scan_interval = 60;
+unsigned int lm_scan_grace = 10;
+unsigned int lm_closing_max = 300;
+
+/* An owner's objects in the reported classes, during a pass */
+struct lm_reach_slot {
+	struct lm_owner *owner;		/* referenced */
+	u32 n[LM_NKINDS][LM_RO_MAX];
+};
+
+/* ... and in the report, by identity */
+struct lm_reach_row {
+	u8 type;
+	pid_t tgid;
+	u64 start_ns;
+	u32 n[LM_NKINDS][LM_RO_MAX];
+};
+
+struct lm_reach_report {
+	struct rcu_head rcu;
+	struct lm_reach_stats st;
+	unsigned int nr;
+	struct lm_reach_row rows[];
+};
+
+/* One pass under way */
+struct lm_pass {
+	struct lm_reach_stats st;
+	u64 step_ns;			/* start of the current stretch */
+	u32 start_s, now_s, grace, closing_max;
+	/* the walk: the process being visited, its owner when needed */
+	struct task_struct *task;
+	struct lm_owner *holder;
+	bool holder_tried;
+	unsigned int fd, batch;
+	/* the classification's per-owner counts */
+	struct lm_reach_slot *slots;
+	unsigned int used;
+};
+
+static DEFINE_MUTEX(lm_reach_mutex);	/* one pass at a time */
+static struct lm_reach_report __rcu *lm_report;
+static u64 lm_reach_seq;
+static struct delayed_work lm_reach_work;
+static bool lm_reach_ready;
+
+/* Offer the CPU, and measure the stretch that ends here. */
+static void lm_reach_step(struct lm_pass *p)
+{
+	u64 now = ktime_get_ns();
+
+	if (now - p->step_ns > p->st.max_step_ns)
+		p->st.max_step_ns = now - p->step_ns;
+	cond_resched();
+	p->step_ns = ktime_get_ns();
+}
+
+/* ---- the walk --------------------------------------------------------- */
+
+/* Mark one object of p->task's process; find its owner if asked to. */
+static void lm_reach_hold(struct lm_pass *p, unsigned int kind,
+			  const void *obj)
+{
+	struct lm_owner *o;
+	enum lm_hold r;
+
+	r = lm_track_hold(kind, obj, p->holder, !p->holder_tried);
+	if (r == LM_HOLD_ASK) {
+		p->holder_tried = true;
+		o = lm_track_owner_of(p->task);
+		if (IS_ERR(o))
+			return;
+		p->holder = o;
+		r = lm_track_hold(kind, obj, o, false);
+	}
+	if (r == LM_HOLD_MOVED)
+		p->st.reattributed++;
+}
+
+/* A file, and for a socket its inode and its sk. */
+static void lm_reach_file(struct lm_pass *p, struct file *file)
+{
+	struct inode *inode = file_inode(file);
+	struct socket *sock;
+	struct sock *sk;
+
+	lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, file);
+	if (!inode || inode->i_sb->s_magic != SOCKFS_MAGIC)
+		return;
+	sock = SOCKET_I(inode);
+	lm_reach_hold(p, LEAKMON_KIND_SOCK_INODE, inode);
+	sk = READ_ONCE(sock->sk);
+	if (sk)
+		lm_reach_hold(p, LEAKMON_KIND_SK_BLOB, sk);
+}
+
+/* iterate_fd() callback: the task's and the table's locks are held. */
+static int lm_reach_fd(const void *arg, struct file *file, unsigned int fd)
+{
+	struct lm_pass *p = (struct lm_pass *)arg;
+
+	lm_reach_file(p, file);
+	p->st.fds++;
+	p->fd = fd + 1;
+	return ++p->batch >= LM_REACH_FDS;
+}
+
+/*
+ * A thread of the group that still has its descriptor table and mm (the
+ * leader may have exited before the others), referenced; NULL if none.
+ */
+static struct task_struct *lm_reach_live_thread(struct task_struct *leader)
+{
+	struct task_struct *t, *found = NULL;
+
+	rcu_read_lock();
+	for_each_thread(leader, t) {
+		if (READ_ONCE(t->files)) {
+			get_task_struct(t);
+			found = t;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static void lm_reach_fds(struct lm_pass *p, struct task_struct *t)
+{
+	int more;
+
+	p->fd = 0;
+	do {
+		p->batch = 0;
+		task_lock(t);
+		more = t->files ? iterate_fd(t->files, p->fd, lm_reach_fd, p) : 0;
+		task_unlock(t);
+		lm_reach_step(p);
+	} while (more);
+}
+
+static void lm_reach_vmas(struct lm_pass *p, struct task_struct *t)
+{
+	struct vm_area_struct *vma = NULL;
+	struct mm_struct *mm = get_task_mm(t);
+	unsigned long addr = 0;
+	unsigned int n;
+
+	if (!mm)
+		return;
+	do {
+		mmap_read_lock(mm);
+		for (n = 0, vma = find_vma(mm, addr); vma && n < LM_REACH_VMAS;
+		     vma = find_vma(mm, addr), n++) {
+			addr = vma->vm_end;
+			p->st.vmas++;
+			if (vma->vm_file)
+				lm_reach_file(p, vma->vm_file);
+		}
+		mmap_read_unlock(mm);
+		lm_reach_step(p);
+	} while (vma);
+	mmput(mm);
+}
+
+/* The next thread group leader from pid *nr on, referenced; NULL at end. */
+static struct task_struct *lm_reach_next(int *nr)
+{
+	struct task_struct *t = NULL;
+	struct pid *pid;
+
+	rcu_read_lock();
+	while ((pid = idr_get_next(&init_pid_ns.idr, nr))) {
+		(*nr)++;
+		t = pid_task(pid, PIDTYPE_TGID);
+		if (t) {
+			get_task_struct(t);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return t;
+}
+
+static void lm_reach_walk(struct lm_pass *p)
+{
+	struct task_struct *leader, *t;
+	int nr = 1;
+
+	while ((leader = lm_reach_next(&nr))) {
+		t = lm_reach_live_thread(leader);
+		put_task_struct(leader);
+		if (!t)
+			continue;
+		p->st.tasks++;
+		p->task = t;
+		p->holder = NULL;
+		p->holder_tried = false;
+		lm_reach_fds(p, t);
+		lm_reach_vmas(p, t);
+		if (p->holder)
+			lm_track_owner_put(p->holder);
+		put_task_struct(t);
+		lm_reach_step(p);
+	}
+}
+
+/* ---- the classification ----------------------------------------------- */
+
+/* What an object nothing reached is, from the object itself. */
+static u8 lm_reach_inspect(const struct lm_obj_view *v)
+{
+	switch (v->kind) {
+	case LEAKMON_KIND_SOCK_INODE: {
+		struct socket *sock = SOCKET_I((struct inode *)v->key);
+
+		/* A user's socket has a file from its creation on. */
+		return READ_ONCE(sock->file) ? LM_CLS_UNREACHABLE :
+					       LM_CLS_KERNEL;
+	}
+	case LEAKMON_KIND_FILE_BLOB: {
+		struct file *file = (struct file *)v->key;
+		bool private;
+
+		/* Pinned, its inode stays (__fput() drops it first). */
+		if (!lm_compat_file_tryget(file))
+			return LM_CLS_CLOSING;
+		private = IS_PRIVATE(file_inode(file));
+		fput(file);
+		/* A kernel-internal file: a SysV segment, ... */
+		return private ? LM_CLS_KERNEL : LM_CLS_UNREACHABLE;
+	}
+	case LEAKMON_KIND_SK_BLOB: {
+		struct sock *sk = (struct sock *)v->key;
+
+		if (sk->sk_kern_sock)
+			return LM_CLS_KERNEL;
+		if (!READ_ONCE(sk->sk_socket))
+			/* being closed, or waiting in an accept queue */
+			return sock_flag(sk, SOCK_DEAD) ? LM_CLS_CLOSING :
+							  LM_CLS_HELD;
+		return LM_CLS_UNREACHABLE;
+	}
+	}
+	return LM_CLS_UNREACHABLE;
+}
+
+static void lm_reach_count_owner(struct lm_pass *p, struct lm_owner *o,
+				 unsigned int kind, unsigned int ro)
+{
+	unsigned int i = hash_ptr(o, ilog2(LM_REACH_SLOTS));
+	struct lm_reach_slot *s;
+
+	for (;; i = (i + 1) & (LM_REACH_SLOTS - 1)) {
+		s = &p->slots[i];
+		if (s->owner == o)
+			break;
+		if (!s->owner) {
+			if (p->used >= LM_REACH_OWNERS) {
+				p->st.owners_unreported++;
+				return;
+			}
+			lm_track_owner_hold(o);
+			s->owner = o;
+			p->used++;
+			break;
+		}
+	}
+	s->n[kind][ro]++;
+}
+
+static u8 lm_reach_classify(struct lm_obj_view *v, void *arg)
+{
+	struct lm_pass *p = arg;
+	u8 cls, counted;
+
+	if (v->cls != LM_CLS_CLOSING &&
+	    (v->stamp >= p->start_s || p->now_s - v->stamp < p->grace))
+		cls = LM_CLS_YOUNG;
+	else if (v->held)
+		cls = LM_CLS_HELD;
+	else
+		cls = lm_reach_inspect(v);
+	counted = cls;
+	if (cls == LM_CLS_CLOSING) {
+		/* The stamp says since when; too long is a leak. */
+		if (v->cls != LM_CLS_CLOSING)
+			v->stamp = p->now_s;
+		else if (p->now_s - v->stamp >= p->closing_max)
+			counted = LM_CLS_UNREACHABLE;
+	} else if (cls == LM_CLS_UNREACHABLE && v->cls != LM_CLS_UNREACHABLE) {
+		/*
+		 * Not judged until a second pass agrees: a descriptor that
+		 * moved during the walk (passed to a process visited before,
+		 * inherited by a child with a lower pid) is missed once.
+		 */
+		counted = LM_CLS_YOUNG;
+	}
+	p->st.objects++;
+	p->st.k[v->kind].cls[counted]++;
+	if (counted == LM_CLS_KERNEL)
+		lm_reach_count_owner(p, v->owner, v->kind, LM_RO_KERNEL);
+	else if (counted == LM_CLS_CLOSING)
+		lm_reach_count_owner(p, v->owner, v->kind, LM_RO_CLOSING);
+	else if (counted == LM_CLS_UNREACHABLE)
+		lm_reach_count_owner(p, v->owner, v->kind, LM_RO_UNREACHABLE);
+	return cls;
+}
+
+static int lm_reach_row_cmp(const void *a, const void *b)
+{
+	const struct lm_reach_row *x = a, *y = b;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return 0;
+}
+
+/* The per-owner counts into a report (NULL if out of memory). */
+static struct lm_reach_report *lm_reach_report(struct lm_pass *p)
+{
+	struct lm_reach_report *r;
+	struct lm_owner_snap snap;
+	unsigned int i, nr = 0;
+
+	r = kvzalloc(struct_size(r, rows, p->used), GFP_KERNEL);
+	for (i = 0; i < LM_REACH_SLOTS; i++) {
+		struct lm_reach_slot *s = &p->slots[i];
+
+		if (!s->owner)
+			continue;
+		if (r) {
+			lm_track_owner_snap(s->owner, &snap);
+			r->rows[nr].type = snap.type;
+			r->rows[nr].tgid = snap.tgid;
+			r->rows[nr].start_ns = snap.start_ns;
+			memcpy(r->rows[nr].n, s->n, sizeof(s->n));
+			nr++;
+		}
+		lm_track_owner_put(s->owner);
+	}
+	if (!r)
+		return NULL;
+	r->nr = nr;
+	sort(r->rows, nr, sizeof(r->rows[0]), lm_reach_row_cmp, NULL);
+	r->st = p->st;
+	return r;
+}
+
+/* ---- passes ----------------------------------------------------------- */
+
+static int lm_reach_pass(struct lm_reach_stats *out)
+{
+	struct lm_reach_report *r, *old;
+	struct lm_pass *p;
+	unsigned long b = 0;
+	u64 t0;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->slots = kvcalloc(LM_REACH_SLOTS, sizeof(*p->slots), GFP_KERNEL);
+	if (!p->slots) {
+		kfree(p);
+		return -ENOMEM;
+	}
+	t0 = ktime_get_ns();
+	p->step_ns = t0;
+	p->start_s = lm_now_s();
+	p->grace = READ_ONCE(lm_scan_grace);
+	p->closing_max = READ_ONCE(lm_closing_max);
+
+	lm_reach_walk(p);
+	p->now_s = lm_now_s();
+	while (b < lm_track_buckets()) {
+		b = lm_track_classify(b, LM_REACH_BUCKETS, lm_reach_classify, p);
+		lm_reach_step(p);
+	}
+
+	p->st.seq = ++lm_reach_seq;
+	p->st.time_ns = ktime_get_boot_fast_ns();
+	p->st.duration_ns = ktime_get_ns() - t0;
+	r = lm_reach_report(p);
+	if (out)
+		*out = p->st;
+	kvfree(p->slots);
+	kfree(p);
+	if (!r)
+		return -ENOMEM;
+	old = rcu_replace_pointer(lm_report, r,
+				  lockdep_is_held(&lm_reach_mutex));
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+int lm_reach_run(struct lm_reach_stats *st)
+{
+	int err;
+
+	if (mutex_lock_interruptible(&lm_reach_mutex))
+		return -EINTR;
+	err = lm_reach_pass(st);
+	mutex_unlock(&lm_reach_mutex);
+	return err;
+}
+
+bool lm_reach_last(struct lm_reach_stats *st)
+{
+	struct lm_reach_report *r;
+	bool found = false;
+
+	rcu_read_lock();
+	r = rcu_dereference(lm_report);
+	if (r) {
+		*st = r->st;
+		found = true;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+bool lm_reach_owner(const struct lm_owner_snap *s,
+		    u64 n[LM_NKINDS][LM_RO_MAX])
+{
+	struct lm_reach_row key = {
+		.type = s->type, .tgid = s->tgid, .start_ns = s->start_ns,
+	};
+	struct lm_reach_report *r;
+	struct lm_reach_row *row;
+	unsigned int k, c;
+	bool found = false;
+
+	rcu_read_lock();
+	r = rcu_dereference(lm_report);
+	if (r) {
+		found = true;
+		row = bsearch(&key, r->rows, r->nr, sizeof(r->rows[0]),
+			      lm_reach_row_cmp);
+		for (k = 0; k < LM_NKINDS; k++)
+			for (c = 0; c < LM_RO_MAX; c++)
+				n[k][c] = row ? row->n[k][c] : 0;
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static void lm_reach_workfn(struct work_struct *work)
+{
+	unsigned int interval;
+	int err;
+
+	err = lm_reach_run(NULL);
+	if (err && err != -EINTR)
+		pr_warn_ratelimited("reachability pass failed: %d\n", err);
+	interval = READ_ONCE(lm_scan_interval);
+	if (interval)
+		queue_delayed_work(system_unbound_wq, &lm_reach_work,
+				   interval * HZ);
+}
+
+/*
+ * scan_interval was set (lm_config_mutex held): the next pass comes that
+ * long from now.
+ */
+void lm_reach_interval_changed(void)
+{
+	unsigned int interval = READ_ONCE(lm_scan_interval);
+
+	if (!READ_ONCE(lm_reach_ready))
+		return;
+	if (interval)
+		mod_delayed_work(system_unbound_wq, &lm_reach_work,
+				 interval * HZ);
+	else
+		cancel_delayed_work(&lm_reach_work);
+}
+
+int lm_reach_init(void)
+{
+	unsigned int interval;
+
+	INIT_DELAYED_WORK(&lm_reach_work, lm_reach_workfn);
+	mutex_lock(&lm_config_mutex);
+	WRITE_ONCE(lm_reach_ready, true);
+	interval = READ_ONCE(lm_scan_interval);
+	if (interval)
+		queue_delayed_work(system_unbound_wq, &lm_reach_work,
+				   interval * HZ);
+	mutex_unlock(&lm_config_mutex);
+	return 0;
+}
+
+void lm_reach_exit(void)
+{
+	struct lm_reach_report *r;
+
+	mutex_lock(&lm_config_mutex);
+	WRITE_ONCE(lm_reach_ready, false);
+	mutex_unlock(&lm_config_mutex);
+	/* The work re-queues itself: cancel_delayed_work_sync() knows. */
+	cancel_delayed_work_sync(&lm_reach_work);
+	mutex_lock(&lm_reach_mutex);
+	r = rcu_replace_pointer(lm_report, NULL,
+				lockdep_is_held(&lm_reach_mutex));
+	mutex_unlock(&lm_reach_mutex);
+	synchronize_rcu();
+	kvfree(r);
+}
