@@ -267,9 +267,16 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
+/* The last pass, if any (a frame of its own: get-totals' is large) */
+static noinline int lm_put_last_scan(struct sk_buff *skb)
 {
 	struct lm_reach_stats st;
+
+	return lm_reach_last(&st) ? lm_put_scan(skb, &st) : 0;
+}
+
+static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
+{
 	struct lm_totals t;
 	struct sk_buff *msg;
 	unsigned int k;
@@ -291,7 +298,7 @@ static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, LEAKMON_A_OWNERS, t.owners) ||
 	    nla_put_u32(msg, LEAKMON_A_OWNERS_EXITED, t.owners_exited) ||
 	    lm_put_config(msg) || lm_put_evstats(msg) ||
-	    (lm_reach_last(&st) && lm_put_scan(msg, &st)))
+	    lm_put_last_scan(msg))
 		goto err;
 	for (k = 0; k < LM_NKINDS; k++)
 		if (lm_put_kind(msg, k, &t.k[k]))

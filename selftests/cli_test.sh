@@ -75,12 +75,15 @@ lm() {
 bad_report() {
 	grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:|^==[0-9]+== ' "$1"
 }
-# check NAME COMMAND...: the command's exit status decides (stdout dropped)
+# check NAME COMMAND...: the command's exit status decides (stdout dropped);
+# on failure the file it read (its last argument), shortened, is shown
 check() {
-	local name=$1
+	local name=$1 rc
 	shift
 	"$@" >/dev/null
-	ok $? "$name"
+	rc=$?
+	[ "$rc" -eq 0 ] || [ ! -f "${!#}" ] || head -c 2000 "${!#}" | sed 's/^/#   /'
+	ok "$rc" "$name"
 }
 # run_cli EXPECTED_RC OUTFILE ARGS...: stdout to OUTFILE, stderr to OUTFILE.err
 run_cli() {
@@ -131,8 +134,8 @@ if [ "$PART" != module ]; then
 		run_cli 2 "$T/h3"
 	ok $? "help lists the commands; no command at all exits 2"
 	rc=0
-	for c in status top config reset check prometheus growth events watch \
-		record graph version; do
+	for c in status top config scan reset check prometheus growth events \
+		watch record graph version; do
 		run_cli 0 "$T/help-$c" "$c" --help && grep -q "Usage: leakmon $c" "$T/help-$c" ||
 			{ echo "# leakmon $c --help: no usage"; rc=1; }
 	done
@@ -214,6 +217,21 @@ check "top --sort rate ranks the growing fd leaker first" \
 	"$T/rate.json"
 kill "$leaker" 2>/dev/null
 wait "$leaker" 2>/dev/null
+
+run_cli 0 "$T/scan.txt" scan && run_cli 0 "$T/scan.json" scan --json
+ok $? "scan as root exits 0"
+check "scan --json: every kind classified, the classes sum to the objects" \
+	jq -e '.scan.seq >= 2 and (.scan.kinds | length) == 3 and
+	       ([.scan.kinds[] | .young + .held + .kernel + .closing +
+		 .unreachable] | add) == .scan.objects' "$T/scan.json"
+width_ok "$T/scan.txt" && grep -qE '^sock_inode +[0-9]+' "$T/scan.txt" &&
+	run_cli 0 "$T/status2.txt" status && grep -q '^scan  ' "$T/status2.txt"
+ok $? "scan's table fits 80 columns; status shows the last pass"
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"${WRAP[@]}" "$CLI" scan >"$T/p" 2>"$T/p.err"
+rc=$?
+[ "$rc" -eq 4 ] && grep -q "CAP_NET_ADMIN" "$T/p.err" && ! bad_report "$T/p.err"
+ok $? "unprivileged scan exits 4 with the kernel's message (rc $rc)"
 
 setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"${WRAP[@]}" "$CLI" reset >"$T/p" 2>"$T/p.err"

@@ -98,6 +98,8 @@ value() {
 }
 # near A B TOLERANCE: |A - B| <= TOLERANCE
 near() {
+	[[ $1 =~ ^-?[0-9]+$ && $2 =~ ^-?[0-9]+$ ]] ||
+		{ echo "# '$1' or '$2' is not a number"; return 1; }
 	local d=$(($1 - $2))
 	[ "${d#-}" -le "$3" ] || { echo "# $1 and $2 differ by more than $3"; return 1; }
 }
@@ -199,6 +201,13 @@ diag <"$T/seed.err"
 insmod "$LEAKBIND_KO"
 "$WL" apache2 "$NLEAK" | diag
 rmmod leakbind
+# Two reachability passes judge the leak (objects under a second old are
+# not judged with scan_grace 1)
+echo 1 >/sys/module/leakmon/parameters/scan_grace
+sleep 2
+lm 0 "$T/scan1" scan && lm 0 "$T/scan2.json" scan --json
+ok $? "leakmon scan runs two passes"
+echo 10 >/sys/module/leakmon/parameters/scan_grace
 
 # expect: the values of status, top and growth --json now, in want[], and
 # the tolerance of each in tol[]
@@ -214,6 +223,7 @@ expect() {
 	want[live.blob]=$(( ${want[live.fblob]} + ${want[live.skblob]} ))
 	want[live]=$(jq '[.kinds[] | .live] | add' "$T/status.json")
 	want[orphans]=$(jq '[.kinds[] | .orphans] | add' "$T/status.json")
+	want[unreachable]=$(jq '.scan.unreachable' "$T/status.json")
 	want[untracked]=$(jq '[.kinds[] | .untracked] | add' "$T/status.json")
 	want[owners]=$(jq '.owners' "$T/status.json")
 	want[owners.exited]=$(jq '.owners_exited' "$T/status.json")
@@ -227,7 +237,7 @@ expect() {
 	# the CLI's own netlink socket and files are live while it runs, and
 	# objects of processes that just exited may still be on their way out
 	for k in live live.sock live.blob live.fblob live.skblob owners \
-		orphans owners.exited; do
+		orphans unreachable owners.exited; do
 		tol[$k]=8
 	done
 	for k in tracked.bytes tracked.bytes.reclaimable \
@@ -267,6 +277,12 @@ tgid=$(jq -r '.[] | select(."{#COMM}" == "apache2" and ."{#STATE}" == "exited") 
 	[ "$(value uid.orphans 65534)" = $((3 * NLEAK)) ]
 ok $? "discovery.owners finds the exited apache2 (tgid ${tgid:-?}); owner.orphans, owner.live, uid.orphans"
 
+[ "$(jq '.scan.kinds.sock_inode.unreachable' "$T/scan2.json")" -ge "$NLEAK" ] &&
+	[ "${want[unreachable]}" -ge $((3 * NLEAK)) ] &&
+	[ "$(value owner.unreachable "$tgid")" = $((3 * NLEAK)) ] &&
+	[ "$(value uid.unreachable 65534)" -ge $((3 * NLEAK)) ]
+ok $? "the leak is unreachable: ${want[unreachable]} in all, owner.unreachable and uid.unreachable of apache2"
+
 # ---- Prometheus ----
 
 lm 0 "$T/p" prometheus -o "$T/leakmon.prom" &&
@@ -280,6 +296,9 @@ grep -qx "leakmon_orphan_objects{kind=\"sock_inode\"} $(jq '.kinds.sock_inode.or
 	grep -q "^leakmon_owner_orphan_objects{tgid=\"$tgid\",comm=\"apache2\",uid=\"65534\",state=\"exited\",user=\"nobody\"} $((3 * NLEAK))\$" \
 		"$T/leakmon.prom" && grep -q '^leakmon_up 1$' "$T/leakmon.prom"
 ok $? "prometheus: the orphans and the apache2 owner row"
+grep -qx "leakmon_unreachable_objects{kind=\"sock_inode\"} $(jq '.scan.kinds.sock_inode.unreachable' "$T/status.json")" "$T/leakmon.prom" &&
+	grep -q '^leakmon_scan_age_seconds [0-9]' "$T/leakmon.prom"
+ok $? "prometheus: the unreachable objects of the last pass"
 "$WL" churn 2 >/dev/null &
 "$WL" fdleak 20 5 >/dev/null &
 until_ok 60 holds_fds $! 23
@@ -376,6 +395,9 @@ near "$(zget leakmon.orphans)" "${want[orphans]}" "${tol[orphans]}" &&
 	[ "$(zget "leakmon.uid.orphans[65534]")" = $((3 * NLEAK)) ] &&
 	[ "$(zget "leakmon.uid.live[65534]")" -ge $((3 * NLEAK)) ]
 ok $? "the agent reports the orphans, per owner and per uid (item prototypes)"
+near "$(zget leakmon.unreachable)" "${want[unreachable]}" "${tol[unreachable]}" &&
+	[ "$(zget "leakmon.owner.unreachable[$tgid]")" = $((3 * NLEAK)) ]
+ok $? "the agent reports the unreachable objects, in all and per owner"
 
 zget leakmon.discovery.owners >"$T/zdisc.json"
 jq -e --arg t "$tgid" '[.[] | select(."{#TGID}" == $t and ."{#COMM}" == "apache2" and

@@ -241,22 +241,34 @@ static bool build_set_config(struct buf *b, bool *known_bad, bool *wellformed)
 	return true;
 }
 
+/* A request the family takes (the others are notifications or nothing) */
+static bool lm_op(uint8_t cmd)
+{
+	return (cmd >= 1 && cmd <= LEAKMON_CMD_SET_CONFIG) ||
+	       cmd == LEAKMON_CMD_SCAN;
+}
+
 /* Anything: a command and a random attribute tree. */
 static void build_random(struct buf *b, bool *known_bad, bool *wellformed)
 {
-	static const uint8_t special[] = { 0, 6, 7, 8, 9, 100, 255 };
+	/* no such operation (notifications, beyond the last) */
+	static const uint8_t special[] = { 0, 6, 7, 8, LEAKMON_CMD_MAX + 1,
+					   100, 255 };
 	uint8_t cmd;
 	uint16_t flags = NLM_F_REQUEST | NLM_F_ACK;
 	int nattrs = rndn(5);
 
-	if (rndn(4))
+	/* a well-formed scan runs a pass (milliseconds): rarely */
+	if (rndn(256) == 0)
+		cmd = LEAKMON_CMD_SCAN;
+	else if (rndn(4))
 		cmd = 1 + rndn(LEAKMON_CMD_SET_CONFIG);
 	else
 		cmd = special[rndn(sizeof(special))];
 	if (rndn(3) == 0)
 		flags |= NLM_F_DUMP;
 	header(b, cmd, flags);
-	if (cmd < 1 || cmd > LEAKMON_CMD_SET_CONFIG)
+	if (!lm_op(cmd))
 		*known_bad = true;	/* no such operation */
 	/* GET_OWNERS is a dump only, the others are requests only */
 	if ((cmd == LEAKMON_CMD_GET_OWNERS) != ((flags & NLM_F_DUMP) == NLM_F_DUMP))
@@ -579,15 +591,15 @@ static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 			if (!r.err) {
 				s->known_bad_ok++;
 				problem(s, "message %ld (cmd %u): invalid but accepted", i, cmd);
-			} else if (r.err == -EINVAL && !r.extack_msg && cmd >= 1 &&
-				   cmd <= LEAKMON_CMD_SET_CONFIG && !unpriv) {
+			} else if (r.err == -EINVAL && !r.extack_msg && lm_op(cmd) &&
+				   !unpriv) {
 				s->no_extack++;
 				problem(s, "message %ld (cmd %u): EINVAL without an extack message",
 					i, cmd);
 			}
 		}
-		if (unpriv && (cmd == LEAKMON_CMD_RESET || cmd == LEAKMON_CMD_SET_CONFIG) &&
-		    !mutated) {
+		if (unpriv && (cmd == LEAKMON_CMD_RESET || cmd == LEAKMON_CMD_SET_CONFIG ||
+			       cmd == LEAKMON_CMD_SCAN) && !mutated) {
 			if (!r.err) {
 				s->priv_ok++;
 				problem(s, "message %ld: cmd %u succeeded unprivileged", i, cmd);

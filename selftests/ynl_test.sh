@@ -148,6 +148,16 @@ ctrl 0 "$T/policy" --dump getpolicy \
 		from_entries == $s[0].checks.config'
 ok $? "the kernel's set-config policy has the spec's checks"
 
+# A reachability pass first: get-totals and get-owners carry its result
+lm 0 "$T/scan" --do scan &&
+	jqt "$T/scan" '(keys == $s[0].replies.scan) and
+		(.scan | keys == $s[0].sets.scan) and
+		([.scan.kind[].id] == $s[0].kinds) and
+		all(.scan.kind[]; keys == $s[0].sets["scan-kind"]) and
+		.scan.objects == ([.scan.kind[] | .young + .held + .kernel +
+			.closing + .unreachable] | add)'
+ok $? "scan: a pass, the spec's attributes, its classes sum to its objects"
+
 lm 0 "$T/totals" --do get-totals &&
 	jqt "$T/totals" '(keys == $s[0].replies["get-totals"]) and
 		(.version | type == "string" and length > 0)'

@@ -42,6 +42,8 @@ const struct check_key check_keys[] = {
 	{ "live.fblob", T, NULL, "objects", "live LSM file blobs" },
 	{ "live.skblob", T, NULL, "objects", "live LSM socket blobs" },
 	{ "orphans", T, NULL, "objects", "live objects of exited owners" },
+	{ "unreachable", T, NULL, "objects",
+	  "leaked objects: nothing holds them (last pass)" },
 	{ "owners", T, NULL, "count", "owners listed" },
 	{ "owners.exited", T, NULL, "count", "owners whose process exited" },
 	{ "untracked", T, NULL, "count",
@@ -60,6 +62,10 @@ const struct check_key check_keys[] = {
 	  "orphans of the process TGID" },
 	{ "uid.live", O | A, "UID", "objects", "live objects of a user" },
 	{ "uid.orphans", O | A, "UID", "objects", "orphans of a user" },
+	{ "owner.unreachable", O | A, "TGID", "objects",
+	  "leaked objects of the process TGID (last pass)" },
+	{ "uid.unreachable", O | A, "UID", "objects",
+	  "leaked objects of a user (last pass)" },
 	{ "discovery.owners", O, NULL, "JSON",
 	  "Zabbix discovery of the top owners" },
 	{ "discovery.uids", O, NULL, "JSON",
@@ -164,10 +170,16 @@ static int growth_error(const struct mon *m, char *err, size_t errsize)
 	return EXIT_NODATA;
 }
 
+struct owner_sum {
+	uint64_t live;
+	uint64_t orphans;
+	uint64_t unreachable;
+};
+
 static void owner_sums(const struct lm_owners *o, bool by_uid, uint64_t id,
-		       uint64_t *live, uint64_t *orphans)
+		       struct owner_sum *sum)
 {
-	*live = *orphans = 0;
+	memset(sum, 0, sizeof(*sum));
 	for (size_t i = 0; i < o->n; i++) {
 		const struct lm_owner *w = &o->owner[i];
 		uint64_t l;
@@ -175,10 +187,22 @@ static void owner_sums(const struct lm_owners *o, bool by_uid, uint64_t id,
 		if ((by_uid ? w->uid : w->tgid) != id)
 			continue;
 		l = lm_owner_live(w);
-		*live += l;
+		sum->live += l;
 		if (w->exited)
-			*orphans += l;
+			sum->orphans += l;
+		for (unsigned int k = 0; k < LM_NKINDS; k++)
+			sum->unreachable += w->kind[k].unreachable;
 	}
+}
+
+/* Unreachable objects need a pass: none yet is "no value yet". */
+static bool no_pass(const struct lm_totals *t, char *err, size_t errsize)
+{
+	if (t->scan.present)
+		return false;
+	snprintf(err, errsize, "no reachability pass yet (the module passes "
+		 "every scan_interval seconds; 'leakmon scan' runs one)");
+	return true;
 }
 
 /* One LLD macro {#NAME} of a discovery row */
@@ -259,7 +283,7 @@ int check_value(FILE *f, const struct mon *m, const struct check_key *key,
 	const struct lm_totals *t = &m->t;
 	const struct growth_fit *g = &m->fit;
 	const char *n = key->name;
-	uint64_t live, orphans;
+	struct owner_sum sum;
 	double pct;
 
 	if ((key->need & CHECK_NEED_MEMINFO) && m->meminfo_err) {
@@ -301,6 +325,11 @@ int check_value(FILE *f, const struct mon *m, const struct check_key *key,
 		put_u64(f, kind_live(t, LEAKMON_KIND_SK_BLOB));
 	else if (!strcmp(n, "orphans"))
 		put_u64(f, mon_orphans(t));
+	else if (!strcmp(n, "unreachable")) {
+		if (no_pass(t, err, errsize))
+			return EXIT_NODATA;
+		put_u64(f, scan_unreachable(&t->scan));
+	}
 	else if (!strcmp(n, "owners"))
 		put_u64(f, t->owners);
 	else if (!strcmp(n, "owners.exited"))
@@ -326,12 +355,16 @@ int check_value(FILE *f, const struct mon *m, const struct check_key *key,
 		return top_value(f, m, false, err, errsize);
 	else if (!strcmp(n, "top.owner"))
 		return top_value(f, m, true, err, errsize);
-	else if (!strcmp(n, "owner.live") || !strcmp(n, "owner.orphans")) {
-		owner_sums(&m->o, false, arg, &live, &orphans);
-		put_u64(f, n[6] == 'l' ? live : orphans);
-	} else if (!strcmp(n, "uid.live") || !strcmp(n, "uid.orphans")) {
-		owner_sums(&m->o, true, arg, &live, &orphans);
-		put_u64(f, n[4] == 'l' ? live : orphans);
+	else if (!strncmp(n, "owner.", 6) || !strncmp(n, "uid.", 4)) {
+		bool by_uid = n[0] == 'u';
+		const char *what = strchr(n, '.') + 1;
+
+		if (!strcmp(what, "unreachable") && no_pass(t, err, errsize))
+			return EXIT_NODATA;
+		owner_sums(&m->o, by_uid, arg, &sum);
+		put_u64(f, !strcmp(what, "live") ? sum.live :
+			   !strcmp(what, "orphans") ? sum.orphans :
+			   sum.unreachable);
 	} else if (!strcmp(n, "discovery.owners"))
 		return discovery(f, m, false, topk, err, errsize);
 	else if (!strcmp(n, "discovery.uids"))

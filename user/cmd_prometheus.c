@@ -274,6 +274,30 @@ void prom_write(FILE *f, const struct mon *m, unsigned int topk)
 	meta(f, "tracking_incomplete", "gauge",
 	     "1 if allocations went untracked or probes missed events");
 	fprintf(f, "leakmon_tracking_incomplete %d\n", inc);
+	if (t->scan.present) {
+		const struct lm_scan *sc = &t->scan;
+
+		meta(f, "unreachable_objects", "gauge",
+		     "Leaked objects at the last reachability pass: nothing holds them");
+		for (unsigned int k = 0; k < LM_NKINDS; k++)
+			if (sc->kind[k].present)
+				fprintf(f, "leakmon_unreachable_objects{kind=\"%s\"} %"
+					PRIu64 "\n", lm_kind_name(k),
+					sc->kind[k].unreachable);
+		meta(f, "scan_age_seconds", "gauge",
+		     "Seconds since the last reachability pass ended");
+		fprintf(f, "leakmon_scan_age_seconds %" PRIu64 "\n",
+			(uint64_t)((t->now_ns > sc->time_ns ?
+				    t->now_ns - sc->time_ns : 0) / 1000000000U));
+		meta(f, "scan_duration_seconds", "gauge",
+		     "How long the last reachability pass took");
+		fprintf(f, "leakmon_scan_duration_seconds");
+		put_double(f, sc->duration_ns / 1e9);
+		meta(f, "scan_max_step_seconds", "gauge",
+		     "The longest stretch the last pass ran without offering the CPU");
+		fprintf(f, "leakmon_scan_max_step_seconds");
+		put_double(f, sc->max_step_ns / 1e9);
+	}
 	if (m->owners_rc == EXIT_OK) {
 		owner_metrics(f, &m->o, false, topk);
 		owner_metrics(f, &m->o, true, topk);

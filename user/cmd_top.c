@@ -287,7 +287,8 @@ static void user_label(uint32_t uid, char *buf, size_t size, size_t width)
 static void top_human_task(FILE *f, const struct top_rows *r, size_t shown,
 			   bool rate)
 {
-	char comm[32], user[32];
+	char comm[32], user[32], state[16];
+	bool marked = false;
 
 	fprintf(f, "%7s %-15s %-8s %-6s", "TGID", "COMM", "USER", "STATE");
 	put_kind_headers(f);
@@ -302,14 +303,21 @@ static void top_human_task(FILE *f, const struct top_rows *r, size_t shown,
 
 		fmt_name(comm, sizeof(comm), o->comm, 15);
 		user_label(o->uid, user, sizeof(user), 8);
+		/* '*': it has leaked objects (unreachable at the last pass) */
+		snprintf(state, sizeof(state), "%s%s", lm_owner_state(o),
+			 row->unreachable ? "*" : "");
+		marked |= row->unreachable != 0;
 		fprintf(f, "%7" PRIu32 " %-15s %-8s %-6s", o->tgid, comm, user,
-			lm_owner_state(o));
+			state);
 		put_kind_counts(f, row);
 		put_count(f, row->orphans);
 		if (rate)
 			put_rate(f, row->rate);
 		fputc('\n', f);
 	}
+	if (marked)
+		fprintf(f, "* leaked objects: nothing holds them (leakmon check "
+			"owner.unreachable TGID)\n");
 }
 
 static void put_group_counts(FILE *f, const struct top_row *row, bool rate)
@@ -419,6 +427,10 @@ static void json_totals(struct json *j, const struct top_row *r, bool rate)
 {
 	json_u64(j, "live", r->live_total);
 	json_u64(j, "orphans", r->orphans);
+	if (r->scanned)
+		json_u64(j, "unreachable", r->unreachable);
+	else
+		json_null(j, "unreachable");
 	json_u64(j, "allocated", r->allocated_total);
 	json_u64(j, "freed", r->freed_total);
 	if (rate)
@@ -454,6 +466,15 @@ static void json_owner_kinds(struct json *j, const struct lm_owner *o)
 		json_u64(j, "last_alloc_ns", ok->last_alloc_ns);
 		json_u64(j, "received", ok->received);
 		json_u64(j, "handed_over", ok->handed_over);
+		if (ok->scanned) {
+			json_u64(j, "kernel", ok->kernel);
+			json_u64(j, "closing", ok->closing);
+			json_u64(j, "unreachable", ok->unreachable);
+		} else {
+			json_null(j, "kernel");
+			json_null(j, "closing");
+			json_null(j, "unreachable");
+		}
 		json_obj_close(j);
 	}
 	json_obj_close(j);

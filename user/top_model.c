@@ -115,6 +115,8 @@ static void row_fill(struct top_row *r, const struct lm_owner *o,
 		r->live_total += o->kind[k].live;
 		r->allocated_total += o->kind[k].allocated;
 		r->freed_total += o->kind[k].freed;
+		r->unreachable += o->kind[k].unreachable;
+		r->scanned |= o->kind[k].scanned;
 	}
 	r->orphans = o->exited ? r->live_total : 0;
 	r->rate = rate;
@@ -131,6 +133,8 @@ static void row_add(struct top_row *dst, const struct top_row *src)
 	}
 	dst->live_total += src->live_total;
 	dst->orphans += src->orphans;
+	dst->unreachable += src->unreachable;
+	dst->scanned |= src->scanned;
 	dst->allocated_total += src->allocated_total;
 	dst->freed_total += src->freed_total;
 	dst->rate += src->rate;

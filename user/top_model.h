@@ -33,6 +33,8 @@ struct top_row {
 	uint64_t freed[LM_NKINDS];
 	uint64_t live_total;
 	uint64_t orphans;		/* live objects of exited owners */
+	bool scanned;			/* a reachability pass has judged it */
+	uint64_t unreachable;		/* leaked objects at the last pass */
 	uint64_t allocated_total;
 	uint64_t freed_total;
 	double rate;			/* live objects per second */

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The demo, inside the VM (see selftests/demo.sh).
+# The demo, inside the VM (see selftests/demo.sh); README.md shows its
+# output.
 set -eu
 : "${LEAKMON_KO:?}" "${LEAKBIND_KO:?}" "${LEAKMON_CLI:?}" "${LM_WORKLOAD:?}"
 
@@ -28,6 +29,15 @@ echo
 run "$LEAKMON_CLI" top
 echo
 run "$LEAKMON_CLI" top --by uid
+echo
+run "$LEAKMON_CLI" top --sort orphans -n 3
+
+say "the reachability pass: what nothing holds (two passes judge; objects"
+say "younger than scan_grace, here 1 s, are not judged)"
+echo 1 >/sys/module/leakmon/parameters/scan_grace
+sleep 2
+"$LEAKMON_CLI" scan >/dev/null
+run "$LEAKMON_CLI" scan
 echo
 run "$LEAKMON_CLI" top --sort orphans -n 3
 

@@ -2240,6 +2240,7 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_OK, "status", "--help");
 	CLI_EXIT(EXIT_OK, "config", "--help");
 	CLI_EXIT(EXIT_OK, "reset", "--help");
+	CLI_EXIT(EXIT_OK, "scan", "--help");
 	CLI_EXIT(EXIT_OK, "version", "--help");
 	CLI_EXIT(EXIT_OK, "events", "--help");
 	CLI_EXIT(EXIT_USAGE, "events", "-c", "0");
@@ -2283,6 +2284,8 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_USAGE, "status", "--json", "x");
 	CLI_EXIT(EXIT_USAGE, "status", "--top");
 	CLI_EXIT(EXIT_USAGE, "reset", "--json");
+	CLI_EXIT(EXIT_USAGE, "scan", "extra");
+	CLI_EXIT(EXIT_USAGE, "scan", "--bogus");
 	CLI_EXIT(EXIT_USAGE, "config", "--max-objects", "0");
 	CLI_EXIT(EXIT_USAGE, "config", "--max-objects", "67108865");
 	CLI_EXIT(EXIT_USAGE, "config", "--event-threshold", "67108865");
