@@ -218,6 +218,9 @@ struct lm_obj_view {
 /* The owner of t's process if it runs, referenced; else an ERR_PTR. */
 struct lm_owner *lm_track_owner_of(struct task_struct *t);
 void lm_track_owner_hold(struct lm_owner *o);
+/* The owner of a network namespace's kernel sockets, referenced */
+struct lm_owner *lm_track_netns_owner(u32 inum);
+bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to);
 void lm_track_owner_snap(struct lm_owner *o, struct lm_owner_snap *s);
 enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 			   struct lm_owner *holder, bool ask);

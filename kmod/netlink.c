@@ -323,7 +323,7 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 	u64 ro[LM_NKINDS][LM_RO_MAX];
 	struct nlattr *owner, *kn;
 	unsigned int k;
-	bool scanned;
+	bool scanned, netns;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(ctx->cb->skb).portid,
@@ -335,10 +335,13 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 	owner = nla_nest_start(skb, LEAKMON_A_OWNER);
 	if (!owner)
 		goto cancel;
+	netns = s->type == LEAKMON_OWNER_TYPE_NETNS;
 	if (nla_put_u32(skb, LEAKMON_OWNER_A_TYPE, s->type) ||
 	    nla_put_u32(skb, LEAKMON_OWNER_A_TGID, s->tgid) ||
-	    nla_put_u64_64bit(skb, LEAKMON_OWNER_A_START_NS, s->start_ns,
-			      LEAKMON_OWNER_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_OWNER_A_START_NS,
+			      netns ? 0 : s->start_ns, LEAKMON_OWNER_A_PAD) ||
+	    (netns && nla_put_u32(skb, LEAKMON_OWNER_A_NETNS_INUM,
+				  (u32)s->start_ns)) ||
 	    nla_put_string(skb, LEAKMON_OWNER_A_COMM, s->comm) ||
 	    nla_put_u32(skb, LEAKMON_OWNER_A_UID, s->uid) ||
 	    nla_put_u64_64bit(skb, LEAKMON_OWNER_A_CGROUP_ID, s->cgroup_id,

@@ -55,6 +55,8 @@
 /* Owners with kernel, closing or unreachable objects reported per pass */
 #define LM_REACH_OWNERS		4096
 #define LM_REACH_SLOTS		(2 * LM_REACH_OWNERS)
+/* Kernel sockets handed to their namespace's owner per bucket batch */
+#define LM_REACH_GIVE		64
 
 unsigned int lm_scan_interval = 60;
 unsigned int lm_scan_grace = 10;
@@ -81,6 +83,13 @@ struct lm_reach_report {
 	struct lm_reach_row rows[];
 };
 
+/* An object to hand over once its bucket's lock is released */
+struct lm_reach_give {
+	unsigned int kind;
+	const void *key;
+	u32 inum;
+};
+
 /* One pass under way */
 struct lm_pass {
 	struct lm_reach_stats st;
@@ -94,6 +103,9 @@ struct lm_pass {
 	/* the classification's per-owner counts */
 	struct lm_reach_slot *slots;
 	unsigned int used;
+	/* kernel sockets not yet their namespace's */
+	struct lm_reach_give give[LM_REACH_GIVE];
+	unsigned int ngive;
 };
 
 static DEFINE_MUTEX(lm_reach_mutex);	/* one pass at a time */
@@ -265,8 +277,58 @@ static void lm_reach_walk(struct lm_pass *p)
 
 /* ---- the classification ----------------------------------------------- */
 
+/*
+ * A kernel socket belongs to its network namespace: queue its sk and its
+ * inode for the namespace's owner (the net outlives its kernel sockets,
+ * and the sk, whose bucket lock is held, holds its socket).
+ */
+static void lm_reach_to_netns(struct lm_pass *p, const struct lm_obj_view *v,
+			      struct sock *sk)
+{
+	u32 inum = sock_net(sk)->ns.inum;
+	struct socket *sock = READ_ONCE(sk->sk_socket);
+
+	if (v->owner->type == LEAKMON_OWNER_TYPE_NETNS &&
+	    v->owner->start_ns == inum)
+		return;
+	if (p->ngive + 2 > LM_REACH_GIVE)
+		return;		/* the next batch, or the next pass */
+	p->give[p->ngive++] = (struct lm_reach_give){
+		.kind = LEAKMON_KIND_SK_BLOB, .key = sk, .inum = inum };
+	if (sock)
+		p->give[p->ngive++] = (struct lm_reach_give){
+			.kind = LEAKMON_KIND_SOCK_INODE, .key = SOCK_INODE(sock),
+			.inum = inum };
+}
+
+/* Hand the queued kernel sockets over; no lock is held. */
+static void lm_reach_give_all(struct lm_pass *p)
+{
+	struct lm_owner *o = NULL;
+	unsigned int i;
+
+	for (i = 0; i < p->ngive; i++) {
+		struct lm_reach_give *g = &p->give[i];
+
+		if (!o || o->start_ns != g->inum) {
+			if (o)
+				lm_track_owner_put(o);
+			o = lm_track_netns_owner(g->inum);
+			if (IS_ERR(o)) {
+				o = NULL;
+				continue;
+			}
+		}
+		if (lm_track_give(g->kind, g->key, o))
+			p->st.reattributed++;
+	}
+	if (o)
+		lm_track_owner_put(o);
+	p->ngive = 0;
+}
+
 /* What an object nothing reached is, from the object itself. */
-static u8 lm_reach_inspect(const struct lm_obj_view *v)
+static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 {
 	switch (v->kind) {
 	case LEAKMON_KIND_SOCK_INODE: {
@@ -291,8 +353,10 @@ static u8 lm_reach_inspect(const struct lm_obj_view *v)
 	case LEAKMON_KIND_SK_BLOB: {
 		struct sock *sk = (struct sock *)v->key;
 
-		if (sk->sk_kern_sock)
+		if (sk->sk_kern_sock) {
+			lm_reach_to_netns(p, v, sk);
 			return LM_CLS_KERNEL;
+		}
 		if (!READ_ONCE(sk->sk_socket))
 			/* being closed, or waiting in an accept queue */
 			return sock_flag(sk, SOCK_DEAD) ? LM_CLS_CLOSING :
@@ -338,7 +402,7 @@ static u8 lm_reach_classify(struct lm_obj_view *v, void *arg)
 	else if (v->held)
 		cls = LM_CLS_HELD;
 	else
-		cls = lm_reach_inspect(v);
+		cls = lm_reach_inspect(p, v);
 	counted = cls;
 	if (cls == LM_CLS_CLOSING) {
 		/* The stamp says since when; too long is a leak. */
@@ -436,6 +500,7 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	p->now_s = lm_now_s();
 	while (b < lm_track_buckets()) {
 		b = lm_track_classify(b, LM_REACH_BUCKETS, lm_reach_classify, p);
+		lm_reach_give_all(p);
 		lm_reach_step(p);
 	}
 

@@ -132,16 +132,62 @@ static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 	o->cgroup_id = lm_compat_task_cgroup_id(t);
 }
 
-static struct lm_owner *lm_owner_find(struct hlist_head *head, pid_t tgid,
-				      u64 start_ns)
+static struct lm_owner *lm_owner_find_type(struct hlist_head *head, u8 type,
+					   pid_t tgid, u64 start_ns)
 {
 	struct lm_owner *o;
 
 	hlist_for_each_entry(o, head, node)
 		if (o->tgid == tgid && o->start_ns == start_ns &&
-		    o->type == LEAKMON_OWNER_TYPE_TASK)
+		    o->type == type)
 			return o;
 	return NULL;
+}
+
+static struct lm_owner *lm_owner_find(struct hlist_head *head, pid_t tgid,
+				      u64 start_ns)
+{
+	return lm_owner_find_type(head, LEAKMON_OWNER_TYPE_TASK, tgid,
+				  start_ns);
+}
+
+/*
+ * Under bucket b's lock: the owner (type, tgid, start_ns) with a new
+ * reference; or a new one, counted, zeroed but for its key and lock, not
+ * in the table yet (*fresh: the caller fills it, sets its references and
+ * adds it); or an ERR_PTR naming why there is none.
+ */
+static struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
+					u64 start_ns, bool *fresh)
+{
+	struct lm_owner *o;
+
+	*fresh = false;
+	o = lm_owner_find_type(&lm_owners.buckets[b], type, tgid, start_ns);
+	if (o) {
+		refcount_inc(&o->ref);
+		return o;
+	}
+	if (atomic_inc_return(&lm_nr_owners) > READ_ONCE(lm_max_owners)) {
+		atomic_dec(&lm_nr_owners);
+		return ERR_PTR(-ENOSPC);
+	}
+	/*
+	 * Not kmem_cache_zalloc(): __GFP_ZERO on a cache with a constructor
+	 * (compat.h) is a WARN in new_slab().
+	 */
+	o = kmem_cache_alloc(lm_owner_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!o) {
+		atomic_dec(&lm_nr_owners);
+		return ERR_PTR(-ENOMEM);
+	}
+	memset(o, 0, sizeof(*o));
+	spin_lock_init(&o->lock);
+	o->type = type;
+	o->tgid = tgid;
+	o->start_ns = start_ns;
+	*fresh = true;
+	return o;
 }
 
 /*
@@ -157,32 +203,12 @@ static struct lm_owner *lm_owner_get(struct task_struct *t)
 	spinlock_t *lock = lm_lock_of(&lm_owners, b);
 	struct lm_owner *o;
 	unsigned long flags;
+	bool fresh;
 
 	spin_lock_irqsave(lock, flags);
-	o = lm_owner_find(&lm_owners.buckets[b], tgid, start_ns);
-	if (o) {
-		refcount_inc(&o->ref);
+	o = lm_owner_lookup(b, LEAKMON_OWNER_TYPE_TASK, tgid, start_ns, &fresh);
+	if (!fresh)
 		goto out;
-	}
-	if (atomic_inc_return(&lm_nr_owners) > READ_ONCE(lm_max_owners)) {
-		atomic_dec(&lm_nr_owners);
-		o = ERR_PTR(-ENOSPC);
-		goto out;
-	}
-	/*
-	 * Not kmem_cache_zalloc(): __GFP_ZERO on a cache with a constructor
-	 * (compat.h) is a WARN in new_slab().
-	 */
-	o = kmem_cache_alloc(lm_owner_cache, GFP_ATOMIC | __GFP_NOWARN);
-	if (!o) {
-		atomic_dec(&lm_nr_owners);
-		o = ERR_PTR(-ENOMEM);
-		goto out;
-	}
-	memset(o, 0, sizeof(*o));
-	spin_lock_init(&o->lock);
-	o->tgid = tgid;
-	o->start_ns = start_ns;
 	lm_owner_fill_identity(o, t);
 	/*
 	 * A process whose last thread already passed the exit tracepoint
@@ -604,48 +630,59 @@ void lm_track_free(unsigned int kind, const void *ptr)
 }
 
 /*
- * Hand the object at ptr over to current's owner, if it is tracked and
- * another's: the new owner counts it before the entry names it, so that a
- * concurrent free never takes the new owner below zero.  Task context only
- * (an accept); elsewhere there is nobody to hand it to.
+ * Give the object at ptr to owner to (which the caller references): the
+ * new owner counts it before the entry names it, so that a concurrent free
+ * never takes the new owner below zero; then the previous owner counts it
+ * handed over.  False if it is not tracked or already to's.
  */
-static void __lm_track_handover(unsigned int kind, const void *ptr)
+bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
 {
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
-	struct lm_owner *o, *prev = NULL;
+	struct lm_owner *prev = NULL;
 	struct lm_obj *obj;
 	struct lm_notif ev;
 	unsigned long flags;
 	bool crossed;
 
-	o = lm_owner_get_current();
-	if (IS_ERR(o))
-		return;		/* the object stays its owner's */
-	crossed = lm_owner_account(o, kind, LM_ACCT_RECEIVE, &ev);
-
+	refcount_inc(&to->ref);
+	crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE, &ev);
 	spin_lock_irqsave(lock, flags);
 	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
 		if (obj->key == key && obj->kind == kind)
 			break;
-	if (obj && obj->owner != o) {
+	if (obj && obj->owner != to) {
 		prev = obj->owner;
-		obj->owner = o;
+		obj->owner = to;
 	}
 	spin_unlock_irqrestore(lock, flags);
-
 	if (!prev) {
-		/* Untracked, or already current's: take the receipt back. */
-		lm_owner_account(o, kind, LM_ACCT_UNRECEIVE, NULL);
-		lm_owner_put(o);
-		return;
+		lm_owner_account(to, kind, LM_ACCT_UNRECEIVE, NULL);
+		lm_owner_put(to);
+		return false;
 	}
 	lm_ev(kind, LM_EV_HANDED_OVER);
 	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER, NULL);
 	lm_owner_put(prev);
 	if (crossed)
 		lm_notify(&ev);
+	return true;
+}
+
+/*
+ * Hand the object at ptr over to current's owner, if it is tracked and
+ * another's.  Task context only (an accept); elsewhere there is nobody to
+ * hand it to.
+ */
+static void __lm_track_handover(unsigned int kind, const void *ptr)
+{
+	struct lm_owner *o = lm_owner_get_current();
+
+	if (IS_ERR(o))
+		return;		/* the object stays its owner's */
+	lm_track_give(kind, ptr, o);
+	lm_owner_put(o);
 }
 
 void lm_track_handover(unsigned int kind, const void *ptr)
@@ -684,6 +721,32 @@ void lm_track_owner_hold(struct lm_owner *o)
 }
 
 /*
+ * The owner of a network namespace's kernel sockets (tgid 0, its inode
+ * number in start_ns), with a reference; created when first needed, gone
+ * with its last object (no process holds a reference for it).
+ */
+struct lm_owner *lm_track_netns_owner(u32 inum)
+{
+	unsigned long b = lm_owner_bucket(0, inum);
+	spinlock_t *lock = lm_lock_of(&lm_owners, b);
+	struct lm_owner *o;
+	unsigned long flags;
+	bool fresh;
+
+	spin_lock_irqsave(lock, flags);
+	o = lm_owner_lookup(b, LEAKMON_OWNER_TYPE_NETNS, 0, inum, &fresh);
+	if (fresh) {
+		o->uid = GLOBAL_ROOT_UID;
+		strscpy(o->comm, "[netns]", sizeof(o->comm));
+		refcount_set(&o->ref, 1);
+		hlist_add_head(&o->node, &lm_owners.buckets[b]);
+		atomic_inc(&lm_owner_gen);
+	}
+	spin_unlock_irqrestore(lock, flags);
+	return o;
+}
+
+/*
  * Mark the object at ptr reached by the pass.  When its owner no longer
  * runs, hand it over to holder, the live process that holds it: as an
  * accept does, the holder counts it before the entry names it.  Without a
@@ -697,9 +760,8 @@ enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
 	struct lm_owner *prev;
 	struct lm_obj *obj;
-	struct lm_notif ev;
 	unsigned long flags;
-	bool give, crossed, moved = false;
+	bool give;
 
 	spin_lock_irqsave(lock, flags);
 	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
@@ -717,30 +779,7 @@ enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 		return LM_HOLD_MARKED;
 	if (!holder)
 		return ask ? LM_HOLD_ASK : LM_HOLD_MARKED;
-
-	refcount_inc(&holder->ref);
-	crossed = lm_owner_account(holder, kind, LM_ACCT_RECEIVE, &ev);
-	spin_lock_irqsave(lock, flags);
-	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
-		if (obj->key == key && obj->kind == kind)
-			break;
-	if (obj && obj->owner == prev) {
-		obj->owner = holder;
-		moved = true;
-	}
-	spin_unlock_irqrestore(lock, flags);
-	if (!moved) {
-		/* Freed meanwhile: take the receipt back. */
-		lm_owner_account(holder, kind, LM_ACCT_UNRECEIVE, NULL);
-		lm_owner_put(holder);
-		return LM_HOLD_MARKED;
-	}
-	lm_ev(kind, LM_EV_HANDED_OVER);
-	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER, NULL);
-	lm_owner_put(prev);
-	if (crossed)
-		lm_notify(&ev);
-	return LM_HOLD_MOVED;
+	return lm_track_give(kind, ptr, holder) ? LM_HOLD_MOVED : LM_HOLD_MARKED;
 }
 
 unsigned long lm_track_buckets(void)
@@ -765,6 +804,9 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 	for (; bucket < end; bucket++) {
 		spinlock_t *lock = lm_lock_of(&lm_objs, bucket);
 
+		/* An entry added meanwhile is young: no lock for an empty one */
+		if (hlist_empty(&lm_objs.buckets[bucket]))
+			continue;
 		spin_lock_irqsave(lock, flags);
 		hlist_for_each_entry(obj, &lm_objs.buckets[bucket], node) {
 			v.kind = obj->kind;

@@ -33,6 +33,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -2415,6 +2416,148 @@ TEST_F_TIMEOUT(leakmon, scan_inherited_passed_and_kept_are_not_leaks, 300)
 	close(sv[1]);
 	close(pfd[0]);
 	close(pfd[1]);
+}
+
+/* The owner listed for network namespace inum, or NULL */
+static const struct lm_owner *netns_owner(const struct lm_owners *o,
+					  uint32_t inum)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->owner[i].type == LEAKMON_OWNER_TYPE_NETNS &&
+		    o->owner[i].netns_inum == inum)
+			return &o->owner[i];
+	return NULL;
+}
+
+/*
+ * The kernel sockets of a network namespace that `ip netns add` made
+ * (every container start): the namespace's, not ip's, and not leaks.
+ */
+TEST_F_TIMEOUT(leakmon, scan_namespace_sockets_are_the_namespaces, 300)
+{
+	struct lm_owners o = { 0 };
+	const struct lm_owner *ip = NULL, *ns;
+	char name[32];
+	struct lm_scan sc;
+	struct stat st;
+	bool gone = false;
+	size_t i;
+	int k, waited;
+
+	if (access("/usr/sbin/ip", X_OK) && access("/sbin/ip", X_OK))
+		SKIP(return, "no ip(8) (iproute2) in the VM");
+	sh("ip netns del lm-reach 2>/dev/null");
+	ASSERT_EQ(0, sh("ip netns add lm-reach"));
+	/* the bind mount of its nsfs inode: the namespace's inode number */
+	ASSERT_EQ(0, stat("/run/netns/lm-reach", &st));
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &sc);
+	ASSERT_EQ(LM_OK, lm_dump_owners(self->h, &o));
+	for (i = 0; i < o.n; i++)
+		if (!strcmp(o.owner[i].comm, "ip") && o.owner[i].exited &&
+		    (!ip || o.owner[i].start_ns > ip->start_ns))
+			ip = &o.owner[i];
+	ns = netns_owner(&o, st.st_ino);
+	ASSERT_NE(NULL, ns) TH_LOG("no owner for netns %lu", (unsigned long)st.st_ino);
+	snprintf(name, sizeof(name), "net:%lu", (unsigned long)st.st_ino);
+	EXPECT_STREQ(name, ns->comm);
+	EXPECT_EQ(0, ns->tgid);
+	EXPECT_FALSE(ns->exited);
+	TH_LOG("%s: %lu sock inodes, %lu file blobs, %lu sk blobs (received %lu, %lu, %lu)",
+	       ns->comm, ns->kind[SOCK].live, ns->kind[BLOB].live,
+	       ns->kind[SK].live, ns->kind[SOCK].received,
+	       ns->kind[BLOB].received, ns->kind[SK].received);
+	/* The namespace's sockets (netlink, ICMP, TCP control, ...) */
+	EXPECT_LE(1, ns->kind[SOCK].live);
+	EXPECT_LE(1, ns->kind[SK].live);
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_EQ(ns->kind[k].live, ns->kind[k].kernel);
+		EXPECT_EQ(ns->kind[k].live,
+			  ns->kind[k].received - ns->kind[k].freed);
+		EXPECT_EQ(0, ns->kind[k].allocated);
+		EXPECT_EQ(0, ns->kind[k].unreachable);
+		/*
+		 * ip, which made them, keeps nothing of the namespace: an
+		 * exited owner without objects is gone from the list
+		 */
+		if (ip) {
+			EXPECT_EQ(0, ip->kind[k].live);
+			EXPECT_EQ(0, ip->kind[k].unreachable);
+		}
+	}
+	lm_owners_free(&o);
+
+	/* Deleted: its sockets go, and with them its owner */
+	EXPECT_EQ(0, sh("ip netns del lm-reach"));
+	for (waited = 0; waited < 30000 && !gone; waited += 200) {
+		ASSERT_EQ(LM_OK, lm_dump_owners(self->h, &o));
+		gone = !netns_owner(&o, st.st_ino);
+		lm_owners_free(&o);
+		if (!gone)
+			msleep(200);
+	}
+	EXPECT_TRUE(gone) TH_LOG("net:%lu still listed after 30 s",
+				 (unsigned long)st.st_ino);
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+}
+
+/*
+ * A server that exits while the kernel still has to deliver what it wrote
+ * to a client that does not read: the connection is closing (FIN_WAIT1,
+ * no socket inode any more), not leaked.
+ */
+TEST_F_TIMEOUT(leakmon, scan_closing_connections_are_not_leaks, 300)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sin);
+	int l, c, rcv = 4096;
+	struct lm_owner srv;
+	struct lm_scan sc;
+	pid_t server;
+
+	l = tcp_socket();
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&sin, sizeof(sin)));
+	ASSERT_EQ(0, listen(l, 1));
+	ASSERT_EQ(0, getsockname(l, (struct sockaddr *)&sin, &len));
+	c = tcp_socket();
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)));
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&sin, sizeof(sin)));
+	server = fork();
+	ASSERT_LE(0, server);
+	if (server == 0) {
+		static char buf[1 << 16];
+		int a, i, flags;
+
+		prctl(PR_SET_NAME, "lm-server");
+		a = accept(l, NULL, NULL);
+		if (a < 0)
+			_exit(3);
+		flags = fcntl(a, F_GETFL);
+		fcntl(a, F_SETFL, flags | O_NONBLOCK);
+		/* fill the send buffer: the client reads nothing */
+		for (i = 0; i < 64; i++)
+			if (write(a, buf, sizeof(buf)) < 0)
+				break;
+		_exit(0);
+	}
+	close(l);
+	ASSERT_EQ(0, wait_child(server));
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &sc);
+	ASSERT_TRUE(owner_of(self->h, server, &srv));
+	EXPECT_TRUE(srv.exited);
+	/* its accepted socket's sk: dead, unsent data, being closed */
+	EXPECT_EQ(1, srv.kind[SK].live);
+	EXPECT_EQ(1, srv.kind[SK].closing);
+	EXPECT_EQ(0, srv.kind[SK].unreachable);
+	EXPECT_EQ(0, srv.kind[SOCK].live);
+	EXPECT_EQ(0, srv.kind[BLOB].live);
+	EXPECT_LE(1, sc.kind[SK].closing);
+	close(c);
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 }
 
 TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)

@@ -195,8 +195,9 @@ if os.fork() == 0:
 read -r owner holder <<<"$pids"
 lm 0 "$T/owners" --dump get-owners &&
 	jqt "$T/owners" 'length > 0 and all(.[]; keys == ["owner"] and
-		(.owner | (keys - ["exited", "exit-ns"]) ==
-			($s[0].sets.owner - ["exited", "exit-ns"]) and
+		(.owner | (keys - ["exited", "exit-ns", "netns-inum"]) ==
+			($s[0].sets.owner - ["exited", "exit-ns", "netns-inum"]) and
+			(has("netns-inum") == (.type == "netns")) and
 			(.tgid | type == "number") and (.comm | type == "string") and
 			(has("exited") == has("exit-ns")) and
 			([.kind[].id] == $s[0].kinds) and
@@ -204,8 +205,10 @@ lm 0 "$T/owners" --dump get-owners &&
 ok $? "get-owners: $(jq length "$T/owners") rows with tgid, comm, kind nests"
 jqt "$T/owners" 'any(.[].owner; .type == "softirq" and .tgid == 0 and
 		.comm == "[softirq]" and (has("exited") | not)) and
-	all(.[].owner; .type == "task" or .type == "softirq")'
-ok $? "get-owners: every owner is a task but one, [softirq]: type softirq, tgid 0"
+	all(.[].owner; .type == "task" or .type == "softirq" or
+		(.type == "netns" and .tgid == 0 and ."netns-inum" > 0 and
+		 .comm == "[netns]"))'
+ok $? "get-owners: every owner is a task, one [softirq] (type softirq, tgid 0), or a network namespace (type netns, tgid 0, its inode number)"
 jqt "$T/owners" "any(.[].owner; .tgid == ${owner:-0} and .exited == true and
 	.\"exit-ns\" > 0 and .kind[0].live >= 1)"
 ok $? "get-owners: an exited owner has the exited flag and exit-ns"

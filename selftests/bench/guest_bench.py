@@ -416,8 +416,30 @@ def live_total(st):
     return sum(k["live"] for k in st["kinds"].values())
 
 
+SCAN_REPEAT = 3
+
+
+def scan_cost(n):
+    """Reachability passes over a process holding n sockets."""
+    runs = []
+    for _ in range(SCAN_REPEAT):
+        r = run([CLI, "scan", "--json"])
+        runs.append(json.loads(r.stdout)["scan"])
+    last = runs[-1]
+    res = {"fds": last["fds"], "processes": last["processes"],
+           "objects": last["objects"],
+           "held": sum(k["held"] for k in last["kinds"].values()),
+           "ms": round(statistics.median(x["duration_ns"] for x in runs) / 1e6, 2),
+           "ms_all": [round(x["duration_ns"] / 1e6, 2) for x in runs],
+           "max_step_ms": round(max(x["max_step_ns"] for x in runs) / 1e6, 3)}
+    log(f"scan: {n} sockets held, {res['fds']} fds, {res['objects']} objects: "
+        f"{res['ms']} ms a pass, longest step {res['max_step_ms']} ms")
+    return res
+
+
 def memory_phase():
-    insmod(KO)
+    # scan_grace=1: the held sockets are judged a second after they opened
+    insmod(KO, "scan_grace=1")
     try:
         settle()
         s0, st0 = slab("leakmon_obj"), status()
@@ -430,6 +452,7 @@ def memory_phase():
             h = Holder("hold", n)
             settle()
             s1, st1 = slab("leakmon_obj"), status()
+            sc = scan_cost(n)
             h.close()
             dobj = live_total(st1) - live_total(st0)
             dbytes = s1["bytes"] - s0["bytes"]
@@ -437,7 +460,8 @@ def memory_phase():
                  "bytes_per_object": round(dbytes / dobj, 1) if dobj else None,
                  "bytes_per_object_with_buckets":
                      round((s1["bytes"] + res["bucket_bytes"]) / live_total(st1), 1),
-                 "untracked": kind_counters(st1)["untracked"]}
+                 "untracked": kind_counters(st1)["untracked"],
+                 "scan": sc}
             res["points"].append(p)
             log(f"memory: {n} sockets, {dobj} tracked objects, "
                 f"{p['bytes_per_object']} B/object of slab "

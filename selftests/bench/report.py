@@ -72,6 +72,13 @@ def table(r):
         out.append(f"  {p['sockets']:>7} sockets, {p['tracked_objects']:>7} objects: "
                    f"{p['bytes_per_object']} B/object of slab, "
                    f"{p['bytes_per_object_with_buckets']} B with the buckets")
+    out.append("reachability pass (leakmon scan), a process holding the sockets:")
+    for p in m["points"]:
+        sc = p.get("scan")
+        if sc:
+            out.append(f"  {sc['fds']:>7} fds, {sc['objects']:>7} objects: "
+                       f"{sc['ms']:>8.1f} ms a pass, longest step "
+                       f"{sc['max_step_ms']:.2f} ms")
     d = r["dump"]
     out.append("leakmon top --json:")
     for p in d["points"]:
@@ -128,6 +135,11 @@ def checks(r):
     c.append((bool(pts) and all(p["tracked_objects"] >= 3 * p["sockets"] and
                                 p["untracked"] == 0 for p in pts),
               f"{k}: every held socket's objects tracked", None))
+    c.append((bool(pts) and all(p.get("scan") and p["scan"]["fds"] >= p["sockets"] and
+                                p["scan"]["held"] >= 3 * p["sockets"] for p in pts),
+              f"{k}: a pass visits the held sockets' descriptors and finds them held "
+              f"({[(p['scan']['fds'], p['scan']['held']) for p in pts if p.get('scan')]})",
+              None))
     c.append((bool(pts) and all(p["bytes_per_object"] is not None for p in pts),
               f"{k}: memory per object measured "
               f"({[p['bytes_per_object'] for p in pts]} B)", None))

@@ -816,6 +816,8 @@ const char *lm_owner_state(const struct lm_owner *o)
 		return o->exited ? "exited" : "alive";
 	case LEAKMON_OWNER_TYPE_SOFTIRQ:
 		return "softirq";
+	case LEAKMON_OWNER_TYPE_NETNS:
+		return "netns";
 	}
 	return "other";
 }

@@ -197,12 +197,14 @@ struct lm_owner_kind {
 
 struct lm_owner {
 	uint32_t type;			/* enum leakmon_owner_type */
+	uint32_t netns_inum;		/* netns: its inode number, else 0 */
 	uint32_t tgid;
 	uint32_t uid;
 	uint64_t start_ns;		/* CLOCK_BOOTTIME */
 	uint64_t cgroup_id;
 	bool exited;
 	uint64_t exit_ns;		/* CLOCK_BOOTTIME, 0 if alive */
+	/* a netns owner's is "net:INUM", made by this library */
 	char comm[LM_COMM_SIZE];
 	struct lm_owner_kind kind[LM_NKINDS];	/* indexed by enum leakmon_kind */
 };
@@ -316,7 +318,7 @@ const struct lm_owner *lm_owners_find(const struct lm_owners *o,
 uint64_t lm_owner_live(const struct lm_owner *o);
 /*
  * "alive", "exited", or for an owner that is not a process its type's
- * name ("softirq"): the STATE of every output
+ * name ("softirq", "netns"): the STATE of every output
  */
 const char *lm_owner_state(const struct lm_owner *o);
 

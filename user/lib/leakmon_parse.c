@@ -137,6 +137,7 @@ static const struct lm_attr_spec owner_spec[LEAKMON_OWNER_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_OWNER_A_EXIT_NS, U64),
 	LM_ATTR(LEAKMON_OWNER_A_KIND, NESTED),
 	LM_ATTR(LEAKMON_OWNER_A_TYPE, U32),
+	LM_ATTR(LEAKMON_OWNER_A_NETNS_INUM, U32),
 };
 
 static const struct lm_attr_spec owner_kind_spec[LEAKMON_OWNER_KIND_A_MAX + 1] = {
@@ -834,6 +835,9 @@ static int lm_owner_attr_cb(const struct nlattr *a, void *data)
 	case LEAKMON_OWNER_A_TYPE:
 		o->type = mnl_attr_get_u32(a);
 		break;
+	case LEAKMON_OWNER_A_NETNS_INUM:
+		o->netns_inum = mnl_attr_get_u32(a);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -853,6 +857,9 @@ static int lm_parse_owner_nest(const struct nlattr *nest, struct lm_owner *o,
 					    "LEAKMON_OWNER_A_TGID");
 		return MNL_CB_ERROR;
 	}
+	/* A namespace's owner is named after it, everywhere a comm shows */
+	if (o->type == LEAKMON_OWNER_TYPE_NETNS && o->netns_inum)
+		snprintf(o->comm, sizeof(o->comm), "net:%u", o->netns_inum);
 	return MNL_CB_OK;
 }
 

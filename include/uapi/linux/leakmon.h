@@ -148,6 +148,10 @@
  *        LEAKMON_OWNER_A_TYPE: NLA_U32, enum leakmon_owner_type; absent
  *                              from a module older than the attribute
  *                              (then every owner is a process)
+ *        LEAKMON_OWNER_A_NETNS_INUM: NLA_U32, for an owner of type netns:
+ *                                    the namespace's inode number (as in
+ *                                    /proc/PID/ns/net); its TGID and
+ *                                    START_NS are 0, its COMM "[netns]"
  *    Once a reachability pass has run, each LEAKMON_OWNER_A_KIND nest
  *    also has the owner's objects of the kind in three of the pass's
  *    classes (see "Reachability" below), as of the last pass:
@@ -239,7 +243,9 @@
  *          holder, counted in RECEIVED and HANDED_OVER as an accept is;
  *    kernel: a socket the kernel created for itself (no file; kernel
  *            socket of a network namespace), a kernel-internal file (a
- *            SysV shared memory segment);
+ *            SysV shared memory segment); a kernel socket, with its
+ *            inode, is handed over to the owner of its network namespace
+ *            (LEAKMON_OWNER_TYPE_NETNS), whoever allocated it;
  *    closing: a socket being closed by the kernel (no socket inode any
  *             more, e.g. TCP FIN_WAIT1 or LAST_ACK), a file being
  *             released; for at most closing_max seconds;
@@ -365,6 +371,9 @@ enum leakmon_owner_type {
 	LEAKMON_OWNER_TYPE_SOFTIRQ,	/* "softirq": allocations outside
 					 * task context
 					 */
+	LEAKMON_OWNER_TYPE_NETNS,	/* "netns": a network namespace's
+					 * kernel sockets
+					 */
 
 	__LEAKMON_OWNER_TYPE_MAX
 };
@@ -446,6 +455,7 @@ enum leakmon_owner_attr {
 	LEAKMON_OWNER_A_EXIT_NS,
 	LEAKMON_OWNER_A_KIND,
 	LEAKMON_OWNER_A_TYPE,
+	LEAKMON_OWNER_A_NETNS_INUM,
 
 	__LEAKMON_OWNER_A_MAX
 };
