@@ -10,7 +10,6 @@
 #define _LEAKMON_COMPAT_H
 
 #include <linux/cgroup.h>
-#include <linux/fs.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #if IS_ENABLED(CONFIG_KFENCE)
@@ -80,19 +79,5 @@ static inline void lm_compat_no_merge_ctor(void *obj)
 {
 }
 #endif
-
-/*
- * Take a reference on a file unless it is already being released: a
- * file_ref_t from 6.13 (FILE_REF_ONEREF comes with it), an atomic_long_t
- * before.
- */
-static inline bool lm_compat_file_tryget(struct file *f)
-{
-#ifdef FILE_REF_ONEREF
-	return file_ref_get(&f->f_ref);
-#else
-	return atomic_long_inc_not_zero(&f->f_count);
-#endif
-}
 
 #endif /* _LEAKMON_COMPAT_H */

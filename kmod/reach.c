@@ -40,6 +40,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/uaccess.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/workqueue.h>
@@ -106,6 +107,9 @@ struct lm_pass {
 	/* kernel sockets not yet their namespace's */
 	struct lm_reach_give give[LM_REACH_GIVE];
 	unsigned int ngive;
+	/* copies of the object being inspected (lm_reach_inspect()) */
+	struct sock sk_copy;
+	struct file file_copy;
 };
 
 static DEFINE_MUTEX(lm_reach_mutex);	/* one pass at a time */
@@ -279,26 +283,27 @@ static void lm_reach_walk(struct lm_pass *p)
 
 /*
  * A kernel socket belongs to its network namespace: queue its sk and its
- * inode for the namespace's owner (the net outlives its kernel sockets,
- * and the sk, whose bucket lock is held, holds its socket).
+ * socket's inode for the namespace's owner (c: a copy of the sk).
  */
 static void lm_reach_to_netns(struct lm_pass *p, const struct lm_obj_view *v,
-			      struct sock *sk)
+			      const struct sock *c)
 {
-	u32 inum = sock_net(sk)->ns.inum;
-	struct socket *sock = READ_ONCE(sk->sk_socket);
+	struct net *net = read_pnet(&c->sk_net);
+	u32 inum;
 
+	if (copy_from_kernel_nofault(&inum, &net->ns.inum, sizeof(inum)))
+		return;
 	if (v->owner->type == LEAKMON_OWNER_TYPE_NETNS &&
 	    v->owner->start_ns == inum)
 		return;
 	if (p->ngive + 2 > LM_REACH_GIVE)
 		return;		/* the next batch, or the next pass */
 	p->give[p->ngive++] = (struct lm_reach_give){
-		.kind = LEAKMON_KIND_SK_BLOB, .key = sk, .inum = inum };
-	if (sock)
+		.kind = LEAKMON_KIND_SK_BLOB, .key = v->key, .inum = inum };
+	if (c->sk_socket)
 		p->give[p->ngive++] = (struct lm_reach_give){
-			.kind = LEAKMON_KIND_SOCK_INODE, .key = SOCK_INODE(sock),
-			.inum = inum };
+			.kind = LEAKMON_KIND_SOCK_INODE,
+			.key = SOCK_INODE(c->sk_socket), .inum = inum };
 }
 
 /* Hand the queued kernel sockets over; no lock is held. */
@@ -327,40 +332,54 @@ static void lm_reach_give_all(struct lm_pass *p)
 	p->ngive = 0;
 }
 
-/* What an object nothing reached is, from the object itself. */
+/*
+ * What an object nothing reached is, from the object itself.  Its bucket's
+ * lock keeps it alive only while its release probe works: an entry whose
+ * free the probe missed (a kprobe that fires inside another handler is
+ * skipped, counted in missed_free) names freed memory.  So the object is
+ * only ever read, into a copy, by copy_from_kernel_nofault(): never
+ * written, never a fault, and no KASAN report for a stale entry (it is
+ * counted, and what it holds is judged for what it is).
+ */
 static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 {
 	switch (v->kind) {
 	case LEAKMON_KIND_SOCK_INODE: {
 		struct socket *sock = SOCKET_I((struct inode *)v->key);
+		struct file *file;
 
+		if (copy_from_kernel_nofault(&file, &sock->file, sizeof(file)))
+			return LM_CLS_UNREACHABLE;
 		/* A user's socket has a file from its creation on. */
-		return READ_ONCE(sock->file) ? LM_CLS_UNREACHABLE :
-					       LM_CLS_KERNEL;
+		return file ? LM_CLS_UNREACHABLE : LM_CLS_KERNEL;
 	}
 	case LEAKMON_KIND_FILE_BLOB: {
-		struct file *file = (struct file *)v->key;
-		bool private;
+		struct file *c = &p->file_copy;
+		unsigned int flags;
 
-		/* Pinned, its inode stays (__fput() drops it first). */
-		if (!lm_compat_file_tryget(file))
-			return LM_CLS_CLOSING;
-		private = IS_PRIVATE(file_inode(file));
-		fput(file);
+		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
+			return LM_CLS_UNREACHABLE;
+		if (!file_count(c))
+			return LM_CLS_CLOSING;	/* being released */
+		if (copy_from_kernel_nofault(&flags, &c->f_inode->i_flags,
+					     sizeof(flags)))
+			return LM_CLS_UNREACHABLE;
 		/* A kernel-internal file: a SysV segment, ... */
-		return private ? LM_CLS_KERNEL : LM_CLS_UNREACHABLE;
+		return flags & S_PRIVATE ? LM_CLS_KERNEL : LM_CLS_UNREACHABLE;
 	}
 	case LEAKMON_KIND_SK_BLOB: {
-		struct sock *sk = (struct sock *)v->key;
+		struct sock *c = &p->sk_copy;
 
-		if (sk->sk_kern_sock) {
-			lm_reach_to_netns(p, v, sk);
+		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
+			return LM_CLS_UNREACHABLE;
+		if (c->sk_kern_sock) {
+			lm_reach_to_netns(p, v, c);
 			return LM_CLS_KERNEL;
 		}
-		if (!READ_ONCE(sk->sk_socket))
+		if (!c->sk_socket)
 			/* being closed, or waiting in an accept queue */
-			return sock_flag(sk, SOCK_DEAD) ? LM_CLS_CLOSING :
-							  LM_CLS_HELD;
+			return sock_flag(c, SOCK_DEAD) ? LM_CLS_CLOSING :
+							 LM_CLS_HELD;
 		return LM_CLS_UNREACHABLE;
 	}
 	}
