@@ -217,6 +217,7 @@ static void lm_reach_vmas(struct lm_pass *p, struct task_struct *t)
 {
 	struct vm_area_struct *vma = NULL;
 	struct mm_struct *mm = get_task_mm(t);
+	struct file *exe;
 	unsigned long addr = 0;
 	unsigned int n;
 
@@ -234,6 +235,16 @@ static void lm_reach_vmas(struct lm_pass *p, struct task_struct *t)
 		mmap_read_unlock(mm);
 		lm_reach_step(p);
 	} while (vma);
+	/*
+	 * The executable: on overlayfs (containers, and this project's VM)
+	 * the mappings hold the lower layer's file, and only mm->exe_file
+	 * the file exec opened.
+	 */
+	rcu_read_lock();
+	exe = rcu_dereference(mm->exe_file);
+	if (exe)
+		lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, exe);
+	rcu_read_unlock();
 	mmput(mm);
 }
 

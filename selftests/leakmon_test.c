@@ -2563,7 +2563,8 @@ TEST_F_TIMEOUT(leakmon, scan_closing_connections_are_not_leaks, 300)
 TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 {
 	struct held_child leaker, holder;
-	struct lm_owner a, f;
+	struct lm_owner a, f, z;
+	pid_t sleeper;
 	struct lm_scan sc;
 	int k;
 
@@ -2572,11 +2573,28 @@ TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 	ASSERT_EQ(0, held_stopped(&leaker)) TH_LOG("not all binds were refused");
 	ASSERT_EQ(0, held_start(&holder, fd_leaker_body));
 	ASSERT_EQ(0, held_stopped(&holder));
+	/*
+	 * A program exec'd from the VM's overlayfs root: its mappings hold
+	 * the lower layer's files, only mm->exe_file the file exec opened
+	 */
+	sleeper = fork();
+	ASSERT_LE(0, sleeper);
+	if (sleeper == 0) {
+		execl("/bin/sleep", "sleep", "60", (char *)NULL);
+		_exit(127);
+	}
 
 	short_grace(_metadata);
 	scan_twice(_metadata, self->h, &sc);
 	ASSERT_TRUE(owner_of(self->h, leaker.pid, &a));
 	ASSERT_TRUE(owner_of(self->h, holder.pid, &f));
+	ASSERT_TRUE(owner_of(self->h, sleeper, &z));
+	EXPECT_LE(1, z.kind[BLOB].live);
+	EXPECT_EQ(0, z.kind[BLOB].unreachable)
+		TH_LOG("sleep: %lu of its %lu file blobs unreachable",
+		       z.kind[BLOB].unreachable, z.kind[BLOB].live);
+	kill(sleeper, SIGKILL);
+	wait_child(sleeper);
 	EXPECT_FALSE(a.exited);
 	for (k = 0; k < LM_NKINDS; k++) {
 		/* apache2 runs, and every object it leaked is named ... */
