@@ -287,8 +287,7 @@ void prom_write(FILE *f, const struct mon *m, unsigned int topk)
 		meta(f, "scan_age_seconds", "gauge",
 		     "Seconds since the last reachability pass ended");
 		fprintf(f, "leakmon_scan_age_seconds %" PRIu64 "\n",
-			(uint64_t)((t->now_ns > sc->time_ns ?
-				    t->now_ns - sc->time_ns : 0) / 1000000000U));
+			(uint64_t)(scan_age_ns(sc, t->now_ns) / 1000000000U));
 		meta(f, "scan_duration_seconds", "gauge",
 		     "How long the last reachability pass took");
 		fprintf(f, "leakmon_scan_duration_seconds");

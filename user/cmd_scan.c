@@ -33,6 +33,11 @@ static const struct option scan_opts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+uint64_t scan_age_ns(const struct lm_scan *s, uint64_t now_ns)
+{
+	return now_ns > s->time_ns ? now_ns - s->time_ns : 0;
+}
+
 uint64_t scan_unreachable(const struct lm_scan *s)
 {
 	uint64_t sum = 0;
@@ -44,7 +49,7 @@ uint64_t scan_unreachable(const struct lm_scan *s)
 
 void scan_print_human(FILE *f, const struct lm_scan *s, uint64_t now_ns)
 {
-	char ago[32], took[32];
+	char ago[32];
 
 	if (!s->present) {
 		fprintf(f, "scan         no pass yet");
@@ -53,14 +58,12 @@ void scan_print_human(FILE *f, const struct lm_scan *s, uint64_t now_ns)
 		fprintf(f, "\n");
 		return;
 	}
-	fmt_duration(ago, sizeof(ago),
-		     now_ns > s->time_ns ? now_ns - s->time_ns : 0);
+	fmt_duration(ago, sizeof(ago), scan_age_ns(s, now_ns));
 	fprintf(f, "scan         pass %" PRIu64 ", %s ago, ", s->seq, ago);
 	if (s->interval_s)
 		fprintf(f, "every %" PRIu32 " s\n", s->interval_s);
 	else
 		fprintf(f, "on request only\n");
-	fmt_duration(took, sizeof(took), s->duration_ns);
 	fprintf(f, "             %" PRIu64 " processes, %" PRIu64 " fds, %"
 		PRIu64 " mappings in %.1f ms\n", s->tasks, s->fds, s->vmas,
 		s->duration_ns / 1e6);
@@ -82,7 +85,6 @@ void scan_print_human(FILE *f, const struct lm_scan *s, uint64_t now_ns)
 		fprintf(f, "warning: %" PRIu64 " owners' unreachable, kernel or "
 			"closing objects counted\n  only in the totals\n",
 			s->owners_unreported);
-	(void)took;
 }
 
 void json_scan(struct json *j, const char *key, const struct lm_scan *s,
@@ -95,8 +97,7 @@ void json_scan(struct json *j, const char *key, const struct lm_scan *s,
 	json_obj_open(j, key);
 	json_u64(j, "seq", s->seq);
 	json_u64(j, "time_ns", s->time_ns);
-	json_u64(j, "age_s", (now_ns > s->time_ns ? now_ns - s->time_ns : 0) /
-		 1000000000ULL);
+	json_u64(j, "age_s", scan_age_ns(s, now_ns) / 1000000000ULL);
 	json_u64(j, "duration_ns", s->duration_ns);
 	json_u64(j, "max_step_ns", s->max_step_ns);
 	json_u64(j, "processes", s->tasks);

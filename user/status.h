@@ -21,6 +21,8 @@ void json_config(struct json *j, const char *key, const struct lm_config *c);
 
 /* A reachability pass (cmd_scan.c): unreachable objects, all kinds */
 uint64_t scan_unreachable(const struct lm_scan *s);
+/* How long before now_ns (CLOCK_BOOTTIME) the pass ended */
+uint64_t scan_age_ns(const struct lm_scan *s, uint64_t now_ns);
 void scan_print_human(FILE *f, const struct lm_scan *s, uint64_t now_ns);
 /* The pass as an object under key, null if none has run */
 void json_scan(struct json *j, const char *key, const struct lm_scan *s,
