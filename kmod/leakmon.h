@@ -245,6 +245,7 @@ struct lm_reach_stats {
 	u64 objects;
 	u64 reattributed;
 	u64 owners_unreported;
+	u64 groups_unreported;
 	struct lm_reach_kind k[LM_NKINDS];
 };
 

@@ -29,9 +29,11 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <uapi/linux/magic.h>
 
 #include "leakmon.h"
 #include "compat.h"
+#include "describe.h"
 #include "../include/leakmon-version.h"
 
 static struct genl_family lm_genl_family;
@@ -243,6 +245,8 @@ static int lm_put_scan(struct sk_buff *skb, const struct lm_reach_stats *st)
 			      st->reattributed, LEAKMON_SCAN_A_PAD) ||
 	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_OWNERS_UNREPORTED,
 			      st->owners_unreported, LEAKMON_SCAN_A_PAD) ||
+	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_GROUPS_UNREPORTED,
+			      st->groups_unreported, LEAKMON_SCAN_A_PAD) ||
 	    nla_put_u32(skb, LEAKMON_SCAN_A_INTERVAL_S,
 			READ_ONCE(lm_scan_interval)) ||
 	    nla_put_u32(skb, LEAKMON_SCAN_A_GRACE_S, READ_ONCE(lm_scan_grace)) ||
@@ -418,6 +422,95 @@ static int lm_cmd_dump_owners(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+/* The socket attributes of a group, for a kind that is a socket's */
+static int lm_put_unreach_sock(struct sk_buff *skb, const struct lm_shape *sh)
+{
+	if (sh->flags & LEAKMON_UNREACH_F_UNREADABLE)
+		return 0;
+	return nla_put_u16(skb, LEAKMON_UNREACH_A_FAMILY, sh->family) ||
+	       nla_put_u16(skb, LEAKMON_UNREACH_A_SOCK_TYPE, sh->type) ||
+	       nla_put_u16(skb, LEAKMON_UNREACH_A_PROTOCOL, sh->protocol) ||
+	       nla_put_u8(skb, LEAKMON_UNREACH_A_STATE, sh->state);
+}
+
+static int lm_put_unreach(const struct lm_unreach *u, u64 seq, void *arg)
+{
+	struct lm_dump_ctx *ctx = arg;
+	struct sk_buff *skb = ctx->skb;
+	const struct lm_shape *sh = &u->sh;
+	bool netns = u->type == LEAKMON_OWNER_TYPE_NETNS;
+	bool sock = sh->kind != LEAKMON_KIND_FILE_BLOB ||
+		    sh->fs_magic == SOCKFS_MAGIC;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(ctx->cb->skb).portid,
+			  ctx->cb->nlh->nlmsg_seq, &lm_genl_family, NLM_F_MULTI,
+			  LEAKMON_CMD_GET_UNREACHABLE);
+	if (!hdr)
+		return -EMSGSIZE;
+	ctx->cb->seq = (u32)seq;
+	genl_dump_check_consistent(ctx->cb, hdr);
+	nest = nla_nest_start(skb, LEAKMON_A_UNREACH);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, LEAKMON_UNREACH_A_SEQ, seq,
+			      LEAKMON_UNREACH_A_PAD) ||
+	    nla_put_u32(skb, LEAKMON_UNREACH_A_OWNER_TYPE, u->type) ||
+	    nla_put_u32(skb, LEAKMON_UNREACH_A_TGID, u->tgid) ||
+	    nla_put_u64_64bit(skb, LEAKMON_UNREACH_A_START_NS,
+			      netns ? 0 : u->start_ns, LEAKMON_UNREACH_A_PAD) ||
+	    (netns && nla_put_u32(skb, LEAKMON_UNREACH_A_NETNS_INUM,
+				  (u32)u->start_ns)) ||
+	    nla_put_u32(skb, LEAKMON_UNREACH_A_KIND, sh->kind) ||
+	    nla_put_u64_64bit(skb, LEAKMON_UNREACH_A_COUNT, u->n,
+			      LEAKMON_UNREACH_A_PAD) ||
+	    nla_put_u32(skb, LEAKMON_UNREACH_A_FLAGS, sh->flags) ||
+	    (sock && lm_put_unreach_sock(skb, sh)) ||
+	    (sh->file_refs != LM_SHAPE_NO_FILE &&
+	     nla_put_u32(skb, LEAKMON_UNREACH_A_FILE_REFS, sh->file_refs)))
+		goto cancel;
+	if (sh->kind == LEAKMON_KIND_FILE_BLOB &&
+	    !(sh->flags & LEAKMON_UNREACH_F_UNREADABLE) &&
+	    (nla_put_u32(skb, LEAKMON_UNREACH_A_FS_MAGIC, sh->fs_magic) ||
+	     nla_put_u32(skb, LEAKMON_UNREACH_A_FILE_MODE, sh->file_mode) ||
+	     nla_put_string(skb, LEAKMON_UNREACH_A_NAME, sh->name)))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/* cb->args[0]: the next group, [1]: read checked. */
+static int lm_cmd_dump_unreach(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct lm_dump_ctx ctx = { .skb = skb, .cb = cb };
+	unsigned long pos = cb->args[0];
+	u64 seq = 0;
+	int err;
+
+	if (!cb->args[1]) {
+		if (!lm_may_read(cb->skb, cb->extack))
+			return -EPERM;
+		cb->args[1] = 1;
+	}
+	/*
+	 * A new report while dumping (its sequence number changes) flags
+	 * the rest: the positions are another list's.
+	 */
+	err = lm_reach_unreach_walk(&pos, &seq, lm_put_unreach, &ctx);
+	cb->seq = (u32)seq;
+	cb->args[0] = pos;
+	if (err && !skb->len) {
+		NL_SET_ERR_MSG(cb->extack, "unreachable group too large");
+		return err;
+	}
+	return skb->len;
+}
+
 static int lm_cmd_reset(struct sk_buff *skb, struct genl_info *info)
 {
 	if (!lm_is_admin(skb)) {
@@ -570,6 +663,12 @@ static const struct genl_ops lm_genl_ops[] = {
 	{
 		.cmd = LEAKMON_CMD_SCAN,
 		.doit = lm_cmd_scan,
+		.policy = lm_no_attr_policy,
+		.maxattr = LEAKMON_A_MAX,
+	},
+	{
+		.cmd = LEAKMON_CMD_GET_UNREACHABLE,
+		.dumpit = lm_cmd_dump_unreach,
 		.policy = lm_no_attr_policy,
 		.maxattr = LEAKMON_A_MAX,
 	},

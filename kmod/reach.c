@@ -30,6 +30,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
+#include <linux/jhash.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -49,6 +50,7 @@
 
 #include "leakmon.h"
 #include "compat.h"
+#include "describe.h"
 
 #define LM_REACH_FDS		256	/* descriptors per batch */
 #define LM_REACH_VMAS		128	/* mappings per batch */
@@ -56,6 +58,9 @@
 /* Owners with kernel, closing or unreachable objects reported per pass */
 #define LM_REACH_OWNERS		4096
 #define LM_REACH_SLOTS		(2 * LM_REACH_OWNERS)
+/* Groups of unreachable objects described per pass */
+#define LM_REACH_GROUPS		1024
+#define LM_REACH_GSLOTS		(2 * LM_REACH_GROUPS)
 /* Kernel sockets handed to their namespace's owner per bucket batch */
 #define LM_REACH_GIVE		64
 
@@ -65,8 +70,12 @@ unsigned int lm_closing_max = 300;
 
 /* An owner's objects in the reported classes, during a pass */
 struct lm_reach_slot {
-	struct lm_owner *owner;		/* referenced */
+	struct lm_owner *owner;		/* referenced until the report */
 	u32 n[LM_NKINDS][LM_RO_MAX];
+	/* the owner's identity, filled in for the report */
+	u8 type;
+	pid_t tgid;
+	u64 start_ns;
 };
 
 /* ... and in the report, by identity */
@@ -77,9 +86,18 @@ struct lm_reach_row {
 	u32 n[LM_NKINDS][LM_RO_MAX];
 };
 
+/* Unreachable objects of one owner that look alike, during a pass ... */
+struct lm_reach_group {
+	struct lm_reach_slot *slot;	/* NULL: free */
+	struct lm_shape sh;
+	u64 n;
+};
+
 struct lm_reach_report {
 	struct rcu_head rcu;
 	struct lm_reach_stats st;
+	unsigned int ngroups;
+	struct lm_unreach *groups;	/* after rows[] */
 	unsigned int nr;
 	struct lm_reach_row rows[];
 };
@@ -104,12 +122,15 @@ struct lm_pass {
 	/* the classification's per-owner counts */
 	struct lm_reach_slot *slots;
 	unsigned int used;
+	/* and its groups of unreachable objects */
+	struct lm_reach_group *groups;
+	unsigned int ngroups;
 	/* kernel sockets not yet their namespace's */
 	struct lm_reach_give give[LM_REACH_GIVE];
 	unsigned int ngive;
 	/* copies of the object being inspected (lm_reach_inspect()) */
-	struct sock sk_copy;
-	struct file file_copy;
+	struct lm_describe_buf buf;
+	struct lm_shape shape;
 };
 
 static DEFINE_MUTEX(lm_reach_mutex);	/* one pass at a time */
@@ -365,7 +386,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		return file ? LM_CLS_UNREACHABLE : LM_CLS_KERNEL;
 	}
 	case LEAKMON_KIND_FILE_BLOB: {
-		struct file *c = &p->file_copy;
+		struct file *c = &p->buf.file;
 		unsigned int flags;
 
 		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
@@ -379,7 +400,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		return flags & S_PRIVATE ? LM_CLS_KERNEL : LM_CLS_UNREACHABLE;
 	}
 	case LEAKMON_KIND_SK_BLOB: {
-		struct sock *c = &p->sk_copy;
+		struct sock *c = &p->buf.sk;
 
 		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
 			return LM_CLS_UNREACHABLE;
@@ -397,8 +418,9 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 	return LM_CLS_UNREACHABLE;
 }
 
-static void lm_reach_count_owner(struct lm_pass *p, struct lm_owner *o,
-				 unsigned int kind, unsigned int ro)
+static struct lm_reach_slot *
+lm_reach_count_owner(struct lm_pass *p, struct lm_owner *o, unsigned int kind,
+		     unsigned int ro)
 {
 	unsigned int i = hash_ptr(o, ilog2(LM_REACH_SLOTS));
 	struct lm_reach_slot *s;
@@ -410,7 +432,7 @@ static void lm_reach_count_owner(struct lm_pass *p, struct lm_owner *o,
 		if (!s->owner) {
 			if (p->used >= LM_REACH_OWNERS) {
 				p->st.owners_unreported++;
-				return;
+				return NULL;
 			}
 			lm_track_owner_hold(o);
 			s->owner = o;
@@ -419,6 +441,40 @@ static void lm_reach_count_owner(struct lm_pass *p, struct lm_owner *o,
 		}
 	}
 	s->n[kind][ro]++;
+	return s;
+}
+
+/* Count an unreachable object of slot's owner in its group. */
+static void lm_reach_group(struct lm_pass *p, struct lm_reach_slot *slot,
+			   const struct lm_obj_view *v)
+{
+	struct lm_shape *sh = &p->shape;
+	struct lm_reach_group *g;
+	unsigned int i;
+
+	if (!slot) {
+		p->st.groups_unreported++;
+		return;
+	}
+	lm_describe(v->kind, v->key, sh, &p->buf);
+	i = jhash(sh, sizeof(*sh), (u32)(slot - p->slots)) &
+	    (LM_REACH_GSLOTS - 1);
+	for (;; i = (i + 1) & (LM_REACH_GSLOTS - 1)) {
+		g = &p->groups[i];
+		if (g->slot == slot && !memcmp(&g->sh, sh, sizeof(*sh)))
+			break;
+		if (!g->slot) {
+			if (p->ngroups >= LM_REACH_GROUPS) {
+				p->st.groups_unreported++;
+				return;
+			}
+			g->slot = slot;
+			g->sh = *sh;
+			p->ngroups++;
+			break;
+		}
+	}
+	g->n++;
 }
 
 static u8 lm_reach_classify(struct lm_obj_view *v, void *arg)
@@ -455,38 +511,65 @@ static u8 lm_reach_classify(struct lm_obj_view *v, void *arg)
 	else if (counted == LM_CLS_CLOSING)
 		lm_reach_count_owner(p, v->owner, v->kind, LM_RO_CLOSING);
 	else if (counted == LM_CLS_UNREACHABLE)
-		lm_reach_count_owner(p, v->owner, v->kind, LM_RO_UNREACHABLE);
+		lm_reach_group(p, lm_reach_count_owner(p, v->owner, v->kind,
+						       LM_RO_UNREACHABLE), v);
 	return cls;
+}
+
+static int lm_reach_id_cmp(u8 xtype, pid_t xtgid, u64 xstart, u8 ytype,
+			   pid_t ytgid, u64 ystart)
+{
+	if (xtype != ytype)
+		return xtype < ytype ? -1 : 1;
+	if (xtgid != ytgid)
+		return xtgid < ytgid ? -1 : 1;
+	if (xstart != ystart)
+		return xstart < ystart ? -1 : 1;
+	return 0;
 }
 
 static int lm_reach_row_cmp(const void *a, const void *b)
 {
 	const struct lm_reach_row *x = a, *y = b;
 
-	if (x->type != y->type)
-		return x->type < y->type ? -1 : 1;
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	if (x->start_ns != y->start_ns)
-		return x->start_ns < y->start_ns ? -1 : 1;
-	return 0;
+	return lm_reach_id_cmp(x->type, x->tgid, x->start_ns,
+			       y->type, y->tgid, y->start_ns);
 }
 
-/* The per-owner counts into a report (NULL if out of memory). */
+/* Owner order, then the largest group first */
+static int lm_reach_unreach_cmp(const void *a, const void *b)
+{
+	const struct lm_unreach *x = a, *y = b;
+	int c = lm_reach_id_cmp(x->type, x->tgid, x->start_ns,
+				y->type, y->tgid, y->start_ns);
+
+	if (c || x->n == y->n)
+		return c;
+	return x->n > y->n ? -1 : 1;
+}
+
+/* The per-owner counts and the groups into a report (NULL: no memory). */
 static struct lm_reach_report *lm_reach_report(struct lm_pass *p)
 {
 	struct lm_reach_report *r;
 	struct lm_owner_snap snap;
-	unsigned int i, nr = 0;
+	unsigned int i, nr = 0, ng = 0;
+	size_t rows;
 
-	r = kvzalloc(struct_size(r, rows, p->used), GFP_KERNEL);
+	rows = ALIGN(struct_size(r, rows, p->used), sizeof(u64));
+	r = kvzalloc(rows + array_size(p->ngroups, sizeof(*r->groups)),
+		     GFP_KERNEL);
 	for (i = 0; i < LM_REACH_SLOTS; i++) {
 		struct lm_reach_slot *s = &p->slots[i];
 
 		if (!s->owner)
 			continue;
+		lm_track_owner_snap(s->owner, &snap);
+		/* the slot now stands for the owner's identity */
+		s->type = snap.type;
+		s->tgid = snap.tgid;
+		s->start_ns = snap.start_ns;
 		if (r) {
-			lm_track_owner_snap(s->owner, &snap);
 			r->rows[nr].type = snap.type;
 			r->rows[nr].tgid = snap.tgid;
 			r->rows[nr].start_ns = snap.start_ns;
@@ -497,8 +580,24 @@ static struct lm_reach_report *lm_reach_report(struct lm_pass *p)
 	}
 	if (!r)
 		return NULL;
+	r->groups = (struct lm_unreach *)((char *)r + rows);
+	for (i = 0; i < LM_REACH_GSLOTS; i++) {
+		struct lm_reach_group *g = &p->groups[i];
+		struct lm_unreach *w = &r->groups[ng];
+
+		if (!g->slot)
+			continue;
+		w->type = g->slot->type;
+		w->tgid = g->slot->tgid;
+		w->start_ns = g->slot->start_ns;
+		w->sh = g->sh;
+		w->n = g->n;
+		ng++;
+	}
 	r->nr = nr;
+	r->ngroups = ng;
 	sort(r->rows, nr, sizeof(r->rows[0]), lm_reach_row_cmp, NULL);
+	sort(r->groups, ng, sizeof(r->groups[0]), lm_reach_unreach_cmp, NULL);
 	r->st = p->st;
 	return r;
 }
@@ -516,10 +615,11 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	if (!p)
 		return -ENOMEM;
 	p->slots = kvcalloc(LM_REACH_SLOTS, sizeof(*p->slots), GFP_KERNEL);
-	if (!p->slots) {
-		kfree(p);
-		return -ENOMEM;
-	}
+	if (!p->slots)
+		goto free_pass;
+	p->groups = kvcalloc(LM_REACH_GSLOTS, sizeof(*p->groups), GFP_KERNEL);
+	if (!p->groups)
+		goto free_slots;
 	t0 = ktime_get_ns();
 	p->step_ns = t0;
 	p->start_s = lm_now_s();
@@ -540,6 +640,7 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	r = lm_reach_report(p);
 	if (out)
 		*out = p->st;
+	kvfree(p->groups);
 	kvfree(p->slots);
 	kfree(p);
 	if (!r)
@@ -549,6 +650,12 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	if (old)
 		kvfree_rcu(old, rcu);
 	return 0;
+
+free_slots:
+	kvfree(p->slots);
+free_pass:
+	kfree(p);
+	return -ENOMEM;
 }
 
 int lm_reach_run(struct lm_reach_stats *st)
@@ -600,6 +707,28 @@ bool lm_reach_owner(const struct lm_owner_snap *s,
 	}
 	rcu_read_unlock();
 	return found;
+}
+
+int lm_reach_unreach_walk(unsigned long *pos, u64 *seq,
+			  int (*fn)(const struct lm_unreach *u, u64 seq,
+				    void *arg),
+			  void *arg)
+{
+	struct lm_reach_report *r;
+	int err = 0;
+
+	rcu_read_lock();
+	r = rcu_dereference(lm_report);
+	if (r) {
+		*seq = r->st.seq;
+		for (; *pos < r->ngroups; (*pos)++) {
+			err = fn(&r->groups[*pos], r->st.seq, arg);
+			if (err)
+				break;
+		}
+	}
+	rcu_read_unlock();
+	return err;
 }
 
 static void lm_reach_workfn(struct work_struct *work)

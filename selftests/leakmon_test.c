@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
 #include <linux/netlink.h>
 
 #include "kselftest_harness.h"
@@ -2565,6 +2566,91 @@ TEST_F_TIMEOUT(leakmon, scan_closing_connections_are_not_leaks, 300)
 	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 }
 
+#define KIDS 100
+
+/*
+ * apache2 that leaks through leakbind, and hands KIDS sockets to a child
+ * of its (which keeps them until apache2 exits) and closes its own copies.
+ */
+static void apache2_handing_body(void)
+{
+	int fds[KIDS], i, ok = 1;
+	pid_t kid;
+
+	for (i = 0; i < KIDS; i++)
+		ok &= (fds[i] = tcp_socket()) >= 0;
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_NAME, "lm-kid");
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	for (i = 0; i < KIDS; i++)
+		close(fds[i]);
+	if (kid < 0 || !ok)
+		_exit(3);
+	apache2_body();
+}
+
+/* The one group of kind k of tgid's objects, checked to be alone. */
+static const struct lm_unreach *unreach_of(const struct lm_unreachs *u,
+					   pid_t tgid, unsigned int k,
+					   int *groups)
+{
+	const struct lm_unreach *found = NULL;
+	size_t i;
+
+	*groups = 0;
+	for (i = 0; i < u->n; i++) {
+		if (u->u[i].owner_type != LEAKMON_OWNER_TYPE_TASK ||
+		    u->u[i].tgid != (uint32_t)tgid || u->u[i].kind != k)
+			continue;
+		(*groups)++;
+		found = &u->u[i];
+	}
+	return found;
+}
+
+/* What apache2's leaked objects are: 1000 alike of each kind. */
+static void check_unreach(struct __test_metadata *_metadata,
+			  struct lm_handle *h, pid_t leaker, pid_t holder)
+{
+	struct lm_unreachs u = { 0 };
+	const struct lm_unreach *g;
+	int k, groups;
+
+	ASSERT_EQ(LM_OK, lm_dump_unreachable(h, &u))
+		TH_LOG("dump: %s", lm_last_error(h)->extack);
+	EXPECT_FALSE(u.interrupted);
+	for (k = 0; k < LM_NKINDS; k++) {
+		g = unreach_of(&u, leaker, k, &groups);
+		EXPECT_EQ(1, groups) TH_LOG("kind %d: %d groups", k, groups);
+		if (!g)
+			continue;
+		EXPECT_EQ(BINDS, g->count);
+		EXPECT_EQ(0, g->flags) TH_LOG("kind %d: flags 0x%x", k,
+					      g->flags);
+		/* the socket: AF_INET/STREAM/TCP, CLOSE, never bound ... */
+		EXPECT_TRUE(g->has_sock);
+		EXPECT_EQ(AF_INET, g->family);
+		EXPECT_EQ(SOCK_STREAM, g->sock_type);
+		EXPECT_EQ(IPPROTO_TCP, g->protocol);
+		EXPECT_EQ(7 /* TCP_CLOSE */, g->state);
+		/* ... its file held only by the leaked reference */
+		EXPECT_TRUE(g->has_refs);
+		EXPECT_EQ(1, g->file_refs);
+		EXPECT_EQ(k == BLOB, g->has_file);
+		if (k == BLOB) {
+			EXPECT_EQ(SOCKFS_MAGIC, g->fs_magic);
+			EXPECT_EQ(S_IFSOCK, g->file_mode);
+			EXPECT_STREQ("TCP", g->name);
+		}
+		EXPECT_EQ(NULL, unreach_of(&u, holder, k, &groups));
+	}
+	lm_unreachs_free(&u);
+}
+
 TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 {
 	struct held_child leaker, holder;
@@ -2574,7 +2660,7 @@ TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 	int k;
 
 	ASSERT_EQ(0, sh("insmod %s", env_or_die("LEAKBIND_KO")));
-	ASSERT_EQ(0, held_start(&leaker, apache2_body));
+	ASSERT_EQ(0, held_start(&leaker, apache2_handing_body));
 	ASSERT_EQ(0, held_stopped(&leaker)) TH_LOG("not all binds were refused");
 	ASSERT_EQ(0, held_start(&holder, fd_leaker_body));
 	ASSERT_EQ(0, held_stopped(&holder));
@@ -2602,16 +2688,21 @@ TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 	wait_child(sleeper);
 	EXPECT_FALSE(a.exited);
 	for (k = 0; k < LM_NKINDS; k++) {
-		/* apache2 runs, and every object it leaked is named ... */
+		/*
+		 * apache2 runs, and every object it leaked is named, not
+		 * those its child keeps ...
+		 */
 		EXPECT_TRUE(a.kind[k].scanned);
 		EXPECT_EQ(BINDS, a.kind[k].unreachable);
-		EXPECT_EQ(BINDS, a.kind[k].live);
+		EXPECT_EQ(BINDS + KIDS, a.kind[k].live);
 		/* ... while descriptors a process keeps are not leaks. */
 		EXPECT_EQ(HELD, f.kind[k].live);
 		EXPECT_EQ(0, f.kind[k].unreachable);
 		EXPECT_LE(BINDS, sc.kind[k].unreachable);
 	}
 	EXPECT_LE(HELD, sc.fds);
+	EXPECT_EQ(0, sc.groups_unreported);
+	check_unreach(_metadata, self->h, leaker.pid, holder.pid);
 
 	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 	/* fd_leaker_body closes them at its second checkpoint */

@@ -245,7 +245,14 @@ static bool build_set_config(struct buf *b, bool *known_bad, bool *wellformed)
 static bool lm_op(uint8_t cmd)
 {
 	return (cmd >= 1 && cmd <= LEAKMON_CMD_SET_CONFIG) ||
-	       cmd == LEAKMON_CMD_SCAN;
+	       cmd == LEAKMON_CMD_SCAN || cmd == LEAKMON_CMD_GET_UNREACHABLE;
+}
+
+/* The operations that are dumps only */
+static bool lm_dump_op(uint8_t cmd)
+{
+	return cmd == LEAKMON_CMD_GET_OWNERS ||
+	       cmd == LEAKMON_CMD_GET_UNREACHABLE;
 }
 
 /* Anything: a command and a random attribute tree. */
@@ -261,6 +268,8 @@ static void build_random(struct buf *b, bool *known_bad, bool *wellformed)
 	/* a well-formed scan runs a pass (milliseconds): rarely */
 	if (rndn(256) == 0)
 		cmd = LEAKMON_CMD_SCAN;
+	else if (rndn(16) == 0)
+		cmd = LEAKMON_CMD_GET_UNREACHABLE;
 	else if (rndn(4))
 		cmd = 1 + rndn(LEAKMON_CMD_SET_CONFIG);
 	else
@@ -270,8 +279,8 @@ static void build_random(struct buf *b, bool *known_bad, bool *wellformed)
 	header(b, cmd, flags);
 	if (!lm_op(cmd))
 		*known_bad = true;	/* no such operation */
-	/* GET_OWNERS is a dump only, the others are requests only */
-	if ((cmd == LEAKMON_CMD_GET_OWNERS) != ((flags & NLM_F_DUMP) == NLM_F_DUMP))
+	/* GET_OWNERS and GET_UNREACHABLE are dumps only, the others requests */
+	if (lm_dump_op(cmd) != ((flags & NLM_F_DUMP) == NLM_F_DUMP))
 		*known_bad = true;
 	*wellformed = !*known_bad && !nattrs;
 	for (int i = 0; i < nattrs; i++) {
@@ -611,7 +620,7 @@ static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 		}
 		if (unpriv && !mutated && wellformed &&
 		    (cmd == LEAKMON_CMD_GET_TOTALS || cmd == LEAKMON_CMD_GET_CONFIG ||
-		     cmd == LEAKMON_CMD_GET_OWNERS) &&
+		     lm_dump_op(cmd)) &&
 		    ((unpriv == 2) != (r.err == -EPERM))) {
 			s->read_mismatch++;
 			problem(s, "message %ld: read cmd %u gave %d with restrict_read %d",

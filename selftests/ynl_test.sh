@@ -157,6 +157,11 @@ lm 0 "$T/scan" --do scan &&
 		.scan.objects == ([.scan.kind[] | .young + .held + .kernel +
 			.closing + .unreachable] | add)'
 ok $? "scan: a pass, the spec's attributes, its classes sum to its objects"
+lm 0 "$T/unreach" --dump get-unreachable &&
+	jqt "$T/unreach" 'type == "array" and all(.[]; keys == ["unreach"] and
+		(.unreach | (keys - $s[0].sets.unreach) == [] and
+			has("kind") and .count > 0))'
+ok $? "get-unreachable: $(jq length "$T/unreach" 2>/dev/null) groups, each with the spec's attributes"
 
 lm 0 "$T/totals" --do get-totals &&
 	jqt "$T/totals" '(keys == $s[0].replies["get-totals"]) and

@@ -42,6 +42,8 @@ int cmd_prometheus(int argc, char **argv);
 int cmd_growth(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 void usage_scan(FILE *f);
+int cmd_unreachable(int argc, char **argv);
+void usage_unreachable(FILE *f);
 void usage_status(FILE *f);
 void usage_top(FILE *f);
 void usage_reset(FILE *f);

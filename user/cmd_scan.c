@@ -106,6 +106,7 @@ void json_scan(struct json *j, const char *key, const struct lm_scan *s,
 	json_u64(j, "objects", s->objects);
 	json_u64(j, "handed_to_holders", s->reattributed);
 	json_u64(j, "owners_unreported", s->owners_unreported);
+	json_u64(j, "groups_unreported", s->groups_unreported);
 	json_u64(j, "interval_s", s->interval_s);
 	json_u64(j, "grace_s", s->grace_s);
 	json_u64(j, "closing_max_s", s->closing_max_s);

@@ -19,6 +19,8 @@ static const struct cli_cmd commands[] = {
 	  "show or change the module's limits" },
 	{ "scan",	cmd_scan,	usage_scan,
 	  "find leaked objects: what no process holds" },
+	{ "unreachable", cmd_unreachable, usage_unreachable,
+	  "what the leaked objects are, per owner" },
 	{ "reset",	cmd_reset,	usage_reset,
 	  "zero the event counters" },
 	{ "check",	cmd_check,	usage_check,
@@ -59,7 +61,7 @@ static void usage_main(FILE *f)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f,
 		"\n"
 		"Run 'leakmon <command> --help' for its options.\n"

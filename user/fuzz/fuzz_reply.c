@@ -14,6 +14,7 @@
 #include <string.h>
 #include <libmnl/libmnl.h>
 #include "lm_internal.h"
+#include "describe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,6 +25,8 @@ static int parse_all(const struct nlmsghdr *nlh, void *data,
 	struct lm_config c;
 	struct lm_owner o;
 	struct lm_event ev;
+	struct lm_unreach u;
+	char what[256];
 	bool found;
 	int ret;
 
@@ -32,6 +35,9 @@ static int parse_all(const struct nlmsghdr *nlh, void *data,
 	ret |= lm_parse_config(nlh, &c, err);
 	ret |= lm_parse_owner(nlh, &o, &found, err);
 	ret |= lm_parse_event(nlh, &ev, &found, NULL);
+	/* and what the CLI makes of a group */
+	if (lm_parse_unreach(nlh, &u, &found, err) == LM_OK && found)
+		desc_unreach(what, sizeof(what), &u);
 	return ret ? LM_ERR_PROTO : LM_OK;
 }
 

@@ -798,6 +798,60 @@ void lm_owners_free(struct lm_owners *o)
 	memset(o, 0, sizeof(*o));
 }
 
+static int lm_unreach_msg_cb(const struct nlmsghdr *nlh, void *data,
+			     struct lm_error *err)
+{
+	struct lm_unreachs *u = data;
+	bool found;
+	int ret;
+
+	if (u->n == u->cap) {
+		size_t cap = u->cap ? u->cap * 2 : 64;
+		struct lm_unreach *v = NULL;
+
+		if (cap <= SIZE_MAX / sizeof(*v))
+			v = realloc(u->u, cap * sizeof(*v));
+		if (!v) {
+			err->err = ENOMEM;
+			return lm_error_set(err, LM_ERR_LOCAL, "out of memory");
+		}
+		u->u = v;
+		u->cap = cap;
+	}
+	ret = lm_parse_unreach(nlh, &u->u[u->n], &found, err);
+	if (ret == LM_OK && found)
+		u->n++;
+	return ret;
+}
+
+int lm_dump_unreachable(struct lm_handle *h, struct lm_unreachs *u)
+{
+	char buf[LM_SEND_BUFSIZE];
+	struct nlmsghdr *nlh;
+	unsigned int attempts = 0;
+	struct lm_rx rx;
+	int ret;
+
+	do {
+		u->n = 0;
+		u->interrupted = false;
+		attempts++;
+		nlh = lm_cmd_start(h, buf, LEAKMON_CMD_GET_UNREACHABLE,
+				   NLM_F_DUMP);
+		ret = lm_exchange(h, nlh, h->fam.id, lm_unreach_msg_cb, u, &rx);
+		if (ret != LM_OK)
+			return ret;
+		u->interrupted = rx.intr;
+	} while (u->interrupted && attempts < LM_DUMP_ATTEMPTS);
+	return LM_OK;
+}
+
+void lm_unreachs_free(struct lm_unreachs *u)
+{
+	free(u->u);
+	memset(u, 0, sizeof(*u));
+}
+
 const struct lm_owner *lm_owners_find(const struct lm_owners *o,
 				      uint32_t tgid, uint64_t start_ns)
 {

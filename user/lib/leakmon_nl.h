@@ -159,6 +159,7 @@ struct lm_scan {
 	uint64_t objects;
 	uint64_t reattributed;
 	uint64_t owners_unreported;
+	uint64_t groups_unreported;	/* unreachable, not in a group */
 	uint32_t interval_s;
 	uint32_t grace_s;
 	uint32_t closing_max_s;
@@ -215,6 +216,41 @@ struct lm_owners {
 	size_t cap;
 	bool interrupted;		/* still torn after LM_DUMP_ATTEMPTS */
 	unsigned int attempts;		/* dumps taken for this result */
+};
+
+/*
+ * LEAKMON_A_UNREACH: a group of unreachable objects of one owner and kind
+ * that look alike, at the last reachability pass (see <linux/leakmon.h>)
+ */
+#define LM_UNREACH_NAME_SIZE	48
+
+struct lm_unreach {
+	uint64_t seq;			/* the pass */
+	uint32_t owner_type;		/* enum leakmon_owner_type */
+	uint32_t tgid;
+	uint64_t start_ns;
+	uint32_t netns_inum;
+	uint32_t kind;			/* enum leakmon_kind */
+	uint64_t count;
+	uint32_t flags;			/* LEAKMON_UNREACH_F_* */
+	bool has_sock;			/* family ... state were sent */
+	uint16_t family;
+	uint16_t sock_type;
+	uint16_t protocol;
+	uint8_t state;
+	bool has_refs;
+	uint32_t file_refs;
+	bool has_file;			/* fs_magic, file_mode, name */
+	uint32_t fs_magic;
+	uint32_t file_mode;
+	char name[LM_UNREACH_NAME_SIZE];
+};
+
+struct lm_unreachs {
+	struct lm_unreach *u;		/* array of n, malloc'ed */
+	size_t n;
+	size_t cap;
+	bool interrupted;		/* still torn after LM_DUMP_ATTEMPTS */
 };
 
 /*
@@ -311,6 +347,9 @@ int lm_scan(struct lm_handle *h, struct lm_scan *s);
  * LM_DUMP_ATTEMPTS is still torn it is returned with o->interrupted set.
  */
 int lm_dump_owners(struct lm_handle *h, struct lm_owners *o);
+/* The last pass's groups of unreachable objects (none before a pass) */
+int lm_dump_unreachable(struct lm_handle *h, struct lm_unreachs *u);
+void lm_unreachs_free(struct lm_unreachs *u);
 void lm_owners_free(struct lm_owners *o);
 /* start_ns == 0 matches any start time */
 const struct lm_owner *lm_owners_find(const struct lm_owners *o,
@@ -370,6 +409,9 @@ int lm_parse_config(const struct nlmsghdr *nlh, struct lm_config *c,
 /* *found is false for a message without LEAKMON_A_OWNER (ignored) */
 int lm_parse_owner(const struct nlmsghdr *nlh, struct lm_owner *o,
 		   bool *found, struct lm_error *err);
+/* *found is false for a message without LEAKMON_A_UNREACH (ignored) */
+int lm_parse_unreach(const struct nlmsghdr *nlh, struct lm_unreach *u,
+		     bool *found, struct lm_error *err);
 /*
  * *found is false for a message that is not an event this library knows
  * (another command, or no LEAKMON_A_EVENT): to be ignored

@@ -35,6 +35,26 @@ static const struct lm_attr_spec top_spec[LEAKMON_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_A_EVENTS, NESTED),
 	LM_ATTR(LEAKMON_A_EVENT, NESTED),
 	LM_ATTR(LEAKMON_A_SCAN, NESTED),
+	LM_ATTR(LEAKMON_A_UNREACH, NESTED),
+};
+
+static const struct lm_attr_spec unreach_spec[LEAKMON_UNREACH_A_MAX + 1] = {
+	LM_ATTR(LEAKMON_UNREACH_A_SEQ, U64),
+	LM_ATTR(LEAKMON_UNREACH_A_OWNER_TYPE, U32),
+	LM_ATTR(LEAKMON_UNREACH_A_TGID, U32),
+	LM_ATTR(LEAKMON_UNREACH_A_START_NS, U64),
+	LM_ATTR(LEAKMON_UNREACH_A_NETNS_INUM, U32),
+	LM_ATTR(LEAKMON_UNREACH_A_KIND, U32),
+	LM_ATTR(LEAKMON_UNREACH_A_COUNT, U64),
+	LM_ATTR(LEAKMON_UNREACH_A_FLAGS, U32),
+	LM_ATTR(LEAKMON_UNREACH_A_FAMILY, U16),
+	LM_ATTR(LEAKMON_UNREACH_A_SOCK_TYPE, U16),
+	LM_ATTR(LEAKMON_UNREACH_A_PROTOCOL, U16),
+	LM_ATTR(LEAKMON_UNREACH_A_STATE, U8),
+	LM_ATTR(LEAKMON_UNREACH_A_FILE_REFS, U32),
+	LM_ATTR(LEAKMON_UNREACH_A_FS_MAGIC, U32),
+	LM_ATTR(LEAKMON_UNREACH_A_FILE_MODE, U32),
+	LM_ATTR(LEAKMON_UNREACH_A_NAME, NUL_STRING),
 };
 
 static const struct lm_attr_spec scan_spec[LEAKMON_SCAN_A_MAX + 1] = {
@@ -52,6 +72,7 @@ static const struct lm_attr_spec scan_spec[LEAKMON_SCAN_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_SCAN_A_GRACE_S, U32),
 	LM_ATTR(LEAKMON_SCAN_A_CLOSING_MAX_S, U32),
 	LM_ATTR(LEAKMON_SCAN_A_KIND, NESTED),
+	LM_ATTR(LEAKMON_SCAN_A_GROUPS_UNREPORTED, U64),
 };
 
 static const struct lm_attr_spec scan_kind_spec[LEAKMON_SCAN_KIND_A_MAX + 1] = {
@@ -550,6 +571,9 @@ static int lm_scan_attr_cb(const struct nlattr *a, void *data)
 	case LEAKMON_SCAN_A_OWNERS_UNREPORTED:
 		s->owners_unreported = mnl_attr_get_u64(a);
 		break;
+	case LEAKMON_SCAN_A_GROUPS_UNREPORTED:
+		s->groups_unreported = mnl_attr_get_u64(a);
+		break;
 	case LEAKMON_SCAN_A_INTERVAL_S:
 		s->interval_s = mnl_attr_get_u32(a);
 		break;
@@ -901,6 +925,127 @@ int lm_parse_owner(const struct nlmsghdr *nlh, struct lm_owner *o,
 	ret = lm_parse_msg(nlh, lm_owner_msg_attr_cb, &ctx, ctx.err);
 	if (found)
 		*found = ctx.found;
+	return ret;
+}
+
+/* ---- GET_UNREACHABLE dump message ---- */
+
+struct lm_unreach_ctx {
+	struct lm_unreach *u;
+	bool found;
+	bool has_kind;
+	struct lm_error *err;
+};
+
+static int lm_unreach_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_unreach_ctx *ctx = data;
+	struct lm_unreach *u = ctx->u;
+	int ret = LM_CHECK(a, unreach_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+
+	switch (mnl_attr_get_type(a)) {
+	case LEAKMON_UNREACH_A_SEQ:
+		u->seq = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_UNREACH_A_OWNER_TYPE:
+		u->owner_type = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_UNREACH_A_TGID:
+		u->tgid = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_UNREACH_A_START_NS:
+		u->start_ns = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_UNREACH_A_NETNS_INUM:
+		u->netns_inum = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_UNREACH_A_KIND:
+		u->kind = mnl_attr_get_u32(a);
+		ctx->has_kind = true;
+		break;
+	case LEAKMON_UNREACH_A_COUNT:
+		u->count = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_UNREACH_A_FLAGS:
+		u->flags = mnl_attr_get_u32(a);
+		break;
+	case LEAKMON_UNREACH_A_FAMILY:
+		u->family = mnl_attr_get_u16(a);
+		u->has_sock = true;
+		break;
+	case LEAKMON_UNREACH_A_SOCK_TYPE:
+		u->sock_type = mnl_attr_get_u16(a);
+		u->has_sock = true;
+		break;
+	case LEAKMON_UNREACH_A_PROTOCOL:
+		u->protocol = mnl_attr_get_u16(a);
+		u->has_sock = true;
+		break;
+	case LEAKMON_UNREACH_A_STATE:
+		u->state = mnl_attr_get_u8(a);
+		u->has_sock = true;
+		break;
+	case LEAKMON_UNREACH_A_FILE_REFS:
+		u->file_refs = mnl_attr_get_u32(a);
+		u->has_refs = true;
+		break;
+	case LEAKMON_UNREACH_A_FS_MAGIC:
+		u->fs_magic = mnl_attr_get_u32(a);
+		u->has_file = true;
+		break;
+	case LEAKMON_UNREACH_A_FILE_MODE:
+		u->file_mode = mnl_attr_get_u32(a);
+		u->has_file = true;
+		break;
+	case LEAKMON_UNREACH_A_NAME:
+		lm_copy_str(u->name, sizeof(u->name), a);
+		u->has_file = true;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int lm_unreach_msg_attr_cb(const struct nlattr *a, void *data)
+{
+	struct lm_unreach_ctx *ctx = data;
+	int ret = LM_CHECK(a, top_spec, ctx->err);
+
+	if (ret <= 0)
+		return ret ? MNL_CB_ERROR : MNL_CB_OK;
+	if (mnl_attr_get_type(a) != LEAKMON_A_UNREACH)
+		return MNL_CB_OK;
+	if (ctx->found) {
+		lm_error_set(ctx->err, LM_ERR_PROTO,
+			     "two LEAKMON_A_UNREACH in one message");
+		return MNL_CB_ERROR;
+	}
+	ctx->found = true;
+	if (lm_parse_nest(a, lm_unreach_attr_cb, ctx, "LEAKMON_A_UNREACH",
+			  ctx->err) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (!ctx->has_kind) {
+		lm_error_set(ctx->err, LM_ERR_PROTO,
+			     "LEAKMON_A_UNREACH without LEAKMON_UNREACH_A_KIND");
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+int lm_parse_unreach(const struct nlmsghdr *nlh, struct lm_unreach *u,
+		     bool *found, struct lm_error *err)
+{
+	struct lm_error scratch;
+	struct lm_unreach_ctx ctx = { .u = u };
+	int ret;
+
+	ctx.err = lm_err_or_scratch(err, &scratch);
+	memset(u, 0, sizeof(*u));
+	ret = lm_parse_msg(nlh, lm_unreach_msg_attr_cb, &ctx, ctx.err);
+	if (found)
+		*found = ret == LM_OK && ctx.found;
 	return ret;
 }
 

@@ -24,6 +24,7 @@
 #include <linux/netlink.h>
 
 #include "cli.h"
+#include "describe.h"
 #include "json.h"
 #include "growth.h"
 #include "lm_internal.h"
@@ -447,6 +448,119 @@ static void test_owner(void)
 		ok(ret == LM_ERR_PROTO &&
 		   strstr(err.detail, "LEAKMON_OWNER_KIND_A_LIVE"),
 		   "owner: wrong-length attribute in owner kind nest rejected (%s)",
+		   err.detail);
+	}
+}
+
+/* A group as the module sends it for the leakbind reproducer */
+static struct nlmsghdr *unreach_msg(void *buf, uint32_t kind, bool file,
+				    bool unknown)
+{
+	struct nlmsghdr *nlh = genl_msg(buf, LEAKMON_CMD_GET_UNREACHABLE);
+	struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_UNREACH);
+
+	mnl_attr_put_u64(nlh, LEAKMON_UNREACH_A_SEQ, 7);
+	mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_OWNER_TYPE, 0);
+	mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_TGID, 141);
+	mnl_attr_put_u64(nlh, LEAKMON_UNREACH_A_START_NS, 55);
+	mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_KIND, kind);
+	mnl_attr_put_u64(nlh, LEAKMON_UNREACH_A_COUNT, 1000);
+	mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_FLAGS, 0);
+	mnl_attr_put_u16(nlh, LEAKMON_UNREACH_A_FAMILY, 2);
+	mnl_attr_put_u16(nlh, LEAKMON_UNREACH_A_SOCK_TYPE, 1);
+	mnl_attr_put_u16(nlh, LEAKMON_UNREACH_A_PROTOCOL, 6);
+	mnl_attr_put_u8(nlh, LEAKMON_UNREACH_A_STATE, 7);
+	mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_FILE_REFS, 1);
+	if (file) {
+		mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_FS_MAGIC, 0x534F434B);
+		mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_FILE_MODE, S_IFSOCK);
+		mnl_attr_put_strz(nlh, LEAKMON_UNREACH_A_NAME, "TCP");
+	}
+	if (unknown)
+		mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_MAX + 5, 1);
+	mnl_attr_nest_end(nlh, n);
+	return nlh;
+}
+
+static void test_unreach(void)
+{
+	struct lm_unreach u;
+	struct lm_error err;
+	char what[256];
+	bool found;
+	int ret;
+
+	ret = lm_parse_unreach(unreach_msg(mb.buf, LEAKMON_KIND_SOCK_INODE,
+					   false, true), &u, &found, &err);
+	ok(ret == LM_OK && found && u.seq == 7 && u.tgid == 141 &&
+	   u.start_ns == 55 && u.count == 1000 && u.has_sock &&
+	   u.family == 2 && u.sock_type == 1 && u.protocol == 6 &&
+	   u.state == 7 && u.has_refs && u.file_refs == 1 && !u.has_file,
+	   "unreach: a socket group, an unknown attribute ignored (%s)",
+	   err.detail);
+	desc_unreach(what, sizeof(what), &u);
+	ok(!strcmp(what, "AF_INET STREAM TCP, CLOSE, not bound, file refs 1"),
+	   "unreach: the leakbind group in words: %s", what);
+
+	ret = lm_parse_unreach(unreach_msg(mb.buf, LEAKMON_KIND_FILE_BLOB,
+					   true, false), &u, &found, &err);
+	desc_unreach(what, sizeof(what), &u);
+	ok(ret == LM_OK && u.has_file && !strcmp(u.name, "TCP") &&
+	   !strcmp(what, "file of AF_INET STREAM TCP, CLOSE, not bound, "
+		   "file refs 1"),
+	   "unreach: a socket's file blob: %s", what);
+
+	memset(&u, 0, sizeof(u));
+	u.kind = LEAKMON_KIND_FILE_BLOB;
+	u.has_file = u.has_refs = true;
+	u.fs_magic = 0xEF53;
+	u.file_mode = S_IFREG;
+	u.file_refs = 2;
+	snprintf(u.name, sizeof(u.name), "access.log");
+	desc_unreach(what, sizeof(what), &u);
+	ok(!strcmp(what, "regular file \"access.log\" on ext4, file refs 2"),
+	   "unreach: a regular file: %s", what);
+
+	memset(&u, 0, sizeof(u));
+	u.kind = LEAKMON_KIND_SK_BLOB;
+	u.has_sock = true;
+	u.family = 44;
+	u.sock_type = 3;
+	u.protocol = 9;
+	u.state = 99;
+	u.flags = LEAKMON_UNREACH_F_BOUND | LEAKMON_UNREACH_F_CONNECTED |
+		  LEAKMON_UNREACH_F_NO_SOCKET | LEAKMON_UNREACH_F_DEAD;
+	desc_unreach(what, sizeof(what), &u);
+	ok(!strcmp(what, "AF_XDP RAW proto 9, state 99, bound, connected, "
+		   "no socket inode, dead"),
+	   "unreach: numbers where names are unknown, flags: %s", what);
+	u.flags = LEAKMON_UNREACH_F_UNREADABLE;
+	desc_unreach(what, sizeof(what), &u);
+	ok(!strncmp(what, "unreadable", 10), "unreach: unreadable: %s", what);
+
+	{
+		struct nlmsghdr *nlh = genl_msg(mb.buf,
+						LEAKMON_CMD_GET_UNREACHABLE);
+		struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_UNREACH);
+
+		mnl_attr_put_u64(nlh, LEAKMON_UNREACH_A_COUNT, 3);
+		mnl_attr_nest_end(nlh, n);
+		ret = lm_parse_unreach(nlh, &u, &found, &err);
+		ok(ret == LM_ERR_PROTO && strstr(err.detail, "KIND"),
+		   "unreach: a group without a kind rejected (%s)", err.detail);
+	}
+	{
+		struct nlmsghdr *nlh = genl_msg(mb.buf,
+						LEAKMON_CMD_GET_UNREACHABLE);
+		struct nlattr *n = mnl_attr_nest_start(nlh, LEAKMON_A_UNREACH);
+
+		mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_KIND, 0);
+		mnl_attr_put_u32(nlh, LEAKMON_UNREACH_A_FAMILY, 2);
+		mnl_attr_nest_end(nlh, n);
+		ret = lm_parse_unreach(nlh, &u, &found, &err);
+		ok(ret == LM_ERR_PROTO &&
+		   strstr(err.detail, "LEAKMON_UNREACH_A_FAMILY"),
+		   "unreach: a wrong-length attribute rejected (%s)",
 		   err.detail);
 	}
 }
@@ -2813,6 +2927,7 @@ int main(int argc, char **argv)
 	test_totals_kind_above_max();
 	test_totals_bad();
 	test_owner();
+	test_unreach();
 	test_config();
 	test_events();
 	test_rx_dump();

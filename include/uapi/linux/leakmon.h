@@ -229,6 +229,47 @@
  *            LEAKMON_SCAN_KIND_A_UNREACHABLE: NLA_U64, objects of the
  *                                      kind in each class; they sum to
  *                                      OBJECTS of the kind
+ *        LEAKMON_SCAN_A_GROUPS_UNREPORTED: NLA_U64, unreachable objects
+ *                                          counted but not described in
+ *                                          LEAKMON_CMD_GET_UNREACHABLE
+ *                                          (at most 1024 groups a pass)
+ *
+ * LEAKMON_CMD_GET_UNREACHABLE: dump. Request: no attributes.  What the
+ *    unreachable objects of the last pass are: one message per group of
+ *    objects of one owner and one kind that look alike, in owner order
+ *    (type, tgid, start), the largest group of an owner first.  Empty
+ *    before the first pass.  When a new pass replaces the report while
+ *    dumping, every message from then on carries NLM_F_DUMP_INTR (retry).
+ *    Only the kind's own attributes are present (sockets: family to
+ *    state; file blobs: the file's).  Each message:
+ *
+ *    LEAKMON_A_UNREACH: NLA_NESTED
+ *        LEAKMON_UNREACH_A_SEQ: NLA_U64, the pass (LEAKMON_SCAN_A_SEQ)
+ *        LEAKMON_UNREACH_A_OWNER_TYPE: NLA_U32, enum leakmon_owner_type
+ *        LEAKMON_UNREACH_A_TGID, LEAKMON_UNREACH_A_START_NS,
+ *        LEAKMON_UNREACH_A_NETNS_INUM: the owner, as LEAKMON_OWNER_A_*
+ *        LEAKMON_UNREACH_A_KIND: NLA_U32, enum leakmon_kind
+ *        LEAKMON_UNREACH_A_COUNT: NLA_U64, objects in the group
+ *        LEAKMON_UNREACH_A_FLAGS: NLA_U32, LEAKMON_UNREACH_F_* bits
+ *        LEAKMON_UNREACH_A_FAMILY: NLA_U16, socket family (AF_*)
+ *        LEAKMON_UNREACH_A_SOCK_TYPE: NLA_U16, SOCK_STREAM, ...
+ *        LEAKMON_UNREACH_A_PROTOCOL: NLA_U16, IPPROTO_*, ...
+ *        LEAKMON_UNREACH_A_STATE: NLA_U8, sk_state (TCP_* numbering, as
+ *                                 in /proc/net/tcp; UDP and unix
+ *                                 sockets use it too)
+ *        LEAKMON_UNREACH_A_FILE_REFS: NLA_U32, the file's reference count
+ *                                     (the socket's file for a socket);
+ *                                     absent when there is no file
+ *        LEAKMON_UNREACH_A_FS_MAGIC: NLA_U32, file blob: the magic of
+ *                                    the file's filesystem (SOCKFS_MAGIC,
+ *                                    ANON_INODE_FS_MAGIC, ...)
+ *        LEAKMON_UNREACH_A_FILE_MODE: NLA_U32, file blob: the inode's
+ *                                     type bits (S_IFMT)
+ *        LEAKMON_UNREACH_A_NAME: NLA_NUL_STRING, file blob: the last
+ *                                component of the file's name, at most 47
+ *                                bytes ("TCP" for a TCP socket's file,
+ *                                "[eventfd]" for an anonymous one)
+ *
  * Reachability
  * ------------
  * A pass walks every process's descriptor table and memory mappings and
@@ -349,6 +390,7 @@ enum leakmon_cmd {
 	LEAKMON_CMD_EVENT_ORPHANS,	/* notification only */
 	LEAKMON_CMD_EVENT_SATURATED,	/* notification only */
 	LEAKMON_CMD_SCAN,
+	LEAKMON_CMD_GET_UNREACHABLE,
 
 	__LEAKMON_CMD_MAX
 };
@@ -406,6 +448,7 @@ enum leakmon_attr {
 	LEAKMON_A_EVENTS,
 	LEAKMON_A_EVENT,
 	LEAKMON_A_SCAN,
+	LEAKMON_A_UNREACH,
 
 	__LEAKMON_A_MAX
 };
@@ -555,6 +598,7 @@ enum leakmon_scan_attr {
 	LEAKMON_SCAN_A_GRACE_S,
 	LEAKMON_SCAN_A_CLOSING_MAX_S,
 	LEAKMON_SCAN_A_KIND,
+	LEAKMON_SCAN_A_GROUPS_UNREPORTED,
 
 	__LEAKMON_SCAN_A_MAX
 };
@@ -575,5 +619,48 @@ enum leakmon_scan_kind_attr {
 };
 
 #define LEAKMON_SCAN_KIND_A_MAX (__LEAKMON_SCAN_KIND_A_MAX - 1)
+
+enum leakmon_unreach_attr {
+	LEAKMON_UNREACH_A_UNSPEC,
+	LEAKMON_UNREACH_A_PAD,
+	LEAKMON_UNREACH_A_SEQ,
+	LEAKMON_UNREACH_A_OWNER_TYPE,
+	LEAKMON_UNREACH_A_TGID,
+	LEAKMON_UNREACH_A_START_NS,
+	LEAKMON_UNREACH_A_NETNS_INUM,
+	LEAKMON_UNREACH_A_KIND,
+	LEAKMON_UNREACH_A_COUNT,
+	LEAKMON_UNREACH_A_FLAGS,
+	LEAKMON_UNREACH_A_FAMILY,
+	LEAKMON_UNREACH_A_SOCK_TYPE,
+	LEAKMON_UNREACH_A_PROTOCOL,
+	LEAKMON_UNREACH_A_STATE,
+	LEAKMON_UNREACH_A_FILE_REFS,
+	LEAKMON_UNREACH_A_FS_MAGIC,
+	LEAKMON_UNREACH_A_FILE_MODE,
+	LEAKMON_UNREACH_A_NAME,
+
+	__LEAKMON_UNREACH_A_MAX
+};
+
+#define LEAKMON_UNREACH_A_MAX (__LEAKMON_UNREACH_A_MAX - 1)
+
+/* What a group of unreachable objects is (LEAKMON_UNREACH_A_FLAGS) */
+enum leakmon_unreach_flag {
+	/* "bound": a socket with a local address (port, unix path) */
+	LEAKMON_UNREACH_F_BOUND = 1 << 0,
+	/* "connected": a socket with a peer */
+	LEAKMON_UNREACH_F_CONNECTED = 1 << 1,
+	/* "no_socket": an sk that lost its socket inode */
+	LEAKMON_UNREACH_F_NO_SOCKET = 1 << 2,
+	/* "no_sk": a socket inode without an sk */
+	LEAKMON_UNREACH_F_NO_SK = 1 << 3,
+	/* "dead": an sk marked dead (closed by its owner) */
+	LEAKMON_UNREACH_F_DEAD = 1 << 4,
+	/* "no_file": a socket without a file */
+	LEAKMON_UNREACH_F_NO_FILE = 1 << 5,
+	/* "unreadable": the object could not be read (a stale entry) */
+	LEAKMON_UNREACH_F_UNREADABLE = 1 << 6,
+};
 
 #endif /* _UAPI_LINUX_LEAKMON_H */
