@@ -126,7 +126,9 @@ struct lm_notif {
 	u64 cgroup_id;
 	u64 time_ns;
 	u64 objects;
-	u64 count[LM_NKINDS];		/* live (threshold), orphans (orphans) */
+	u64 added;			/* unreachable: more than the last pass */
+	/* live (threshold), orphans (orphans), unreachable (unreachable) */
+	u64 count[LM_NKINDS];
 	char comm[TASK_COMM_LEN];
 };
 

@@ -861,6 +861,12 @@ static int lm_ev_fill(struct sk_buff *skb, const struct lm_notif *ev)
 		err = lm_ev_put_owner(skb, ev) ||
 		      lm_ev_put_kinds(skb, ev, LEAKMON_EVENT_A_ORPHANS);
 		break;
+	case LEAKMON_CMD_EVENT_UNREACHABLE:
+		err = lm_ev_put_owner(skb, ev) ||
+		      nla_put_u64_64bit(skb, LEAKMON_EVENT_A_NEW, ev->added,
+					LEAKMON_EVENT_A_PAD) ||
+		      lm_ev_put_kinds(skb, ev, LEAKMON_EVENT_A_UNREACHABLE);
+		break;
 	default:
 		err = nla_put_u32(skb, LEAKMON_EVENT_A_REASON, ev->reason) ||
 		      nla_put_u32(skb, LEAKMON_EVENT_A_KIND_ID, ev->kind) ||

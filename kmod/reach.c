@@ -131,6 +131,8 @@ struct lm_pass {
 	/* copies of the object being inspected (lm_reach_inspect()) */
 	struct lm_describe_buf buf;
 	struct lm_shape shape;
+	/* an event being made (lm_reach_notify()) */
+	struct lm_notif ev;
 };
 
 static DEFINE_MUTEX(lm_reach_mutex);	/* one pass at a time */
@@ -548,8 +550,64 @@ static int lm_reach_unreach_cmp(const void *a, const void *b)
 	return x->n > y->n ? -1 : 1;
 }
 
-/* The per-owner counts and the groups into a report (NULL: no memory). */
-static struct lm_reach_report *lm_reach_report(struct lm_pass *p)
+/* An owner's unreachable objects in a report, summed over kinds */
+static u64 lm_reach_unreachable(const struct lm_reach_report *r, u8 type,
+				pid_t tgid, u64 start_ns)
+{
+	struct lm_reach_row key = {
+		.type = type, .tgid = tgid, .start_ns = start_ns,
+	};
+	const struct lm_reach_row *row;
+	unsigned int k;
+	u64 sum = 0;
+
+	row = r ? bsearch(&key, r->rows, r->nr, sizeof(r->rows[0]),
+			  lm_reach_row_cmp) : NULL;
+	for (k = 0; row && k < LM_NKINDS; k++)
+		sum += row->n[k][LM_RO_UNREACHABLE];
+	return sum;
+}
+
+/*
+ * An owner has more unreachable objects than at the pass before (old):
+ * tell the listeners (LEAKMON_CMD_EVENT_UNREACHABLE).
+ */
+static void lm_reach_notify(struct lm_pass *p, const struct lm_reach_slot *s,
+			    const struct lm_owner_snap *snap,
+			    const struct lm_reach_report *old)
+{
+	struct lm_notif *ev = &p->ev;
+	unsigned int k;
+	u64 sum = 0, before;
+
+	for (k = 0; k < LM_NKINDS; k++)
+		sum += s->n[k][LM_RO_UNREACHABLE];
+	if (!sum)
+		return;
+	before = lm_reach_unreachable(old, snap->type, snap->tgid,
+				      snap->start_ns);
+	if (sum <= before)
+		return;
+	memset(ev, 0, sizeof(*ev));
+	ev->cmd = LEAKMON_CMD_EVENT_UNREACHABLE;
+	ev->time_ns = p->st.time_ns;
+	ev->tgid = snap->tgid;
+	ev->start_ns = snap->start_ns;
+	ev->uid = snap->uid;
+	ev->cgroup_id = snap->cgroup_id;
+	memcpy(ev->comm, snap->comm, sizeof(ev->comm));
+	ev->added = sum - before;
+	for (k = 0; k < LM_NKINDS; k++)
+		ev->count[k] = s->n[k][LM_RO_UNREACHABLE];
+	lm_notify(ev);
+}
+
+/*
+ * The per-owner counts and the groups into a report (NULL: no memory);
+ * old is the report of the pass before, if any.
+ */
+static struct lm_reach_report *lm_reach_report(struct lm_pass *p,
+					       const struct lm_reach_report *old)
 {
 	struct lm_reach_report *r;
 	struct lm_owner_snap snap;
@@ -569,6 +627,7 @@ static struct lm_reach_report *lm_reach_report(struct lm_pass *p)
 		s->type = snap.type;
 		s->tgid = snap.tgid;
 		s->start_ns = snap.start_ns;
+		lm_reach_notify(p, s, &snap, old);
 		if (r) {
 			r->rows[nr].type = snap.type;
 			r->rows[nr].tgid = snap.tgid;
@@ -637,7 +696,9 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	p->st.seq = ++lm_reach_seq;
 	p->st.time_ns = ktime_get_boot_fast_ns();
 	p->st.duration_ns = ktime_get_ns() - t0;
-	r = lm_reach_report(p);
+	old = rcu_dereference_protected(lm_report,
+					lockdep_is_held(&lm_reach_mutex));
+	r = lm_reach_report(p, old);
 	if (out)
 		*out = p->st;
 	kvfree(p->groups);

@@ -2653,12 +2653,16 @@ static void check_unreach(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 {
+	struct lm_handle *eh = events_open();
+	struct ev_log *log = calloc(1, sizeof(*log));
 	struct held_child leaker, holder;
 	struct lm_owner a, f, z;
+	const struct lm_event *e = NULL;
 	pid_t sleeper;
 	struct lm_scan sc;
 	int k;
 
+	ASSERT_NE(NULL, log);
 	ASSERT_EQ(0, sh("insmod %s", env_or_die("LEAKBIND_KO")));
 	ASSERT_EQ(0, held_start(&leaker, apache2_handing_body));
 	ASSERT_EQ(0, held_stopped(&leaker)) TH_LOG("not all binds were refused");
@@ -2703,6 +2707,30 @@ TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 	EXPECT_LE(HELD, sc.fds);
 	EXPECT_EQ(0, sc.groups_unreported);
 	check_unreach(_metadata, self->h, leaker.pid, holder.pid);
+
+	/* The pass that found the leak said so, once ... */
+	collect(eh, log, 1000);
+	log_events(_metadata, log);
+	EXPECT_EQ(1, count_events(log, LEAKMON_CMD_EVENT_UNREACHABLE,
+				  leaker.pid));
+	EXPECT_EQ(0, count_events(log, LEAKMON_CMD_EVENT_UNREACHABLE,
+				  holder.pid));
+	e = find_event(log, LEAKMON_CMD_EVENT_UNREACHABLE, leaker.pid);
+	if (e) {
+		EXPECT_STREQ("apache2", e->comm);
+		EXPECT_EQ(3 * BINDS, e->unreachable);
+		EXPECT_EQ(3 * BINDS, e->added);
+		for (k = 0; k < LM_NKINDS; k++)
+			EXPECT_EQ(BINDS, e->kind[k].count);
+	}
+	/* ... and a pass that finds no more says nothing. */
+	log->n = 0;
+	ASSERT_EQ(LM_OK, lm_scan(self->h, &sc));
+	collect(eh, log, 1000);
+	EXPECT_EQ(0, count_events(log, LEAKMON_CMD_EVENT_UNREACHABLE,
+				  leaker.pid));
+	free(log);
+	lm_close(eh);
 
 	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 	/* fd_leaker_body closes them at its second checkpoint */

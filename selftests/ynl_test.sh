@@ -285,7 +285,7 @@ wait "$listener"
 rc=$?
 lm 0 "$T/thr" --do set-config --json '{"config": {"event-threshold": 0}}'
 [ "$rc" -eq 0 ] && jqt "$T/ntf" 'all(.[]; .name | IN("event-threshold",
-		"event-orphans", "event-saturated")) and
+		"event-orphans", "event-saturated", "event-unreachable")) and
 	([.[] | select(.name == "event-threshold")] | length > 0 and
 	all(.[]; .msg.event | (keys - ["pad"]) == ["cgroup-id", "comm", "kind",
 			"live", "start-ns", "tgid", "threshold", "time-ns", "uid"] and

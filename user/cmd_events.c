@@ -23,8 +23,10 @@ void usage_events(FILE *f)
 		"\n"
 		"Print the module's notifications as they arrive, one line each:\n"
 		"an owner reaching the event threshold (threshold), a process that\n"
-		"exited with live objects (orphans), tracking that saturated\n"
-		"(saturated).  The threshold is set with the module parameter\n"
+		"exited with live objects (orphans), a reachability pass that found\n"
+		"more of an owner's objects leaked than the pass before\n"
+		"(unreachable), tracking that saturated (saturated).  The\n"
+		"threshold is set with the module parameter\n"
 		"event_threshold (0: off).  SIGINT, SIGTERM and SIGHUP end the\n"
 		"listening with status 0.\n"
 		"\n"
@@ -115,12 +117,24 @@ void events_format(char *buf, size_t size, const struct lm_event *ev,
 		if (!user_name(ev->uid, user, sizeof(user)))
 			snprintf(user, sizeof(user), "%" PRIu32, ev->uid);
 		fmt_name(user, sizeof(user), user, 8);
-		total = ev->cmd == LEAKMON_CMD_EVENT_THRESHOLD ? ev->live :
-								 ev->orphans;
+		if (ev->cmd == LEAKMON_CMD_EVENT_THRESHOLD)
+			total = ev->live;
+		else if (ev->cmd == LEAKMON_CMD_EVENT_UNREACHABLE)
+			total = ev->unreachable;
+		else
+			total = ev->orphans;
 		fmt_count(num, sizeof(num), total, 6);
-		line_add(&l, "%s[%" PRIu32 "] %s: %s =", name, ev->tgid, user,
+		line_add(&l, "%s[%" PRIu32 "] %s: %s", name, ev->tgid, user,
 			 num);
-		for (unsigned int k = 0; k < LM_NKINDS; k++) {
+		if (ev->cmd == LEAKMON_CMD_EVENT_UNREACHABLE) {
+			/* the kinds do not fit beside it: --json has them */
+			fmt_count(num, sizeof(num), ev->added, 6);
+			line_add(&l, " (+%s since the last pass)", num);
+		} else {
+			line_add(&l, " =");
+		}
+		for (unsigned int k = 0; k < LM_NKINDS &&
+		     ev->cmd != LEAKMON_CMD_EVENT_UNREACHABLE; k++) {
 			if (!ev->kind[k].present)
 				continue;
 			fmt_count(num, sizeof(num), ev->kind[k].count, 5);
@@ -230,6 +244,10 @@ void events_json(FILE *f, const struct lm_event *ev)
 			json_line_u64(&l, "threshold", p & LM_EVF_THRESHOLD,
 				      ev->threshold);
 			json_line_u64(&l, "live", p & LM_EVF_LIVE, ev->live);
+		} else if (ev->cmd == LEAKMON_CMD_EVENT_UNREACHABLE) {
+			json_line_u64(&l, "unreachable",
+				      p & LM_EVF_UNREACHABLE, ev->unreachable);
+			json_line_u64(&l, "new", p & LM_EVF_NEW, ev->added);
 		} else {
 			json_line_u64(&l, "orphans", p & LM_EVF_ORPHANS,
 				      ev->orphans);

@@ -953,6 +953,7 @@ const char *lm_event_name(unsigned int cmd)
 	case LEAKMON_CMD_EVENT_THRESHOLD:	return "threshold";
 	case LEAKMON_CMD_EVENT_ORPHANS:		return "orphans";
 	case LEAKMON_CMD_EVENT_SATURATED:	return "saturated";
+	case LEAKMON_CMD_EVENT_UNREACHABLE:	return "unreachable";
 	}
 	return NULL;
 }

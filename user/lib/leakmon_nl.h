@@ -274,11 +274,13 @@ enum lm_event_field {
 	LM_EVF_MAX_OBJECTS	= 1U << 12,
 	LM_EVF_OWNERS		= 1U << 13,
 	LM_EVF_MAX_OWNERS	= 1U << 14,
+	LM_EVF_UNREACHABLE	= 1U << 15,
+	LM_EVF_NEW		= 1U << 16,
 };
 
 struct lm_event_kind {
 	bool present;
-	uint64_t count;			/* live (threshold) or orphans */
+	uint64_t count;			/* live (threshold), orphans, unreachable */
 };
 
 struct lm_event {
@@ -293,6 +295,8 @@ struct lm_event {
 	uint32_t threshold;
 	uint64_t live;			/* threshold: sum over kinds */
 	uint64_t orphans;		/* orphans: sum over kinds */
+	uint64_t unreachable;		/* unreachable: sum over kinds */
+	uint64_t added;			/* unreachable: more than the pass before */
 	struct lm_event_kind kind[LM_NKINDS];	/* by enum leakmon_kind */
 	uint32_t reason;		/* enum leakmon_saturation */
 	uint32_t kind_id;		/* saturated: enum leakmon_kind */

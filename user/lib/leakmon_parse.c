@@ -139,6 +139,8 @@ static const struct lm_attr_spec event_spec[LEAKMON_EVENT_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_EVENT_A_THRESHOLD, U32),
 	LM_ATTR(LEAKMON_EVENT_A_LIVE, U64),
 	LM_ATTR(LEAKMON_EVENT_A_ORPHANS, U64),
+	LM_ATTR(LEAKMON_EVENT_A_UNREACHABLE, U64),
+	LM_ATTR(LEAKMON_EVENT_A_NEW, U64),
 	LM_ATTR(LEAKMON_EVENT_A_KIND, NESTED),
 	LM_ATTR(LEAKMON_EVENT_A_REASON, U32),
 	LM_ATTR(LEAKMON_EVENT_A_KIND_ID, U32),
@@ -1129,6 +1131,14 @@ static int lm_event_attr_cb(const struct nlattr *a, void *data)
 		ev->orphans = mnl_attr_get_u64(a);
 		ev->present |= LM_EVF_ORPHANS;
 		break;
+	case LEAKMON_EVENT_A_UNREACHABLE:
+		ev->unreachable = mnl_attr_get_u64(a);
+		ev->present |= LM_EVF_UNREACHABLE;
+		break;
+	case LEAKMON_EVENT_A_NEW:
+		ev->added = mnl_attr_get_u64(a);
+		ev->present |= LM_EVF_NEW;
+		break;
 	case LEAKMON_EVENT_A_KIND:
 		return lm_event_kind_nest(a, ev, ctx->err);
 	case LEAKMON_EVENT_A_REASON:
@@ -1189,7 +1199,8 @@ static bool lm_event_cmd_known(uint8_t cmd)
 {
 	return cmd == LEAKMON_CMD_EVENT_THRESHOLD ||
 	       cmd == LEAKMON_CMD_EVENT_ORPHANS ||
-	       cmd == LEAKMON_CMD_EVENT_SATURATED;
+	       cmd == LEAKMON_CMD_EVENT_SATURATED ||
+	       cmd == LEAKMON_CMD_EVENT_UNREACHABLE;
 }
 
 int lm_parse_event(const struct nlmsghdr *nlh, struct lm_event *ev,

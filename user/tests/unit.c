@@ -2480,6 +2480,10 @@ static struct nlmsghdr *event_msg(void *buf, const struct event_opts *eo)
 			mnl_attr_put_u32(nlh, LEAKMON_EVENT_A_THRESHOLD, 500);
 			mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_LIVE,
 					 eo->count * LM_NKINDS);
+		} else if (eo->cmd == LEAKMON_CMD_EVENT_UNREACHABLE) {
+			mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_UNREACHABLE,
+					 eo->count * LM_NKINDS);
+			mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_NEW, eo->count);
 		} else {
 			mnl_attr_put_u64(nlh, LEAKMON_EVENT_A_ORPHANS,
 					 eo->count * LM_NKINDS);
@@ -2561,6 +2565,27 @@ static void test_events(void)
 	   text ? text : "(null)");
 	free(text);
 	eo.comm = NULL;
+
+	eo.cmd = LEAKMON_CMD_EVENT_UNREACHABLE;
+	eo.count = 1000;
+	ret = lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, &err);
+	ok(ret == LM_OK && found && ev.cmd == LEAKMON_CMD_EVENT_UNREACHABLE &&
+	   ev.unreachable == 3000 && ev.added == 1000 &&
+	   (ev.present & (LM_EVF_UNREACHABLE | LM_EVF_NEW)) ==
+	   (LM_EVF_UNREACHABLE | LM_EVF_NEW) && ev.kind[2].count == 1000,
+	   "event: unreachable (%s)", err.detail);
+	events_format(line, sizeof(line), &ev, 0, 1000000);
+	ok(strlen(line) <= 80 &&
+	   strstr(line, "unreachable apache2[141] ") &&
+	   strstr(line, ": 3000 (+1000 since the last pass)"),
+	   "event: unreachable line '%s'", line);
+	text = events_json_text(&ev);
+	ok(text && json_valid(text) &&
+	   strstr(text, "\"event\": \"unreachable\"") &&
+	   strstr(text, "\"unreachable\": 3000") &&
+	   strstr(text, "\"new\": 1000") && !strstr(text, "\"orphans\""),
+	   "event: unreachable JSON: %s", text ? text : "(null)");
+	free(text);
 
 	eo.cmd = LEAKMON_CMD_EVENT_SATURATED;
 	ret = lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, &err);

@@ -337,6 +337,24 @@
  *            LEAKMON_OWNER_KIND_A_ID: NLA_U32, enum leakmon_kind
  *            LEAKMON_OWNER_KIND_A_LIVE: NLA_U64, orphans of the kind
  *
+ * LEAKMON_CMD_EVENT_UNREACHABLE: a reachability pass found more of an
+ *    owner's objects unreachable (leaked) than the pass before it (an
+ *    owner the pass before did not report had none).  One event per owner
+ *    and pass at most, so a leak that goes on gives one event per
+ *    scan_interval; an owner whose count stays or falls gives none.
+ *
+ *    LEAKMON_A_EVENT: NLA_NESTED
+ *        LEAKMON_EVENT_A_TIME_NS: NLA_U64, when the pass ended
+ *        LEAKMON_EVENT_A_TGID ... LEAKMON_EVENT_A_CGROUP_ID: the owner
+ *        LEAKMON_EVENT_A_UNREACHABLE: NLA_U64, its unreachable objects
+ *                                     (sum over kinds)
+ *        LEAKMON_EVENT_A_NEW: NLA_U64, how many more than at the pass
+ *                             before
+ *        LEAKMON_EVENT_A_KIND: NLA_NESTED, once per kind, in kind order
+ *            LEAKMON_OWNER_KIND_A_ID: NLA_U32, enum leakmon_kind
+ *            LEAKMON_OWNER_KIND_A_LIVE: NLA_U64, unreachable objects of
+ *                                       the kind
+ *
  * LEAKMON_CMD_EVENT_SATURATED: tracking is incomplete: an allocation could
  *    not be tracked (the first drop of an episode).  One event per episode;
  *    the episode ends with the first allocation tracked at least one second
@@ -391,6 +409,7 @@ enum leakmon_cmd {
 	LEAKMON_CMD_EVENT_SATURATED,	/* notification only */
 	LEAKMON_CMD_SCAN,
 	LEAKMON_CMD_GET_UNREACHABLE,
+	LEAKMON_CMD_EVENT_UNREACHABLE,	/* notification only */
 
 	__LEAKMON_CMD_MAX
 };
@@ -575,6 +594,8 @@ enum leakmon_event_attr {
 	LEAKMON_EVENT_A_MAX_OBJECTS,
 	LEAKMON_EVENT_A_OWNERS,
 	LEAKMON_EVENT_A_MAX_OWNERS,
+	LEAKMON_EVENT_A_UNREACHABLE,
+	LEAKMON_EVENT_A_NEW,
 
 	__LEAKMON_EVENT_A_MAX
 };
