@@ -2566,6 +2566,142 @@ TEST_F_TIMEOUT(leakmon, scan_closing_connections_are_not_leaks, 300)
 	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 }
 
+/* ---- the pass under churn --------------------------------------------- */
+
+#define CHURN_S		6	/* seconds of churn */
+#define CHURN_KEEP	32	/* descriptors a churner keeps for a while */
+
+/*
+ * A process's life in a hurry: a child opens a socket, passes it over
+ * SCM_RIGHTS and exits; the churner keeps it (and a file of its own) for a
+ * while, in a ring, then closes it.
+ */
+static int scan_churner(void *arg)
+{
+	int keep[CHURN_KEEP], sv[2], i, n = 0;
+	time_t end = time(NULL) + *(int *)arg;
+
+	for (i = 0; i < CHURN_KEEP; i++)
+		keep[i] = -1;
+	while (time(NULL) < end) {
+		pid_t kid;
+		int got;
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			return 1;
+		kid = fork();
+		if (kid < 0)
+			return 1;
+		if (kid == 0) {
+			int c = tcp_socket();
+
+			_exit(c < 0 || send_fd(sv[1], c) ? 1 : 0);
+		}
+		got = recv_fd(sv[0]);
+		close(sv[0]);
+		close(sv[1]);
+		if (wait_child(kid) || got < 0)
+			return 1;
+		i = n++ % CHURN_KEEP;
+		if (keep[i] >= 0)
+			close(keep[i]);
+		/* every other slot: the received socket, or a file */
+		if (n & 1) {
+			keep[i] = got;
+		} else {
+			close(got);
+			keep[i] = open("/proc/self/status", O_RDONLY);
+		}
+	}
+	return 0;
+}
+
+static uint64_t scan_sum(const struct lm_scan *sc, int k)
+{
+	const struct lm_scan_kind *c = &sc->kind[k];
+
+	return c->young + c->held + c->kernel + c->closing + c->unreachable;
+}
+
+static uint64_t scan_unreach(const struct lm_scan *sc)
+{
+	uint64_t u = 0;
+	int k;
+
+	for (k = 0; k < LM_NKINDS; k++)
+		u += sc->kind[k].unreachable;
+	return u;
+}
+
+/*
+ * Passes back to back while 4 processes fork, exit and pass descriptors:
+ * every pass puts each object in exactly one class, finds nothing of the
+ * churn leaked, and hands the exited children's sockets to their holders;
+ * once the churn is over, the classes sum to the live objects.
+ */
+TEST_F_TIMEOUT(leakmon, scan_under_churn_every_object_in_one_class, 300)
+{
+	int secs = CHURN_S, passes = 0, bad_sum = 0, bad_unreach = 0;
+	int running = CHURNERS, i, k, st;
+	uint64_t base, moved = 0, sum;
+	pid_t pids[CHURNERS];
+	struct lm_scan sc;
+	struct lm_totals t;
+	bool done[CHURNERS] = { false };
+
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &sc);
+	base = scan_unreach(&sc);	/* what earlier tests left */
+	for (i = 0; i < CHURNERS; i++)
+		ASSERT_LT(0, pids[i] = spawn(scan_churner, &secs));
+	while (running) {
+		ASSERT_EQ(LM_OK, lm_scan(self->h, &sc))
+			TH_LOG("scan: %s", lm_last_error(self->h)->extack);
+		passes++;
+		moved += sc.reattributed;
+		for (sum = 0, k = 0; k < LM_NKINDS; k++)
+			sum += scan_sum(&sc, k);
+		if (sum != sc.objects && !bad_sum++)
+			TH_LOG("pass %lu: classes sum to %lu of %lu objects",
+			       sc.seq, sum, sc.objects);
+		if (scan_unreach(&sc) != base && !bad_unreach++)
+			TH_LOG("pass %lu: %lu unreachable, %lu before the churn",
+			       sc.seq, scan_unreach(&sc), base);
+		msleep(50);
+		for (i = 0; i < CHURNERS; i++) {
+			if (done[i] || waitpid(pids[i], &st, WNOHANG) != pids[i])
+				continue;
+			done[i] = true;
+			running--;
+			EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		}
+	}
+	TH_LOG("%d passes under churn, %lu objects handed to their holders",
+	       passes, moved);
+	EXPECT_LE(5, passes);
+	EXPECT_EQ(0, bad_sum);
+	EXPECT_EQ(0, bad_unreach);
+	/* the children's sockets the churners kept were handed over */
+	EXPECT_LT(0, moved);
+
+	quiesce(self->h);
+	scan_twice(_metadata, self->h, &sc);
+	totals(self->h, &t);
+	for (k = 0; k < LM_NKINDS; k++) {
+		sum = scan_sum(&sc, k);
+		EXPECT_EQ(t.kind[k].live, sum)
+			TH_LOG("kind %d: %lu live, classes sum to %lu", k,
+			       t.kind[k].live, sum);
+	}
+	EXPECT_EQ(base, scan_unreach(&sc));
+	for (i = 0; i < CHURNERS; i++) {
+		struct lm_owner o;
+
+		EXPECT_FALSE(owner_of(self->h, pids[i], &o));
+	}
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+}
+
 #define KIDS 100
 
 /*
