@@ -421,6 +421,7 @@ static void watch_frame(struct watch *w, struct frame *f, int cols,
 	size_t sw = cols > W_FIXED + 4 ? (size_t)(cols - W_FIXED - 1) : 3;
 	time_t now = time(NULL);
 	struct tm lt;
+	int hw;
 	double dt = w->have_prev ?
 		    (double)(w->cur_ns - w->prev_ns) / 1e9 : 0;
 
@@ -430,9 +431,13 @@ static void watch_frame(struct watch *w, struct frame *f, int cols,
 	f->hl = -1;
 	localtime_r(&now, &lt);
 	strftime(tm, sizeof(tm), "%H:%M:%S", &lt);
-	fline(f, "leakmon watch on %.20s  %s  every %.3g s  by %s, sort %s%s",
-	      w->host, tm, (double)w->interval_ns / 1e9, top_by_name(w->by),
-	      top_sort_name(w->sort), w->paused ? "  [paused]" : "");
+	/* the host name gets what the rest leaves of the width (8 at least) */
+	snprintf(a, sizeof(a), "  %s  every %.3g s  by %s, sort %s%s", tm,
+		 (double)w->interval_ns / 1e9, top_by_name(w->by),
+		 top_sort_name(w->sort), w->paused ? "  [paused]" : "");
+	hw = cols - 1 - (int)strlen("leakmon watch on ") - (int)strlen(a);
+	fline(f, "leakmon watch on %.*s%s", hw < 8 ? 8 : hw > 64 ? 64 : hw,
+	      w->host, a);
 	if (w->have_t) {
 		uint64_t live = 0, unreach = 0;
 		char l[16], u[16];
