@@ -150,16 +150,16 @@ fi
 # ---- against the module (LEAKMON_CLI_PART module or all)
 [ -d /sys/module/leakmon ] || insmod "$LEAKMON_KO"
 insmod "$LEAKBIND_KO"
-# orphaned N: status counts N orphans or more of each kind (the plain CLI:
-# under valgrind a run takes seconds)
-orphaned() {
+# exited_left N: status counts N or more live objects of exited owners of
+# each kind (the plain CLI: under valgrind a run takes seconds)
+exited_left() {
 	"$CLI" status --json 2>/dev/null | jq -e --argjson n "$1" \
 		'[.kinds.sock_inode, .kinds.file_blob, .kinds.sk_blob] |
-		 all(.orphans >= $n)' >/dev/null
+		 all(.exited >= $n)' >/dev/null
 }
 "$WL" apache2 200 >/dev/null
 rmmod leakbind
-until_ok 60 orphaned 200
+until_ok 60 exited_left 200
 
 run_cli 0 "$T/status.json" status --json
 ok $? "status --json exits 0"
@@ -167,31 +167,38 @@ check "status --json is valid JSON with every kind enabled" \
 	jq -e '.kinds.sock_inode.enabled and .kinds.file_blob.enabled and
 	       .kinds.sk_blob.enabled and
 	       (.meminfo.sunreclaim_bytes > 0)' "$T/status.json"
-check "status reports the 200 orphaned sockets and their blobs" \
-	jq -e '.kinds.sock_inode.orphans >= 200 and
-	       .kinds.file_blob.orphans >= 200 and
-	       .kinds.sk_blob.orphans >= 200' "$T/status.json"
+check "status reports the 200 sockets and blobs the exited apache2 left" \
+	jq -e '.kinds.sock_inode.exited >= 200 and
+	       .kinds.file_blob.exited >= 200 and
+	       .kinds.sk_blob.exited >= 200' "$T/status.json"
 check "status gives each kind's measured object size and the alert counters" \
 	jq -e '.kinds.sock_inode.obj_size > 0 and .kinds.file_blob.obj_size > 0 and
 	       .kinds.sk_blob.obj_size > 0 and (.events.sent | type == "number") and
 	       (.config.event_threshold | type == "number")' "$T/status.json"
 lm status >"$T/status.txt" 2>&1
-grep -qE '^  live [0-9]+, orphans [0-9]+, [0-9]+ bytes each$' "$T/status.txt" &&
+grep -qE '^  live [0-9]+, [0-9]+ of exited owners, [0-9]+ bytes each$' "$T/status.txt" &&
 	grep -qE '^alerts ' "$T/status.txt" && [ "$(awk '{ print length }' "$T/status.txt" | sort -n | tail -n1)" -le 80 ]
 ok $? "status shows object sizes and alerts, in 80 columns"
 
-run_cli 0 "$T/top.json" top --json --sort orphans -n 3
-ok $? "top --json --sort orphans exits 0"
-check "apache2 leads top --sort orphans with 200 sockets and blobs" \
-	jq -e '.rows[0].comm == "apache2" and .rows[0].exited and
-	       .rows[0].uid == 65534 and
-	       .rows[0].kinds.sock_inode.live == 200 and
-	       .rows[0].kinds.file_blob.live == 200 and
-	       .rows[0].kinds.sk_blob.live == 200' "$T/top.json"
+# Ranked by unreachable objects (null before a pass: 0), then by objects of
+# exited owners.  Whether a pass has judged apache2's objects yet, and what
+# earlier tests in this boot left unreachable, is timing: apache2 is looked
+# for among all rows, the order is checked on the keys.
+run_cli 0 "$T/top.json" top --json --sort unreachable -n 0
+ok $? "top --json --sort unreachable exits 0"
+check "top --sort unreachable ranks by unreachable, then exited; apache2 with 200 sockets and blobs" \
+	jq -e '([.rows[] | [(.unreachable // 0), .exited_objects]] as $k |
+		$k == ($k | sort | reverse)) and
+	       ([.rows[] | select(.comm == "apache2" and .exited and
+				  .uid == 65534 and
+				  .kinds.sock_inode.live == 200 and
+				  .kinds.file_blob.live == 200 and
+				  .kinds.sk_blob.live == 200)] | length >= 1)' \
+	"$T/top.json"
 
 run_cli 0 "$T/uid.json" top --by uid --json
-check "top --by uid shows uid 65534 with its orphans" \
-	jq -e '[.rows[] | select(.uid == 65534 and .orphans >= 600)] |
+check "top --by uid shows uid 65534 with its exited owners' objects" \
+	jq -e '[.rows[] | select(.uid == 65534 and .exited_objects >= 600)] |
 	       length == 1' "$T/uid.json"
 
 run_cli 0 "$T/cg.json" top --by cgroup --json
@@ -278,9 +285,9 @@ run_cli 0 "$T/ev" config --event-threshold 500 --event-rate 20 --json &&
 	grep -q '^event_threshold 0$' "$T/ev2" && grep -q '^event_rate  *10$' "$T/ev2"
 ok $? "config sets and shows the alert settings (--event-threshold, --event-rate)"
 
-run_cli 0 "$T/chk" check orphans && grep -qE '^[0-9]+$' "$T/chk" &&
+run_cli 0 "$T/chk" check exited && grep -qE '^[0-9]+$' "$T/chk" &&
 	run_cli 0 "$T/prom" prometheus && grep -q '^leakmon_up 1$' "$T/prom"
-ok $? "check orphans and prometheus exit 0"
+ok $? "check exited and prometheus exit 0"
 
 run_cli 0 "$T/gr.json" growth --state "$T/growth.state" --json &&
 	jq -e 'type == "object"' "$T/gr.json" >/dev/null &&

@@ -111,13 +111,13 @@ assert lines[-1] == "", "the file does not end with a newline"
 recs = [json.loads(l) for l in lines[:-1]]
 h = recs[0]
 assert h["type"] == "header" and h["format"] == "leakmon-record" \
-    and h["version"] == 1 and h["interval_s"] == 0.5 and h["host"], h
+    and h["version"] == 2 and h["interval_s"] == 0.5 and h["host"], h
 s = [r for r in recs if r["type"] == "sample"]
 assert len(s) >= 15, "only %d samples" % len(s)
 assert all(r["module"] and r["sunreclaim_bytes"] > 0 for r in s)
 def a2(r):
     return sum(o["live"] for o in r["top"] if o["comm"] == "apache2")
-# Earlier tests in this boot leave orphaned apache2 objects behind (a leak
+# Earlier tests in this boot leave leaked apache2 objects behind (a leak
 # cannot be undone): count from the first sample.
 series = [a2(r) - a2(s[0]) for r in s]
 print("apache2 live per sample, from %d:" % a2(s[0]), series)
@@ -345,8 +345,9 @@ ok $? "record refuses to append to a foreign file (rc $rc)"
 # ---- leakmon watch ----
 
 # The reload above forgot the first apache2: one more.  An alive process
-# with more live objects than the apache2 process, none of them orphans:
-# it leads by live, apache2 by orphans.
+# with more live objects than the exited apache2 process, all of them held:
+# it leads by live, apache2 by unreachable (its objects leaked; until a
+# pass has judged them, by the live objects it left when it exited).
 "$WL" apache2 50 >/dev/null
 "$WL" fdleak 300 3600 >/dev/null &
 leaker=$!
@@ -417,7 +418,7 @@ ok $? "watch in tmux shows its header and an apache2 row"
 sed 's/^/# /' "$T/pane" | head -n 16
 
 press_for o apache2
-ok $? "key o sorts by orphans: apache2 first"
+ok $? "key o sorts by unreachable: apache2 first"
 press_for l embedhttpd
 ok $? "key l sorts by live: embedhttpd first"
 tmux send-keys -t lmw u

@@ -1509,7 +1509,7 @@ TEST_F_TIMEOUT(leakmon, events_threshold_and_orphans, 300)
 	lm_close(evh);
 
 	/* What the CLI printed: the same two events about apache2. */
-	for (k = 0; k < 600 && sh("grep -q '\"event\": \"orphans\", .*\"tgid\": %d,' /tmp/lm_ev.json",
+	for (k = 0; k < 600 && sh("grep -q '\"event\": \"exited\", .*\"tgid\": %d,' /tmp/lm_ev.json",
 				  c.pid); k++)
 		msleep(100);
 	EXPECT_EQ(0, sh("kill -TERM $(cat /tmp/lm_ev.pid)"));
@@ -1519,7 +1519,8 @@ TEST_F_TIMEOUT(leakmon, events_threshold_and_orphans, 300)
 	EXPECT_EQ(0, sh("grep -qx 0 /tmp/lm_ev.rc"));
 	EXPECT_EQ(0, sh("test $(grep -c '^{\"event\": \"threshold\", .*\"tgid\": %d, \"comm\": \"apache2\", .*\"threshold\": 500, \"live\": 500, \"kinds\": {' /tmp/lm_ev.json) = 1",
 			c.pid));
-	EXPECT_EQ(0, sh("test $(grep -c '^{\"event\": \"orphans\", .*\"tgid\": %d, \"comm\": \"apache2\", .*\"orphans\": 3000, \"kinds\": {\"sock_inode\": 1000, \"file_blob\": 1000, \"sk_blob\": 1000}}$' /tmp/lm_ev.json) = 1",
+	/* LEAKMON_CMD_EVENT_ORPHANS: the CLI's "exited", its total "live" */
+	EXPECT_EQ(0, sh("test $(grep -c '^{\"event\": \"exited\", .*\"tgid\": %d, \"comm\": \"apache2\", .*\"live\": 3000, \"kinds\": {\"sock_inode\": 1000, \"file_blob\": 1000, \"sk_blob\": 1000}}$' /tmp/lm_ev.json) = 1",
 			c.pid));
 }
 

@@ -9,7 +9,8 @@
 #   - 'leakmon prometheus -o FILE' accepted by 'promtool check metrics';
 #   - Debian's zabbix_agentd, running as nobody with
 #     user/zabbix/userparameter_leakmon.conf, queried with zabbix_get for
-#     every key including the discovery JSON: the leak's growth and orphans.
+#     every key including the discovery JSON: the leak's growth, the live
+#     objects its exited process left and the unreachable (leaked) ones.
 #
 # Environment: LEAKMON_CLI, LEAKMON_KO, LEAKBIND_KO, LEAKMON_TESTS,
 # LEAKMON_SRC, LEAKMON_ZABBIX (unpacked zabbix-agent and zabbix-proxy-sqlite3:
@@ -222,7 +223,7 @@ expect() {
 	want[live.skblob]=$(jq '.kinds.sk_blob.live' "$T/status.json")
 	want[live.blob]=$(( ${want[live.fblob]} + ${want[live.skblob]} ))
 	want[live]=$(jq '[.kinds[] | .live] | add' "$T/status.json")
-	want[orphans]=$(jq '[.kinds[] | .orphans] | add' "$T/status.json")
+	want[exited]=$(jq '[.kinds[] | .exited] | add' "$T/status.json")
 	want[unreachable]=$(jq '.scan.unreachable' "$T/status.json")
 	want[untracked]=$(jq '[.kinds[] | .untracked] | add' "$T/status.json")
 	want[owners]=$(jq '.owners' "$T/status.json")
@@ -237,7 +238,7 @@ expect() {
 	# the CLI's own netlink socket and files are live while it runs, and
 	# objects of processes that just exited may still be on their way out
 	for k in live live.sock live.blob live.fblob live.skblob owners \
-		orphans unreachable owners.exited; do
+		exited unreachable owners.exited; do
 		tol[$k]=8
 	done
 	for k in tracked.bytes tracked.bytes.reclaimable \
@@ -266,16 +267,16 @@ done
 [ "$bad" -eq 0 ]
 ok $? "check keys match status/top/growth --json (${#want[@]} keys)"
 
-[ "${want[orphans]}" -ge $((3 * NLEAK)) ] &&
+[ "${want[exited]}" -ge $((3 * NLEAK)) ] &&
 	[ "$(value top.owner)" = apache2 ] && [ "${want[top.live]}" -eq $((3 * NLEAK)) ]
-ok $? "the leak: ${want[orphans]} orphans, top.owner apache2 with ${want[top.live]} live"
+ok $? "the leak: ${want[exited]} objects of exited owners, top.owner apache2 with ${want[top.live]} live"
 
 value discovery.owners >"$T/disc.json"
 tgid=$(jq -r '.[] | select(."{#COMM}" == "apache2" and ."{#STATE}" == "exited") | ."{#TGID}"' "$T/disc.json")
-[ -n "$tgid" ] && [ "$(value owner.orphans "$tgid")" = $((3 * NLEAK)) ] &&
+[ -n "$tgid" ] && [ "$(value owner.exited "$tgid")" = $((3 * NLEAK)) ] &&
 	[ "$(value owner.live "$tgid")" = $((3 * NLEAK)) ] &&
-	[ "$(value uid.orphans 65534)" = $((3 * NLEAK)) ]
-ok $? "discovery.owners finds the exited apache2 (tgid ${tgid:-?}); owner.orphans, owner.live, uid.orphans"
+	[ "$(value uid.exited 65534)" = $((3 * NLEAK)) ]
+ok $? "discovery.owners finds the exited apache2 (tgid ${tgid:-?}); owner.exited, owner.live, uid.exited"
 
 [ "$(jq '.scan.kinds.sock_inode.unreachable' "$T/scan2.json")" -ge "$NLEAK" ] &&
 	[ "${want[unreachable]}" -ge $((3 * NLEAK)) ] &&
@@ -292,10 +293,10 @@ ok $? "prometheus -o writes the file (0644, no temporary file left)"
 "$PROMTOOL" check metrics <"$T/leakmon.prom" >"$T/promtool.out" 2>&1
 ok $? "promtool check metrics accepts the output"
 diag <"$T/promtool.out"
-grep -qx "leakmon_orphan_objects{kind=\"sock_inode\"} $(jq '.kinds.sock_inode.orphans' "$T/status.json")" "$T/leakmon.prom" &&
-	grep -q "^leakmon_owner_orphan_objects{tgid=\"$tgid\",comm=\"apache2\",uid=\"65534\",state=\"exited\",user=\"nobody\"} $((3 * NLEAK))\$" \
+grep -qx "leakmon_exited_owner_objects{kind=\"sock_inode\"} $(jq '.kinds.sock_inode.exited' "$T/status.json")" "$T/leakmon.prom" &&
+	grep -q "^leakmon_owner_exited_objects{tgid=\"$tgid\",comm=\"apache2\",uid=\"65534\",state=\"exited\",user=\"nobody\"} $((3 * NLEAK))\$" \
 		"$T/leakmon.prom" && grep -q '^leakmon_up 1$' "$T/leakmon.prom"
-ok $? "prometheus: the orphans and the apache2 owner row"
+ok $? "prometheus: the objects of exited owners and the apache2 owner row"
 grep -qx "leakmon_unreachable_objects{kind=\"sock_inode\"} $(jq '.scan.kinds.sock_inode.unreachable' "$T/status.json")" "$T/leakmon.prom" &&
 	grep -q '^leakmon_scan_age_seconds [0-9]' "$T/leakmon.prom"
 ok $? "prometheus: the unreachable objects of the last pass"
@@ -307,7 +308,7 @@ wait
 rows=$(grep -c '^leakmon_owner_live_objects{' "$T/p1.prom")
 "$PROMTOOL" check metrics <"$T/p1.prom" >"$T/promtool.out" 2>&1 &&
 	[ "$rows" -le 3 ] && grep -q '^leakmon_owner_live_objects{tgid="other"' "$T/p1.prom"
-ok $? "prometheus -n 1: at most top 1 + most orphans + \"other\" ($rows owner rows)"
+ok $? "prometheus -n 1: at most top 1 + most unreachable/exited + \"other\" ($rows owner rows)"
 diag <"$T/promtool.out"
 
 # ---- Zabbix agent ----
@@ -390,11 +391,11 @@ echo "# agent: slab.growth $growth B/h over $samples samples, explained $explain
 	awk -v e="$explained" 'BEGIN { exit !(e > 0 && e <= 100) }'
 ok $? "the agent reports the leak's slab growth ($growth B/h) and the share tracked objects explain ($explained%)"
 
-near "$(zget leakmon.orphans)" "${want[orphans]}" "${tol[orphans]}" &&
-	[ "$(zget "leakmon.owner.orphans[$tgid]")" = $((3 * NLEAK)) ] &&
-	[ "$(zget "leakmon.uid.orphans[65534]")" = $((3 * NLEAK)) ] &&
+near "$(zget leakmon.exited)" "${want[exited]}" "${tol[exited]}" &&
+	[ "$(zget "leakmon.owner.exited[$tgid]")" = $((3 * NLEAK)) ] &&
+	[ "$(zget "leakmon.uid.exited[65534]")" = $((3 * NLEAK)) ] &&
 	[ "$(zget "leakmon.uid.live[65534]")" -ge $((3 * NLEAK)) ]
-ok $? "the agent reports the orphans, per owner and per uid (item prototypes)"
+ok $? "the agent reports the objects of exited owners, per owner and per uid (item prototypes)"
 near "$(zget leakmon.unreachable)" "${want[unreachable]}" "${tol[unreachable]}" &&
 	[ "$(zget "leakmon.owner.unreachable[$tgid]")" = $((3 * NLEAK)) ]
 ok $? "the agent reports the unreachable objects, in all and per owner"

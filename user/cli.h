@@ -77,6 +77,12 @@ int cli_fail(const char *op, int status, const struct lm_error *e);
 int cli_open(struct lm_handle **hp);
 __attribute__((format(printf, 2, 3)))
 int cli_usage_error(const char *cmd, const char *fmt, ...);
+/*
+ * A name this version no longer takes: "leakmon: CMD: " and the message
+ * (what it became) as one line on stderr; returns EXIT_USAGE.
+ */
+__attribute__((format(printf, 2, 3)))
+int cli_renamed(const char *cmd, const char *fmt, ...);
 /* Report an unknown option or missing argument seen by getopt_long */
 int cli_bad_option(const char *cmd, int c, char **argv);
 /* Check that nothing is left after the options */

@@ -41,9 +41,9 @@ const struct check_key check_keys[] = {
 	{ "live.blob", T, NULL, "objects", "live LSM blobs (file + socket)" },
 	{ "live.fblob", T, NULL, "objects", "live LSM file blobs" },
 	{ "live.skblob", T, NULL, "objects", "live LSM socket blobs" },
-	{ "orphans", T, NULL, "objects", "live objects of exited owners" },
 	{ "unreachable", T, NULL, "objects",
-	  "leaked objects: nothing holds them (last pass)" },
+	  "leaked: nothing holds them (last pass)" },
+	{ "exited", T, NULL, "objects", "live objects of exited owners" },
 	{ "owners", T, NULL, "count", "owners listed" },
 	{ "owners.exited", T, NULL, "count", "owners whose process exited" },
 	{ "untracked", T, NULL, "count",
@@ -58,14 +58,15 @@ const struct check_key check_keys[] = {
 	{ "top.owner", O, NULL, "text", "name (comm) of the largest owner" },
 	{ "owner.live", O | A, "TGID", "objects",
 	  "live objects of the process TGID" },
-	{ "owner.orphans", O | A, "TGID", "objects",
-	  "orphans of the process TGID" },
 	{ "uid.live", O | A, "UID", "objects", "live objects of a user" },
-	{ "uid.orphans", O | A, "UID", "objects", "orphans of a user" },
 	{ "owner.unreachable", O | A, "TGID", "objects",
-	  "leaked objects of the process TGID (last pass)" },
+	  "leaked objects of TGID (last pass)" },
 	{ "uid.unreachable", O | A, "UID", "objects",
 	  "leaked objects of a user (last pass)" },
+	{ "owner.exited", O | A, "TGID", "objects",
+	  "live objects of TGID if it exited" },
+	{ "uid.exited", O | A, "UID", "objects",
+	  "live objects of a user's exited owners" },
 	{ "discovery.owners", O, NULL, "JSON",
 	  "Zabbix discovery of the top owners" },
 	{ "discovery.uids", O, NULL, "JSON",
@@ -85,6 +86,33 @@ const struct check_key *check_find(const char *name)
 	for (size_t i = 0; i < check_nkeys; i++)
 		if (!strcmp(check_keys[i].name, name))
 			return &check_keys[i];
+	return NULL;
+}
+
+/*
+ * Keys of earlier versions: "orphans" counted the live objects of exited
+ * owners, now "exited"; the leaks are "unreachable".  The old names are
+ * refused (with the new ones) rather than kept as aliases: a monitoring
+ * item on them would go on alerting on what is no leak.
+ */
+const char *check_renamed(const char *name)
+{
+	static const struct {
+		const char *old, *msg;
+	} renamed[] = {
+		{ "orphans", "'orphans' was renamed: 'unreachable' counts "
+		  "leaked objects, 'exited' the live objects of exited owners" },
+		{ "owner.orphans", "'owner.orphans' was renamed: "
+		  "'owner.unreachable' counts leaked objects, 'owner.exited' "
+		  "the live objects of an exited process" },
+		{ "uid.orphans", "'uid.orphans' was renamed: 'uid.unreachable' "
+		  "counts leaked objects, 'uid.exited' the live objects of "
+		  "exited processes" },
+	};
+
+	for (size_t i = 0; i < sizeof(renamed) / sizeof(renamed[0]); i++)
+		if (!strcmp(renamed[i].old, name))
+			return renamed[i].msg;
 	return NULL;
 }
 
@@ -172,7 +200,7 @@ static int growth_error(const struct mon *m, char *err, size_t errsize)
 
 struct owner_sum {
 	uint64_t live;
-	uint64_t orphans;
+	uint64_t exited;
 	uint64_t unreachable;
 };
 
@@ -189,7 +217,7 @@ static void owner_sums(const struct lm_owners *o, bool by_uid, uint64_t id,
 		l = lm_owner_live(w);
 		sum->live += l;
 		if (w->exited)
-			sum->orphans += l;
+			sum->exited += l;
 		for (unsigned int k = 0; k < LM_NKINDS; k++)
 			sum->unreachable += w->kind[k].unreachable;
 	}
@@ -323,8 +351,8 @@ int check_value(FILE *f, const struct mon *m, const struct check_key *key,
 		put_u64(f, kind_live(t, LEAKMON_KIND_FILE_BLOB));
 	else if (!strcmp(n, "live.skblob"))
 		put_u64(f, kind_live(t, LEAKMON_KIND_SK_BLOB));
-	else if (!strcmp(n, "orphans"))
-		put_u64(f, mon_orphans(t));
+	else if (!strcmp(n, "exited"))
+		put_u64(f, mon_exited(t));
 	else if (!strcmp(n, "unreachable")) {
 		if (no_pass(t, err, errsize))
 			return EXIT_NODATA;
@@ -363,7 +391,7 @@ int check_value(FILE *f, const struct mon *m, const struct check_key *key,
 			return EXIT_NODATA;
 		owner_sums(&m->o, by_uid, arg, &sum);
 		put_u64(f, !strcmp(what, "live") ? sum.live :
-			   !strcmp(what, "orphans") ? sum.orphans :
+			   !strcmp(what, "exited") ? sum.exited :
 			   sum.unreachable);
 	} else if (!strcmp(n, "discovery.owners"))
 		return discovery(f, m, false, topk, err, errsize);
@@ -421,6 +449,8 @@ int cmd_check(int argc, char **argv)
 		return cli_usage_error("check",
 				       "no KEY given ('leakmon check --list' lists them)");
 	key = check_find(argv[optind]);
+	if (!key && check_renamed(argv[optind]))
+		return cli_renamed("check", "%s", check_renamed(argv[optind]));
 	if (!key)
 		return cli_usage_error("check",
 				       "unknown key '%s' ('leakmon check --list' lists them)",

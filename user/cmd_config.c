@@ -204,7 +204,7 @@ void usage_reset(FILE *f)
 		"Usage: leakmon reset\n"
 		"\n"
 		"Zero the event counters, global and per owner (needs CAP_NET_ADMIN).\n"
-		"Live objects stay tracked; live and orphan counts are kept.\n"
+		"Live objects stay tracked; their counts are kept.\n"
 		"\n"
 		"  -h, --help   this text\n");
 }

@@ -23,12 +23,12 @@ void usage_events(FILE *f)
 		"\n"
 		"Print the module's notifications as they arrive, one line each:\n"
 		"an owner reaching the event threshold (threshold), a process that\n"
-		"exited with live objects (orphans), a reachability pass that found\n"
-		"more of an owner's objects leaked than the pass before\n"
-		"(unreachable), tracking that saturated (saturated).  The\n"
-		"threshold is set with the module parameter\n"
-		"event_threshold (0: off).  SIGINT, SIGTERM and SIGHUP end the\n"
-		"listening with status 0.\n"
+		"exited leaving live objects (exited: informational, not a leak by\n"
+		"itself; the reachability pass finds the leaks), a reachability\n"
+		"pass that found more of an owner's objects leaked than the pass\n"
+		"before (unreachable), tracking that saturated (saturated).  The\n"
+		"threshold is set with the module parameter event_threshold (0:\n"
+		"off).  SIGINT, SIGTERM and SIGHUP end the listening with status 0.\n"
 		"\n"
 		"  -c, --count N         exit after N events (1..4294967295)\n"
 		"  -t, --timeout SECONDS give up after SECONDS (0.001..86400);\n"
@@ -249,7 +249,8 @@ void events_json(FILE *f, const struct lm_event *ev)
 				      p & LM_EVF_UNREACHABLE, ev->unreachable);
 			json_line_u64(&l, "new", p & LM_EVF_NEW, ev->added);
 		} else {
-			json_line_u64(&l, "orphans", p & LM_EVF_ORPHANS,
+			/* the exited process's live objects */
+			json_line_u64(&l, "live", p & LM_EVF_ORPHANS,
 				      ev->orphans);
 		}
 		events_json_kinds(&l, ev);

@@ -101,7 +101,8 @@ static void kind_metric(FILE *f, const struct lm_totals *t, const char *name,
 }
 
 static uint64_t k_live(const struct lm_kind_totals *k) { return k->live; }
-static uint64_t k_orphans(const struct lm_kind_totals *k) { return k->orphans; }
+/* the kernel's ORPHANS attribute: live objects of exited owners */
+static uint64_t k_exited(const struct lm_kind_totals *k) { return k->orphans; }
 static uint64_t k_observed(const struct lm_kind_totals *k) { return k->observed; }
 static uint64_t k_freed(const struct lm_kind_totals *k) { return k->freed; }
 static uint64_t k_enabled(const struct lm_kind_totals *k) { return k->enabled; }
@@ -142,18 +143,19 @@ static void owner_metrics(FILE *f, const struct lm_owners *o, bool by_uid,
 {
 	const char *what = by_uid ? "uid" : "owner";
 	struct top_rows r;
-	uint64_t other_live = 0, other_orph = 0;
+	uint64_t other_live = 0, other_exited = 0;
 	bool *sel, other = false;
-	char name[64], help[160];
+	char name[64], help[256];
 
 	if (mon_rows(o, by_uid, topk, &r, &sel))
 		return;
 	for (int pass = 0; pass < 2; pass++) {
 		snprintf(name, sizeof(name), "%s_%s_objects", what,
-			 pass ? "orphan" : "live");
+			 pass ? "exited" : "live");
 		snprintf(help, sizeof(help),
-			 "%s objects of the top %s (by live objects and by orphans); the rest in \"other\"",
-			 pass ? "Orphaned" : "Live",
+			 "%s the top %s (by live objects, and by unreachable then exited-owner objects); the rest in \"other\"",
+			 pass ? "Live objects of exited owners among" :
+			 "Live objects of",
 			 by_uid ? "users" : "processes");
 		meta(f, name, "gauge", help);
 		for (size_t i = 0; i < r.n; i++) {
@@ -163,20 +165,20 @@ static void owner_metrics(FILE *f, const struct lm_owners *o, bool by_uid,
 				other = true;
 				if (!pass) {
 					other_live += w->live_total;
-					other_orph += w->orphans;
+					other_exited += w->exited;
 				}
 				continue;
 			}
 			fprintf(f, "leakmon_%s", name);
 			owner_labels(f, w, by_uid);
 			fprintf(f, " %" PRIu64 "\n",
-				pass ? w->orphans : w->live_total);
+				pass ? w->exited : w->live_total);
 		}
 		if (other) {
 			fprintf(f, "leakmon_%s", name);
 			owner_labels(f, NULL, by_uid);
 			fprintf(f, " %" PRIu64 "\n",
-				pass ? other_orph : other_live);
+				pass ? other_exited : other_live);
 		}
 	}
 	free(sel);
@@ -238,8 +240,9 @@ void prom_write(FILE *f, const struct mon *m, unsigned int topk)
 		    "1 if the kind's probes are registered", k_enabled);
 	kind_metric(f, t, "live_objects", "gauge", "Tracked live objects",
 		    k_live);
-	kind_metric(f, t, "orphan_objects", "gauge",
-		    "Live objects of exited owners", k_orphans);
+	kind_metric(f, t, "exited_owner_objects", "gauge",
+		    "Live objects of exited owners (informational; leaks: unreachable_objects)",
+		    k_exited);
 	kind_metric(f, t, "allocations_total", "counter",
 		    "Allocations observed since the last reset", k_observed);
 	kind_metric(f, t, "frees_total", "counter",

@@ -254,7 +254,7 @@ static bool rec_sample_module(struct rec_state *st, const struct record_args *a,
 	s->reset_ns = t.reset_ns;
 	for (unsigned int k = 0; k < LM_NKINDS; k++) {
 		s->live += t.kind[k].live;
-		s->orphans += t.kind[k].orphans;
+		s->exited += t.kind[k].orphans;	/* of exited owners */
 	}
 	top_rows_free(&st->rows);
 	if (top_build(&st->o, NULL, 0, TOP_BY_TASK, &st->rows))
@@ -273,7 +273,6 @@ static bool rec_sample_module(struct rec_state *st, const struct record_args *a,
 		w->uid = r->owner->uid;
 		w->exited = r->owner->exited;
 		w->live = r->live_total;
-		w->orphans = r->orphans;
 		for (unsigned int k = 0; k < LM_NKINDS; k++)
 			w->live_kind[k] = r->live[k];
 		(*ntop)++;

@@ -19,8 +19,9 @@ void usage_status(FILE *f)
 		"Usage: leakmon status [--json]\n"
 		"\n"
 		"Show the module's version, object and owner tables, per kind the\n"
-		"probes and counters (live, orphans, observed, tracked, untracked by\n"
-		"reason, unknown frees, probe misses), and SUnreclaim/SReclaimable\n"
+		"probes and counters (live, of exited owners, observed, tracked,\n"
+		"untracked by reason, unknown frees, probe misses), the last\n"
+		"reachability pass, and SUnreclaim/SReclaimable\n"
 		"from /proc/meminfo.  A line starting 'warning: tracking incomplete'\n"
 		"appears when allocations went untracked or probes missed events.\n"
 		"\n"
@@ -166,7 +167,8 @@ static void print_kind(FILE *f, unsigned int id, const struct lm_kind_totals *k)
 			fprintf(f, "  handover: %s, %" PRIu64 " handed over\n",
 				k->handover_probe, k->handed_over);
 	}
-	fprintf(f, "  live %" PRIu64 ", orphans %" PRIu64, k->live, k->orphans);
+	fprintf(f, "  live %" PRIu64 ", %" PRIu64 " of exited owners", k->live,
+		k->orphans);
 	if (k->obj_size)
 		fprintf(f, ", %" PRIu32 " bytes each", k->obj_size);
 	fprintf(f, "\n");
@@ -303,7 +305,7 @@ static void json_kind(struct json *j, unsigned int id,
 	json_opt_str(j, "free_probe", k->free_probe);
 	json_opt_str(j, "disabled_reason", k->disabled_reason);
 	json_u64(j, "live", k->live);
-	json_u64(j, "orphans", k->orphans);
+	json_u64(j, "exited", k->orphans);
 	json_u64(j, "observed", k->observed);
 	json_u64(j, "tracked", k->tracked);
 	json_u64(j, "freed", k->freed);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * leakmon top: owners ranked by live objects, orphans or growth rate,
+ * leakmon top: owners ranked by live, unreachable objects or growth rate,
  * per task or aggregated per uid or cgroup.
  */
 #include <errno.h>
@@ -23,8 +23,8 @@
 void usage_top(FILE *f)
 {
 	fprintf(f,
-		"Usage: leakmon top [-n N] [--by task|uid|cgroup] [--sort live|orphans|rate]\n"
-		"                   [-i SECONDS] [--json]\n"
+		"Usage: leakmon top [-n N] [--by task|uid|cgroup]\n"
+		"                   [--sort live|unreachable|rate] [-i SECONDS] [--json]\n"
 		"\n"
 		"Rank the owners of live objects.\n"
 		"\n"
@@ -32,11 +32,12 @@ void usage_top(FILE *f)
 		"  -b, --by task|uid|cgroup\n"
 		"                         one row per process (default), or per user or\n"
 		"                         cgroup, summing its owners\n"
-		"  -s, --sort live|orphans|rate\n"
-		"                         rank by live objects (default), by orphans\n"
-		"                         (live objects of exited processes), or by growth\n"
+		"  -s, --sort live|unreachable|rate\n"
+		"                         rank by live objects (default), by unreachable\n"
+		"                         (leaked) objects at the last reachability pass,\n"
+		"                         then live objects of exited owners, or by growth\n"
 		"                         of live objects per second; ties are broken by\n"
-		"                         live, orphans, then id\n"
+		"                         live, unreachable, then id\n"
 		"  -i, --interval SECONDS take two samples SECONDS apart (may be\n"
 		"                         fractional) and show the rate; default 1 with\n"
 		"                         --sort rate, otherwise one sample\n"
@@ -95,10 +96,13 @@ static int top_opt_by(struct top_args *a, const char *arg)
 static int top_opt_sort(struct top_args *a, const char *arg)
 {
 	enum top_sort sort;
+	const char *renamed = top_sort_renamed(arg);
 
+	if (renamed)
+		return cli_renamed("top", "--sort %s", renamed);
 	if (top_parse_sort(arg, &sort))
 		return cli_usage_error("top",
-				       "--sort: '%s' is not one of live, orphans, rate",
+				       "--sort: '%s' is not one of live, unreachable, rate",
 				       arg);
 	if (a->sort_set && a->sort != sort)
 		return opt_conflict("--sort");
@@ -263,6 +267,15 @@ static void put_rate(FILE *f, double v)
 	fprintf(f, " %*s", NUM_W, b);
 }
 
+/* Leaked objects at the last pass; "-" before a pass has judged the row */
+static void put_unreach(FILE *f, const struct top_row *r)
+{
+	if (r->scanned)
+		put_count(f, r->unreachable);
+	else
+		fprintf(f, " %*s", NUM_W, "-");
+}
+
 static void put_kind_headers(FILE *f)
 {
 	for (unsigned int k = 0; k < LM_NKINDS; k++)
@@ -287,12 +300,12 @@ static void user_label(uint32_t uid, char *buf, size_t size, size_t width)
 static void top_human_task(FILE *f, const struct top_rows *r, size_t shown,
 			   bool rate)
 {
-	char comm[32], user[32], state[16];
-	bool marked = false;
+	char comm[32], user[32];
+	bool leaked = false;
 
 	fprintf(f, "%7s %-15s %-8s %-6s", "TGID", "COMM", "USER", "STATE");
 	put_kind_headers(f);
-	fprintf(f, " %*s", NUM_W, "ORPHANS");
+	fprintf(f, " %*s", NUM_W, "UNREACH");
 	if (rate)
 		fprintf(f, " %*s", NUM_W, "RATE/s");
 	fputc('\n', f);
@@ -303,21 +316,18 @@ static void top_human_task(FILE *f, const struct top_rows *r, size_t shown,
 
 		fmt_name(comm, sizeof(comm), o->comm, 15);
 		user_label(o->uid, user, sizeof(user), 8);
-		/* '*': it has leaked objects (unreachable at the last pass) */
-		snprintf(state, sizeof(state), "%s%s", lm_owner_state(o),
-			 row->unreachable ? "*" : "");
-		marked |= row->unreachable != 0;
+		leaked |= row->unreachable != 0;
 		fprintf(f, "%7" PRIu32 " %-15s %-8s %-6s", o->tgid, comm, user,
-			state);
+			lm_owner_state(o));
 		put_kind_counts(f, row);
-		put_count(f, row->orphans);
+		put_unreach(f, row);
 		if (rate)
 			put_rate(f, row->rate);
 		fputc('\n', f);
 	}
-	if (marked)
-		fprintf(f, "* leaked objects: nothing holds them (leakmon check "
-			"owner.unreachable TGID)\n");
+	if (leaked)
+		fprintf(f, "UNREACH: leaked objects, nothing held them at the "
+			"last reachability pass\n");
 }
 
 static void put_group_counts(FILE *f, const struct top_row *row, bool rate)
@@ -327,7 +337,7 @@ static void put_group_counts(FILE *f, const struct top_row *row, bool rate)
 	snprintf(b, sizeof(b), "%u", row->owners);
 	fprintf(f, "%6s", b);
 	put_kind_counts(f, row);
-	put_count(f, row->orphans);
+	put_unreach(f, row);
 	put_count(f, row->allocated_total);
 	put_count(f, row->freed_total);
 	if (rate)
@@ -338,7 +348,7 @@ static void put_group_headers(FILE *f, bool rate)
 {
 	fprintf(f, "%6s", "OWNERS");
 	put_kind_headers(f);
-	fprintf(f, " %*s %*s %*s", NUM_W, "ORPHANS", NUM_W, "ALLOCS", NUM_W,
+	fprintf(f, " %*s %*s %*s", NUM_W, "UNREACH", NUM_W, "ALLOCS", NUM_W,
 		"FREES");
 	if (rate)
 		fprintf(f, " %*s", NUM_W, "RATE/s");
@@ -392,15 +402,34 @@ void top_print_human(FILE *f, const struct top_args *a,
 		     size_t shown, double dt, char *const *cgpaths)
 {
 	bool rate = a->interval_ns != 0;
-	size_t exited = 0;
+	size_t exited = 0, col = 0;
+	char part[4][64];
+	int np = 0;
 
 	for (size_t i = 0; i < o->n; i++)
 		exited += o->owner[i].exited;
-	fprintf(f, "%zu owners (%zu exited)", o->n, exited);
+	snprintf(part[np++], sizeof(part[0]), "%zu owners (%zu exited)", o->n,
+		 exited);
 	if (rate)
-		fprintf(f, ", rate over %.2f s", dt);
-	fprintf(f, ", by %s, sorted by %s, %zu of %zu rows\n\n",
-		top_by_name(a->by), top_sort_name(a->sort), shown, r->n);
+		snprintf(part[np++], sizeof(part[0]), "rate over %.2f s", dt);
+	snprintf(part[np++], sizeof(part[0]), "by %s, sorted by %s",
+		 top_by_name(a->by), top_sort_name(a->sort));
+	snprintf(part[np++], sizeof(part[0]), "%zu of %zu rows", shown, r->n);
+	/* one line if it fits, else broken between the parts */
+	for (int i = 0; i < np; i++) {
+		size_t len = strlen(part[i]);
+
+		if (i && col + 2 + len + 1 > LINE_WIDTH) {
+			fputs(",\n", f);
+			col = 0;
+		} else if (i) {
+			fputs(", ", f);
+			col += 2;
+		}
+		fputs(part[i], f);
+		col += len;
+	}
+	fputs("\n\n", f);
 
 	switch (a->by) {
 	case TOP_BY_TASK:
@@ -426,7 +455,7 @@ static void json_age(struct json *j, const char *key, uint64_t now,
 static void json_totals(struct json *j, const struct top_row *r, bool rate)
 {
 	json_u64(j, "live", r->live_total);
-	json_u64(j, "orphans", r->orphans);
+	json_u64(j, "exited_objects", r->exited);
 	if (r->scanned)
 		json_u64(j, "unreachable", r->unreachable);
 	else

@@ -41,18 +41,19 @@ void usage_watch(FILE *f)
 {
 	fprintf(f,
 		"Usage: leakmon watch [-i SECONDS] [--by task|uid|cgroup]\n"
-		"                     [--sort live|orphans|rate] [-n N] [-c COUNT]\n"
+		"                     [--sort live|unreachable|rate] [-n N] [-c COUNT]\n"
 		"\n"
 		"A live view of the totals, SUnreclaim and SReclaimable with their\n"
 		"slope, and the top owners with a history of their live objects.\n"
-		"Keys: l, o, r sort by live, orphans, rate (s cycles); t, u, c\n"
+		"UNREACH: leaked objects at the last reachability pass (- before one).\n"
+		"Keys: l, o, r sort by live, unreachable, rate (s cycles); t, u, c\n"
 		"group by task, uid, cgroup (b cycles); p or space pause; q quit.\n"
 		"Plain text frames when stdout is not a terminal.\n"
 		"\n"
 		"  -i, --interval SECONDS refresh every SECONDS (0.1..3600, default 2)\n"
 		"  -b, --by task|uid|cgroup\n"
 		"                         grouping at start (default task)\n"
-		"  -s, --sort live|orphans|rate\n"
+		"  -s, --sort live|unreachable|rate\n"
 		"                         order at start (default live)\n"
 		"  -n, --limit N          rows in plain text (1..1000, default %d);\n"
 		"                         full screen shows as many as fit\n"
@@ -147,9 +148,12 @@ static int watch_parse_args(int argc, char **argv, struct watch *w)
 						       optarg);
 			break;
 		case 's':
+			if (top_sort_renamed(optarg))
+				return cli_renamed("watch", "--sort %s",
+						   top_sort_renamed(optarg));
 			if (top_parse_sort(optarg, &w->sort))
 				return cli_usage_error("watch",
-						       "--sort: '%s' is not one of live, orphans, rate",
+						       "--sort: '%s' is not one of live, unreachable, rate",
 						       optarg);
 			break;
 		case 'n':
@@ -417,6 +421,7 @@ static void watch_frame(struct watch *w, struct frame *f, int cols,
 	size_t sw = cols > W_FIXED + 4 ? (size_t)(cols - W_FIXED - 1) : 3;
 	time_t now = time(NULL);
 	struct tm lt;
+	int hw;
 	double dt = w->have_prev ?
 		    (double)(w->cur_ns - w->prev_ns) / 1e9 : 0;
 
@@ -426,21 +431,28 @@ static void watch_frame(struct watch *w, struct frame *f, int cols,
 	f->hl = -1;
 	localtime_r(&now, &lt);
 	strftime(tm, sizeof(tm), "%H:%M:%S", &lt);
-	fline(f, "leakmon watch on %.20s  %s  every %.3g s  by %s, sort %s%s",
-	      w->host, tm, (double)w->interval_ns / 1e9, top_by_name(w->by),
-	      top_sort_name(w->sort), w->paused ? "  [paused]" : "");
+	/* the host name gets what the rest leaves of the width (8 at least) */
+	snprintf(a, sizeof(a), "  %s  every %.3g s  by %s, sort %s%s", tm,
+		 (double)w->interval_ns / 1e9, top_by_name(w->by),
+		 top_sort_name(w->sort), w->paused ? "  [paused]" : "");
+	hw = cols - 1 - (int)strlen("leakmon watch on ") - (int)strlen(a);
+	fline(f, "leakmon watch on %.*s%s", hw < 8 ? 8 : hw > 64 ? 64 : hw,
+	      w->host, a);
 	if (w->have_t) {
-		uint64_t live = 0, orph = 0;
-		char l[16], o[16];
+		uint64_t live = 0, unreach = 0;
+		char l[16], u[16];
 
 		for (unsigned int k = 0; k < LM_NKINDS; k++) {
 			live += w->t.kind[k].live;
-			orph += w->t.kind[k].orphans;
+			unreach += w->t.scan.kind[k].unreachable;
 		}
 		fmt_count(l, sizeof(l), live, 8);
-		fmt_count(o, sizeof(o), orph, 8);
-		fline(f, "live %s  orphans %s  owners %" PRIu32
-		      " (%" PRIu32 " exited)", l, o, w->t.owners,
+		if (w->t.scan.present)
+			fmt_count(u, sizeof(u), unreach, 8);
+		else
+			snprintf(u, sizeof(u), "-");
+		fline(f, "live %s  unreachable %s  owners %" PRIu32
+		      " (%" PRIu32 " exited)", l, u, w->t.owners,
 		      w->t.owners_exited);
 	} else {
 		fline(f, "module: %s (retrying every interval)", w->modmsg);
@@ -462,16 +474,19 @@ static void watch_frame(struct watch *w, struct frame *f, int cols,
 	fline(f, "%-*s %-6s %7s %7s %8s  %s", W_NAME_W,
 	      w->by == TOP_BY_TASK ? "TGID    COMM" :
 	      w->by == TOP_BY_UID ? "UID     USER" : "CGROUP ID",
-	      w->by == TOP_BY_TASK ? "STATE" : "OWNERS", "LIVE", "ORPHANS",
+	      w->by == TOP_BY_TASK ? "STATE" : "OWNERS", "LIVE", "UNREACH",
 	      "RATE/s", a);
 	for (size_t i = 0; i < w->rows.n && i < maxrows; i++) {
 		const struct top_row *r = &w->rows.row[i];
-		char name[128], state[16], live[16], orph[16], rate[16];
+		char name[128], state[16], live[16], unreach[16], rate[16];
 		struct hist *e;
 
 		row_name(name, sizeof(name), w, r, state, sizeof(state));
 		fmt_count(live, sizeof(live), r->live_total, 7);
-		fmt_count(orph, sizeof(orph), r->orphans, 7);
+		if (r->scanned)
+			fmt_count(unreach, sizeof(unreach), r->unreachable, 7);
+		else
+			snprintf(unreach, sizeof(unreach), "-");
 		if (dt > 0)
 			fmt_rate(rate, sizeof(rate), r->rate, 8);
 		else
@@ -482,7 +497,7 @@ static void watch_frame(struct watch *w, struct frame *f, int cols,
 			sparkline(spark, sizeof(spark), e->v, e->n, sw,
 				  w->utf8);
 		fline(f, "%-*.*s %-6s %7s %7s %8s  %s", W_NAME_W, W_NAME_W,
-		      name, state, live, orph, rate, spark);
+		      name, state, live, unreach, rate, spark);
 	}
 	if (!w->rows.n && w->have_t)
 		fline(f, "(no owners)");
@@ -550,7 +565,7 @@ static bool watch_key(struct watch *w, int ch)
 	case 'q': case 'Q':
 		return false;
 	case 'l': w->sort = TOP_SORT_LIVE; break;
-	case 'o': w->sort = TOP_SORT_ORPHANS; break;
+	case 'o': w->sort = TOP_SORT_UNREACHABLE; break;
 	case 'r': w->sort = TOP_SORT_RATE; break;
 	case 's': w->sort = (enum top_sort)((w->sort + 1) % 3); break;
 	case 't': w->by = TOP_BY_TASK; break;

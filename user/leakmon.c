@@ -14,7 +14,7 @@ static const struct cli_cmd commands[] = {
 	{ "status",	cmd_status,	usage_status,
 	  "totals per kind, table use, slab memory" },
 	{ "top",	cmd_top,	usage_top,
-	  "owners ranked by live objects, orphans or growth" },
+	  "owners ranked by live, unreachable objects or growth" },
 	{ "config",	cmd_config,	usage_config,
 	  "show or change the module's limits" },
 	{ "scan",	cmd_scan,	usage_scan,

@@ -98,7 +98,8 @@ uint64_t mon_live(const struct lm_totals *t)
 	return v;
 }
 
-uint64_t mon_orphans(const struct lm_totals *t)
+/* Live objects of exited owners (the kernel's ORPHANS attributes) */
+uint64_t mon_exited(const struct lm_totals *t)
 {
 	uint64_t v = 0;
 
@@ -292,9 +293,13 @@ int mon_rows(const struct lm_owners *o, bool by_uid, unsigned int topk,
 		top_rows_free(r);
 		return -ENOMEM;
 	}
-	/* the most orphans first: remember them by key and start time */
-	top_sort(r, TOP_SORT_ORPHANS);
-	for (size_t i = 0; i < n && i < topk && r->row[i].orphans; i++)
+	/*
+	 * the most unreachable (leaked) objects first, then the most objects
+	 * of exited owners: remember them by key and start time
+	 */
+	top_sort(r, TOP_SORT_UNREACHABLE);
+	for (size_t i = 0; i < n && i < topk &&
+	     (r->row[i].unreachable || r->row[i].exited); i++)
 		mark[i] = true;
 	for (size_t i = 0; i < n; i++)
 		if (mark[i])

@@ -104,14 +104,15 @@ struct top_rows;
 /*
  * Rows per owner (or per uid) sorted by live objects, and in *sel (malloc'ed,
  * one flag per row) the rows to show: the first topk by live objects and
- * the first topk with orphans, one per tgid (uid).  Returns 0 or -ENOMEM.
+ * the first topk with unreachable objects or objects of exited owners (by
+ * unreachable, then exited), one per tgid (uid).  Returns 0 or -ENOMEM.
  */
 int mon_rows(const struct lm_owners *o, bool by_uid, unsigned int topk,
 	     struct top_rows *r, bool **sel);
 
 /* Sum over kinds */
 uint64_t mon_live(const struct lm_totals *t);
-uint64_t mon_orphans(const struct lm_totals *t);
+uint64_t mon_exited(const struct lm_totals *t);
 uint64_t mon_untracked(const struct lm_totals *t);
 
 /* ---- leakmon check ---- */
@@ -135,6 +136,8 @@ struct check_key {
 extern const struct check_key check_keys[];
 extern const size_t check_nkeys;
 const struct check_key *check_find(const char *name);
+/* For a key of an earlier version: what it became (one line), else NULL */
+const char *check_renamed(const char *name);
 
 /*
  * Print the value of key (with arg, already validated) from m to f.

@@ -511,7 +511,7 @@ char *rec_line_sample(const struct rec_sample *s, const struct rec_owner *o,
 	rl_u64(&l, "reset_ns", s->reset_ns);
 	rl_u64(&l, "objects", s->objects);
 	rl_u64(&l, "live", s->live);
-	rl_u64(&l, "orphans", s->orphans);
+	rl_u64(&l, "exited", s->exited);
 	rl_u64(&l, "owners", s->owners);
 	rl_u64(&l, "owners_exited", s->owners_exited);
 	rl_open(&l, "top", '[');
@@ -523,7 +523,6 @@ char *rec_line_sample(const struct rec_sample *s, const struct rec_owner *o,
 		rl_u64(&l, "uid", o[i].uid);
 		rl_bool(&l, "exited", o[i].exited);
 		rl_u64(&l, "live", o[i].live);
-		rl_u64(&l, "orphans", o[i].orphans);
 		rl_open(&l, "kinds", '{');
 		for (unsigned int k = 0; k < LM_NKINDS; k++)
 			rl_u64(&l, lm_kind_name(k), o[i].live_kind[k]);
@@ -587,6 +586,7 @@ struct rp {
 	char *why;
 	size_t whysize;
 	bool in_gap;
+	uint64_t version;		/* of the recording being read */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -664,10 +664,11 @@ static int parse_header(struct rp *p, const struct jval *o)
 			     REC_FORMAT);
 	if (get_u64(&p->d, o, "version", &version, &present) || !present)
 		return rfail(p, REC_CORRUPT, "header without a version");
-	if (version != REC_VERSION)
+	if (version < REC_VERSION_MIN || version > REC_VERSION)
 		return rfail(p, REC_VERSION_ERR,
-			     "format version %" PRIu64 ", this leakmon reads %d",
-			     version, REC_VERSION);
+			     "format version %" PRIu64 ", this leakmon reads %d to %d",
+			     version, REC_VERSION_MIN, REC_VERSION);
+	p->version = version;
 	p->r->recordings++;
 	p->in_gap = false;
 	if (p->r->recordings > 1)
@@ -721,7 +722,6 @@ static int parse_owner(struct rp *p, const struct jval *o,
 	if ((ret = need_u64(p, o, "live", &w->live)))
 		return ret;
 	get_u64(&p->d, o, "start_ns", &w->start_ns, &present);
-	get_u64(&p->d, o, "orphans", &w->orphans, &present);
 	if (!get_u64(&p->d, o, "uid", &v, &present) && present)
 		w->uid = (uint32_t)v;
 	get_str(&p->d, o, "comm", w->comm, sizeof(w->comm));
@@ -769,8 +769,10 @@ static int parse_sample(struct rp *p, const struct jval *o)
 		r->n++;
 		return 0;
 	}
+	/* version 1 called the objects of exited owners "orphans" */
 	if ((ret = need_u64(p, o, "live", &s->live)) ||
-	    (ret = need_u64(p, o, "orphans", &s->orphans)))
+	    (ret = need_u64(p, o, p->version == 1 ? "orphans" : "exited",
+			    &s->exited)))
 		return ret;
 	get_u64(&p->d, o, "objects", &s->objects, &present);
 	get_u64(&p->d, o, "owners", &s->owners, &present);

@@ -5,7 +5,7 @@
  * opened with O_APPEND, so a killed recorder leaves only whole lines.
  * The format is documented in Documentation/cli.md ("leakmon record").
  *
- *	{"type":"header","format":"leakmon-record","version":1,...}
+ *	{"type":"header","format":"leakmon-record","version":2,...}
  *	{"type":"sample","t":1700000000.000,"module":true,...,"top":[...]}
  *	{"type":"gap","t":...,"reason":"module not loaded"}
  *	{"type":"resume","t":...,"reloaded":true}
@@ -24,7 +24,8 @@
 #include "leakmon_nl.h"
 
 #define REC_FORMAT		"leakmon-record"
-#define REC_VERSION		1
+#define REC_VERSION		2	/* written; read: REC_VERSION_MIN to this */
+#define REC_VERSION_MIN		1
 #define REC_HOST_SIZE		256
 #define REC_TEXT_SIZE		128
 #define REC_MAX_LINE		(1 << 20)	/* longer lines are refused */
@@ -81,9 +82,8 @@ struct rec_owner {
 	uint64_t start_ns;
 	char comm[LM_COMM_SIZE];
 	uint32_t uid;
-	bool exited;
+	bool exited;			/* its live objects: of an exited owner */
 	uint64_t live;
-	uint64_t orphans;
 	uint64_t live_kind[LM_NKINDS];
 };
 
@@ -92,7 +92,8 @@ struct rec_sample {
 	uint64_t boot_ns;		/* CLOCK_BOOTTIME */
 	bool module;			/* the module answered */
 	char error[REC_TEXT_SIZE];	/* why not, when !module */
-	uint64_t objects, live, orphans, owners, owners_exited;
+	uint64_t objects, live, owners, owners_exited;
+	uint64_t exited;		/* live objects of exited owners */
 	uint64_t reset_ns;
 	bool has_slab;
 	uint64_t slab, sunreclaim, sreclaimable;	/* bytes */

@@ -13,7 +13,7 @@ static const char *const by_names[] = {
 
 static const char *const sort_names[] = {
 	[TOP_SORT_LIVE]		= "live",
-	[TOP_SORT_ORPHANS]	= "orphans",
+	[TOP_SORT_UNREACHABLE]	= "unreachable",
 	[TOP_SORT_RATE]		= "rate",
 };
 
@@ -37,6 +37,13 @@ int top_parse_sort(const char *s, enum top_sort *sort)
 		}
 	}
 	return -EINVAL;
+}
+
+const char *top_sort_renamed(const char *s)
+{
+	if (!strcmp(s, "orphans"))
+		return "'orphans' was renamed: 'unreachable' ranks by leaked objects";
+	return NULL;
 }
 
 const char *top_by_name(enum top_by by)
@@ -118,7 +125,7 @@ static void row_fill(struct top_row *r, const struct lm_owner *o,
 		r->unreachable += o->kind[k].unreachable;
 		r->scanned |= o->kind[k].scanned;
 	}
-	r->orphans = o->exited ? r->live_total : 0;
+	r->exited = o->exited ? r->live_total : 0;
 	r->rate = rate;
 }
 
@@ -132,7 +139,7 @@ static void row_add(struct top_row *dst, const struct top_row *src)
 		dst->freed[k] += src->freed[k];
 	}
 	dst->live_total += src->live_total;
-	dst->orphans += src->orphans;
+	dst->exited += src->exited;
 	dst->unreachable += src->unreachable;
 	dst->scanned |= src->scanned;
 	dst->allocated_total += src->allocated_total;
@@ -204,7 +211,7 @@ void top_rows_free(struct top_rows *rows)
 	rows->n = 0;
 }
 
-/* ---- ranking: descending by the sort key, then live, orphans, id ---- */
+/* ---- ranking: descending by the sort key, ties as below, then id ---- */
 
 static int desc_u64(uint64_t a, uint64_t b)
 {
@@ -231,15 +238,23 @@ static int cmp_live(const void *a, const void *b)
 	int r = desc_u64(x->live_total, y->live_total);
 
 	if (!r)
-		r = desc_u64(x->orphans, y->orphans);
+		r = desc_u64(x->unreachable, y->unreachable);
+	if (!r)
+		r = desc_u64(x->exited, y->exited);
 	return r ? r : row_id_cmp(x, y);
 }
 
-static int cmp_orphans(const void *a, const void *b)
+/*
+ * Leaked objects first; before the first pass (all 0) the objects of
+ * exited owners, the candidates, lead.
+ */
+static int cmp_unreachable(const void *a, const void *b)
 {
 	const struct top_row *x = a, *y = b;
-	int r = desc_u64(x->orphans, y->orphans);
+	int r = desc_u64(x->unreachable, y->unreachable);
 
+	if (!r)
+		r = desc_u64(x->exited, y->exited);
 	if (!r)
 		r = desc_u64(x->live_total, y->live_total);
 	return r ? r : row_id_cmp(x, y);
@@ -259,7 +274,7 @@ void top_sort(struct top_rows *rows, enum top_sort sort)
 {
 	static int (*const cmp[])(const void *, const void *) = {
 		[TOP_SORT_LIVE]		= cmp_live,
-		[TOP_SORT_ORPHANS]	= cmp_orphans,
+		[TOP_SORT_UNREACHABLE]	= cmp_unreachable,
 		[TOP_SORT_RATE]		= cmp_rate,
 	};
 

@@ -18,7 +18,7 @@ enum top_by {
 
 enum top_sort {
 	TOP_SORT_LIVE,
-	TOP_SORT_ORPHANS,
+	TOP_SORT_UNREACHABLE,
 	TOP_SORT_RATE,
 };
 
@@ -32,7 +32,7 @@ struct top_row {
 	uint64_t allocated[LM_NKINDS];
 	uint64_t freed[LM_NKINDS];
 	uint64_t live_total;
-	uint64_t orphans;		/* live objects of exited owners */
+	uint64_t exited;		/* live objects of exited owners */
 	bool scanned;			/* a reachability pass has judged it */
 	uint64_t unreachable;		/* leaked objects at the last pass */
 	uint64_t allocated_total;
@@ -77,6 +77,11 @@ void top_print_json(FILE *f, const struct top_args *a,
 
 int top_parse_by(const char *s, enum top_by *by);
 int top_parse_sort(const char *s, enum top_sort *sort);
+/*
+ * For a --sort value this version no longer takes (an earlier name), why
+ * and what to give instead, for the usage error; NULL otherwise.
+ */
+const char *top_sort_renamed(const char *s);
 const char *top_by_name(enum top_by by);
 const char *top_sort_name(enum top_sort sort);
 

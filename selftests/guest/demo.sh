@@ -30,7 +30,7 @@ run "$LEAKMON_CLI" top
 echo
 run "$LEAKMON_CLI" top --by uid
 echo
-run "$LEAKMON_CLI" top --sort orphans -n 3
+run "$LEAKMON_CLI" top --sort unreachable -n 3
 
 say "the reachability pass: what nothing holds (two passes judge; objects"
 say "younger than scan_grace, here 1 s, are not judged)"
@@ -39,7 +39,7 @@ sleep 2
 "$LEAKMON_CLI" scan >/dev/null
 run "$LEAKMON_CLI" scan
 echo
-run "$LEAKMON_CLI" top --sort orphans -n 3
+run "$LEAKMON_CLI" top --sort unreachable -n 3
 
 kill "$leaker" "$churn" 2>/dev/null || true
 wait "$leaker" "$churn" 2>/dev/null || true

@@ -951,7 +951,7 @@ const char *lm_event_name(unsigned int cmd)
 {
 	switch (cmd) {
 	case LEAKMON_CMD_EVENT_THRESHOLD:	return "threshold";
-	case LEAKMON_CMD_EVENT_ORPHANS:		return "orphans";
+	case LEAKMON_CMD_EVENT_ORPHANS:		return "exited";
 	case LEAKMON_CMD_EVENT_SATURATED:	return "saturated";
 	case LEAKMON_CMD_EVENT_UNREACHABLE:	return "unreachable";
 	}

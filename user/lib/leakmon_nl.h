@@ -119,7 +119,7 @@ struct lm_kind_totals {
 	char free_probe[LM_PROBE_SIZE];
 	char disabled_reason[LM_REASON_SIZE];
 	uint64_t live;
-	uint64_t orphans;
+	uint64_t orphans;		/* live objects of exited owners */
 	uint64_t observed;
 	uint64_t tracked;
 	uint64_t freed;
@@ -280,7 +280,7 @@ enum lm_event_field {
 
 struct lm_event_kind {
 	bool present;
-	uint64_t count;			/* live (threshold), orphans, unreachable */
+	uint64_t count;			/* live (threshold, exited), unreachable */
 };
 
 struct lm_event {
@@ -294,7 +294,7 @@ struct lm_event {
 	uint64_t cgroup_id;
 	uint32_t threshold;
 	uint64_t live;			/* threshold: sum over kinds */
-	uint64_t orphans;		/* orphans: sum over kinds */
+	uint64_t orphans;		/* exited event: live, all kinds */
 	uint64_t unreachable;		/* unreachable: sum over kinds */
 	uint64_t added;			/* unreachable: more than the pass before */
 	struct lm_event_kind kind[LM_NKINDS];	/* by enum leakmon_kind */
@@ -393,7 +393,10 @@ int lm_events_join(struct lm_handle *h);
 int lm_event_fd(const struct lm_handle *h);
 int lm_event_next(struct lm_handle *h, struct lm_event *ev, int timeout_ms,
 		  bool *got);
-/* Name of a LEAKMON_CMD_EVENT_* ("threshold", "orphans", "saturated") */
+/*
+ * Name of a LEAKMON_CMD_EVENT_* ("threshold", "exited" for
+ * LEAKMON_CMD_EVENT_ORPHANS, "saturated")
+ */
 const char *lm_event_name(unsigned int cmd);
 /* Name of an enum leakmon_saturation ("object_table_full", ...) */
 const char *lm_saturation_name(unsigned int reason);

@@ -1290,16 +1290,33 @@ static void test_top(void)
 	top_sort(&r, TOP_SORT_LIVE);
 	ok(r.row[0].key == 100 && r.row[0].live_total == 30 &&
 	   r.row[1].key == 400 && r.row[2].key == 500 && r.row[3].key == 200,
-	   "top: sort by live, ties broken by orphans then tgid");
+	   "top: sort by live, ties broken by unreachable, exited, then tgid");
 	ok(fabs(r.row[0].rate - 10.0) < 1e-9 && fabs(r.row[3].rate - 2.0) < 1e-9,
 	   "top: rate from matched owner, missing owner counts as 0 (pid reuse is a new owner)");
-	ok(r.row[1].orphans == 5 && r.row[0].orphans == 0,
-	   "top: orphans are the live objects of exited owners");
-	top_sort(&r, TOP_SORT_ORPHANS);
-	ok(r.row[0].key == 400, "top: sort by orphans");
+	ok(r.row[1].exited == 5 && r.row[0].exited == 0,
+	   "top: exited counts the live objects of exited owners");
+	top_sort(&r, TOP_SORT_UNREACHABLE);
+	ok(r.row[0].key == 400 && r.row[1].key == 100,
+	   "top: sort by unreachable, before a pass by exited, then live");
 	top_sort(&r, TOP_SORT_RATE);
 	ok(r.row[0].key == 100 && r.row[1].key == 400 && r.row[2].key == 500 &&
-	   r.row[3].key == 200, "top: sort by rate, ties broken by live, orphans, id");
+	   r.row[3].key == 200, "top: sort by rate, ties broken by live, exited, id");
+	top_rows_free(&r);
+
+	/* a pass found 3 leaked objects of 500 (alive), none of 400 */
+	cur_v[3].kind[0].scanned = cur_v[2].kind[0].scanned = true;
+	cur_v[3].kind[0].unreachable = 3;
+	ok(top_build(&cur, NULL, 0, TOP_BY_TASK, &r) == 0 && r.n == 4,
+	   "top: rows after a pass");
+	top_sort(&r, TOP_SORT_UNREACHABLE);
+	ok(r.row[0].key == 500 && r.row[0].unreachable == 3 &&
+	   r.row[0].scanned && r.row[1].key == 400 && !r.row[2].scanned,
+	   "top: sort by unreachable: the leaking owner first, then exited");
+	top_sort(&r, TOP_SORT_LIVE);
+	ok(r.row[1].key == 500 && r.row[2].key == 400,
+	   "top: sort by live, ties broken by unreachable first");
+	cur_v[3].kind[0].scanned = cur_v[2].kind[0].scanned = false;
+	cur_v[3].kind[0].unreachable = 0;
 	top_rows_free(&r);
 
 	ok(top_build(&cur, NULL, 0, TOP_BY_UID, &r) == 0 && r.n == 3,
@@ -1307,9 +1324,9 @@ static void test_top(void)
 	top_sort(&r, TOP_SORT_LIVE);
 	ok(r.row[0].key == 0 && r.row[1].key == 33 && r.row[1].owners == 2 &&
 	   r.row[1].owners_exited == 1 && r.row[1].live_total == 9 &&
-	   r.row[1].orphans == 5 && r.row[1].allocated_total == 11 &&
+	   r.row[1].exited == 5 && r.row[1].allocated_total == 11 &&
 	   r.row[1].freed_total == 2 && !r.row[1].owner && r.row[1].rate == 0,
-	   "top: by uid: sums of live, orphans, allocated, freed, owners");
+	   "top: by uid: sums of live, exited, allocated, freed, owners");
 	top_rows_free(&r);
 
 	ok(top_build(&cur, &prev, 2.0, TOP_BY_CGROUP, &r) == 0 && r.n == 3,
@@ -1569,7 +1586,36 @@ static void test_render_top(void)
 		   strstr(j, "\"state\": \"exited\"") &&
 		   strstr(j, "\"exit_ns\": null"),
 		   "render: top --json fields (rate, age_s, state, exit_ns)");
+		ok(strstr(j, "\"exited_objects\": 123456789024") &&
+		   strstr(j, "\"unreachable\": null") && !strstr(j, "orphan"),
+		   "render: top --json: exited_objects, unreachable null before a pass");
 		free(j);
+	}
+	{
+		char *h = render_top(false, TOP_BY_TASK, TOP_SORT_UNREACHABLE,
+				     false, &cur, &prev, NULL);
+		char *u;
+
+		ok(strstr(h, " UNREACH\n") && strstr(h, "sorted by unreachable") &&
+		   strstr(h, "      -\n") && !strstr(h, "orphan") &&
+		   !strstr(h, "ORPHAN") && !strstr(h, "UNREACH:"),
+		   "render: top: UNREACH is - before a pass, no footnote");
+		free(h);
+		v[1].kind[1].scanned = v[0].kind[0].scanned = true;
+		v[1].kind[1].unreachable = 4;
+		h = render_top(false, TOP_BY_TASK, TOP_SORT_UNREACHABLE, true,
+			       &cur, &prev, NULL);
+		u = render_top(false, TOP_BY_UID, TOP_SORT_UNREACHABLE, false,
+			       &cur, &prev, NULL);
+		ok(strstr(h, "exited ") && strstr(h, "       4    +0.0\n") &&
+		   strstr(h, "\nUNREACH: leaked objects") && lines_fit(h, 80) &&
+		   !strstr(h, "*") && strstr(u, " UNREACH  ALLOCS") &&
+		   lines_fit(u, 80),
+		   "render: top: a pass's leaked objects under UNREACH, explained");
+		free(h);
+		free(u);
+		v[1].kind[1].scanned = v[0].kind[0].scanned = false;
+		v[1].kind[1].unreachable = 0;
 	}
 }
 
@@ -2082,7 +2128,7 @@ static void test_check_values(void)
 		{ "live.blob", 0, "500\n" },
 		{ "live.fblob", 0, "200\n" },
 		{ "live.skblob", 0, "300\n" },
-		{ "orphans", 0, "60\n" },
+		{ "exited", 0, "60\n" },
 		{ "owners", 0, "4\n" },
 		{ "untracked", 0, "3\n" },
 		{ "incomplete", 0, "1\n" },
@@ -2091,11 +2137,11 @@ static void test_check_values(void)
 		{ "tracked.bytes.unreclaimable", 0, "4000\n" },
 		{ "top.live", 0, "600\n" },
 		{ "owner.live", 20, "601\n" },
-		{ "owner.orphans", 20, "600\n" },
+		{ "owner.exited", 20, "600\n" },
 		{ "owner.live", 99, "0\n" },
 		{ "uid.live", 33, "652\n" },
-		{ "uid.orphans", 33, "600\n" },
-		{ "uid.orphans", 0, "0\n" },
+		{ "uid.exited", 33, "600\n" },
+		{ "uid.exited", 0, "0\n" },
 	};
 	struct mon m;
 	char err[600], *out;
@@ -2117,6 +2163,21 @@ static void test_check_values(void)
 		free(out);
 	}
 	ok(all, "check: %zu keys give their value", sizeof(cases) / sizeof(cases[0]));
+	ok(!check_find("orphans") && !check_find("owner.orphans") &&
+	   !check_find("uid.orphans") && check_renamed("orphans") &&
+	   strstr(check_renamed("orphans"), "'unreachable'") &&
+	   strstr(check_renamed("orphans"), "'exited'") &&
+	   strstr(check_renamed("owner.orphans"), "'owner.unreachable'") &&
+	   strstr(check_renamed("owner.orphans"), "'owner.exited'") &&
+	   strstr(check_renamed("uid.orphans"), "'uid.unreachable'") &&
+	   strstr(check_renamed("uid.orphans"), "'uid.exited'") &&
+	   !check_renamed("exited") && !check_renamed("frob"),
+	   "check: the keys of earlier versions are refused, naming the new ones");
+	for (size_t i = 0; i < check_nkeys; i++)
+		if (strstr(check_keys[i].name, "orphan") ||
+		    strstr(check_keys[i].help, "orphan"))
+			all = false;
+	ok(all, "check: no key is called or described 'orphan' any more");
 
 	out = check_out(&m, "top.owner", 0, &rc, err, sizeof(err));
 	ok(!rc && !strcmp(out, "apache2\n"), "check: top.owner names the largest owner");
@@ -2258,7 +2319,7 @@ static void test_prometheus(void)
 	   "prometheus: totals, slab, growth, sizes");
 	ok(strstr(out, "comm=\"ap\\\"a\\\\c\\nhe\xef\xbf\xbd\"") != NULL,
 	   "prometheus: label values escaped, invalid UTF-8 replaced");
-	/* top 2 by live (105, 104) + 105 has orphans; the rest in "other" */
+	/* top 2 by live (105, 104) + 105 exited; the rest in "other" */
 	ok(strstr(out, "leakmon_owner_live_objects{tgid=\"105\"") &&
 	   strstr(out, "leakmon_owner_live_objects{tgid=\"104\"") &&
 	   !strstr(out, "tgid=\"103\"") &&
@@ -2322,6 +2383,68 @@ static int run_cli(const char *cli, char *out, size_t outsize, ...)
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* Run the CLI with stdout to /dev/null; its stderr into err */
+static int run_cli_stderr(const char *cli, char *err, size_t errsize, ...)
+{
+	char *argv[16];
+	int pipefd[2], status, n = 0;
+	size_t len = 0;
+	ssize_t r;
+	va_list ap;
+	pid_t pid;
+
+	argv[n++] = (char *)cli;
+	va_start(ap, errsize);
+	while (n < 15 && (argv[n] = va_arg(ap, char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+
+	if (pipe(pipefd) < 0)
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+
+		dup2(devnull, 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execv(cli, argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while (len + 1 < errsize &&
+	       (r = read(pipefd[0], err + len, errsize - 1 - len)) > 0)
+		len += (size_t)r;
+	err[len] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * An old name is refused: usage exit code, and one line on stderr that
+ * starts with prefix and names each of the new names (NULL-terminated)
+ */
+static void cli_renamed_ok(const char *cli, const char *what,
+			   const char *prefix, const char *a1, const char *a2,
+			   const char *a3, const char *const *names)
+{
+	char err[4096];
+	bool good;
+	int rc = run_cli_stderr(cli, err, sizeof(err), a1, a2, a3, NULL);
+
+	good = rc == EXIT_USAGE && !strncmp(err, prefix, strlen(prefix)) &&
+	       strchr(err, '\n') == err + strlen(err) - 1 &&
+	       strstr(err, "was renamed");
+	for (size_t i = 0; good && names[i]; i++)
+		good = strstr(err, names[i]) != NULL;
+	ok(good, "cli: %s is refused with one line naming the new name (rc %d): %s",
+	   what, rc, err);
 }
 
 #define CLI_EXIT(want, ...)						\
@@ -2428,6 +2551,34 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_USAGE, "prometheus", "extra");
 	CLI_EXIT(EXIT_USAGE, "prometheus", "-o");
 	CLI_EXIT(EXIT_USAGE, "growth", "--window", "abc");
+
+	{
+		static const char *const check_new[] = {
+			"'unreachable'", "'exited'", NULL };
+		static const char *const owner_new[] = {
+			"'owner.unreachable'", "'owner.exited'", NULL };
+		static const char *const uid_new[] = {
+			"'uid.unreachable'", "'uid.exited'", NULL };
+		static const char *const sort_new[] = { "'unreachable'", NULL };
+
+		cli_renamed_ok(cli, "check orphans", "leakmon: check: 'orphans'",
+			       "check", "orphans", NULL, check_new);
+		cli_renamed_ok(cli, "check owner.orphans",
+			       "leakmon: check: 'owner.orphans'", "check",
+			       "owner.orphans", "1", owner_new);
+		cli_renamed_ok(cli, "check uid.orphans",
+			       "leakmon: check: 'uid.orphans'", "check",
+			       "uid.orphans", "0", uid_new);
+		cli_renamed_ok(cli, "top --sort orphans",
+			       "leakmon: top: --sort 'orphans'", "top", "--sort",
+			       "orphans", sort_new);
+		cli_renamed_ok(cli, "watch --sort orphans",
+			       "leakmon: watch: --sort 'orphans'", "watch",
+			       "--sort", "orphans", sort_new);
+	}
+	CLI_EXIT(EXIT_USAGE, "top", "--sort", "orphans");
+	CLI_EXIT(EXIT_USAGE, "watch", "-s", "orphans");
+	CLI_EXIT(EXIT_OK, "top", "--sort", "unreachable", "--help");
 
 	rc = run_cli(cli, out, sizeof(out), "version", "--json", (char *)NULL);
 	ok((rc == EXIT_OK && json_valid(out) && strstr(out, "\"cli_version\"")) ||
@@ -2555,13 +2706,16 @@ static void test_events(void)
 	ok(ret == LM_OK && found && ev.cmd == LEAKMON_CMD_EVENT_ORPHANS &&
 	   ev.orphans == 3 * eo.count && (ev.present & LM_EVF_ORPHANS) &&
 	   !(ev.present & LM_EVF_LIVE) && strlen(ev.comm) == LM_COMM_SIZE - 1,
-	   "event: orphans, comm truncated (%s)", err.detail);
+	   "event: exited (LEAKMON_CMD_EVENT_ORPHANS), comm truncated (%s)",
+	   err.detail);
 	events_format(line, sizeof(line), &ev, 0, 1000000);
-	ok(strlen(line) <= 80 && strstr(line, "orphans "),
+	ok(strlen(line) <= 80 && strstr(line, " exited ") &&
+	   !strstr(line, "orphan"),
 	   "event: long names and big counts fit 80 columns '%s'", line);
 	text = events_json_text(&ev);
-	ok(text && json_valid(text) && strstr(text, "\"orphans\": 370370367036") &&
-	   !strstr(text, "\"live\""), "event: orphans JSON: %s",
+	ok(text && json_valid(text) && strstr(text, "\"event\": \"exited\"") &&
+	   strstr(text, "\"live\": 370370367036") && !strstr(text, "orphan") &&
+	   !strstr(text, "\"threshold\""), "event: exited JSON: %s",
 	   text ? text : "(null)");
 	free(text);
 	eo.comm = NULL;
@@ -2645,12 +2799,12 @@ static void test_record(void)
 	struct rec_header h = { .interval_s = 2, .top = 10, .start_t = 1000 };
 	struct rec_owner o[2] = {
 		{ .tgid = 141, .start_ns = 7, .comm = "apache2", .uid = 65534,
-		  .exited = true, .live = 30, .orphans = 30,
+		  .exited = true, .live = 30,
 		  .live_kind = { 10, 10, 10 } },
 		{ .tgid = 142, .comm = "apa\"che2\n", .live = 5 },
 	};
 	struct rec_sample s = { .t = 1002, .boot_ns = 5, .module = true,
-				.live = 35, .orphans = 30, .has_slab = true,
+				.live = 35, .exited = 30, .has_slab = true,
 				.sunreclaim = 4096, .sreclaimable = 8192,
 				.slab = 12288 };
 	struct rec_sample d = { .t = 1004, .has_slab = true,
@@ -2683,10 +2837,13 @@ static void test_record(void)
 	ret = rec_parse(text, len, &r, why, sizeof(why));
 	ok(ret == REC_OK && r.n == 3 && r.no == 3 && r.ngaps == 1 &&
 	   r.recordings == 1, "record: round trip (%d %s)", ret, why);
+	ok(strstr(text, "\"version\":2,") && strstr(text, "\"exited\":30,") &&
+	   !strstr(text, "orphan"),
+	   "record: format version 2 writes \"exited\"");
 	if (ret == REC_OK) {
 		ok(!strcmp(r.h.host, "host\"1") && r.h.interval_s == 2 &&
 		   r.h.top == 10, "record: header fields");
-		ok(r.s[0].module && r.s[0].live == 35 &&
+		ok(r.s[0].module && r.s[0].live == 35 && r.s[0].exited == 30 &&
 		   r.s[0].sunreclaim == 4096 && r.s[0].sreclaimable == 8192 &&
 		   !r.s[1].module && !strcmp(r.s[1].error, "module not loaded"),
 		   "record: sample fields");
@@ -2752,7 +2909,7 @@ static void test_record(void)
 		}
 	}
 	snprintf(text, sizeof(text), "%s{\"type\":\"header\",\"format\":"
-		 "\"leakmon-record\",\"version\":2}\n", rec_hdr);
+		 "\"leakmon-record\",\"version\":3}\n", rec_hdr);
 	ret = rec_parse(text, strlen(text), &r, why, sizeof(why));
 	ok(ret == REC_VERSION_ERR, "record: a newer version refused (%s)",
 	   why);
@@ -2763,6 +2920,30 @@ static void test_record(void)
 	ret = rec_parse(text, strlen(text), &r, why, sizeof(why));
 	ok(ret == REC_CORRUPT && strstr(why, "line 2") && strstr(why, "tgid"),
 	   "record: a bad owner is corrupt, with its line (%s)", why);
+	rec_free(&r);
+	/*
+	 * Version 1 (rec_hdr) called the objects of exited owners "orphans";
+	 * a version 2 recording appended after it says "exited".
+	 */
+	snprintf(text, sizeof(text), "%s{\"type\":\"sample\",\"t\":5,"
+		 "\"module\":true,\"live\":9,\"orphans\":7,\"top\":[{"
+		 "\"tgid\":3,\"exited\":true,\"live\":7,\"orphans\":7}]}\n"
+		 "{\"type\":\"header\",\"format\":\"leakmon-record\","
+		 "\"version\":2,\"interval_s\":2,\"top\":10,\"t\":6}\n"
+		 "{\"type\":\"sample\",\"t\":7,\"module\":true,\"live\":9,"
+		 "\"exited\":8,\"top\":[]}\n", rec_hdr);
+	ret = rec_parse(text, strlen(text), &r, why, sizeof(why));
+	ok(ret == REC_OK && r.recordings == 2 && r.n == 2 &&
+	   r.s[0].exited == 7 && r.s[1].exited == 8 && r.no == 1 &&
+	   r.o[0].exited && r.o[0].live == 7,
+	   "record: version 1 read, its \"orphans\" as exited (%s)", why);
+	rec_free(&r);
+	snprintf(text, sizeof(text), "%s{\"type\":\"sample\",\"t\":5,"
+		 "\"module\":true,\"live\":9,\"exited\":7,\"top\":[]}\n",
+		 rec_hdr);
+	ret = rec_parse(text, strlen(text), &r, why, sizeof(why));
+	ok(ret == REC_CORRUPT && strstr(why, "orphans"),
+	   "record: a version 1 sample needs its \"orphans\" (%s)", why);
 	rec_free(&r);
 	snprintf(text, sizeof(text), "%s{\"type\":\"sample\",\"t\":5,"
 		 "\"module\":false}\n{\"type\":\"sample\",\"t\":4,"
