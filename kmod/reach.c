@@ -389,17 +389,55 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 	}
 	case LEAKMON_KIND_FILE_BLOB: {
 		struct file *c = &p->buf.file;
+		struct inode *host;
 		unsigned int flags;
+		umode_t mode;
+		gfp_t gfp;
 
 		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
 			return LM_CLS_UNREACHABLE;
 		if (!file_count(c))
 			return LM_CLS_CLOSING;	/* being released */
+		/*
+		 * A file the kernel opened behind another file: overlayfs's
+		 * file of the real (upper or lower) inode behind the file a
+		 * process opened (its private data, which the walk does not
+		 * read), and the like.
+		 */
+		if (c->f_mode & FMODE_NOACCOUNT)
+			return LM_CLS_KERNEL;
 		if (copy_from_kernel_nofault(&flags, &c->f_inode->i_flags,
 					     sizeof(flags)))
 			return LM_CLS_UNREACHABLE;
 		/* A kernel-internal file: a SysV segment, ... */
-		return flags & S_PRIVATE ? LM_CLS_KERNEL : LM_CLS_UNREACHABLE;
+		if (flags & S_PRIVATE)
+			return LM_CLS_KERNEL;
+		/*
+		 * ... or one the kernel took from userspace: an active swap
+		 * file or device (swapon closed its descriptor; the flag is
+		 * on the inode of the mapping: a device's, not the /dev
+		 * node's), ...
+		 */
+		if (copy_from_kernel_nofault(&host, &c->f_mapping->host,
+					     sizeof(host)) ||
+		    copy_from_kernel_nofault(&flags, &host->i_flags,
+					     sizeof(flags)))
+			return LM_CLS_UNREACHABLE;
+		if (flags & S_SWAPFILE)
+			return LM_CLS_KERNEL;
+		/*
+		 * ... or a loop device's backing file (losetup closed its
+		 * descriptor): loop clears __GFP_IO and __GFP_FS from the
+		 * file's mapping for as long as it keeps it, which no
+		 * filesystem does for a file (XFS clears only __GFP_FS).
+		 */
+		if (copy_from_kernel_nofault(&mode, &c->f_inode->i_mode,
+					     sizeof(mode)) ||
+		    !(S_ISREG(mode) || S_ISBLK(mode)) ||
+		    copy_from_kernel_nofault(&gfp, &c->f_mapping->gfp_mask,
+					     sizeof(gfp)))
+			return LM_CLS_UNREACHABLE;
+		return gfp & __GFP_IO ? LM_CLS_UNREACHABLE : LM_CLS_KERNEL;
 	}
 	case LEAKMON_KIND_SK_BLOB: {
 		struct sock *c = &p->buf.sk;

@@ -121,6 +121,7 @@ run_series() {
 			--env LEAKMON_CLI="$cli" \
 			--env LEAKMON_CLI_PLAIN="$LEAKMON_CLI_PLAIN" \
 			--env LEAKMON_SRC="$LM_TOP" \
+			--env LEAKMON_MODDIR="$MODDIR" \
 			--env LEAKMON_YNL="$LEAKMON_YNL" \
 			--env LEAKMON_ZABBIX="$LEAKMON_MONITOR_TOOLS" \
 			--env LEAKMON_PROMTOOL="$LEAKMON_MONITOR_TOOLS/usr/bin/promtool" \

@@ -3,7 +3,8 @@
  * leakmon kernel selftests (kselftest harness, TAP output).
  *
  * Run as root inside a VM, with leakmon.ko and leakbind.ko given by the
- * environment variables LEAKMON_KO and LEAKBIND_KO.  Each test measures
+ * environment variables LEAKMON_KO and LEAKBIND_KO (and the kernel's
+ * module directory by LEAKMON_MODDIR, for loop.ko).  Each test measures
  * deltas against a baseline it takes itself, so earlier tests' leaks do not
  * disturb later ones.  Frees of socket inodes happen in RCU callbacks, so
  * "back to baseline" is polled for with a deadline, then checked for exact
@@ -2700,6 +2701,78 @@ TEST_F_TIMEOUT(leakmon, scan_under_churn_every_object_in_one_class, 300)
 
 		EXPECT_FALSE(owner_of(self->h, pids[i], &o));
 	}
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+}
+
+/* ---- files the kernel took from userspace ----------------------------- */
+
+/* Loop devices, from the kernel's loop.ko if it is a module; true if any. */
+static bool have_loop(void)
+{
+	const char *moddir = getenv("LEAKMON_MODDIR");
+
+	if (access("/dev/loop-control", F_OK) && moddir)
+		sh("insmod \"$(find '%s' -name 'loop.ko*' | head -n 1)\" 2>/dev/null",
+		   moddir);
+	return access("/dev/loop-control", F_OK) == 0;
+}
+
+/*
+ * losetup and swapon give a file to the kernel and close their descriptor:
+ * the loop device keeps its backing file, swap its device's file.  Nothing
+ * in userspace holds them, and they are not leaks: their class is kernel.
+ * So is the file overlayfs opens behind a file opened on it (the VM's root
+ * is an overlay, as a container's is): a process holds the one it opened.
+ */
+TEST_F_TIMEOUT(leakmon, scan_files_the_kernel_keeps_are_not_leaks, 300)
+{
+	const char *img = "/tmp/lm-swap.img", *kept = "/tmp/lm-kept.txt";
+	struct lm_unreachs u = { 0 };
+	struct lm_scan before, sc;
+	char dev[64] = "";
+	int fd;
+	FILE *p;
+	size_t i;
+
+	if (!have_loop())
+		SKIP(return, "no loop devices in this kernel (CONFIG_BLK_DEV_LOOP)");
+	if (access("/proc/swaps", F_OK))
+		SKIP(return, "no swap in this kernel (CONFIG_SWAP)");
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &before);
+	fd = open(kept, O_CREAT | O_RDWR, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, sh("truncate -s 16M %s", img));
+	p = popen("losetup -f --show /tmp/lm-swap.img", "r");
+	ASSERT_NE(NULL, p);
+	if (!fgets(dev, sizeof(dev), p))
+		dev[0] = '\0';
+	pclose(p);
+	dev[strcspn(dev, "\n")] = '\0';
+	ASSERT_EQ(0, strncmp(dev, "/dev/loop", 9)) TH_LOG("losetup: '%s'", dev);
+	EXPECT_EQ(0, sh("mkswap %s >/dev/null && swapon %s", dev, dev));
+	msleep(1100);
+	scan_twice(_metadata, self->h, &sc);
+	/* the backing file, the device's file of swapon: the kernel's */
+	EXPECT_LE(before.kind[BLOB].kernel + 2, sc.kind[BLOB].kernel);
+	EXPECT_EQ(scan_unreach(&before), scan_unreach(&sc));
+	ASSERT_EQ(LM_OK, lm_dump_unreachable(self->h, &u));
+	for (i = 0; i < u.n; i++) {
+		const struct lm_unreach *g = &u.u[i];
+
+		TH_LOG("unreachable: %lu of kind %u, '%s', fs 0x%x",
+		       g->count, g->kind, g->name, g->fs_magic);
+		EXPECT_TRUE(g->kind != BLOB ||
+			    (strcmp(g->name, "lm-swap.img") &&
+			     strcmp(g->name, "lm-kept.txt") &&
+			     strcmp(g->name, dev + 5)));
+	}
+	lm_unreachs_free(&u);
+	EXPECT_EQ(0, close(fd));
+	EXPECT_EQ(0, unlink(kept));
+	EXPECT_EQ(0, sh("swapoff %s", dev));
+	EXPECT_EQ(0, sh("losetup -d %s", dev));
+	EXPECT_EQ(0, unlink(img));
 	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 }
 

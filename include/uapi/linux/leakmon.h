@@ -284,7 +284,9 @@
  *          holder, counted in RECEIVED and HANDED_OVER as an accept is;
  *    kernel: a socket the kernel created for itself (no file; kernel
  *            socket of a network namespace), a kernel-internal file (a
- *            SysV shared memory segment); a kernel socket, with its
+ *            SysV shared memory segment), a file the kernel took from
+ *            userspace (an active swap file or device, a loop device's
+ *            backing file); a kernel socket, with its
  *            inode, is handed over to the owner of its network namespace
  *            (LEAKMON_OWNER_TYPE_NETNS), whoever allocated it;
  *    closing: a socket being closed by the kernel (no socket inode any
