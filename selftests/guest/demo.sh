@@ -40,6 +40,8 @@ sleep 2
 run "$LEAKMON_CLI" scan
 echo
 run "$LEAKMON_CLI" top --sort unreachable -n 3
+echo
+run "$LEAKMON_CLI" unreachable
 
 kill "$leaker" "$churn" 2>/dev/null || true
 wait "$leaker" "$churn" 2>/dev/null || true
