@@ -224,8 +224,15 @@ void lm_track_owner_hold(struct lm_owner *o);
 struct lm_owner *lm_track_netns_owner(u32 inum);
 bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to);
 void lm_track_owner_snap(struct lm_owner *o, struct lm_owner_snap *s);
+/* The process the walk visits, as an owner's identity */
+struct lm_holder {
+	pid_t tgid;
+	u64 start_ns;
+};
+
 enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
-			   struct lm_owner *holder, bool ask);
+			   const struct lm_holder *h, struct lm_owner *holder,
+			   bool ask);
 unsigned long lm_track_buckets(void);
 unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 				u8 (*fn)(struct lm_obj_view *v, void *arg),

@@ -116,6 +116,7 @@ struct lm_pass {
 	u32 start_s, now_s, grace, closing_max;
 	/* the walk: the process being visited, its owner when needed */
 	struct task_struct *task;
+	struct lm_holder id;		/* task's process */
 	struct lm_owner *holder;
 	bool holder_tried;
 	unsigned int fd, batch;
@@ -161,14 +162,14 @@ static void lm_reach_hold(struct lm_pass *p, unsigned int kind,
 	struct lm_owner *o;
 	enum lm_hold r;
 
-	r = lm_track_hold(kind, obj, p->holder, !p->holder_tried);
+	r = lm_track_hold(kind, obj, &p->id, p->holder, !p->holder_tried);
 	if (r == LM_HOLD_ASK) {
 		p->holder_tried = true;
 		o = lm_track_owner_of(p->task);
 		if (IS_ERR(o))
 			return;
 		p->holder = o;
-		r = lm_track_hold(kind, obj, o, false);
+		r = lm_track_hold(kind, obj, &p->id, o, false);
 	}
 	if (r == LM_HOLD_MOVED)
 		p->st.reattributed++;
@@ -302,6 +303,8 @@ static void lm_reach_walk(struct lm_pass *p)
 			continue;
 		p->st.tasks++;
 		p->task = t;
+		p->id.tgid = task_tgid_nr(t);
+		p->id.start_ns = t->group_leader->start_boottime;
 		p->holder = NULL;
 		p->holder_tried = false;
 		lm_reach_fds(p, t);

@@ -36,11 +36,16 @@ struct lm_obj {
 	unsigned long key;
 	struct lm_owner *owner;
 	u8 kind;
-	u8 held;			/* reached by the pass under way */
+	u8 held;			/* LM_HELD_*: how the pass reached it */
 	u8 cls;				/* enum lm_class at the last pass */
 	/* seconds of boot time: when allocated, or closing since (cls) */
 	u32 stamp;
 };
+
+/* lm_obj.held */
+#define LM_HELD_OWNER	BIT(0)	/* this pass: in its owner's process */
+#define LM_HELD_OTHER	BIT(1)	/* this pass: in another process */
+#define LM_HELD_AWAY	BIT(2)	/* the last pass: only in other processes */
 
 struct lm_pcpu {
 	long live[LM_NKINDS];
@@ -752,8 +757,27 @@ struct lm_owner *lm_track_netns_owner(u32 inum)
  * accept does, the holder counts it before the entry names it.  Without a
  * holder yet, LM_HOLD_ASK asks the caller for one (and to call again).
  */
+/* Set an object's held bits (after it changed hands in the walk). */
+static void lm_obj_held(unsigned int kind, const void *ptr, u8 held)
+{
+	unsigned long key = (unsigned long)ptr;
+	unsigned long b = lm_obj_bucket(key);
+	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_obj *obj;
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
+		if (obj->key == key && obj->kind == kind) {
+			obj->held = held;
+			break;
+		}
+	spin_unlock_irqrestore(lock, flags);
+}
+
 enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
-			   struct lm_owner *holder, bool ask)
+			   const struct lm_holder *h, struct lm_owner *holder,
+			   bool ask)
 {
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
@@ -771,15 +795,30 @@ enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 		spin_unlock_irqrestore(lock, flags);
 		return LM_HOLD_UNTRACKED;
 	}
-	obj->held = 1;
 	prev = obj->owner;
-	give = prev != holder && !lm_owner_alive(prev);
+	if (prev->type == LEAKMON_OWNER_TYPE_TASK && prev->tgid == h->tgid &&
+	    prev->start_ns == h->start_ns) {
+		obj->held |= LM_HELD_OWNER;
+		spin_unlock_irqrestore(lock, flags);
+		return LM_HOLD_MARKED;
+	}
+	obj->held |= LM_HELD_OTHER;
+	/*
+	 * Held by another process than its owner: handed over to it if the
+	 * owner no longer runs, or if the last pass, too, found it only in
+	 * other processes (the owner passed it on and closed its own).
+	 */
+	give = !lm_owner_alive(prev) || (obj->held & LM_HELD_AWAY);
 	spin_unlock_irqrestore(lock, flags);
 	if (!give)
 		return LM_HOLD_MARKED;
 	if (!holder)
 		return ask ? LM_HOLD_ASK : LM_HOLD_MARKED;
-	return lm_track_give(kind, ptr, holder) ? LM_HOLD_MOVED : LM_HOLD_MARKED;
+	if (!lm_track_give(kind, ptr, holder))
+		return LM_HOLD_MARKED;
+	/* Its holder's own now: not away, whoever else holds it. */
+	lm_obj_held(kind, ptr, LM_HELD_OWNER);
+	return LM_HOLD_MOVED;
 }
 
 unsigned long lm_track_buckets(void)
@@ -812,12 +851,14 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 			v.kind = obj->kind;
 			v.key = (const void *)obj->key;
 			v.owner = obj->owner;
-			v.held = obj->held;
+			v.held = obj->held & (LM_HELD_OWNER | LM_HELD_OTHER);
 			v.cls = obj->cls;
 			v.stamp = obj->stamp;
 			obj->cls = fn(&v, arg);
 			obj->stamp = v.stamp;
-			obj->held = 0;
+			/* What the next pass needs of this one's marks */
+			obj->held = (obj->held & (LM_HELD_OWNER | LM_HELD_OTHER)) ==
+				    LM_HELD_OTHER ? LM_HELD_AWAY : 0;
 		}
 		spin_unlock_irqrestore(lock, flags);
 	}

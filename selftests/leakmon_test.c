@@ -160,6 +160,28 @@ static bool owner_of(struct lm_handle *h, pid_t tgid, struct lm_owner *out)
 	return found;
 }
 
+/* The one live owner whose comm is comm. */
+static bool owner_named(struct lm_handle *h, const char *comm,
+			struct lm_owner *out)
+{
+	struct lm_owners o = { 0 };
+	int found = 0;
+	size_t i;
+
+	if (lm_dump_owners(h, &o) != LM_OK) {
+		fprintf(stderr, "# dump failed: %s\n", lm_last_error(h)->extack);
+		exit(KSFT_FAIL);
+	}
+	for (i = 0; i < o.n; i++) {
+		if (!o.owner[i].exited && !strcmp(o.owner[i].comm, comm)) {
+			*out = o.owner[i];
+			found++;
+		}
+	}
+	lm_owners_free(&o);
+	return found == 1;
+}
+
 typedef bool (*settle_fn)(struct lm_handle *h, void *arg);
 
 /* Poll until fn holds, up to SETTLE_MS; true if it did. */
@@ -2866,7 +2888,7 @@ TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 	struct lm_handle *eh = events_open();
 	struct ev_log *log = calloc(1, sizeof(*log));
 	struct held_child leaker, holder;
-	struct lm_owner a, f, z;
+	struct lm_owner a, f, z, kid;
 	const struct lm_event *e = NULL;
 	pid_t sleeper;
 	struct lm_scan sc;
@@ -2892,6 +2914,7 @@ TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 	short_grace(_metadata);
 	scan_twice(_metadata, self->h, &sc);
 	ASSERT_TRUE(owner_of(self->h, leaker.pid, &a));
+	ASSERT_TRUE(owner_named(self->h, "lm-kid", &kid));
 	ASSERT_TRUE(owner_of(self->h, holder.pid, &f));
 	ASSERT_TRUE(owner_of(self->h, sleeper, &z));
 	EXPECT_LE(1, z.kind[BLOB].live);
@@ -2903,12 +2926,17 @@ TEST_F_TIMEOUT(leakmon, scan_names_the_leaks_of_a_live_process, 300)
 	EXPECT_FALSE(a.exited);
 	for (k = 0; k < LM_NKINDS; k++) {
 		/*
-		 * apache2 runs, and every object it leaked is named, not
-		 * those its child keeps ...
+		 * apache2 runs, and every object it leaked is named; those
+		 * its child keeps, and apache2 closed, are the child's ...
 		 */
 		EXPECT_TRUE(a.kind[k].scanned);
 		EXPECT_EQ(BINDS, a.kind[k].unreachable);
-		EXPECT_EQ(BINDS + KIDS, a.kind[k].live);
+		EXPECT_EQ(BINDS, a.kind[k].live);
+		EXPECT_EQ(KIDS, a.kind[k].handed_over);
+		EXPECT_EQ(BINDS + KIDS, a.kind[k].allocated);
+		EXPECT_EQ(KIDS, kid.kind[k].live);
+		EXPECT_EQ(KIDS, kid.kind[k].received);
+		EXPECT_EQ(0, kid.kind[k].unreachable);
 		/* ... while descriptors a process keeps are not leaks. */
 		EXPECT_EQ(HELD, f.kind[k].live);
 		EXPECT_EQ(0, f.kind[k].unreachable);

@@ -20,8 +20,9 @@ void usage_scan(FILE *f)
 		"scan_interval seconds) and print its result: per kind, how many\n"
 		"live objects are young (not judged yet), held by a process,\n"
 		"the kernel's own, closing, or unreachable.  Unreachable objects\n"
-		"are leaked: nothing holds them.  Objects of exited processes that\n"
-		"a live process holds are handed over to it.  Needs CAP_NET_ADMIN.\n"
+		"are leaked: nothing holds them.  Objects that a live process holds\n"
+		"are handed over to it when their owner has exited, or has not held\n"
+		"them itself for two passes.  Needs CAP_NET_ADMIN.\n"
 		"\n"
 		"  -j, --json   one JSON document on stdout (see Documentation/cli.md)\n"
 		"  -h, --help   this text\n");

@@ -206,9 +206,9 @@
  *        LEAKMON_SCAN_A_FDS: NLA_U64, descriptors visited
  *        LEAKMON_SCAN_A_VMAS: NLA_U64, memory mappings visited
  *        LEAKMON_SCAN_A_OBJECTS: NLA_U64, tracked objects classified
- *        LEAKMON_SCAN_A_REATTRIBUTED: NLA_U64, objects of exited owners
- *                                     (or of the softirq owner) handed
- *                                     over to the process that holds them
+ *        LEAKMON_SCAN_A_REATTRIBUTED: NLA_U64, objects handed over to
+ *                                     the process that holds them (see
+ *                                     "held" below)
  *        LEAKMON_SCAN_A_OWNERS_UNREPORTED: NLA_U64, owners whose kernel,
  *                                          closing or unreachable objects
  *                                          are counted in the totals but
@@ -280,8 +280,10 @@
  *    held: reachable from a live process (a descriptor or a mapping of
  *          it), or a connection waiting in a listener's accept queue; an
  *          object held by a process that is not its owner, whose owner
- *          has exited (or is the softirq owner), is handed over to the
- *          holder, counted in RECEIVED and HANDED_OVER as an accept is;
+ *          has exited (or is the softirq owner), or which the pass before
+ *          also found only in other processes than its owner's, is
+ *          handed over to the holder, counted in RECEIVED and HANDED_OVER
+ *          as an accept is;
  *    kernel: a socket the kernel created for itself (no file; kernel
  *            socket of a network namespace), a kernel-internal file (a
  *            SysV shared memory segment), a file the kernel took from
