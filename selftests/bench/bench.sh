@@ -11,6 +11,10 @@
 #   --rounds N  rounds per configuration (default 5; --smoke: 1)
 #   --out DIR   where the results go (default build/bench, or build/bench-smoke)
 #
+# BENCH_CONFIGS (environment): a comma-separated subset of the
+# configurations (baseline,floor,leakmon,bpftrace,bcc_memleak) for a quick
+# look; the memory, pass and dump measurements run whatever it says.
+#
 # For each kernel the VM (2 CPUs, 2 GiB, slub_nomerge so that leakmon's slab
 # caches are its own) runs selftests/bench/guest_bench.py, which prints its
 # progress and one JSON document; this script writes DIR/bench-KVER.json,
@@ -83,6 +87,7 @@ for series in "${SERIES[@]}"; do
 			--env LEAKMON_SRC="$LM_TOP" \
 			--env LEAKMON_KDIR="$KDIR" \
 			--env BENCH_ROUNDS="$ROUNDS" --env BENCH_SMOKE="$SMOKE" \
+			${BENCH_CONFIGS:+--env BENCH_CONFIGS="$BENCH_CONFIGS"} \
 			-- "$HERE/guest_bench.py" >"$vm.out" 2>&1 || rc=$?
 		cat "$vm.out"
 		sed -n '/^LEAKMON-BENCH-JSON-BEGIN$/,/^LEAKMON-BENCH-JSON-END$/p' "$vm.out" |
