@@ -119,7 +119,8 @@ lm_monitor_tools() {
 # ab, downloaded with fetch-kernel.sh and unpacked (never installed: their
 # postinst would start the services) into $LM_CACHE/daemons for
 # selftests/daemon_test.sh, which starts them in the VM from their own
-# configuration files; their shared libraries are host packages (deps.sh).
+# configuration files (apache2's defaults enabled as its postinst does);
+# their shared libraries are host packages (deps.sh).
 # Prints the directory.  Call it in a subshell ($(...)): it holds a lock on
 # fd 5.
 lm_daemons() {
@@ -130,7 +131,8 @@ lm_daemons() {
 	mkdir -p "$LM_CACHE"
 	exec 5>"$LM_CACHE/.daemons.lock"
 	flock 5 || lm_die "cannot lock $LM_CACHE/.daemons.lock"
-	if [ ! -f "$dir/.complete" ]; then
+	if [ ! -f "$dir/.complete" ] ||
+		[ ! -e "$dir/etc/apache2/mods-enabled/mpm_event.load" ]; then
 		debs=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" --download 6.1 \
 			"${pkgs[@]}") || lm_die "cannot download ${pkgs[*]}"
 		lm_msg "unpacking ${pkgs[*]}"
@@ -141,6 +143,23 @@ lm_daemons() {
 				lm_die "cannot unpack $deb"
 			dpkg-deb -f "$deb" Package Version >>"$dir.tmp/.pkgversions"
 		done <<<"$debs"
+		# apache2's postinst on a fresh install: its modules, confs
+		# and default site enabled by Debian's own a2enmod, a2enconf
+		# and a2ensite (here: perl under emulation takes seconds)
+		(
+			export APACHE_CONFDIR=$dir.tmp/etc/apache2
+			export APACHE_STATE_DIRECTORY=$dir.tmp/var/lib/apache2
+			a2en=$dir.tmp/usr/sbin
+			perl "$a2en/a2enmod" -m -q mpm_event authz_host \
+				auth_basic access_compat authn_file authz_user \
+				alias dir autoindex env mime negotiation setenvif \
+				filter deflate status reqtimeout &&
+				perl "$a2en/a2enconf" -m -q charset \
+					localized-error-pages \
+					other-vhosts-access-log security \
+					serve-cgi-bin &&
+				perl "$a2en/a2ensite" -q 000-default
+		) >&2 || lm_die "a2enmod, a2enconf or a2ensite failed in $dir.tmp"
 		touch "$dir.tmp/.complete"
 		rm -rf "$dir"
 		mv "$dir.tmp" "$dir"
