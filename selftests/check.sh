@@ -125,6 +125,7 @@ run_series() {
 			--env LEAKMON_YNL="$LEAKMON_YNL" \
 			--env LEAKMON_ZABBIX="$LEAKMON_MONITOR_TOOLS" \
 			--env LEAKMON_PROMTOOL="$LEAKMON_MONITOR_TOOLS/usr/bin/promtool" \
+			--env LEAKMON_DAEMONS="$LEAKMON_DAEMONS" \
 			--env LEAKMON_FUZZ_COUNT="$fuzz_count" \
 			--env LEAKMON_RELOADS="$reloads" \
 			--env LEAKMON_SCALE="$scale" \
@@ -164,7 +165,7 @@ run_series() {
 PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
 PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
 VG_SERIES=${LEAKMON_VALGRIND_SERIES-6.1}
-SUITE_PROGRAMS="leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz"
+SUITE_PROGRAMS="daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz"
 # On a debug kernel, what its checkers watch: the module under its
 # exactness tests, YNL and the fuzzer, then the kmemleak scan.  The CLI's
 # presentation tests (cli_test, monitor_test, graph_test: userspace, the

@@ -4,7 +4,7 @@
 # kernel, and build everything the VM needs for it.  Source it, then call
 # lm_build SERIES; it sets KVER, KDIR, LM_BUILD and the paths below
 # (LEAKMON_KO, LEAKBIND_KO, LEAKMON_CLI_*, LEAKMON_TESTS, LEAKMON_YNL,
-# LEAKMON_MONITOR_TOOLS).
+# LEAKMON_MONITOR_TOOLS, LEAKMON_DAEMONS).
 #
 # Cache (rebuildable, delete to refetch): ${LEAKMON_CACHE:-/var/cache/leakmon}
 
@@ -115,6 +115,65 @@ lm_monitor_tools() {
 	echo "$dir"
 }
 
+# Debian bookworm's nginx and apache2 (mpm_event), with apache2-utils for
+# ab, downloaded with fetch-kernel.sh and unpacked (never installed: their
+# postinst would start the services) into $LM_CACHE/daemons for
+# selftests/daemon_test.sh, which starts them in the VM from their own
+# configuration files (apache2's defaults enabled as its postinst does);
+# their shared libraries are host packages (deps.sh).
+# Prints the directory.  Call it in a subshell ($(...)): it holds a lock on
+# fd 5.
+lm_daemons() {
+	local dir=$LM_CACHE/daemons deb debs bin
+	local pkgs=(nginx nginx-common apache2 apache2-bin apache2-data
+		apache2-utils)
+
+	mkdir -p "$LM_CACHE"
+	exec 5>"$LM_CACHE/.daemons.lock"
+	flock 5 || lm_die "cannot lock $LM_CACHE/.daemons.lock"
+	if [ ! -f "$dir/.complete" ] ||
+		[ ! -e "$dir/etc/apache2/mods-enabled/mpm_event.load" ]; then
+		debs=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" --download 6.1 \
+			"${pkgs[@]}") || lm_die "cannot download ${pkgs[*]}"
+		lm_msg "unpacking ${pkgs[*]}"
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		while read -r deb; do
+			dpkg-deb -x "$deb" "$dir.tmp" ||
+				lm_die "cannot unpack $deb"
+			dpkg-deb -f "$deb" Package Version >>"$dir.tmp/.pkgversions"
+		done <<<"$debs"
+		# apache2's postinst on a fresh install: its modules, confs
+		# and default site enabled by Debian's own a2enmod, a2enconf
+		# and a2ensite (here: perl under emulation takes seconds)
+		(
+			export APACHE_CONFDIR=$dir.tmp/etc/apache2
+			export APACHE_STATE_DIRECTORY=$dir.tmp/var/lib/apache2
+			a2en=$dir.tmp/usr/sbin
+			perl "$a2en/a2enmod" -m -q mpm_event authz_host \
+				auth_basic access_compat authn_file authz_user \
+				alias dir autoindex env mime negotiation setenvif \
+				filter deflate status reqtimeout &&
+				perl "$a2en/a2enconf" -m -q charset \
+					localized-error-pages \
+					other-vhosts-access-log security \
+					serve-cgi-bin &&
+				perl "$a2en/a2ensite" -q 000-default
+		) >&2 || lm_die "a2enmod, a2enconf or a2ensite failed in $dir.tmp"
+		touch "$dir.tmp/.complete"
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	for bin in usr/sbin/nginx usr/sbin/apache2 usr/bin/ab \
+		usr/lib/apache2/modules/mod_mpm_event.so; do
+		[ -e "$dir/$bin" ] || lm_die "$dir/$bin is missing"
+		if ldd "$dir/$bin" 2>/dev/null | grep -q 'not found'; then
+			lm_die "$dir/$bin: $(ldd "$dir/$bin" | grep 'not found' | tr -s ' \n' ' ')(add the library's package to selftests/qemu/deps.sh)"
+		fi
+	done
+	echo "$dir"
+}
+
 # Build an out-of-tree module from a copy of its sources in $2 for $KDIR
 # (in the series' build chroot when fetch-kernel.sh gave a KBUILD_WRAP).
 lm_kbuild() {
@@ -179,5 +238,6 @@ lm_build() {
 	LEAKMON_TESTS=$LM_BUILD/tests
 	LEAKMON_YNL=$(lm_ynl) || exit 1
 	LEAKMON_MONITOR_TOOLS=$(lm_monitor_tools) || exit 1
+	LEAKMON_DAEMONS=$(lm_daemons) || exit 1
 	exec 6>&-
 }

@@ -11,10 +11,12 @@
 # LEAKMON_FUZZ_COUNT (nl_fuzz's messages as root, default 1,000,000);
 # LEAKMON_DEBS (the built .debs; pkg_test installs them), LEAKMON_KDIR,
 # LEAKMON_UPGRADE_KVER and LEAKMON_UPGRADE_KDIR (see selftests/pkg_test.sh);
+# LEAKMON_DAEMONS (Debian's nginx and apache2, unpacked; daemon_test skips
+# without it);
 # LEAKMON_PROGRAMS (the programs to run, in this script's order whatever
-# the list's: default leakmon_test ynl_test cli_test monitor_test
-# graph_test nl_fuzz kmemleak pkg_test, and cli_test_valgrind only when
-# named; check.sh splits a kernel's programs over VMs that run side by
+# the list's: default daemon_test leakmon_test ynl_test cli_test
+# monitor_test graph_test nl_fuzz kmemleak pkg_test, and cli_test_valgrind
+# only when named; check.sh splits a kernel's programs over VMs that run side by
 # side); LEAKMON_CLI_PLAIN (the plain CLI, for cli_test_valgrind).
 #
 # After each program a line "# time NAME SECONDS" (check.sh's summary).
@@ -26,7 +28,7 @@ export LEAKMON_KO LEAKBIND_KO LEAKMON_CLI LEAKMON_TESTS LEAKMON_SRC
 echo "TAP version 13"
 echo "# kernel $(uname -r), $(nproc) CPUs"
 
-PROGRAMS=" ${LEAKMON_PROGRAMS:-leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz kmemleak pkg_test} "
+PROGRAMS=" ${LEAKMON_PROGRAMS:-daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz kmemleak pkg_test} "
 # wanted NAME: NAME is among LEAKMON_PROGRAMS
 wanted() {
 	case $PROGRAMS in *" $1 "*) return 0 ;; esac
@@ -60,6 +62,10 @@ if ! insmod "$LEAKMON_KO"; then
 	echo "not ok 1 insmod leakmon.ko"
 	exit 1
 fi
+# Real nginx and apache2 under load: 0 unreachable objects in the whole
+# kernel.  First, before the programs that leak on purpose (leakbind,
+# lm_workload's "apache2"): their leaks stay unreachable until the end.
+run daemon_test "$LEAKMON_SRC/selftests/daemon_test.sh"
 run leakmon_test "$LEAKMON_TESTS/leakmon_test"
 run ynl_test "$LEAKMON_SRC/selftests/ynl_test.sh"
 run cli_test "$LEAKMON_SRC/selftests/cli_test.sh"

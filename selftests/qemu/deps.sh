@@ -44,6 +44,10 @@ PACKAGES=(
 	# zabbix-proxy-sqlite3 and prometheus packages (never installed: their
 	# postinst starts services) for selftests/monitor_test.sh
 	libmodbus5 libcurl3-gnutls libgnutls30 libldap-2.5-0 libpcre2-8-0
+	# shared libraries of apache2 and ab, unpacked by selftests/lib.sh
+	# from Debian's apache2-bin and apache2-utils (never installed) for
+	# selftests/daemon_test.sh; nginx needs only libraries already here
+	libapr1 libaprutil1
 )
 PACKAGES+=("$@")
 
