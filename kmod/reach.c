@@ -156,8 +156,8 @@ static void lm_reach_step(struct lm_pass *p)
 /* ---- the walk --------------------------------------------------------- */
 
 /* Mark one object of p->task's process; find its owner if asked to. */
-static void lm_reach_hold(struct lm_pass *p, unsigned int kind,
-			  const void *obj)
+static enum lm_hold lm_reach_hold(struct lm_pass *p, unsigned int kind,
+				  const void *obj)
 {
 	struct lm_owner *o;
 	enum lm_hold r;
@@ -167,12 +167,33 @@ static void lm_reach_hold(struct lm_pass *p, unsigned int kind,
 		p->holder_tried = true;
 		o = lm_track_owner_of(p->task);
 		if (IS_ERR(o))
-			return;
+			return LM_HOLD_MARKED;
 		p->holder = o;
 		r = lm_track_hold(kind, obj, &p->id, o, false);
 	}
 	if (r == LM_HOLD_MOVED)
 		p->st.reattributed++;
+	return r;
+}
+
+/*
+ * overlayfs opens a file of the real inode behind each regular file opened
+ * on it, and keeps it in that file's private data: the real file itself up
+ * to 6.12, the first member of its struct ovl_file after (which is not in
+ * the headers).  Both candidates are only looked up as keys of the table:
+ * an address that is not a tracked file marks nothing.  (A directory's
+ * real file is not found: it stays in the kernel class.)
+ */
+static void lm_reach_backing(struct lm_pass *p, struct file *file)
+{
+	void *priv = READ_ONCE(file->private_data);
+	struct file *real;
+
+	if (!priv ||
+	    lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, priv) != LM_HOLD_UNTRACKED)
+		return;
+	if (!copy_from_kernel_nofault(&real, priv, sizeof(real)) && real)
+		lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, real);
 }
 
 /* A file, and for a socket its inode and its sk. */
@@ -183,7 +204,14 @@ static void lm_reach_file(struct lm_pass *p, struct file *file)
 	struct sock *sk;
 
 	lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, file);
-	if (!inode || inode->i_sb->s_magic != SOCKFS_MAGIC)
+	if (!inode)
+		return;
+	if (inode->i_sb->s_magic == OVERLAYFS_SUPER_MAGIC &&
+	    S_ISREG(inode->i_mode)) {
+		lm_reach_backing(p, file);
+		return;
+	}
+	if (inode->i_sb->s_magic != SOCKFS_MAGIC)
 		return;
 	sock = SOCKET_I(inode);
 	lm_reach_hold(p, LEAKMON_KIND_SOCK_INODE, inode);
