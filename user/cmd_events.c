@@ -309,6 +309,7 @@ int cmd_events(int argc, char **argv)
 {
 	uint64_t count = 0, timeout_ns = 0, seen = 0, start = boottime_ns();
 	struct sigaction sa = { .sa_handler = ev_on_signal };
+	sigset_t stops, orig, waiting;
 	char line[EVENTS_WIDTH * 2 + 1];
 	struct lm_handle *h;
 	struct lm_event ev;
@@ -318,15 +319,30 @@ int cmd_events(int argc, char **argv)
 	ret = events_parse_args(argc, argv, &count, &timeout_ns, &json);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	/* A service manager's stop, ^C or a hangup: the listening ends, 0 */
+	/*
+	 * A service manager's stop, ^C or a hangup: the listening ends, 0.
+	 * The signals are blocked except while waiting for an event (ppoll()
+	 * lets them in atomically): one that comes between the check of
+	 * ev_stop and the wait is taken by the wait, not lost until -t.
+	 */
 	ev_stop = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &orig);
+	waiting = orig;
+	sigdelset(&waiting, SIGINT);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGHUP);
 	ret = cli_open(&h);
 	if (ret)
-		return ret;
+		goto unblock;
+	lm_event_wait_mask(h, &waiting);
 	ret = lm_events_join(h);
 	if (ret != LM_OK) {
 		ret = cli_fail("join events", ret, lm_last_error(h));
@@ -366,5 +382,7 @@ int cmd_events(int argc, char **argv)
 	ret = count && seen < count && !ev_stop ? EXIT_TIMEOUT : EXIT_OK;
 out:
 	lm_close(h);
+unblock:
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	return ret;
 }

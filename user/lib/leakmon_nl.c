@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,8 @@ struct lm_handle {
 	char *buf;		/* LM_RECV_BUFSIZE */
 	size_t ev_len;		/* events: bytes received in buf */
 	size_t ev_off;		/* events: next message in buf */
+	bool has_wait_mask;	/* events: signals the wait lets in */
+	sigset_t wait_mask;
 };
 
 static const char *const lm_kind_names[LM_NKINDS] = {
@@ -990,6 +993,13 @@ int lm_events_join(struct lm_handle *h)
 	return LM_OK;
 }
 
+void lm_event_wait_mask(struct lm_handle *h, const sigset_t *mask)
+{
+	h->has_wait_mask = mask != NULL;
+	if (mask)
+		h->wait_mask = *mask;
+}
+
 int lm_event_fd(const struct lm_handle *h)
 {
 	return mnl_socket_get_fd(h->nl);
@@ -1056,7 +1066,18 @@ int lm_event_next(struct lm_handle *h, struct lm_event *ev, int timeout_ms,
 
 			wait = left > 0 ? (int)left : 0;
 		}
-		ret = poll(&pfd, 1, wait);
+		if (h->has_wait_mask) {
+			struct timespec ts = {
+				.tv_sec = wait / 1000,
+				.tv_nsec = (long)(wait % 1000) * 1000000L,
+			};
+
+			/* the mask lets the blocked signals in, atomically */
+			ret = ppoll(&pfd, 1, wait < 0 ? NULL : &ts,
+				    &h->wait_mask);
+		} else {
+			ret = poll(&pfd, 1, wait);
+		}
 		if (ret < 0) {
 			if (errno == EINTR)
 				return LM_OK;	/* a signal: the caller decides */

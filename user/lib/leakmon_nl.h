@@ -14,6 +14,7 @@
 #ifndef LEAKMON_NL_H
 #define LEAKMON_NL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -388,8 +389,14 @@ int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
  * out or a signal interrupted the wait (call again to go on).  Messages that are not events of a known command are skipped.  When
  * the socket's receive buffer overflowed, events were lost: the call
  * returns LM_ERR_LOCAL with err ENOBUFS once, and the next call goes on.
+ *
+ * lm_event_wait_mask() makes lm_event_next() wait with ppoll() and mask as
+ * the signal mask (NULL: poll(), the caller's mask): a program that blocks
+ * its stop signals and lets them in only while waiting cannot lose one
+ * that comes just before the wait.
  */
 int lm_events_join(struct lm_handle *h);
+void lm_event_wait_mask(struct lm_handle *h, const sigset_t *mask);
 int lm_event_fd(const struct lm_handle *h);
 int lm_event_next(struct lm_handle *h, struct lm_event *ev, int timeout_ms,
 		  bool *got);
