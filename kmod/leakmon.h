@@ -152,7 +152,8 @@ enum lm_class {
 	LM_CLS_CLOSING,
 	LM_CLS_UNREACHABLE,
 	LM_CLS_MAX,
-	LM_CLS_NONE = LM_CLS_MAX	/* not classified yet */
+	LM_CLS_NONE = LM_CLS_MAX,	/* not classified yet */
+	LM_CLS_STALE,			/* verdict: the object is gone */
 };
 
 /* Seconds since boot, from jiffies: cheap, for ages only. */
@@ -255,6 +256,7 @@ struct lm_reach_stats {
 	u64 reattributed;
 	u64 owners_unreported;
 	u64 groups_unreported;
+	u64 stale;			/* entries of unreadable objects dropped */
 	struct lm_reach_kind k[LM_NKINDS];
 };
 

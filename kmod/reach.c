@@ -403,8 +403,9 @@ static void lm_reach_give_all(struct lm_pass *p)
  * free the probe missed (a kprobe that fires inside another handler is
  * skipped, counted in missed_free) names freed memory.  So the object is
  * only ever read, into a copy, by copy_from_kernel_nofault(): never
- * written, never a fault, and no KASAN report for a stale entry (it is
- * counted, and what it holds is judged for what it is).
+ * written, never a fault, and no KASAN report for a stale entry.  An
+ * object that cannot be read at all is gone (LM_CLS_STALE: the entry is
+ * dropped); one that can is judged for what its memory holds.
  */
 static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 {
@@ -414,7 +415,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		struct file *file;
 
 		if (copy_from_kernel_nofault(&file, &sock->file, sizeof(file)))
-			return LM_CLS_UNREACHABLE;
+			return LM_CLS_STALE;
 		/* A user's socket has a file from its creation on. */
 		return file ? LM_CLS_UNREACHABLE : LM_CLS_KERNEL;
 	}
@@ -426,7 +427,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		gfp_t gfp;
 
 		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
-			return LM_CLS_UNREACHABLE;
+			return LM_CLS_STALE;
 		if (!file_count(c))
 			return LM_CLS_CLOSING;	/* being released */
 		/*
@@ -474,7 +475,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		struct sock *c = &p->buf.sk;
 
 		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
-			return LM_CLS_UNREACHABLE;
+			return LM_CLS_STALE;
 		if (c->sk_kern_sock) {
 			lm_reach_to_netns(p, v, c);
 			return LM_CLS_KERNEL;
@@ -560,6 +561,14 @@ static u8 lm_reach_classify(struct lm_obj_view *v, void *arg)
 		cls = LM_CLS_HELD;
 	else
 		cls = lm_reach_inspect(p, v);
+	/*
+	 * The object cannot be read: its memory is gone (a KFENCE page, ...),
+	 * its free was missed.  Not a leak: the entry is dropped.
+	 */
+	if (cls == LM_CLS_STALE) {
+		p->st.stale++;
+		return cls;
+	}
 	counted = cls;
 	if (cls == LM_CLS_CLOSING) {
 		/* The stamp says since when; too long is a leak. */

@@ -838,6 +838,8 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 {
 	struct lm_obj_view v;
 	struct lm_obj *obj;
+	struct hlist_node *tmp;
+	HLIST_HEAD(stale);
 	unsigned long flags, end = min(bucket + n, lm_track_buckets());
 
 	for (; bucket < end; bucket++) {
@@ -847,7 +849,8 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 		if (hlist_empty(&lm_objs.buckets[bucket]))
 			continue;
 		spin_lock_irqsave(lock, flags);
-		hlist_for_each_entry(obj, &lm_objs.buckets[bucket], node) {
+		hlist_for_each_entry_safe(obj, tmp, &lm_objs.buckets[bucket],
+					  node) {
 			v.kind = obj->kind;
 			v.key = (const void *)obj->key;
 			v.owner = obj->owner;
@@ -855,12 +858,23 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 			v.cls = obj->cls;
 			v.stamp = obj->stamp;
 			obj->cls = fn(&v, arg);
+			if (obj->cls == LM_CLS_STALE) {
+				hlist_del(&obj->node);
+				hlist_add_head(&obj->node, &stale);
+				continue;
+			}
 			obj->stamp = v.stamp;
 			/* What the next pass needs of this one's marks */
 			obj->held = (obj->held & (LM_HELD_OWNER | LM_HELD_OTHER)) ==
 				    LM_HELD_OTHER ? LM_HELD_AWAY : 0;
 		}
 		spin_unlock_irqrestore(lock, flags);
+	}
+	/* Entries whose free was missed: dropped, counted as replaced */
+	hlist_for_each_entry_safe(obj, tmp, &stale, node) {
+		hlist_del(&obj->node);
+		lm_ev(obj->kind, LM_EV_REPLACED);
+		lm_obj_release(obj, false);
 	}
 	return bucket;
 }

@@ -89,9 +89,11 @@
  *                                      the table (allocated before the
  *                                      module loaded, or untracked);
  *                                      ignored
- *        LEAKMON_KIND_A_REPLACED: NLA_U64, allocations at an address
- *                                 still in the table (its free was
- *                                 missed); the stale entry is dropped
+ *        LEAKMON_KIND_A_REPLACED: NLA_U64, stale entries dropped (an
+ *                                 object's free was missed): an
+ *                                 allocation at an address still in the
+ *                                 table, or a reachability pass that
+ *                                 could not read the object at all
  *        LEAKMON_KIND_A_MISSED_ALLOC: NLA_U64, allocation probe misses
  *                                     (kprobe nmissed, kretprobe nmissed)
  *        LEAKMON_KIND_A_MISSED_FREE: NLA_U64, release probe misses
