@@ -585,6 +585,18 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 	}
 }
 
+/* The entry of (key, kind) in bucket b, whose lock the caller holds */
+static struct lm_obj *lm_obj_find(unsigned long b, unsigned long key,
+				  unsigned int kind)
+{
+	struct lm_obj *obj;
+
+	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
+		if (obj->key == key && obj->kind == kind)
+			return obj;
+	return NULL;
+}
+
 static void __lm_track_free(unsigned int kind, const void *ptr)
 {
 	unsigned long key = (unsigned long)ptr;
@@ -594,9 +606,7 @@ static void __lm_track_free(unsigned int kind, const void *ptr)
 	unsigned long flags;
 
 	spin_lock_irqsave(lock, flags);
-	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
-		if (obj->key == key && obj->kind == kind)
-			break;
+	obj = lm_obj_find(b, key, kind);
 	if (obj)
 		hlist_del(&obj->node);
 	spin_unlock_irqrestore(lock, flags);
@@ -654,9 +664,7 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
 	refcount_inc(&to->ref);
 	crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE, &ev);
 	spin_lock_irqsave(lock, flags);
-	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
-		if (obj->key == key && obj->kind == kind)
-			break;
+	obj = lm_obj_find(b, key, kind);
 	if (obj && obj->owner != to) {
 		prev = obj->owner;
 		obj->owner = to;
@@ -751,12 +759,6 @@ struct lm_owner *lm_track_netns_owner(u32 inum)
 	return o;
 }
 
-/*
- * Mark the object at ptr reached by the pass.  When its owner no longer
- * runs, hand it over to holder, the live process that holds it: as an
- * accept does, the holder counts it before the entry names it.  Without a
- * holder yet, LM_HOLD_ASK asks the caller for one (and to call again).
- */
 /* Set an object's held bits (after it changed hands in the walk). */
 static void lm_obj_held(unsigned int kind, const void *ptr, u8 held)
 {
@@ -767,14 +769,19 @@ static void lm_obj_held(unsigned int kind, const void *ptr, u8 held)
 	unsigned long flags;
 
 	spin_lock_irqsave(lock, flags);
-	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
-		if (obj->key == key && obj->kind == kind) {
-			obj->held = held;
-			break;
-		}
+	obj = lm_obj_find(b, key, kind);
+	if (obj)
+		obj->held = held;
 	spin_unlock_irqrestore(lock, flags);
 }
 
+/*
+ * Mark the object at ptr reached by the pass in the process h.  When its
+ * owner no longer runs, or the last pass found it only in other processes,
+ * hand it over to holder, h's owner: as an accept does, the holder counts
+ * it before the entry names it.  Without a holder yet, LM_HOLD_ASK asks
+ * the caller for one (and to call again).
+ */
 enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 			   const struct lm_holder *h, struct lm_owner *holder,
 			   bool ask)
@@ -788,9 +795,7 @@ enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 	bool give;
 
 	spin_lock_irqsave(lock, flags);
-	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
-		if (obj->key == key && obj->kind == kind)
-			break;
+	obj = lm_obj_find(b, key, kind);
 	if (!obj) {
 		spin_unlock_irqrestore(lock, flags);
 		return LM_HOLD_UNTRACKED;
