@@ -77,6 +77,36 @@ lm_ynl() {
 	echo "$dir/tools/net/ynl"
 }
 
+# lm_unpack_debs DIR PKG...: download Debian bookworm's PKGs (fetch-kernel.sh
+# --download) and unpack them, never installed, into a fresh DIR, with
+# their versions in DIR/.pkgversions.
+lm_unpack_debs() {
+	local dir=$1 deb debs
+	shift
+	debs=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" --download 6.1 "$@") ||
+		lm_die "cannot download $*"
+	lm_msg "unpacking $*"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	while read -r deb; do
+		dpkg-deb -x "$deb" "$dir" || lm_die "cannot unpack $deb"
+		dpkg-deb -f "$deb" Package Version >>"$dir/.pkgversions"
+	done <<<"$debs"
+}
+
+# lm_check_bins DIR FILE...: each FILE under DIR exists and finds its shared
+# libraries on the host (else: which package deps.sh should install).
+lm_check_bins() {
+	local dir=$1 bin
+	shift
+	for bin in "$@"; do
+		[ -e "$dir/$bin" ] || lm_die "$dir/$bin is missing"
+		if ldd "$dir/$bin" 2>/dev/null | grep -q 'not found'; then
+			lm_die "$dir/$bin: $(ldd "$dir/$bin" | grep 'not found' | tr -s ' \n' ' ')(add the library's package to selftests/qemu/deps.sh)"
+		fi
+	done
+}
+
 # Debian bookworm's zabbix-agent (zabbix_agentd), zabbix-proxy-sqlite3
 # (zabbix_get) and prometheus (promtool), downloaded with fetch-kernel.sh
 # and unpacked (never installed: their postinst would start services) into
@@ -85,33 +115,20 @@ lm_ynl() {
 # usr/bin under it.  Call it in a subshell ($(...)): it holds a lock on
 # fd 7.
 lm_monitor_tools() {
-	local dir=$LM_CACHE/monitor-tools deb debs bin
+	local dir=$LM_CACHE/monitor-tools
 	local pkgs=(zabbix-agent zabbix-proxy-sqlite3 prometheus)
 
 	mkdir -p "$LM_CACHE"
 	exec 7>"$LM_CACHE/.monitor-tools.lock"
 	flock 7 || lm_die "cannot lock $LM_CACHE/.monitor-tools.lock"
 	if [ ! -f "$dir/.complete" ]; then
-		debs=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" --download 6.1 \
-			"${pkgs[@]}") || lm_die "cannot download ${pkgs[*]}"
-		lm_msg "unpacking ${pkgs[*]}"
-		rm -rf "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		while read -r deb; do
-			dpkg-deb -x "$deb" "$dir.tmp" ||
-				lm_die "cannot unpack $deb"
-			dpkg-deb -f "$deb" Package Version >>"$dir.tmp/.pkgversions"
-		done <<<"$debs"
+		lm_unpack_debs "$dir.tmp" "${pkgs[@]}"
 		touch "$dir.tmp/.complete"
 		rm -rf "$dir"
 		mv "$dir.tmp" "$dir"
 	fi
-	for bin in usr/sbin/zabbix_agentd usr/bin/zabbix_get usr/bin/promtool; do
-		[ -x "$dir/$bin" ] || lm_die "$dir/$bin is missing"
-		if ldd "$dir/$bin" 2>/dev/null | grep -q 'not found'; then
-			lm_die "$dir/$bin: $(ldd "$dir/$bin" | grep 'not found' | tr -s ' \n' ' ')(add the library's package to selftests/qemu/deps.sh)"
-		fi
-	done
+	lm_check_bins "$dir" usr/sbin/zabbix_agentd usr/bin/zabbix_get \
+		usr/bin/promtool
 	echo "$dir"
 }
 
@@ -124,7 +141,7 @@ lm_monitor_tools() {
 # Prints the directory.  Call it in a subshell ($(...)): it holds a lock on
 # fd 5.
 lm_daemons() {
-	local dir=$LM_CACHE/daemons deb debs bin
+	local dir=$LM_CACHE/daemons
 	local pkgs=(nginx nginx-common apache2 apache2-bin apache2-data
 		apache2-utils)
 
@@ -133,16 +150,7 @@ lm_daemons() {
 	flock 5 || lm_die "cannot lock $LM_CACHE/.daemons.lock"
 	if [ ! -f "$dir/.complete" ] ||
 		[ ! -e "$dir/etc/apache2/mods-enabled/mpm_event.load" ]; then
-		debs=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" --download 6.1 \
-			"${pkgs[@]}") || lm_die "cannot download ${pkgs[*]}"
-		lm_msg "unpacking ${pkgs[*]}"
-		rm -rf "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		while read -r deb; do
-			dpkg-deb -x "$deb" "$dir.tmp" ||
-				lm_die "cannot unpack $deb"
-			dpkg-deb -f "$deb" Package Version >>"$dir.tmp/.pkgversions"
-		done <<<"$debs"
+		lm_unpack_debs "$dir.tmp" "${pkgs[@]}"
 		# apache2's postinst on a fresh install: its modules, confs
 		# and default site enabled by Debian's own a2enmod, a2enconf
 		# and a2ensite (here: perl under emulation takes seconds)
@@ -164,13 +172,8 @@ lm_daemons() {
 		rm -rf "$dir"
 		mv "$dir.tmp" "$dir"
 	fi
-	for bin in usr/sbin/nginx usr/sbin/apache2 usr/bin/ab \
-		usr/lib/apache2/modules/mod_mpm_event.so; do
-		[ -e "$dir/$bin" ] || lm_die "$dir/$bin is missing"
-		if ldd "$dir/$bin" 2>/dev/null | grep -q 'not found'; then
-			lm_die "$dir/$bin: $(ldd "$dir/$bin" | grep 'not found' | tr -s ' \n' ' ')(add the library's package to selftests/qemu/deps.sh)"
-		fi
-	done
+	lm_check_bins "$dir" usr/sbin/nginx usr/sbin/apache2 usr/bin/ab \
+		usr/lib/apache2/modules/mod_mpm_event.so
 	echo "$dir"
 }
 
