@@ -12,6 +12,7 @@
 #include <linux/cgroup.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <net/af_unix.h>
 #if IS_ENABLED(CONFIG_KFENCE)
 #include <linux/kfence.h>
 #endif
@@ -78,6 +79,29 @@ static inline size_t lm_compat_obj_size(const void *base)
 static inline void lm_compat_no_merge_ctor(void *obj)
 {
 }
+#endif
+
+/*
+ * The descriptors an AF_UNIX skb carries (SCM_RIGHTS), or NULL.  Up to
+ * 6.12 UNIXCB() is in <net/af_unix.h>; later kernels moved it into
+ * net/unix/af_unix.h, with the same leading members (unchanged since
+ * 2.6.x).  Under structure layout randomization their order is unknown,
+ * and no descriptor in flight is found.
+ */
+#ifdef UNIXCB
+#define lm_compat_unix_fp(skb) (UNIXCB(skb).fp)
+#elif defined(CONFIG_RANDSTRUCT) || defined(CONFIG_GCC_PLUGIN_RANDSTRUCT)
+#define lm_compat_unix_fp(skb) ((struct scm_fp_list *)NULL)
+#else
+struct lm_compat_unix_skb_parms {
+	struct pid *pid;
+	kuid_t uid;
+	kgid_t gid;
+	struct scm_fp_list *fp;
+};
+
+#define lm_compat_unix_fp(skb) \
+	(((struct lm_compat_unix_skb_parms *)(skb)->cb)->fp)
 #endif
 
 #endif /* _LEAKMON_COMPAT_H */

@@ -46,6 +46,8 @@
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/magic.h>
+#include <net/af_unix.h>
+#include <net/scm.h>
 #include <net/sock.h>
 
 #include "leakmon.h"
@@ -63,6 +65,8 @@
 #define LM_REACH_GSLOTS		(2 * LM_REACH_GROUPS)
 /* Kernel sockets handed to their namespace's owner per bucket batch */
 #define LM_REACH_GIVE		64
+/* unix sockets whose queued descriptors are visited per descriptor batch */
+#define LM_REACH_UNIX		64
 
 unsigned int lm_scan_interval = 60;
 unsigned int lm_scan_grace = 10;
@@ -120,6 +124,9 @@ struct lm_pass {
 	struct lm_owner *holder;
 	bool holder_tried;
 	unsigned int fd, batch;
+	/* unix sockets with queued skbs, referenced, to visit after the batch */
+	struct file *unix_q[LM_REACH_UNIX];
+	unsigned int nunix, unix_budget;
 	/* the classification's per-owner counts */
 	struct lm_reach_slot *slots;
 	unsigned int used;
@@ -216,8 +223,55 @@ static void lm_reach_file(struct lm_pass *p, struct file *file)
 	sock = SOCKET_I(inode);
 	lm_reach_hold(p, LEAKMON_KIND_SOCK_INODE, inode);
 	sk = READ_ONCE(sock->sk);
-	if (sk)
-		lm_reach_hold(p, LEAKMON_KIND_SK_BLOB, sk);
+	if (!sk)
+		return;
+	lm_reach_hold(p, LEAKMON_KIND_SK_BLOB, sk);
+	/* descriptors queued to it, for lm_reach_inflight() */
+	if (READ_ONCE(sk->sk_family) == AF_UNIX &&
+	    !skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+	    p->unix_budget && p->nunix < LM_REACH_UNIX) {
+		p->unix_budget--;
+		p->unix_q[p->nunix++] = get_file(file);
+	}
+}
+
+/*
+ * Descriptors in flight: files sent over SCM_RIGHTS and not yet received
+ * are held by the process that can receive them, the holder of the unix
+ * socket in whose receive queue they wait (systemd's socket activation and
+ * fd store, supervisors passing listeners to workers).  Their scm_fp_list
+ * holds a reference to each while its skb is queued, and the queue's lock
+ * keeps the skb queued; the files are marked under it, as af_unix's
+ * garbage collector visits them.  A queued unix socket's own queue is
+ * visited too, up to LM_REACH_UNIX sockets per descriptor batch (a
+ * cycle of sockets sent to each other ends there).  The queue is bounded
+ * by the receiver's buffer and the sender's limit on descriptors in
+ * flight (RLIMIT_NOFILE).
+ */
+static void lm_reach_inflight(struct lm_pass *p)
+{
+	struct scm_fp_list *fpl;
+	struct sk_buff *skb;
+	struct file *file;
+	struct sock *sk;
+	int i;
+
+	while (p->nunix) {
+		file = p->unix_q[--p->nunix];
+		sk = SOCKET_I(file_inode(file))->sk;
+		if (sk) {
+			spin_lock(&sk->sk_receive_queue.lock);
+			skb_queue_walk(&sk->sk_receive_queue, skb) {
+				fpl = lm_compat_unix_fp(skb);
+				for (i = 0; fpl && i < fpl->count; i++) {
+					lm_reach_file(p, fpl->fp[i]);
+					p->st.fds++;
+				}
+			}
+			spin_unlock(&sk->sk_receive_queue.lock);
+		}
+		fput(file);
+	}
 }
 
 /* iterate_fd() callback: the task's and the table's locks are held. */
@@ -258,11 +312,14 @@ static void lm_reach_fds(struct lm_pass *p, struct task_struct *t)
 	p->fd = 0;
 	do {
 		p->batch = 0;
+		p->unix_budget = LM_REACH_UNIX;
 		task_lock(t);
 		more = t->files ? iterate_fd(t->files, p->fd, lm_reach_fd, p) : 0;
 		task_unlock(t);
+		lm_reach_inflight(p);
 		lm_reach_step(p);
 	} while (more);
+	p->unix_budget = 0;	/* no socket is queued outside this loop */
 }
 
 static void lm_reach_vmas(struct lm_pass *p, struct task_struct *t)

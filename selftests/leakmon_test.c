@@ -990,41 +990,61 @@ static int scaled(int n)
 
 #define OWNERS 5000
 
-static int send_fd(int via, int fd)
+/* Send n descriptors in one message (at most REACH_MAX_FDS). */
+#define REACH_MAX_FDS 32
+static int send_fds(int via, const int *fds, int n)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char cbuf[CMSG_SPACE(REACH_MAX_FDS * sizeof(int))] = { 0 };
 	char b = 'x';
 	struct iovec iov = { &b, 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
 			    .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf) };
+			    .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 
+	if (n < 1 || n > REACH_MAX_FDS)
+		return -1;
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
 	return sendmsg(via, &m, 0) == 1 ? 0 : -1;
 }
 
-static int recv_fd(int via)
+static int send_fd(int via, int fd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	return send_fds(via, &fd, 1);
+}
+
+/* Receive one message's descriptors into fds; their number, or -1. */
+static int recv_fds(int via, int *fds, int max)
+{
+	char cbuf[CMSG_SPACE(REACH_MAX_FDS * sizeof(int))];
 	char b;
 	struct iovec iov = { &b, 1 };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
 			    .msg_control = cbuf,
 			    .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
-	int fd;
+	int n;
 
 	if (recvmsg(via, &m, 0) != 1)
 		return -1;
 	c = CMSG_FIRSTHDR(&m);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 		return -1;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
+	n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	if (n > max)
+		return -1;
+	memcpy(fds, CMSG_DATA(c), n * sizeof(int));
+	return n;
+}
+
+static int recv_fd(int via)
+{
+	int fd;
+
+	return recv_fds(via, &fd, 1) == 1 ? fd : -1;
 }
 
 static int owner_child(void *arg)
@@ -2313,12 +2333,14 @@ static void short_grace(struct __test_metadata *_metadata)
 	msleep(2100);
 }
 
-static int reach_via = -1, reach_report = -1;
+static int reach_via = -1, reach_report = -1, reach_flight = -1;
 
 /*
  * A daemon's start: open sockets and files, leave a SysV segment, fork a
  * child that keeps them all, pass more sockets to another live process
- * (the test) over SCM_RIGHTS, and exit.
+ * (the test) over SCM_RIGHTS, and exit.  Of those passed, REACH_N are
+ * received before the pass, and REACH_N more, sent over a datagram socket
+ * in messages of REACH_N / 2, wait in the test's receive queue during it.
  */
 static void reach_parent_body(void)
 {
@@ -2344,6 +2366,12 @@ static void reach_parent_body(void)
 		ok &= s >= 0 && !send_fd(reach_via, s);
 		close(s);
 	}
+	for (i = 0; i < REACH_N; i++)
+		fds[i] = tcp_socket();
+	ok &= !send_fds(reach_flight, fds, REACH_N / 2) &&
+	      !send_fds(reach_flight, fds + REACH_N / 2, REACH_N - REACH_N / 2);
+	for (i = 0; i < REACH_N; i++)
+		close(fds[i]);
 	ok &= write(reach_report, &child, sizeof(child)) == sizeof(child);
 	ok &= write(reach_report, &shmid, sizeof(shmid)) == sizeof(shmid);
 	_exit(ok && child > 0 && shmid >= 0 ? 0 : 3);
@@ -2351,7 +2379,8 @@ static void reach_parent_body(void)
 
 TEST_F_TIMEOUT(leakmon, scan_inherited_passed_and_kept_are_not_leaks, 300)
 {
-	int sv[2], pfd[2], got[REACH_N], i, shmid = -1, k;
+	int sv[2], pfd[2], fl[2], got[REACH_N], flying[REACH_N], i, n, k;
+	int shmid = -1;
 	pid_t parent, child = -1;
 	struct lm_owner p, c, me;
 	struct lm_totals t;
@@ -2359,9 +2388,11 @@ TEST_F_TIMEOUT(leakmon, scan_inherited_passed_and_kept_are_not_leaks, 300)
 	uint64_t seq;
 
 	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM, 0, fl));
 	ASSERT_EQ(0, pipe(pfd));
 	reach_via = sv[1];
 	reach_report = pfd[1];
+	reach_flight = fl[1];
 	parent = fork();
 	ASSERT_LE(0, parent);
 	if (parent == 0)
@@ -2392,16 +2423,17 @@ TEST_F_TIMEOUT(leakmon, scan_inherited_passed_and_kept_are_not_leaks, 300)
 	EXPECT_EQ(1, p.kind[BLOB].kernel);
 	EXPECT_EQ(0, p.kind[SOCK].live);
 	EXPECT_EQ(0, p.kind[SK].live);
-	EXPECT_EQ(2 * REACH_N, p.kind[SOCK].allocated);
-	EXPECT_EQ(2 * REACH_N, p.kind[SOCK].handed_over);
-	EXPECT_EQ(3 * REACH_N, p.kind[BLOB].handed_over);
+	EXPECT_EQ(3 * REACH_N, p.kind[SOCK].allocated);
+	EXPECT_EQ(3 * REACH_N, p.kind[SOCK].handed_over);
+	EXPECT_EQ(4 * REACH_N, p.kind[BLOB].handed_over);
 	EXPECT_EQ(REACH_N, c.kind[SOCK].received);
 	EXPECT_EQ(REACH_N, c.kind[SK].received);
 	EXPECT_EQ(2 * REACH_N, c.kind[BLOB].received);
-	EXPECT_EQ(REACH_N, me.kind[SOCK].received);
-	EXPECT_EQ(REACH_N, me.kind[SK].received);
-	EXPECT_EQ(REACH_N, me.kind[BLOB].received);
-	EXPECT_LE(3 * REACH_N, sc.reattributed);
+	/* received, and still in flight to the test: the test holds both */
+	EXPECT_EQ(2 * REACH_N, me.kind[SOCK].received);
+	EXPECT_EQ(2 * REACH_N, me.kind[SK].received);
+	EXPECT_EQ(2 * REACH_N, me.kind[BLOB].received);
+	EXPECT_LE(4 * REACH_N, sc.reattributed);
 	for (k = 0; k < LM_NKINDS; k++)
 		EXPECT_EQ(c.kind[k].live, c.kind[k].allocated +
 			  c.kind[k].received - c.kind[k].freed -
@@ -2440,6 +2472,15 @@ TEST_F_TIMEOUT(leakmon, scan_inherited_passed_and_kept_are_not_leaks, 300)
 	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 	kill(child, SIGKILL);
 	wait_child(child);
+	/* the descriptors in flight arrive whole */
+	n = recv_fds(fl[0], flying, REACH_N);
+	EXPECT_EQ(REACH_N / 2, n);
+	for (i = 0; i < n; i++)
+		close(flying[i]);
+	n = recv_fds(fl[0], flying, REACH_N);
+	EXPECT_EQ(REACH_N - REACH_N / 2, n);
+	for (i = 0; i < n; i++)
+		close(flying[i]);
 	for (i = 0; i < REACH_N; i++)
 		close(got[i]);
 	shmctl(shmid, IPC_RMID, NULL);
@@ -2447,6 +2488,8 @@ TEST_F_TIMEOUT(leakmon, scan_inherited_passed_and_kept_are_not_leaks, 300)
 	close(sv[1]);
 	close(pfd[0]);
 	close(pfd[1]);
+	close(fl[0]);
+	close(fl[1]);
 }
 
 /* The owner listed for network namespace inum, or NULL */
