@@ -355,10 +355,12 @@ static int held_finish(struct held_child *c)
 
 FIXTURE(leakmon) {
 	struct lm_handle *h;
+	struct timespec t0;
 };
 
 FIXTURE_SETUP(leakmon)
 {
+	clock_gettime(CLOCK_MONOTONIC, &self->t0);
 	if (geteuid() != 0)
 		SKIP(return, "needs root to load modules");
 	if (!leakmon_loaded())
@@ -367,10 +369,18 @@ FIXTURE_SETUP(leakmon)
 	quiesce(self->h);
 }
 
+/* Each test's wall time, for make check's account of where time goes */
 FIXTURE_TEARDOWN(leakmon)
 {
+	struct timespec t1;
+
 	if (self->h)
 		lm_close(self->h);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# test time %s %.1f s\n", _metadata->name,
+	       (t1.tv_sec - self->t0.tv_sec) +
+	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);
+	fflush(stdout);
 }
 
 /* ---- no false positives ------------------------------------------------ */
