@@ -54,6 +54,7 @@ job_host() {
 	tap_run "cli fuzz" "$LM_TOP/selftests/fuzz_cli.sh"
 	tap_run "man page" "$LM_TOP/selftests/man_test.sh"
 	tap_run "zabbix template" python3 "$LM_TOP/selftests/zabbix_template_test.py"
+	tap_run "prometheus rules" "$LM_TOP/selftests/prom_rules_test.sh"
 	tap_run "packages" "$LM_TOP/selftests/pkg_test.sh" --host
 	# the valgrind pass's tests that need no module, here where valgrind
 	# starts ten times faster than in a VM (the rest: the valgrind job)

@@ -298,8 +298,10 @@ grep -qx "leakmon_exited_owner_objects{kind=\"sock_inode\"} $(jq '.kinds.sock_in
 		"$T/leakmon.prom" && grep -q '^leakmon_up 1$' "$T/leakmon.prom"
 ok $? "prometheus: the objects of exited owners and the apache2 owner row"
 grep -qx "leakmon_unreachable_objects{kind=\"sock_inode\"} $(jq '.scan.kinds.sock_inode.unreachable' "$T/status.json")" "$T/leakmon.prom" &&
-	grep -q '^leakmon_scan_age_seconds [0-9]' "$T/leakmon.prom"
-ok $? "prometheus: the unreachable objects of the last pass"
+	grep -q '^leakmon_scan_age_seconds [0-9]' "$T/leakmon.prom" &&
+	grep -q "^leakmon_owner_unreachable_objects{tgid=\"$tgid\",comm=\"apache2\",uid=\"65534\",state=\"exited\",user=\"nobody\"} $((3 * NLEAK))\$" \
+		"$T/leakmon.prom"
+ok $? "prometheus: the unreachable objects of the last pass, and apache2's row of them"
 "$WL" churn 2 >/dev/null &
 "$WL" fdleak 20 5 >/dev/null &
 until_ok 60 holds_fds $! 23

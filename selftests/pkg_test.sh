@@ -48,6 +48,7 @@ host() {
 	# shellcheck disable=SC2064 # expand now
 	trap "rm -rf '$tmp'" EXIT
 
+	mkdir -p "$TOP/build"
 	make -s -C "$TOP" deb >"$log" 2>&1
 	rc=$?
 	[ $rc -eq 0 ] || tail -n 20 "$log" | sed 's/^/# /'
@@ -86,10 +87,11 @@ host() {
 	for f in ./usr/bin/leakmon ./usr/share/man/man8/leakmon.8.gz \
 		./usr/share/leakmon/zabbix/leakmon_template.yaml \
 		./usr/share/leakmon/zabbix/userparameter_leakmon.conf \
+		./usr/share/leakmon/prometheus/leakmon.rules.yml \
 		./usr/share/bash-completion/completions/leakmon; do
 		grep -qx "$f" "$tmp/cli.list" || { echo "# leakmon lacks $f"; rc=1; }
 	done
-	ok $rc "leakmon holds the CLI, leakmon(8), the bash completion and the Zabbix files"
+	ok $rc "leakmon holds the CLI, leakmon(8), the bash completion, the Zabbix files and the Prometheus rules"
 
 	# One release string everywhere.
 	dpkg-deb -x "$dkms_deb" "$tmp/dkms"

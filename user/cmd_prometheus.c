@@ -138,47 +138,64 @@ static void owner_labels(FILE *f, const struct top_row *w, bool by_uid)
 	fputc('}', f);
 }
 
+/*
+ * The owner (or uid) rows: live objects, those of exited owners, and the
+ * unreachable (leaked) ones at the last pass, the last only for the rows a
+ * pass has judged (the family is absent before the first pass).
+ */
 static void owner_metrics(FILE *f, const struct lm_owners *o, bool by_uid,
 			  unsigned int topk)
 {
+	static const char *const value[] = { "live", "exited", "unreachable" };
+	static const char *const help_of[] = {
+		"Live objects of",
+		"Live objects of exited owners among",
+		"Unreachable (leaked) objects at the last reachability pass of",
+	};
 	const char *what = by_uid ? "uid" : "owner";
 	struct top_rows r;
-	uint64_t other_live = 0, other_exited = 0;
-	bool *sel, other = false;
+	uint64_t other_v[3] = { 0 };
+	bool *sel, other = false, other_scanned = false, scanned = false;
 	char name[64], help[256];
 
 	if (mon_rows(o, by_uid, topk, &r, &sel))
 		return;
-	for (int pass = 0; pass < 2; pass++) {
+	for (size_t i = 0; i < r.n; i++) {
+		const struct top_row *w = &r.row[i];
+
+		scanned |= w->scanned;
+		if (sel[i])
+			continue;
+		other = true;
+		other_scanned |= w->scanned;
+		other_v[0] += w->live_total;
+		other_v[1] += w->exited;
+		other_v[2] += w->unreachable;
+	}
+	for (unsigned int pass = 0; pass < 3; pass++) {
+		if (pass == 2 && !scanned)
+			break;
 		snprintf(name, sizeof(name), "%s_%s_objects", what,
-			 pass ? "exited" : "live");
+			 value[pass]);
 		snprintf(help, sizeof(help),
 			 "%s the top %s (by live objects, and by unreachable then exited-owner objects); the rest in \"other\"",
-			 pass ? "Live objects of exited owners among" :
-			 "Live objects of",
-			 by_uid ? "users" : "processes");
+			 help_of[pass], by_uid ? "users" : "processes");
 		meta(f, name, "gauge", help);
 		for (size_t i = 0; i < r.n; i++) {
 			const struct top_row *w = &r.row[i];
+			const uint64_t v[3] = { w->live_total, w->exited,
+						w->unreachable };
 
-			if (!sel[i]) {
-				other = true;
-				if (!pass) {
-					other_live += w->live_total;
-					other_exited += w->exited;
-				}
+			if (!sel[i] || (pass == 2 && !w->scanned))
 				continue;
-			}
 			fprintf(f, "leakmon_%s", name);
 			owner_labels(f, w, by_uid);
-			fprintf(f, " %" PRIu64 "\n",
-				pass ? w->exited : w->live_total);
+			fprintf(f, " %" PRIu64 "\n", v[pass]);
 		}
-		if (other) {
+		if (other && (pass < 2 || other_scanned)) {
 			fprintf(f, "leakmon_%s", name);
 			owner_labels(f, NULL, by_uid);
-			fprintf(f, " %" PRIu64 "\n",
-				pass ? other_exited : other_live);
+			fprintf(f, " %" PRIu64 "\n", other_v[pass]);
 		}
 	}
 	free(sel);

@@ -2326,7 +2326,33 @@ static void test_prometheus(void)
 	   strstr(out, "leakmon_owner_live_objects{tgid=\"other\",comm=\"other\",uid=\"other\",state=\"other\",user=\"other\"} 100\n") &&
 	   strstr(out, "leakmon_uid_live_objects{uid=\"other\",user=\"other\"} 100\n"),
 	   "prometheus: top-K owners and users plus an \"other\" row");
+	ok(!strstr(out, "unreachable_objects{tgid") &&
+	   !strstr(out, "unreachable_objects{uid"),
+	   "prometheus: no owner or user unreachable rows before a pass");
 	free(out);
+
+	/* after a pass: 101 leaked 7, so it gets a row of its own */
+	for (int i = 0; i < 6; i++)
+		v[i].kind[0].scanned = true;
+	v[1].kind[0].unreachable = 7;
+	out = NULL;
+	f = open_memstream(&out, &len);
+	prom_write(f, &m, 2);
+	fclose(f);
+	{
+		const char *u = strstr(out, "\nleakmon_owner_unreachable_objects{tgid=\"101\",");
+		const char *x = strstr(out, "\nleakmon_owner_unreachable_objects{tgid=\"105\",");
+		const char *nl = u ? strchr(u + 1, '\n') : NULL;
+
+		ok(prom_valid(out, &samples) && nl && !strncmp(nl - 2, " 7", 2) &&
+		   x && strstr(out, "leakmon_owner_live_objects{tgid=\"101\",") &&
+		   strstr(out, "leakmon_owner_unreachable_objects{tgid=\"other\",comm=\"other\",uid=\"other\",state=\"other\",user=\"other\"} 0\n") &&
+		   strstr(out, "# TYPE leakmon_uid_unreachable_objects gauge\n") &&
+		   strstr(out, "leakmon_uid_unreachable_objects{uid=\"other\",user=\"other\"} 0\n"),
+		   "prometheus: after a pass, owner and user unreachable rows; the leaking owner among the rows");
+	}
+	free(out);
+	v[1].kind[0].unreachable = 0;
 
 	out = NULL;
 	m.totals_rc = EXIT_NOMODULE;
