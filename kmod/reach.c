@@ -67,6 +67,8 @@
 #define LM_REACH_GIVE		64
 /* unix sockets whose queued descriptors are visited per descriptor batch */
 #define LM_REACH_UNIX		64
+/* Words of process accounting's state searched for its file */
+#define LM_REACH_ACCT_WORDS	64
 
 unsigned int lm_scan_interval = 60;
 unsigned int lm_scan_grace = 10;
@@ -127,6 +129,8 @@ struct lm_pass {
 	/* unix sockets with queued skbs, referenced, to visit after the batch */
 	struct file *unix_q[LM_REACH_UNIX];
 	unsigned int nunix, unix_budget;
+	/* files kernel users keep without a descriptor (lm_reach_kept()) */
+	unsigned long acct[LM_REACH_ACCT_WORDS];
 	/* the classification's per-owner counts */
 	struct lm_reach_slot *slots;
 	unsigned int used;
@@ -404,6 +408,44 @@ static void lm_reach_walk(struct lm_pass *p)
 /* ---- the classification ----------------------------------------------- */
 
 /*
+ * Process accounting (acct(2), Debian's acct package) writes to a file the
+ * kernel opened and keeps in its state, struct bsd_acct_struct, found from
+ * the pid namespace (ns->bacct: its first member) and private to
+ * kernel/acct.c; the process that switched it on has long exited.  Its
+ * words are copied (under RCU, which keeps the state: it is freed with
+ * kfree_rcu()), and a file blob equal to one of them is the kernel's.  A
+ * word that is not a file pointer matches no file blob.  Only the initial
+ * pid namespace's accounting is found (a container's own is not).
+ */
+static void lm_reach_acct(struct lm_pass *p)
+{
+	const void *acct;
+	size_t size;
+
+	memset(p->acct, 0, sizeof(p->acct));
+	rcu_read_lock();
+	acct = READ_ONCE(init_pid_ns.bacct);
+	if (acct) {
+		/* within the allocation: a KFENCE object's own size */
+		size = min(ksize(acct), sizeof(p->acct));
+		if (copy_from_kernel_nofault(p->acct, acct,
+					     round_down(size, sizeof(long))))
+			memset(p->acct, 0, sizeof(p->acct));
+	}
+	rcu_read_unlock();
+}
+
+static bool lm_reach_acct_file(const struct lm_pass *p, const void *file)
+{
+	unsigned int i;
+
+	for (i = 0; i < LM_REACH_ACCT_WORDS; i++)
+		if (p->acct[i] == (unsigned long)file)
+			return true;
+	return false;
+}
+
+/*
  * A kernel socket belongs to its network namespace: queue its sk and its
  * socket's inode for the namespace's owner (c: a copy of the sk).
  */
@@ -487,6 +529,9 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 			return LM_CLS_STALE;
 		if (!file_count(c))
 			return LM_CLS_CLOSING;	/* being released */
+		/* process accounting's file */
+		if (lm_reach_acct_file(p, v->key))
+			return LM_CLS_KERNEL;
 		/*
 		 * A file the kernel opened behind another file: overlayfs's
 		 * file of the real (upper or lower) inode behind the file a
@@ -821,6 +866,7 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	p->closing_max = READ_ONCE(lm_closing_max);
 
 	lm_reach_walk(p);
+	lm_reach_acct(p);
 	p->now_s = lm_now_s();
 	while (b < lm_track_buckets()) {
 		b = lm_track_classify(b, LM_REACH_BUCKETS, lm_reach_classify, p);

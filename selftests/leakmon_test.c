@@ -2857,6 +2857,51 @@ TEST_F_TIMEOUT(leakmon, scan_files_the_kernel_keeps_are_not_leaks, 300)
 	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 }
 
+/* Switch process accounting on to file, and exit. */
+static int acct_on_child(void *arg)
+{
+	return syscall(SYS_acct, (const char *)arg) ? errno : 0;
+}
+
+/*
+ * Process accounting (Debian's acct package: accton at boot, then exits)
+ * writes to a file the kernel opened and keeps: not a leak, the kernel's.
+ */
+TEST_F_TIMEOUT(leakmon, scan_accounting_file_is_the_kernels, 300)
+{
+	char file[] = "/tmp/lm-acct";
+	struct lm_scan before, sc;
+	struct lm_owner o;
+	pid_t pid;
+	int fd, rc;
+
+	fd = open(file, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &before);
+	pid = spawn(acct_on_child, file);
+	ASSERT_LT(0, pid);
+	rc = wait_child(pid);
+	if (rc == ENOSYS) {
+		unlink(file);
+		SKIP(return, "no process accounting in this kernel (CONFIG_BSD_PROCESS_ACCT)");
+	}
+	ASSERT_EQ(0, rc) TH_LOG("acct(%s): %s", file, strerror(rc));
+	msleep(1100);
+	scan_twice(_metadata, self->h, &sc);
+	ASSERT_TRUE(owner_of(self->h, pid, &o));
+	EXPECT_TRUE(o.exited);
+	/* the file, and on overlayfs (/tmp here) the real file behind it */
+	EXPECT_LE(1, o.kind[BLOB].kernel);
+	EXPECT_EQ(o.kind[BLOB].live, o.kind[BLOB].kernel);
+	EXPECT_EQ(0, o.kind[BLOB].unreachable);
+	EXPECT_EQ(scan_unreach(&before), scan_unreach(&sc));
+	EXPECT_EQ(0, syscall(SYS_acct, NULL));
+	EXPECT_EQ(0, unlink(file));
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+}
+
 #define KIDS 100
 
 /*
