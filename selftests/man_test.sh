@@ -8,7 +8,8 @@
 #     range and default) printed by 'leakmon <command> --help' is there;
 #   - every JSON key the CLI can print (the key literals of the json_*()
 #     calls in user/*.c, and the kind names of user/lib/leakmon_nl.c) is
-#     described under OUTPUT, in the section of the command that prints it;
+#     described under OUTPUT, in the section of the command that prints it
+#     (for leakmon record, "Recording file");
 #   - every column header of 'leakmon top' is described;
 #   - every exit status (0..5 and enum cli_exit in user/cli.h) is described.
 # The page is rendered with mandoc (or groff) to plain text with bold marked
@@ -259,6 +260,10 @@ for cmd in "${keycmds[@]}"; do
 	if [ "$cmd" = - ]; then
 		name="JSON keys no command reaches"
 		sects='JSON output|.* --json'
+	elif [ "$cmd" = cmd_record ]; then
+		# its JSON is the recording's lines, not a --json document
+		name="JSON keys of the lines leakmon record writes"
+		sects='Recording file'
 	else
 		name="JSON keys of leakmon ${cmd#cmd_} --json"
 		sects="${cmd#cmd_} --json"

@@ -367,91 +367,30 @@ const struct jval *jget(const struct jdoc *d, const struct jval *obj,
 
 /* ---- writing: one compact object per line ---- */
 
-struct rline {
+/* Opens the line in a memory stream: {"type":TYPE */
+static bool rec_line_begin(struct json *j, char **buf, size_t *size,
+			   const char *type)
+{
 	FILE *f;
-	bool first[JMAX_DEPTH];
-	int depth;
-};
 
-static void rl_key(struct rline *l, const char *key)
-{
-	if (!l->first[l->depth])
-		fputc(',', l->f);
-	l->first[l->depth] = false;
-	if (key) {
-		json_write_string(l->f, key);
-		fputc(':', l->f);
-	}
-}
-
-static void rl_open(struct rline *l, const char *key, char c)
-{
-	rl_key(l, key);
-	fputc(c, l->f);
-	l->first[++l->depth] = true;
-}
-
-static void rl_close(struct rline *l, char c)
-{
-	fputc(c, l->f);
-	l->depth--;
-}
-
-static void rl_str(struct rline *l, const char *key, const char *s)
-{
-	rl_key(l, key);
-	if (s)
-		json_write_string(l->f, s);
-	else
-		fputs("null", l->f);
-}
-
-static void rl_u64(struct rline *l, const char *key, uint64_t v)
-{
-	rl_key(l, key);
-	fprintf(l->f, "%" PRIu64, v);
-}
-
-static void rl_num(struct rline *l, const char *key, double v, int prec)
-{
-	rl_key(l, key);
-	if (isfinite(v))
-		fprintf(l->f, "%.*f", prec, v);
-	else
-		fputs("null", l->f);
-}
-
-static void rl_bool(struct rline *l, const char *key, bool v)
-{
-	rl_key(l, key);
-	fputs(v ? "true" : "false", l->f);
-}
-
-static void rl_null(struct rline *l, const char *key)
-{
-	rl_key(l, key);
-	fputs("null", l->f);
-}
-
-static bool rl_begin(struct rline *l, char **buf, size_t *size,
-		     const char *type)
-{
-	memset(l, 0, sizeof(*l));
 	*buf = NULL;
-	l->f = open_memstream(buf, size);
-	if (!l->f)
+	f = open_memstream(buf, size);
+	if (!f)
 		return false;
-	l->first[0] = true;
-	rl_open(l, NULL, '{');
-	rl_str(l, "type", type);
+	json_init_style(j, f, JSON_COMPACT);
+	json_obj_open(j, NULL);
+	json_str(j, "type", type);
 	return true;
 }
 
-static char *rl_end(struct rline *l, char **buf)
+/* Closes the object and the stream: the line, or NULL */
+static char *rec_line_end(struct json *j, char **buf)
 {
-	rl_close(l, '}');
-	fputc('\n', l->f);
-	if (fclose(l->f)) {
+	FILE *f = j->f;
+
+	json_obj_close(j);
+	json_finish(j);
+	if (fclose(f)) {
 		free(*buf);
 		return NULL;
 	}
@@ -460,105 +399,99 @@ static char *rl_end(struct rline *l, char **buf)
 
 char *rec_line_header(const struct rec_header *h)
 {
-	struct rline l;
+	struct json j;
 	size_t size;
 	char *buf;
 
-	if (!rl_begin(&l, &buf, &size, "header"))
+	if (!rec_line_begin(&j, &buf, &size, "header"))
 		return NULL;
-	rl_str(&l, "format", REC_FORMAT);
-	rl_u64(&l, "version", REC_VERSION);
-	rl_str(&l, "host", h->host);
-	rl_str(&l, "kernel", h->kernel);
-	rl_str(&l, "cli_version", h->cli_version);
-	rl_str(&l, "module_version",
-	       h->module_version[0] ? h->module_version : NULL);
-	rl_num(&l, "interval_s", h->interval_s, 3);
+	json_str(&j, "format", REC_FORMAT);
+	json_u64(&j, "version", REC_VERSION);
+	json_str(&j, "host", h->host);
+	json_str(&j, "kernel", h->kernel);
+	json_str(&j, "cli_version", h->cli_version);
+	json_str(&j, "module_version",
+		 h->module_version[0] ? h->module_version : NULL);
+	json_double(&j, "interval_s", h->interval_s, 3);
 	if (h->duration_s > 0)
-		rl_num(&l, "duration_s", h->duration_s, 3);
+		json_double(&j, "duration_s", h->duration_s, 3);
 	else
-		rl_null(&l, "duration_s");
-	rl_u64(&l, "top", h->top);
-	rl_num(&l, "t", h->start_t, 3);
-	return rl_end(&l, &buf);
+		json_null(&j, "duration_s");
+	json_u64(&j, "top", h->top);
+	json_double(&j, "t", h->start_t, 3);
+	return rec_line_end(&j, &buf);
 }
 
 char *rec_line_sample(const struct rec_sample *s, const struct rec_owner *o,
 		      size_t n)
 {
-	struct rline l;
+	struct json j;
 	size_t size;
 	char *buf;
 
-	if (!rl_begin(&l, &buf, &size, "sample"))
+	if (!rec_line_begin(&j, &buf, &size, "sample"))
 		return NULL;
-	rl_num(&l, "t", s->t, 3);
-	rl_u64(&l, "boot_ns", s->boot_ns);
-	if (s->has_slab) {
-		rl_u64(&l, "slab_bytes", s->slab);
-		rl_u64(&l, "sunreclaim_bytes", s->sunreclaim);
-		rl_u64(&l, "sreclaimable_bytes", s->sreclaimable);
-	} else {
-		rl_null(&l, "slab_bytes");
-		rl_null(&l, "sunreclaim_bytes");
-		rl_null(&l, "sreclaimable_bytes");
-	}
-	rl_bool(&l, "module", s->module);
+	json_double(&j, "t", s->t, 3);
+	json_u64(&j, "boot_ns", s->boot_ns);
+	json_opt_u64(&j, "slab_bytes", s->has_slab, s->slab);
+	json_opt_u64(&j, "sunreclaim_bytes", s->has_slab, s->sunreclaim);
+	json_opt_u64(&j, "sreclaimable_bytes", s->has_slab, s->sreclaimable);
+	json_bool(&j, "module", s->module);
 	if (!s->module) {
-		rl_str(&l, "error", s->error);
-		return rl_end(&l, &buf);
+		json_str(&j, "error", s->error);
+		return rec_line_end(&j, &buf);
 	}
-	rl_u64(&l, "reset_ns", s->reset_ns);
-	rl_u64(&l, "objects", s->objects);
-	rl_u64(&l, "live", s->live);
-	rl_u64(&l, "exited", s->exited);
-	rl_u64(&l, "owners", s->owners);
-	rl_u64(&l, "owners_exited", s->owners_exited);
-	rl_open(&l, "top", '[');
+	json_u64(&j, "reset_ns", s->reset_ns);
+	json_u64(&j, "objects", s->objects);
+	json_u64(&j, "live", s->live);
+	json_u64(&j, "exited", s->exited);
+	json_u64(&j, "owners", s->owners);
+	json_u64(&j, "owners_exited", s->owners_exited);
+	json_arr_open(&j, "top");
 	for (size_t i = 0; i < n; i++) {
-		rl_open(&l, NULL, '{');
-		rl_u64(&l, "tgid", o[i].tgid);
-		rl_u64(&l, "start_ns", o[i].start_ns);
-		rl_str(&l, "comm", o[i].comm);
-		rl_u64(&l, "uid", o[i].uid);
-		rl_bool(&l, "exited", o[i].exited);
-		rl_u64(&l, "live", o[i].live);
-		rl_open(&l, "kinds", '{');
+		json_obj_open(&j, NULL);
+		json_u64(&j, "tgid", o[i].tgid);
+		json_u64(&j, "start_ns", o[i].start_ns);
+		json_str(&j, "comm", o[i].comm);
+		json_u64(&j, "uid", o[i].uid);
+		json_bool(&j, "exited", o[i].exited);
+		json_u64(&j, "live", o[i].live);
+		json_obj_open(&j, "kinds");
 		for (unsigned int k = 0; k < LM_NKINDS; k++)
-			rl_u64(&l, lm_kind_name(k), o[i].live_kind[k]);
-		rl_close(&l, '}');
-		rl_close(&l, '}');
+			json_u64(&j, lm_kind_name(k), o[i].live_kind[k]);
+		json_obj_close(&j);
+		json_obj_close(&j);
 	}
-	rl_close(&l, ']');
-	return rl_end(&l, &buf);
+	json_arr_close(&j);
+	return rec_line_end(&j, &buf);
 }
 
 char *rec_line_gap(double t, uint64_t boot_ns, const char *reason)
 {
-	struct rline l;
+	struct json j;
 	size_t size;
 	char *buf;
 
-	if (!rl_begin(&l, &buf, &size, "gap"))
+	if (!rec_line_begin(&j, &buf, &size, "gap"))
 		return NULL;
-	rl_num(&l, "t", t, 3);
-	rl_u64(&l, "boot_ns", boot_ns);
-	rl_str(&l, "reason", reason);
-	return rl_end(&l, &buf);
+	json_double(&j, "t", t, 3);
+	json_u64(&j, "boot_ns", boot_ns);
+	json_str(&j, "reason", reason);
+	return rec_line_end(&j, &buf);
 }
 
 char *rec_line_resume(double t, uint64_t boot_ns, bool reloaded)
 {
-	struct rline l;
+	struct json j;
 	size_t size;
 	char *buf;
 
-	if (!rl_begin(&l, &buf, &size, "resume"))
+	if (!rec_line_begin(&j, &buf, &size, "resume"))
 		return NULL;
-	rl_num(&l, "t", t, 3);
-	rl_u64(&l, "boot_ns", boot_ns);
-	rl_bool(&l, "reloaded", reloaded);
-	return rl_end(&l, &buf);
+	json_double(&j, "t", t, 3);
+	json_u64(&j, "boot_ns", boot_ns);
+	json_bool(&j, "reloaded", reloaded);
+	return rec_line_end(&j, &buf);
 }
 
 int rec_write_line(int fd, const char *line)
