@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Recordings of `leakmon record`: writing its JSON lines, and reading them
- * back for `leakmon graph` with a small strict JSON reader.
+ * Recordings of `leakmon record`: writing its JSON lines (json.h, compact)
+ * and reading them back for `leakmon graph` (json_read.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,356 +14,8 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "json_read.h"
 #include "record.h"
-
-/* ---- JSON reader ---- */
-
-#define JMAX_DEPTH	16
-
-struct jp {
-	struct jdoc *d;
-	char *p, *end;
-	char *why;
-	size_t whysize;
-	int depth;
-};
-
-__attribute__((format(printf, 2, 3)))
-static int jfail(struct jp *j, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!j->why || !j->whysize)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(j->why, j->whysize, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static void jskip(struct jp *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
-				 *j->p == '\r' || *j->p == '\n'))
-		j->p++;
-}
-
-static size_t jnew(struct jp *j, enum jtype t)
-{
-	struct jdoc *d = j->d;
-
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct jval *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
-			return 0;
-		d->v = v;
-		d->cap = cap;
-	}
-	memset(&d->v[d->n], 0, sizeof(d->v[0]));
-	d->v[d->n].type = t;
-	return d->n++;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static char *put_utf8(char *o, unsigned int cp)
-{
-	if (cp < 0x80) {
-		*o++ = (char)cp;
-	} else if (cp < 0x800) {
-		*o++ = (char)(0xc0 | (cp >> 6));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xe0 | (cp >> 12));
-		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*o++ = (char)(0xf0 | (cp >> 18));
-		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
-		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return o;
-}
-
-/* Decode the string at j->p (after the quote) in place; *out points to it */
-static int jstring(struct jp *j, const char **out)
-{
-	char *o = j->p, *start = j->p;
-
-	for (;;) {
-		unsigned char c;
-
-		if (j->p >= j->end)
-			return jfail(j, "unterminated string");
-		c = (unsigned char)*j->p++;
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return jfail(j, "control character in a string");
-		if (c != '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		if (j->p >= j->end)
-			return jfail(j, "unterminated string");
-		c = (unsigned char)*j->p++;
-		switch (c) {
-		case '"': case '\\': case '/':
-			*o++ = (char)c;
-			break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u': {
-			unsigned int cp = 0;
-
-			if (j->end - j->p < 4)
-				return jfail(j, "bad \\u escape");
-			for (int i = 0; i < 4; i++) {
-				int h = hexval(j->p[i]);
-
-				if (h < 0)
-					return jfail(j, "bad \\u escape");
-				cp = cp * 16 + (unsigned int)h;
-			}
-			j->p += 4;
-			/* surrogates are not needed by this format */
-			if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd;
-			if (cp == 0)
-				return jfail(j, "NUL in a string");
-			o = put_utf8(o, cp);
-			break;
-		}
-		default:
-			return jfail(j, "bad escape '\\%c'", c);
-		}
-	}
-	*o = '\0';		/* o < j->p: the closing quote is behind us */
-	*out = start;
-	return 0;
-}
-
-static int jnumber(struct jp *j, struct jval *v)
-{
-	char *s = j->p, *end;
-	bool neg = *s == '-', frac = false;
-	char *q = s + neg;
-
-	if (q >= j->end || *q < '0' || *q > '9')
-		return jfail(j, "unexpected character '%c'", *s);
-	if (*q == '0' && q + 1 < j->end && q[1] >= '0' && q[1] <= '9')
-		return jfail(j, "leading zero in a number");
-	while (q < j->end && ((*q >= '0' && *q <= '9') || *q == '.' ||
-			      *q == 'e' || *q == 'E' || *q == '+' ||
-			      *q == '-')) {
-		if (*q == '.' || *q == 'e' || *q == 'E')
-			frac = true;
-		q++;
-	}
-	{
-		char tmp[64];
-		size_t len = (size_t)(q - s);
-
-		if (len >= sizeof(tmp))
-			return jfail(j, "number too long");
-		memcpy(tmp, s, len);
-		tmp[len] = '\0';
-		errno = 0;
-		v->num = strtod(tmp, &end);
-		if (end != tmp + len || !isfinite(v->num))
-			return jfail(j, "bad number '%s'", tmp);
-		if (!neg && !frac) {
-			errno = 0;
-			v->u = strtoull(tmp, &end, 10);
-			v->is_uint = !errno && end == tmp + len;
-		}
-	}
-	j->p = q;
-	return 0;
-}
-
-static int jvalue(struct jp *j, size_t *idx);
-
-static int jcontainer(struct jp *j, size_t self, bool obj)
-{
-	char close = obj ? '}' : ']';
-	size_t last = 0;
-
-	if (++j->depth > JMAX_DEPTH)
-		return jfail(j, "nested too deeply");
-	jskip(j);
-	if (j->p < j->end && *j->p == close) {
-		j->p++;
-		j->depth--;
-		return 0;
-	}
-	for (;;) {
-		const char *key = NULL;
-		size_t child;
-		int ret;
-
-		jskip(j);
-		if (obj) {
-			if (j->p >= j->end || *j->p != '"')
-				return jfail(j, "expected a member name");
-			j->p++;
-			ret = jstring(j, &key);
-			if (ret)
-				return ret;
-			jskip(j);
-			if (j->p >= j->end || *j->p != ':')
-				return jfail(j, "expected ':'");
-			j->p++;
-		}
-		ret = jvalue(j, &child);
-		if (ret)
-			return ret;
-		j->d->v[child].key = key;
-		if (last)
-			j->d->v[last].next = child;
-		else
-			j->d->v[self].first = child;
-		last = child;
-		jskip(j);
-		if (j->p >= j->end)
-			return jfail(j, "unexpected end");
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == close) {
-			j->p++;
-			j->depth--;
-			return 0;
-		}
-		return jfail(j, "expected ',' or '%c'", close);
-	}
-}
-
-static int jlit(struct jp *j, const char *lit)
-{
-	size_t len = strlen(lit);
-
-	if ((size_t)(j->end - j->p) < len || memcmp(j->p, lit, len))
-		return jfail(j, "unexpected character '%c'", *j->p);
-	j->p += len;
-	return 0;
-}
-
-static int jvalue(struct jp *j, size_t *idx)
-{
-	size_t v;
-	int ret;
-
-	jskip(j);
-	if (j->p >= j->end)
-		return jfail(j, "unexpected end");
-	switch (*j->p) {
-	case '{':
-	case '[': {
-		bool obj = *j->p == '{';
-
-		v = jnew(j, obj ? JT_OBJ : JT_ARR);
-		if (!v)
-			return -ENOMEM;
-		j->p++;
-		ret = jcontainer(j, v, obj);
-		break;
-	}
-	case '"':
-		v = jnew(j, JT_STR);
-		if (!v)
-			return -ENOMEM;
-		j->p++;
-		ret = jstring(j, &j->d->v[v].str);
-		break;
-	case 't':
-	case 'f':
-		v = jnew(j, JT_BOOL);
-		if (!v)
-			return -ENOMEM;
-		j->d->v[v].b = *j->p == 't';
-		ret = jlit(j, j->d->v[v].b ? "true" : "false");
-		break;
-	case 'n':
-		v = jnew(j, JT_NULL);
-		if (!v)
-			return -ENOMEM;
-		ret = jlit(j, "null");
-		break;
-	default:
-		v = jnew(j, JT_NUM);
-		if (!v)
-			return -ENOMEM;
-		ret = jnumber(j, &j->d->v[v]);
-		break;
-	}
-	*idx = v;
-	return ret;
-}
-
-int jparse(struct jdoc *d, const char *text, size_t len, char *why,
-	   size_t whysize)
-{
-	struct jp j = { .d = d, .why = why, .whysize = whysize };
-	size_t root;
-	int ret;
-
-	d->n = 0;
-	free(d->buf);
-	d->buf = malloc(len + 1);
-	if (!d->buf)
-		return -ENOMEM;
-	memcpy(d->buf, text, len);
-	d->buf[len] = '\0';
-	if (memchr(d->buf, '\0', len))
-		return jfail(&j, "NUL byte");
-	j.p = d->buf;
-	j.end = d->buf + len;
-	jnew(&j, JT_NULL);		/* index 0: "none" */
-	if (d->n != 1)
-		return -ENOMEM;
-	ret = jvalue(&j, &root);
-	if (ret)
-		return ret;
-	jskip(&j);
-	if (j.p != j.end)
-		return jfail(&j, "trailing characters");
-	return 0;
-}
-
-void jdoc_free(struct jdoc *d)
-{
-	free(d->v);
-	free(d->buf);
-	memset(d, 0, sizeof(*d));
-}
-
-const struct jval *jget(const struct jdoc *d, const struct jval *obj,
-			const char *key)
-{
-	if (!obj || obj->type != JT_OBJ)
-		return NULL;
-	for (size_t c = obj->first; c; c = d->v[c].next)
-		if (d->v[c].key && !strcmp(d->v[c].key, key))
-			return &d->v[c];
-	return NULL;
-}
 
 /* ---- writing: one compact object per line ---- */
 
@@ -538,50 +190,15 @@ static int rfail(struct rp *p, int err, const char *fmt, ...)
 	return err;
 }
 
-static bool get_num(const struct jdoc *d, const struct jval *o,
-		    const char *key, double *v)
-{
-	const struct jval *x = jget(d, o, key);
-
-	if (!x || x->type != JT_NUM)
-		return false;
-	*v = x->num;
-	return true;
-}
-
-/* A non-negative integer member; null allowed (absent = false) */
-static int get_u64(const struct jdoc *d, const struct jval *o,
-		   const char *key, uint64_t *v, bool *present)
-{
-	const struct jval *x = jget(d, o, key);
-
-	*present = false;
-	if (!x || x->type == JT_NULL)
-		return 0;
-	if (x->type != JT_NUM || !x->is_uint)
-		return -EINVAL;
-	*v = x->u;
-	*present = true;
-	return 0;
-}
-
 static int need_u64(struct rp *p, const struct jval *o, const char *key,
 		    uint64_t *v)
 {
 	bool present;
 
-	if (get_u64(&p->d, o, key, v, &present) || !present)
+	if (jget_u64(&p->d, o, key, v, &present) || !present)
 		return rfail(p, REC_CORRUPT, "\"%s\" is missing or not a count",
 			     key);
 	return 0;
-}
-
-static void get_str(const struct jdoc *d, const struct jval *o,
-		    const char *key, char *buf, size_t size)
-{
-	const struct jval *x = jget(d, o, key);
-
-	snprintf(buf, size, "%s", x && x->type == JT_STR ? x->str : "");
 }
 
 static int parse_header(struct rp *p, const struct jval *o)
@@ -595,7 +212,7 @@ static int parse_header(struct rp *p, const struct jval *o)
 		return rfail(p, REC_FOREIGN,
 			     "not a leakmon recording (no \"format\": \"%s\")",
 			     REC_FORMAT);
-	if (get_u64(&p->d, o, "version", &version, &present) || !present)
+	if (jget_u64(&p->d, o, "version", &version, &present) || !present)
 		return rfail(p, REC_CORRUPT, "header without a version");
 	if (version < REC_VERSION_MIN || version > REC_VERSION)
 		return rfail(p, REC_VERSION_ERR,
@@ -606,20 +223,20 @@ static int parse_header(struct rp *p, const struct jval *o)
 	p->in_gap = false;
 	if (p->r->recordings > 1)
 		return 0;		/* the first header describes the file */
-	get_str(&p->d, o, "host", h->host, sizeof(h->host));
-	get_str(&p->d, o, "kernel", h->kernel, sizeof(h->kernel));
-	get_str(&p->d, o, "cli_version", h->cli_version,
-		sizeof(h->cli_version));
-	get_str(&p->d, o, "module_version", h->module_version,
-		sizeof(h->module_version));
-	if (!get_num(&p->d, o, "interval_s", &h->interval_s) ||
+	jget_str(&p->d, o, "host", h->host, sizeof(h->host));
+	jget_str(&p->d, o, "kernel", h->kernel, sizeof(h->kernel));
+	jget_str(&p->d, o, "cli_version", h->cli_version,
+		 sizeof(h->cli_version));
+	jget_str(&p->d, o, "module_version", h->module_version,
+		 sizeof(h->module_version));
+	if (!jget_num(&p->d, o, "interval_s", &h->interval_s) ||
 	    !(h->interval_s > 0))
 		return rfail(p, REC_CORRUPT, "header without interval_s");
-	get_num(&p->d, o, "duration_s", &h->duration_s);
-	if (get_u64(&p->d, o, "top", &top, &present) || top > REC_MAX_TOP)
+	jget_num(&p->d, o, "duration_s", &h->duration_s);
+	if (jget_u64(&p->d, o, "top", &top, &present) || top > REC_MAX_TOP)
 		return rfail(p, REC_CORRUPT, "bad \"top\"");
 	h->top = (unsigned int)top;
-	if (!get_num(&p->d, o, "t", &h->start_t))
+	if (!jget_num(&p->d, o, "t", &h->start_t))
 		return rfail(p, REC_CORRUPT, "header without a time \"t\"");
 	return 0;
 }
@@ -654,16 +271,16 @@ static int parse_owner(struct rp *p, const struct jval *o,
 	w->tgid = (uint32_t)v;
 	if ((ret = need_u64(p, o, "live", &w->live)))
 		return ret;
-	get_u64(&p->d, o, "start_ns", &w->start_ns, &present);
-	if (!get_u64(&p->d, o, "uid", &v, &present) && present)
+	jget_u64(&p->d, o, "start_ns", &w->start_ns, &present);
+	if (!jget_u64(&p->d, o, "uid", &v, &present) && present)
 		w->uid = (uint32_t)v;
-	get_str(&p->d, o, "comm", w->comm, sizeof(w->comm));
+	jget_str(&p->d, o, "comm", w->comm, sizeof(w->comm));
 	x = jget(&p->d, o, "exited");
 	w->exited = x && x->type == JT_BOOL && x->b;
 	kinds = jget(&p->d, o, "kinds");
 	for (unsigned int k = 0; k < LM_NKINDS; k++)
-		get_u64(&p->d, kinds, lm_kind_name(k), &w->live_kind[k],
-			&present);
+		jget_u64(&p->d, kinds, lm_kind_name(k), &w->live_kind[k],
+			 &present);
 	return 0;
 }
 
@@ -679,26 +296,26 @@ static int parse_sample(struct rp *p, const struct jval *o)
 		return REC_NOMEM;
 	s = &r->s[r->n];
 	memset(s, 0, sizeof(*s));
-	if (!get_num(&p->d, o, "t", &s->t))
+	if (!jget_num(&p->d, o, "t", &s->t))
 		return rfail(p, REC_CORRUPT, "sample without a time \"t\"");
 	if (r->n && s->t < r->s[r->n - 1].t)
 		return rfail(p, REC_CORRUPT, "time goes backwards");
-	get_u64(&p->d, o, "boot_ns", &s->boot_ns, &present);
-	if (get_u64(&p->d, o, "sunreclaim_bytes", &s->sunreclaim,
-		    &s->has_slab))
+	jget_u64(&p->d, o, "boot_ns", &s->boot_ns, &present);
+	if (jget_u64(&p->d, o, "sunreclaim_bytes", &s->sunreclaim,
+		     &s->has_slab))
 		return rfail(p, REC_CORRUPT, "bad sunreclaim_bytes");
 	if (s->has_slab &&
-	    (get_u64(&p->d, o, "sreclaimable_bytes", &s->sreclaimable,
-		     &present) || !present))
+	    (jget_u64(&p->d, o, "sreclaimable_bytes", &s->sreclaimable,
+		      &present) || !present))
 		return rfail(p, REC_CORRUPT, "bad sreclaimable_bytes");
-	get_u64(&p->d, o, "slab_bytes", &s->slab, &present);
+	jget_u64(&p->d, o, "slab_bytes", &s->slab, &present);
 	m = jget(&p->d, o, "module");
 	if (!m || m->type != JT_BOOL)
 		return rfail(p, REC_CORRUPT, "sample without \"module\"");
 	s->module = m->b;
 	s->first_owner = r->no;
 	if (!s->module) {
-		get_str(&p->d, o, "error", s->error, sizeof(s->error));
+		jget_str(&p->d, o, "error", s->error, sizeof(s->error));
 		r->n++;
 		return 0;
 	}
@@ -707,10 +324,10 @@ static int parse_sample(struct rp *p, const struct jval *o)
 	    (ret = need_u64(p, o, p->version == 1 ? "orphans" : "exited",
 			    &s->exited)))
 		return ret;
-	get_u64(&p->d, o, "objects", &s->objects, &present);
-	get_u64(&p->d, o, "owners", &s->owners, &present);
-	get_u64(&p->d, o, "owners_exited", &s->owners_exited, &present);
-	get_u64(&p->d, o, "reset_ns", &s->reset_ns, &present);
+	jget_u64(&p->d, o, "objects", &s->objects, &present);
+	jget_u64(&p->d, o, "owners", &s->owners, &present);
+	jget_u64(&p->d, o, "owners_exited", &s->owners_exited, &present);
+	jget_u64(&p->d, o, "reset_ns", &s->reset_ns, &present);
 	top = jget(&p->d, o, "top");
 	if (!top || top->type != JT_ARR)
 		return rfail(p, REC_CORRUPT, "sample without a \"top\" array");
@@ -735,7 +352,7 @@ static int parse_gap(struct rp *p, const struct jval *o, bool gap)
 	struct recording *r = p->r;
 	double t;
 
-	if (!get_num(&p->d, o, "t", &t))
+	if (!jget_num(&p->d, o, "t", &t))
 		return rfail(p, REC_CORRUPT, "%s without a time \"t\"",
 			     gap ? "gap" : "resume");
 	if (gap) {
@@ -744,8 +361,8 @@ static int parse_gap(struct rp *p, const struct jval *o, bool gap)
 			return REC_NOMEM;
 		r->gap[r->ngaps].t0 = t;
 		r->gap[r->ngaps].t1 = NAN;
-		get_str(&p->d, o, "reason", r->gap[r->ngaps].reason,
-			sizeof(r->gap[0].reason));
+		jget_str(&p->d, o, "reason", r->gap[r->ngaps].reason,
+			 sizeof(r->gap[0].reason));
 		r->ngaps++;
 		p->in_gap = true;
 	} else if (p->in_gap) {

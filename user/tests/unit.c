@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "describe.h"
 #include "json.h"
+#include "json_read.h"
 #include "growth.h"
 #include "lm_internal.h"
 #include "monitor.h"
