@@ -274,6 +274,27 @@ for cmd in "${keycmds[@]}"; do
 	[ ! -s "$T/miss" ]
 	ok $? "$name (${#keys[@]}, from user/*.c) are described under OUTPUT, $sects"
 done
+# The call graph above goes by function name: one name, one function
+# shellcheck disable=SC2016 # Perl code
+perl -e '
+local $/;
+my %files;
+for my $file (@ARGV) {
+	open my $fh, "<", $file or die "$file: $!";
+	my $src = <$fh>;
+	$src =~ s{/\*.*?\*/}{}gs;
+	$src =~ s{//[^\n]*}{}g;
+	(my $base = $file) =~ s{.*/}{};
+	$files{$1}{$base} = 1
+		while $src =~ /^[A-Za-z_][\w \t*]*?\b(\w+)\s*\(([^;{}]*?)\)\s*\{/msg;
+}
+for my $name (sort keys %files) {
+	my @in = sort keys %{$files{$name}};
+	print "$name: @in\n" if @in > 1;
+}' "$TOP"/user/*.c >"$T/dups"
+diag <"$T/dups"
+[ ! -s "$T/dups" ]
+ok $? "function names are unique across user/*.c (the key graph needs it)"
 # The kinds are JSON keys too (json_obj_open(j, lm_kind_name(k)))
 mapfile -t kinds < <(perl -0777 -ne \
 	'if (/lm_kind_names\s*\[[^]]*\]\s*=\s*\{(.*?)\};/s) {
