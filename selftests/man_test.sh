@@ -8,7 +8,8 @@
 #     range and default) printed by 'leakmon <command> --help' is there;
 #   - every JSON key the CLI can print (the key literals of the json_*()
 #     calls in user/*.c, and the kind names of user/lib/leakmon_nl.c) is
-#     described under OUTPUT, in the section of the command that prints it;
+#     described under OUTPUT, in the section of the command that prints it
+#     (for leakmon record, "Recording file");
 #   - every column header of 'leakmon top' is described;
 #   - every exit status (0..5 and enum cli_exit in user/cli.h) is described.
 # The page is rendered with mandoc (or groff) to plain text with bold marked
@@ -259,6 +260,10 @@ for cmd in "${keycmds[@]}"; do
 	if [ "$cmd" = - ]; then
 		name="JSON keys no command reaches"
 		sects='JSON output|.* --json'
+	elif [ "$cmd" = cmd_record ]; then
+		# its JSON is the recording's lines, not a --json document
+		name="JSON keys of the lines leakmon record writes"
+		sects='Recording file'
 	else
 		name="JSON keys of leakmon ${cmd#cmd_} --json"
 		sects="${cmd#cmd_} --json"
@@ -269,6 +274,27 @@ for cmd in "${keycmds[@]}"; do
 	[ ! -s "$T/miss" ]
 	ok $? "$name (${#keys[@]}, from user/*.c) are described under OUTPUT, $sects"
 done
+# The call graph above goes by function name: one name, one function
+# shellcheck disable=SC2016 # Perl code
+perl -e '
+local $/;
+my %files;
+for my $file (@ARGV) {
+	open my $fh, "<", $file or die "$file: $!";
+	my $src = <$fh>;
+	$src =~ s{/\*.*?\*/}{}gs;
+	$src =~ s{//[^\n]*}{}g;
+	(my $base = $file) =~ s{.*/}{};
+	$files{$1}{$base} = 1
+		while $src =~ /^[A-Za-z_][\w \t*]*?\b(\w+)\s*\(([^;{}]*?)\)\s*\{/msg;
+}
+for my $name (sort keys %files) {
+	my @in = sort keys %{$files{$name}};
+	print "$name: @in\n" if @in > 1;
+}' "$TOP"/user/*.c >"$T/dups"
+diag <"$T/dups"
+[ ! -s "$T/dups" ]
+ok $? "function names are unique across user/*.c (the key graph needs it)"
 # The kinds are JSON keys too (json_obj_open(j, lm_kind_name(k)))
 mapfile -t kinds < <(perl -0777 -ne \
 	'if (/lm_kind_names\s*\[[^]]*\]\s*=\s*\{(.*?)\};/s) {

@@ -123,6 +123,8 @@ struct meminfo {
 int read_meminfo(const char *path, struct meminfo *m);
 uint64_t boottime_ns(void);
 uint64_t mono_ns(void);
+/* CLOCK_REALTIME: Unix time in seconds */
+double real_now(void);
 /*
  * The periodic commands' next tick: one interval after @next, or one
  * interval after @now when that has passed (a slow sample, a stopped

@@ -336,6 +336,14 @@ uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+double real_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 uint64_t next_tick(uint64_t next, uint64_t now, uint64_t interval_ns)
 {
 	next += interval_ns;

@@ -172,7 +172,7 @@ static void put_u64(FILE *f, uint64_t v)
 	fprintf(f, "%" PRIu64 "\n", v);
 }
 
-static void put_rate(FILE *f, double v)
+static void put_rate_per_h(FILE *f, double v)
 {
 	/* whole bytes per hour; never "-0" */
 	double r = round(v);
@@ -327,11 +327,11 @@ int check_value(FILE *f, const struct mon *m, const struct check_key *key,
 	else if (!strcmp(n, "sreclaimable"))
 		put_u64(f, m->m.sreclaimable_kb * 1024);
 	else if (!strcmp(n, "slab.growth"))
-		put_rate(f, g->slab_per_h);
+		put_rate_per_h(f, g->slab_per_h);
 	else if (!strcmp(n, "slab.growth.unreclaimable"))
-		put_rate(f, g->sunreclaim_per_h);
+		put_rate_per_h(f, g->sunreclaim_per_h);
 	else if (!strcmp(n, "slab.growth.reclaimable"))
-		put_rate(f, g->sreclaimable_per_h);
+		put_rate_per_h(f, g->sreclaimable_per_h);
 	else if (!strcmp(n, "slab.growth.window"))
 		put_u64(f, (uint64_t)llround(g->span_s));
 	else if (!strcmp(n, "slab.growth.samples"))

@@ -151,112 +151,62 @@ void events_format(char *buf, size_t size, const struct lm_event *ev,
 
 /* ---- JSON output: one object per line ---- */
 
-struct json_line {
-	FILE *f;
-	int depth;
-	bool first[4];
-};
-
-static void json_line_key(struct json_line *l, const char *key)
+static void events_json_kinds(struct json *j, const struct lm_event *ev)
 {
-	if (!l->first[l->depth])
-		fputs(", ", l->f);
-	l->first[l->depth] = false;
-	if (key) {
-		json_write_string(l->f, key);
-		fputs(": ", l->f);
-	}
-}
-
-static void json_line_open(struct json_line *l, const char *key)
-{
-	json_line_key(l, key);
-	fputc('{', l->f);
-	l->first[++l->depth] = true;
-}
-
-static void json_line_close(struct json_line *l)
-{
-	fputc('}', l->f);
-	l->depth--;
-}
-
-static void json_line_u64(struct json_line *l, const char *key, bool present,
-			  uint64_t v)
-{
-	json_line_key(l, key);
-	if (present)
-		fprintf(l->f, "%" PRIu64, v);
-	else
-		fputs("null", l->f);
-}
-
-static void json_line_str(struct json_line *l, const char *key, const char *s)
-{
-	json_line_key(l, key);
-	if (s)
-		json_write_string(l->f, s);
-	else
-		fputs("null", l->f);
-}
-
-static void events_json_kinds(struct json_line *l, const struct lm_event *ev)
-{
-	json_line_open(l, "kinds");
+	json_obj_open(j, "kinds");
 	for (unsigned int k = 0; k < LM_NKINDS; k++)
 		if (ev->kind[k].present)
-			json_line_u64(l, lm_kind_name(k), true,
-				      ev->kind[k].count);
-	json_line_close(l);
+			json_u64(j, lm_kind_name(k), ev->kind[k].count);
+	json_obj_close(j);
 }
 
 void events_json(FILE *f, const struct lm_event *ev)
 {
-	struct json_line l = { .f = f, .first = { true } };
 	uint32_t p = ev->present;
+	struct json j;
 	char user[64];
 
-	json_line_open(&l, NULL);
-	json_line_str(&l, "event", lm_event_name(ev->cmd));
-	json_line_u64(&l, "time_ns", p & LM_EVF_TIME, ev->time_ns);
-	json_line_u64(&l, "tgid", p & LM_EVF_TGID, ev->tgid);
-	json_line_str(&l, "comm", p & LM_EVF_COMM ? ev->comm : NULL);
+	json_init_style(&j, f, JSON_SPACED);
+	json_obj_open(&j, NULL);
+	json_str(&j, "event", lm_event_name(ev->cmd));
+	json_opt_u64(&j, "time_ns", p & LM_EVF_TIME, ev->time_ns);
+	json_opt_u64(&j, "tgid", p & LM_EVF_TGID, ev->tgid);
+	json_str(&j, "comm", p & LM_EVF_COMM ? ev->comm : NULL);
 	if (ev->cmd == LEAKMON_CMD_EVENT_SATURATED) {
-		json_line_str(&l, "reason", p & LM_EVF_REASON ?
-			      lm_saturation_name(ev->reason) : NULL);
-		json_line_str(&l, "kind", p & LM_EVF_KIND_ID ?
-			      lm_kind_name(ev->kind_id) : NULL);
-		json_line_u64(&l, "objects", p & LM_EVF_OBJECTS, ev->objects);
-		json_line_u64(&l, "max_objects", p & LM_EVF_MAX_OBJECTS,
-			      ev->max_objects);
-		json_line_u64(&l, "owners", p & LM_EVF_OWNERS, ev->owners);
-		json_line_u64(&l, "max_owners", p & LM_EVF_MAX_OWNERS,
-			      ev->max_owners);
+		json_str(&j, "reason", p & LM_EVF_REASON ?
+			 lm_saturation_name(ev->reason) : NULL);
+		json_str(&j, "kind", p & LM_EVF_KIND_ID ?
+			 lm_kind_name(ev->kind_id) : NULL);
+		json_opt_u64(&j, "objects", p & LM_EVF_OBJECTS, ev->objects);
+		json_opt_u64(&j, "max_objects", p & LM_EVF_MAX_OBJECTS,
+			     ev->max_objects);
+		json_opt_u64(&j, "owners", p & LM_EVF_OWNERS, ev->owners);
+		json_opt_u64(&j, "max_owners", p & LM_EVF_MAX_OWNERS,
+			     ev->max_owners);
 	} else {
-		json_line_u64(&l, "start_ns", p & LM_EVF_START, ev->start_ns);
-		json_line_u64(&l, "uid", p & LM_EVF_UID, ev->uid);
-		json_line_str(&l, "user", (p & LM_EVF_UID) &&
-			      user_name(ev->uid, user, sizeof(user)) ?
-			      user : NULL);
-		json_line_u64(&l, "cgroup_id", p & LM_EVF_CGROUP,
-			      ev->cgroup_id);
+		json_opt_u64(&j, "start_ns", p & LM_EVF_START, ev->start_ns);
+		json_opt_u64(&j, "uid", p & LM_EVF_UID, ev->uid);
+		json_str(&j, "user", (p & LM_EVF_UID) &&
+			 user_name(ev->uid, user, sizeof(user)) ? user : NULL);
+		json_opt_u64(&j, "cgroup_id", p & LM_EVF_CGROUP,
+			     ev->cgroup_id);
 		if (ev->cmd == LEAKMON_CMD_EVENT_THRESHOLD) {
-			json_line_u64(&l, "threshold", p & LM_EVF_THRESHOLD,
-				      ev->threshold);
-			json_line_u64(&l, "live", p & LM_EVF_LIVE, ev->live);
+			json_opt_u64(&j, "threshold", p & LM_EVF_THRESHOLD,
+				     ev->threshold);
+			json_opt_u64(&j, "live", p & LM_EVF_LIVE, ev->live);
 		} else if (ev->cmd == LEAKMON_CMD_EVENT_UNREACHABLE) {
-			json_line_u64(&l, "unreachable",
-				      p & LM_EVF_UNREACHABLE, ev->unreachable);
-			json_line_u64(&l, "new", p & LM_EVF_NEW, ev->added);
+			json_opt_u64(&j, "unreachable", p & LM_EVF_UNREACHABLE,
+				     ev->unreachable);
+			json_opt_u64(&j, "new", p & LM_EVF_NEW, ev->added);
 		} else {
 			/* the exited process's live objects */
-			json_line_u64(&l, "live", p & LM_EVF_ORPHANS,
-				      ev->orphans);
+			json_opt_u64(&j, "live", p & LM_EVF_ORPHANS,
+				     ev->orphans);
 		}
-		events_json_kinds(&l, ev);
+		events_json_kinds(&j, ev);
 	}
-	json_line_close(&l);
-	fputc('\n', f);
+	json_obj_close(&j);
+	json_finish(&j);
 }
 
 /* ---- the command ---- */

@@ -164,14 +164,6 @@ static int rec_check_existing(int fd, const char *path)
 	return EXIT_OK;
 }
 
-static double real_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Sleep until CLOCK_MONOTONIC reaches t_ns, or a signal stops us */
 static void sleep_until(uint64_t t_ns)
 {

@@ -247,14 +247,6 @@ static void hist_update(struct watch *w, uint64_t tick)
 	}
 }
 
-static double real_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void watch_sample(struct watch *w)
 {
 	const char *mi = getenv("LEAKMON_MEMINFO");

@@ -64,7 +64,7 @@ static int parse_field(const char *tok, uint64_t *v, bool allow_unknown)
 	return 0;
 }
 
-static int parse_sample(char *line, struct growth_sample *s)
+static int growth_parse_sample(char *line, struct growth_sample *s)
 {
 	uint64_t *f[] = { &s->t_ms, &s->sunreclaim, &s->sreclaimable,
 			  &s->tracked_unrecl, &s->tracked_recl };
@@ -137,7 +137,7 @@ int growth_parse(const char *text, struct growth_series *g, char *why,
 			if (g->n >= GROWTH_MAX_SAMPLES)
 				ret = bad(why, whysize, "more than %d samples",
 					  GROWTH_MAX_SAMPLES);
-			else if (parse_sample(p + 2, s))
+			else if (growth_parse_sample(p + 2, s))
 				ret = bad(why, whysize, "line %u: bad sample",
 					  lineno);
 			else if (g->n && s->t_ms <= g->s[g->n - 1].t_ms)

@@ -4,11 +4,17 @@
 
 #include "json.h"
 
-void json_init(struct json *j, FILE *f)
+void json_init_style(struct json *j, FILE *f, enum json_style style)
 {
 	j->f = f;
+	j->style = style;
 	j->depth = 0;
 	j->has_members[0] = false;
+}
+
+void json_init(struct json *j, FILE *f)
+{
+	json_init_style(j, f, JSON_PRETTY);
 }
 
 static bool utf8_cont(unsigned char c)
@@ -94,13 +100,14 @@ static void json_member(struct json *j, const char *key)
 {
 	if (j->depth > 0) {
 		if (j->has_members[j->depth])
-			fputc(',', j->f);
-		json_indent(j);
+			fputs(j->style == JSON_SPACED ? ", " : ",", j->f);
+		if (j->style == JSON_PRETTY)
+			json_indent(j);
 	}
 	j->has_members[j->depth] = true;
 	if (key) {
 		json_write_string(j->f, key);
-		fputs(": ", j->f);
+		fputs(j->style == JSON_COMPACT ? ":" : ": ", j->f);
 	}
 }
 
@@ -119,7 +126,7 @@ static void json_close(struct json *j, char c)
 
 	if (j->depth > 0)
 		j->depth--;
-	if (had)
+	if (had && j->style == JSON_PRETTY)
 		json_indent(j);
 	fputc(c, j->f);
 }
@@ -157,6 +164,14 @@ void json_u64(struct json *j, const char *key, uint64_t v)
 {
 	json_member(j, key);
 	fprintf(j->f, "%" PRIu64, v);
+}
+
+void json_opt_u64(struct json *j, const char *key, bool present, uint64_t v)
+{
+	if (present)
+		json_u64(j, key, v);
+	else
+		json_null(j, key);
 }
 
 void json_i64(struct json *j, const char *key, int64_t v)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Recordings of `leakmon record`: writing its JSON lines, and reading them
- * back for `leakmon graph` with a small strict JSON reader.
+ * Recordings of `leakmon record`: writing its JSON lines (json.h, compact)
+ * and reading them back for `leakmon graph` (json_read.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,444 +14,35 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "json_read.h"
 #include "record.h"
-
-/* ---- JSON reader ---- */
-
-#define JMAX_DEPTH	16
-
-struct jp {
-	struct jdoc *d;
-	char *p, *end;
-	char *why;
-	size_t whysize;
-	int depth;
-};
-
-__attribute__((format(printf, 2, 3)))
-static int jfail(struct jp *j, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!j->why || !j->whysize)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(j->why, j->whysize, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static void jskip(struct jp *j)
-{
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
-				 *j->p == '\r' || *j->p == '\n'))
-		j->p++;
-}
-
-static size_t jnew(struct jp *j, enum jtype t)
-{
-	struct jdoc *d = j->d;
-
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct jval *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
-			return 0;
-		d->v = v;
-		d->cap = cap;
-	}
-	memset(&d->v[d->n], 0, sizeof(d->v[0]));
-	d->v[d->n].type = t;
-	return d->n++;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static char *put_utf8(char *o, unsigned int cp)
-{
-	if (cp < 0x80) {
-		*o++ = (char)cp;
-	} else if (cp < 0x800) {
-		*o++ = (char)(0xc0 | (cp >> 6));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xe0 | (cp >> 12));
-		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*o++ = (char)(0xf0 | (cp >> 18));
-		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
-		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return o;
-}
-
-/* Decode the string at j->p (after the quote) in place; *out points to it */
-static int jstring(struct jp *j, const char **out)
-{
-	char *o = j->p, *start = j->p;
-
-	for (;;) {
-		unsigned char c;
-
-		if (j->p >= j->end)
-			return jfail(j, "unterminated string");
-		c = (unsigned char)*j->p++;
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return jfail(j, "control character in a string");
-		if (c != '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		if (j->p >= j->end)
-			return jfail(j, "unterminated string");
-		c = (unsigned char)*j->p++;
-		switch (c) {
-		case '"': case '\\': case '/':
-			*o++ = (char)c;
-			break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u': {
-			unsigned int cp = 0;
-
-			if (j->end - j->p < 4)
-				return jfail(j, "bad \\u escape");
-			for (int i = 0; i < 4; i++) {
-				int h = hexval(j->p[i]);
-
-				if (h < 0)
-					return jfail(j, "bad \\u escape");
-				cp = cp * 16 + (unsigned int)h;
-			}
-			j->p += 4;
-			/* surrogates are not needed by this format */
-			if (cp >= 0xd800 && cp <= 0xdfff)
-				cp = 0xfffd;
-			if (cp == 0)
-				return jfail(j, "NUL in a string");
-			o = put_utf8(o, cp);
-			break;
-		}
-		default:
-			return jfail(j, "bad escape '\\%c'", c);
-		}
-	}
-	*o = '\0';		/* o < j->p: the closing quote is behind us */
-	*out = start;
-	return 0;
-}
-
-static int jnumber(struct jp *j, struct jval *v)
-{
-	char *s = j->p, *end;
-	bool neg = *s == '-', frac = false;
-	char *q = s + neg;
-
-	if (q >= j->end || *q < '0' || *q > '9')
-		return jfail(j, "unexpected character '%c'", *s);
-	if (*q == '0' && q + 1 < j->end && q[1] >= '0' && q[1] <= '9')
-		return jfail(j, "leading zero in a number");
-	while (q < j->end && ((*q >= '0' && *q <= '9') || *q == '.' ||
-			      *q == 'e' || *q == 'E' || *q == '+' ||
-			      *q == '-')) {
-		if (*q == '.' || *q == 'e' || *q == 'E')
-			frac = true;
-		q++;
-	}
-	{
-		char tmp[64];
-		size_t len = (size_t)(q - s);
-
-		if (len >= sizeof(tmp))
-			return jfail(j, "number too long");
-		memcpy(tmp, s, len);
-		tmp[len] = '\0';
-		errno = 0;
-		v->num = strtod(tmp, &end);
-		if (end != tmp + len || !isfinite(v->num))
-			return jfail(j, "bad number '%s'", tmp);
-		if (!neg && !frac) {
-			errno = 0;
-			v->u = strtoull(tmp, &end, 10);
-			v->is_uint = !errno && end == tmp + len;
-		}
-	}
-	j->p = q;
-	return 0;
-}
-
-static int jvalue(struct jp *j, size_t *idx);
-
-static int jcontainer(struct jp *j, size_t self, bool obj)
-{
-	char close = obj ? '}' : ']';
-	size_t last = 0;
-
-	if (++j->depth > JMAX_DEPTH)
-		return jfail(j, "nested too deeply");
-	jskip(j);
-	if (j->p < j->end && *j->p == close) {
-		j->p++;
-		j->depth--;
-		return 0;
-	}
-	for (;;) {
-		const char *key = NULL;
-		size_t child;
-		int ret;
-
-		jskip(j);
-		if (obj) {
-			if (j->p >= j->end || *j->p != '"')
-				return jfail(j, "expected a member name");
-			j->p++;
-			ret = jstring(j, &key);
-			if (ret)
-				return ret;
-			jskip(j);
-			if (j->p >= j->end || *j->p != ':')
-				return jfail(j, "expected ':'");
-			j->p++;
-		}
-		ret = jvalue(j, &child);
-		if (ret)
-			return ret;
-		j->d->v[child].key = key;
-		if (last)
-			j->d->v[last].next = child;
-		else
-			j->d->v[self].first = child;
-		last = child;
-		jskip(j);
-		if (j->p >= j->end)
-			return jfail(j, "unexpected end");
-		if (*j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (*j->p == close) {
-			j->p++;
-			j->depth--;
-			return 0;
-		}
-		return jfail(j, "expected ',' or '%c'", close);
-	}
-}
-
-static int jlit(struct jp *j, const char *lit)
-{
-	size_t len = strlen(lit);
-
-	if ((size_t)(j->end - j->p) < len || memcmp(j->p, lit, len))
-		return jfail(j, "unexpected character '%c'", *j->p);
-	j->p += len;
-	return 0;
-}
-
-static int jvalue(struct jp *j, size_t *idx)
-{
-	size_t v;
-	int ret;
-
-	jskip(j);
-	if (j->p >= j->end)
-		return jfail(j, "unexpected end");
-	switch (*j->p) {
-	case '{':
-	case '[': {
-		bool obj = *j->p == '{';
-
-		v = jnew(j, obj ? JT_OBJ : JT_ARR);
-		if (!v)
-			return -ENOMEM;
-		j->p++;
-		ret = jcontainer(j, v, obj);
-		break;
-	}
-	case '"':
-		v = jnew(j, JT_STR);
-		if (!v)
-			return -ENOMEM;
-		j->p++;
-		ret = jstring(j, &j->d->v[v].str);
-		break;
-	case 't':
-	case 'f':
-		v = jnew(j, JT_BOOL);
-		if (!v)
-			return -ENOMEM;
-		j->d->v[v].b = *j->p == 't';
-		ret = jlit(j, j->d->v[v].b ? "true" : "false");
-		break;
-	case 'n':
-		v = jnew(j, JT_NULL);
-		if (!v)
-			return -ENOMEM;
-		ret = jlit(j, "null");
-		break;
-	default:
-		v = jnew(j, JT_NUM);
-		if (!v)
-			return -ENOMEM;
-		ret = jnumber(j, &j->d->v[v]);
-		break;
-	}
-	*idx = v;
-	return ret;
-}
-
-int jparse(struct jdoc *d, const char *text, size_t len, char *why,
-	   size_t whysize)
-{
-	struct jp j = { .d = d, .why = why, .whysize = whysize };
-	size_t root;
-	int ret;
-
-	d->n = 0;
-	free(d->buf);
-	d->buf = malloc(len + 1);
-	if (!d->buf)
-		return -ENOMEM;
-	memcpy(d->buf, text, len);
-	d->buf[len] = '\0';
-	if (memchr(d->buf, '\0', len))
-		return jfail(&j, "NUL byte");
-	j.p = d->buf;
-	j.end = d->buf + len;
-	jnew(&j, JT_NULL);		/* index 0: "none" */
-	if (d->n != 1)
-		return -ENOMEM;
-	ret = jvalue(&j, &root);
-	if (ret)
-		return ret;
-	jskip(&j);
-	if (j.p != j.end)
-		return jfail(&j, "trailing characters");
-	return 0;
-}
-
-void jdoc_free(struct jdoc *d)
-{
-	free(d->v);
-	free(d->buf);
-	memset(d, 0, sizeof(*d));
-}
-
-const struct jval *jget(const struct jdoc *d, const struct jval *obj,
-			const char *key)
-{
-	if (!obj || obj->type != JT_OBJ)
-		return NULL;
-	for (size_t c = obj->first; c; c = d->v[c].next)
-		if (d->v[c].key && !strcmp(d->v[c].key, key))
-			return &d->v[c];
-	return NULL;
-}
 
 /* ---- writing: one compact object per line ---- */
 
-struct rline {
+/* Opens the line in a memory stream: {"type":TYPE */
+static bool rec_line_begin(struct json *j, char **buf, size_t *size,
+			   const char *type)
+{
 	FILE *f;
-	bool first[JMAX_DEPTH];
-	int depth;
-};
 
-static void rl_key(struct rline *l, const char *key)
-{
-	if (!l->first[l->depth])
-		fputc(',', l->f);
-	l->first[l->depth] = false;
-	if (key) {
-		json_write_string(l->f, key);
-		fputc(':', l->f);
-	}
-}
-
-static void rl_open(struct rline *l, const char *key, char c)
-{
-	rl_key(l, key);
-	fputc(c, l->f);
-	l->first[++l->depth] = true;
-}
-
-static void rl_close(struct rline *l, char c)
-{
-	fputc(c, l->f);
-	l->depth--;
-}
-
-static void rl_str(struct rline *l, const char *key, const char *s)
-{
-	rl_key(l, key);
-	if (s)
-		json_write_string(l->f, s);
-	else
-		fputs("null", l->f);
-}
-
-static void rl_u64(struct rline *l, const char *key, uint64_t v)
-{
-	rl_key(l, key);
-	fprintf(l->f, "%" PRIu64, v);
-}
-
-static void rl_num(struct rline *l, const char *key, double v, int prec)
-{
-	rl_key(l, key);
-	if (isfinite(v))
-		fprintf(l->f, "%.*f", prec, v);
-	else
-		fputs("null", l->f);
-}
-
-static void rl_bool(struct rline *l, const char *key, bool v)
-{
-	rl_key(l, key);
-	fputs(v ? "true" : "false", l->f);
-}
-
-static void rl_null(struct rline *l, const char *key)
-{
-	rl_key(l, key);
-	fputs("null", l->f);
-}
-
-static bool rl_begin(struct rline *l, char **buf, size_t *size,
-		     const char *type)
-{
-	memset(l, 0, sizeof(*l));
 	*buf = NULL;
-	l->f = open_memstream(buf, size);
-	if (!l->f)
+	f = open_memstream(buf, size);
+	if (!f)
 		return false;
-	l->first[0] = true;
-	rl_open(l, NULL, '{');
-	rl_str(l, "type", type);
+	json_init_style(j, f, JSON_COMPACT);
+	json_obj_open(j, NULL);
+	json_str(j, "type", type);
 	return true;
 }
 
-static char *rl_end(struct rline *l, char **buf)
+/* Closes the object and the stream: the line, or NULL */
+static char *rec_line_end(struct json *j, char **buf)
 {
-	rl_close(l, '}');
-	fputc('\n', l->f);
-	if (fclose(l->f)) {
+	FILE *f = j->f;
+
+	json_obj_close(j);
+	json_finish(j);
+	if (fclose(f)) {
 		free(*buf);
 		return NULL;
 	}
@@ -460,105 +51,99 @@ static char *rl_end(struct rline *l, char **buf)
 
 char *rec_line_header(const struct rec_header *h)
 {
-	struct rline l;
+	struct json j;
 	size_t size;
 	char *buf;
 
-	if (!rl_begin(&l, &buf, &size, "header"))
+	if (!rec_line_begin(&j, &buf, &size, "header"))
 		return NULL;
-	rl_str(&l, "format", REC_FORMAT);
-	rl_u64(&l, "version", REC_VERSION);
-	rl_str(&l, "host", h->host);
-	rl_str(&l, "kernel", h->kernel);
-	rl_str(&l, "cli_version", h->cli_version);
-	rl_str(&l, "module_version",
-	       h->module_version[0] ? h->module_version : NULL);
-	rl_num(&l, "interval_s", h->interval_s, 3);
+	json_str(&j, "format", REC_FORMAT);
+	json_u64(&j, "version", REC_VERSION);
+	json_str(&j, "host", h->host);
+	json_str(&j, "kernel", h->kernel);
+	json_str(&j, "cli_version", h->cli_version);
+	json_str(&j, "module_version",
+		 h->module_version[0] ? h->module_version : NULL);
+	json_double(&j, "interval_s", h->interval_s, 3);
 	if (h->duration_s > 0)
-		rl_num(&l, "duration_s", h->duration_s, 3);
+		json_double(&j, "duration_s", h->duration_s, 3);
 	else
-		rl_null(&l, "duration_s");
-	rl_u64(&l, "top", h->top);
-	rl_num(&l, "t", h->start_t, 3);
-	return rl_end(&l, &buf);
+		json_null(&j, "duration_s");
+	json_u64(&j, "top", h->top);
+	json_double(&j, "t", h->start_t, 3);
+	return rec_line_end(&j, &buf);
 }
 
 char *rec_line_sample(const struct rec_sample *s, const struct rec_owner *o,
 		      size_t n)
 {
-	struct rline l;
+	struct json j;
 	size_t size;
 	char *buf;
 
-	if (!rl_begin(&l, &buf, &size, "sample"))
+	if (!rec_line_begin(&j, &buf, &size, "sample"))
 		return NULL;
-	rl_num(&l, "t", s->t, 3);
-	rl_u64(&l, "boot_ns", s->boot_ns);
-	if (s->has_slab) {
-		rl_u64(&l, "slab_bytes", s->slab);
-		rl_u64(&l, "sunreclaim_bytes", s->sunreclaim);
-		rl_u64(&l, "sreclaimable_bytes", s->sreclaimable);
-	} else {
-		rl_null(&l, "slab_bytes");
-		rl_null(&l, "sunreclaim_bytes");
-		rl_null(&l, "sreclaimable_bytes");
-	}
-	rl_bool(&l, "module", s->module);
+	json_double(&j, "t", s->t, 3);
+	json_u64(&j, "boot_ns", s->boot_ns);
+	json_opt_u64(&j, "slab_bytes", s->has_slab, s->slab);
+	json_opt_u64(&j, "sunreclaim_bytes", s->has_slab, s->sunreclaim);
+	json_opt_u64(&j, "sreclaimable_bytes", s->has_slab, s->sreclaimable);
+	json_bool(&j, "module", s->module);
 	if (!s->module) {
-		rl_str(&l, "error", s->error);
-		return rl_end(&l, &buf);
+		json_str(&j, "error", s->error);
+		return rec_line_end(&j, &buf);
 	}
-	rl_u64(&l, "reset_ns", s->reset_ns);
-	rl_u64(&l, "objects", s->objects);
-	rl_u64(&l, "live", s->live);
-	rl_u64(&l, "exited", s->exited);
-	rl_u64(&l, "owners", s->owners);
-	rl_u64(&l, "owners_exited", s->owners_exited);
-	rl_open(&l, "top", '[');
+	json_u64(&j, "reset_ns", s->reset_ns);
+	json_u64(&j, "objects", s->objects);
+	json_u64(&j, "live", s->live);
+	json_u64(&j, "exited", s->exited);
+	json_u64(&j, "owners", s->owners);
+	json_u64(&j, "owners_exited", s->owners_exited);
+	json_arr_open(&j, "top");
 	for (size_t i = 0; i < n; i++) {
-		rl_open(&l, NULL, '{');
-		rl_u64(&l, "tgid", o[i].tgid);
-		rl_u64(&l, "start_ns", o[i].start_ns);
-		rl_str(&l, "comm", o[i].comm);
-		rl_u64(&l, "uid", o[i].uid);
-		rl_bool(&l, "exited", o[i].exited);
-		rl_u64(&l, "live", o[i].live);
-		rl_open(&l, "kinds", '{');
+		json_obj_open(&j, NULL);
+		json_u64(&j, "tgid", o[i].tgid);
+		json_u64(&j, "start_ns", o[i].start_ns);
+		json_str(&j, "comm", o[i].comm);
+		json_u64(&j, "uid", o[i].uid);
+		json_bool(&j, "exited", o[i].exited);
+		json_u64(&j, "live", o[i].live);
+		json_obj_open(&j, "kinds");
 		for (unsigned int k = 0; k < LM_NKINDS; k++)
-			rl_u64(&l, lm_kind_name(k), o[i].live_kind[k]);
-		rl_close(&l, '}');
-		rl_close(&l, '}');
+			json_u64(&j, lm_kind_name(k), o[i].live_kind[k]);
+		json_obj_close(&j);
+		json_obj_close(&j);
 	}
-	rl_close(&l, ']');
-	return rl_end(&l, &buf);
+	json_arr_close(&j);
+	return rec_line_end(&j, &buf);
 }
 
 char *rec_line_gap(double t, uint64_t boot_ns, const char *reason)
 {
-	struct rline l;
+	struct json j;
 	size_t size;
 	char *buf;
 
-	if (!rl_begin(&l, &buf, &size, "gap"))
+	if (!rec_line_begin(&j, &buf, &size, "gap"))
 		return NULL;
-	rl_num(&l, "t", t, 3);
-	rl_u64(&l, "boot_ns", boot_ns);
-	rl_str(&l, "reason", reason);
-	return rl_end(&l, &buf);
+	json_double(&j, "t", t, 3);
+	json_u64(&j, "boot_ns", boot_ns);
+	json_str(&j, "reason", reason);
+	return rec_line_end(&j, &buf);
 }
 
 char *rec_line_resume(double t, uint64_t boot_ns, bool reloaded)
 {
-	struct rline l;
+	struct json j;
 	size_t size;
 	char *buf;
 
-	if (!rl_begin(&l, &buf, &size, "resume"))
+	if (!rec_line_begin(&j, &buf, &size, "resume"))
 		return NULL;
-	rl_num(&l, "t", t, 3);
-	rl_u64(&l, "boot_ns", boot_ns);
-	rl_bool(&l, "reloaded", reloaded);
-	return rl_end(&l, &buf);
+	json_double(&j, "t", t, 3);
+	json_u64(&j, "boot_ns", boot_ns);
+	json_bool(&j, "reloaded", reloaded);
+	return rec_line_end(&j, &buf);
 }
 
 int rec_write_line(int fd, const char *line)
@@ -605,50 +190,15 @@ static int rfail(struct rp *p, int err, const char *fmt, ...)
 	return err;
 }
 
-static bool get_num(const struct jdoc *d, const struct jval *o,
-		    const char *key, double *v)
-{
-	const struct jval *x = jget(d, o, key);
-
-	if (!x || x->type != JT_NUM)
-		return false;
-	*v = x->num;
-	return true;
-}
-
-/* A non-negative integer member; null allowed (absent = false) */
-static int get_u64(const struct jdoc *d, const struct jval *o,
-		   const char *key, uint64_t *v, bool *present)
-{
-	const struct jval *x = jget(d, o, key);
-
-	*present = false;
-	if (!x || x->type == JT_NULL)
-		return 0;
-	if (x->type != JT_NUM || !x->is_uint)
-		return -EINVAL;
-	*v = x->u;
-	*present = true;
-	return 0;
-}
-
 static int need_u64(struct rp *p, const struct jval *o, const char *key,
 		    uint64_t *v)
 {
 	bool present;
 
-	if (get_u64(&p->d, o, key, v, &present) || !present)
+	if (jget_u64(&p->d, o, key, v, &present) || !present)
 		return rfail(p, REC_CORRUPT, "\"%s\" is missing or not a count",
 			     key);
 	return 0;
-}
-
-static void get_str(const struct jdoc *d, const struct jval *o,
-		    const char *key, char *buf, size_t size)
-{
-	const struct jval *x = jget(d, o, key);
-
-	snprintf(buf, size, "%s", x && x->type == JT_STR ? x->str : "");
 }
 
 static int parse_header(struct rp *p, const struct jval *o)
@@ -662,7 +212,7 @@ static int parse_header(struct rp *p, const struct jval *o)
 		return rfail(p, REC_FOREIGN,
 			     "not a leakmon recording (no \"format\": \"%s\")",
 			     REC_FORMAT);
-	if (get_u64(&p->d, o, "version", &version, &present) || !present)
+	if (jget_u64(&p->d, o, "version", &version, &present) || !present)
 		return rfail(p, REC_CORRUPT, "header without a version");
 	if (version < REC_VERSION_MIN || version > REC_VERSION)
 		return rfail(p, REC_VERSION_ERR,
@@ -673,20 +223,20 @@ static int parse_header(struct rp *p, const struct jval *o)
 	p->in_gap = false;
 	if (p->r->recordings > 1)
 		return 0;		/* the first header describes the file */
-	get_str(&p->d, o, "host", h->host, sizeof(h->host));
-	get_str(&p->d, o, "kernel", h->kernel, sizeof(h->kernel));
-	get_str(&p->d, o, "cli_version", h->cli_version,
-		sizeof(h->cli_version));
-	get_str(&p->d, o, "module_version", h->module_version,
-		sizeof(h->module_version));
-	if (!get_num(&p->d, o, "interval_s", &h->interval_s) ||
+	jget_str(&p->d, o, "host", h->host, sizeof(h->host));
+	jget_str(&p->d, o, "kernel", h->kernel, sizeof(h->kernel));
+	jget_str(&p->d, o, "cli_version", h->cli_version,
+		 sizeof(h->cli_version));
+	jget_str(&p->d, o, "module_version", h->module_version,
+		 sizeof(h->module_version));
+	if (!jget_num(&p->d, o, "interval_s", &h->interval_s) ||
 	    !(h->interval_s > 0))
 		return rfail(p, REC_CORRUPT, "header without interval_s");
-	get_num(&p->d, o, "duration_s", &h->duration_s);
-	if (get_u64(&p->d, o, "top", &top, &present) || top > REC_MAX_TOP)
+	jget_num(&p->d, o, "duration_s", &h->duration_s);
+	if (jget_u64(&p->d, o, "top", &top, &present) || top > REC_MAX_TOP)
 		return rfail(p, REC_CORRUPT, "bad \"top\"");
 	h->top = (unsigned int)top;
-	if (!get_num(&p->d, o, "t", &h->start_t))
+	if (!jget_num(&p->d, o, "t", &h->start_t))
 		return rfail(p, REC_CORRUPT, "header without a time \"t\"");
 	return 0;
 }
@@ -721,16 +271,16 @@ static int parse_owner(struct rp *p, const struct jval *o,
 	w->tgid = (uint32_t)v;
 	if ((ret = need_u64(p, o, "live", &w->live)))
 		return ret;
-	get_u64(&p->d, o, "start_ns", &w->start_ns, &present);
-	if (!get_u64(&p->d, o, "uid", &v, &present) && present)
+	jget_u64(&p->d, o, "start_ns", &w->start_ns, &present);
+	if (!jget_u64(&p->d, o, "uid", &v, &present) && present)
 		w->uid = (uint32_t)v;
-	get_str(&p->d, o, "comm", w->comm, sizeof(w->comm));
+	jget_str(&p->d, o, "comm", w->comm, sizeof(w->comm));
 	x = jget(&p->d, o, "exited");
 	w->exited = x && x->type == JT_BOOL && x->b;
 	kinds = jget(&p->d, o, "kinds");
 	for (unsigned int k = 0; k < LM_NKINDS; k++)
-		get_u64(&p->d, kinds, lm_kind_name(k), &w->live_kind[k],
-			&present);
+		jget_u64(&p->d, kinds, lm_kind_name(k), &w->live_kind[k],
+			 &present);
 	return 0;
 }
 
@@ -746,26 +296,26 @@ static int parse_sample(struct rp *p, const struct jval *o)
 		return REC_NOMEM;
 	s = &r->s[r->n];
 	memset(s, 0, sizeof(*s));
-	if (!get_num(&p->d, o, "t", &s->t))
+	if (!jget_num(&p->d, o, "t", &s->t))
 		return rfail(p, REC_CORRUPT, "sample without a time \"t\"");
 	if (r->n && s->t < r->s[r->n - 1].t)
 		return rfail(p, REC_CORRUPT, "time goes backwards");
-	get_u64(&p->d, o, "boot_ns", &s->boot_ns, &present);
-	if (get_u64(&p->d, o, "sunreclaim_bytes", &s->sunreclaim,
-		    &s->has_slab))
+	jget_u64(&p->d, o, "boot_ns", &s->boot_ns, &present);
+	if (jget_u64(&p->d, o, "sunreclaim_bytes", &s->sunreclaim,
+		     &s->has_slab))
 		return rfail(p, REC_CORRUPT, "bad sunreclaim_bytes");
 	if (s->has_slab &&
-	    (get_u64(&p->d, o, "sreclaimable_bytes", &s->sreclaimable,
-		     &present) || !present))
+	    (jget_u64(&p->d, o, "sreclaimable_bytes", &s->sreclaimable,
+		      &present) || !present))
 		return rfail(p, REC_CORRUPT, "bad sreclaimable_bytes");
-	get_u64(&p->d, o, "slab_bytes", &s->slab, &present);
+	jget_u64(&p->d, o, "slab_bytes", &s->slab, &present);
 	m = jget(&p->d, o, "module");
 	if (!m || m->type != JT_BOOL)
 		return rfail(p, REC_CORRUPT, "sample without \"module\"");
 	s->module = m->b;
 	s->first_owner = r->no;
 	if (!s->module) {
-		get_str(&p->d, o, "error", s->error, sizeof(s->error));
+		jget_str(&p->d, o, "error", s->error, sizeof(s->error));
 		r->n++;
 		return 0;
 	}
@@ -774,10 +324,10 @@ static int parse_sample(struct rp *p, const struct jval *o)
 	    (ret = need_u64(p, o, p->version == 1 ? "orphans" : "exited",
 			    &s->exited)))
 		return ret;
-	get_u64(&p->d, o, "objects", &s->objects, &present);
-	get_u64(&p->d, o, "owners", &s->owners, &present);
-	get_u64(&p->d, o, "owners_exited", &s->owners_exited, &present);
-	get_u64(&p->d, o, "reset_ns", &s->reset_ns, &present);
+	jget_u64(&p->d, o, "objects", &s->objects, &present);
+	jget_u64(&p->d, o, "owners", &s->owners, &present);
+	jget_u64(&p->d, o, "owners_exited", &s->owners_exited, &present);
+	jget_u64(&p->d, o, "reset_ns", &s->reset_ns, &present);
 	top = jget(&p->d, o, "top");
 	if (!top || top->type != JT_ARR)
 		return rfail(p, REC_CORRUPT, "sample without a \"top\" array");
@@ -802,7 +352,7 @@ static int parse_gap(struct rp *p, const struct jval *o, bool gap)
 	struct recording *r = p->r;
 	double t;
 
-	if (!get_num(&p->d, o, "t", &t))
+	if (!jget_num(&p->d, o, "t", &t))
 		return rfail(p, REC_CORRUPT, "%s without a time \"t\"",
 			     gap ? "gap" : "resume");
 	if (gap) {
@@ -811,8 +361,8 @@ static int parse_gap(struct rp *p, const struct jval *o, bool gap)
 			return REC_NOMEM;
 		r->gap[r->ngaps].t0 = t;
 		r->gap[r->ngaps].t1 = NAN;
-		get_str(&p->d, o, "reason", r->gap[r->ngaps].reason,
-			sizeof(r->gap[0].reason));
+		jget_str(&p->d, o, "reason", r->gap[r->ngaps].reason,
+			 sizeof(r->gap[0].reason));
 		r->ngaps++;
 		p->in_gap = true;
 	} else if (p->in_gap) {

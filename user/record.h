@@ -31,39 +31,6 @@
 #define REC_MAX_LINE		(1 << 20)	/* longer lines are refused */
 #define REC_MAX_TOP		1000
 
-/* ---- the minimal JSON reader behind the parser (exported for tests) ---- */
-
-enum jtype { JT_NULL, JT_BOOL, JT_NUM, JT_STR, JT_ARR, JT_OBJ };
-
-struct jval {
-	enum jtype type;
-	const char *key;		/* member name inside an object */
-	bool b;
-	double num;
-	bool is_uint;			/* num is a non-negative integer */
-	uint64_t u;			/* exact, when is_uint */
-	const char *str;		/* decoded, NUL-terminated */
-	size_t first;			/* first child (index), 0 if none */
-	size_t next;			/* next sibling (index), 0 if none */
-};
-
-struct jdoc {
-	struct jval *v;			/* v[0] unused, v[1] the root */
-	size_t n, cap;
-	char *buf;			/* decoded copy of the text */
-};
-
-/*
- * Parse exactly one JSON value (with surrounding blanks) from text[0..len).
- * Returns 0, or -EINVAL with the reason in why.
- */
-int jparse(struct jdoc *d, const char *text, size_t len, char *why,
-	   size_t whysize);
-void jdoc_free(struct jdoc *d);
-/* Member key of object v (index), or NULL */
-const struct jval *jget(const struct jdoc *d, const struct jval *obj,
-			const char *key);
-
 /* ---- writing ---- */
 
 struct rec_header {

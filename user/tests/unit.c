@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "describe.h"
 #include "json.h"
+#include "json_read.h"
 #include "growth.h"
 #include "lm_internal.h"
 #include "monitor.h"
@@ -1083,32 +1084,51 @@ static bool json_valid(const char *s)
 	return *p.s == '\0';
 }
 
-static char *json_capture(void (*fn)(struct json *j, void *arg), void *arg)
+static char *json_capture_style(enum json_style style,
+				void (*fn)(struct json *j, void *arg),
+				void *arg)
 {
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
 	struct json j;
 
-	json_init(&j, f);
+	json_init_style(&j, f, style);
 	fn(&j, arg);
 	fclose(f);
 	return out;
 }
+
+static char *json_capture(void (*fn)(struct json *j, void *arg), void *arg)
+{
+	return json_capture_style(JSON_PRETTY, fn, arg);
+}
+
+static const char *const json_style_name[] = {
+	[JSON_PRETTY] = "pretty", [JSON_SPACED] = "spaced",
+	[JSON_COMPACT] = "compact",
+};
 
 static void escape_str(struct json *j, void *arg)
 {
 	json_str(j, NULL, arg);
 }
 
+/* The same escaping in every layout */
 static bool escapes_to(const char *in, const char *want)
 {
-	char *got = json_capture(escape_str, (void *)in);
-	bool same = !strcmp(got, want);
+	bool same = true;
 
-	if (!same)
-		diag("escape: got %s want %s", got, want);
-	free(got);
+	for (int st = JSON_PRETTY; st <= JSON_COMPACT; st++) {
+		char *got = json_capture_style(st, escape_str, (void *)in);
+
+		if (strcmp(got, want)) {
+			diag("escape (%s): got %s want %s",
+			     json_style_name[st], got, want);
+			same = false;
+		}
+		free(got);
+	}
 	return same;
 }
 
@@ -1173,6 +1193,99 @@ static void test_json(void)
 	ok(!json_valid("{\"a\": 1,}") && !json_valid("{\"a\" 1}") &&
 	   !json_valid("\"\x01\"") && !json_valid("01") && json_valid("[1, -2.5e3]"),
 	   "json: test validator rejects bad documents");
+}
+
+static void escape_member(struct json *j, void *arg)
+{
+	(void)arg;
+	json_obj_open(j, NULL);
+	json_str(j, "k\"\\\n\x01\x80", "v\t\x7f\xc0\xafw");
+	json_opt_u64(j, "opt", true, 7);
+	json_opt_u64(j, "none", false, 7);
+	json_obj_close(j);
+	json_finish(j);
+}
+
+/*
+ * The three layouts, byte for byte: the --json documents (pretty), the
+ * lines of `leakmon events --json` (spaced) and of a recording (compact)
+ * are stable interfaces.
+ */
+static void test_json_layouts(void)
+{
+	static const char *const want[] = {
+		[JSON_PRETTY] =
+			"{\n"
+			"  \"name\": \"a\\\"b\",\n"
+			"  \"big\": 18446744073709551615,\n"
+			"  \"neg\": -5,\n"
+			"  \"rate\": 1.500,\n"
+			"  \"nan\": null,\n"
+			"  \"yes\": true,\n"
+			"  \"nothing\": null,\n"
+			"  \"empty\": {},\n"
+			"  \"list\": [\n"
+			"    1,\n"
+			"    {\n"
+			"      \"k\": \"\\u0001\\ufffd\"\n"
+			"    }\n"
+			"  ],\n"
+			"  \"empty_list\": []\n"
+			"}\n",
+		[JSON_SPACED] =
+			"{\"name\": \"a\\\"b\", \"big\": 18446744073709551615, "
+			"\"neg\": -5, \"rate\": 1.500, \"nan\": null, "
+			"\"yes\": true, \"nothing\": null, \"empty\": {}, "
+			"\"list\": [1, {\"k\": \"\\u0001\\ufffd\"}], "
+			"\"empty_list\": []}\n",
+		[JSON_COMPACT] =
+			"{\"name\":\"a\\\"b\",\"big\":18446744073709551615,"
+			"\"neg\":-5,\"rate\":1.500,\"nan\":null,\"yes\":true,"
+			"\"nothing\":null,\"empty\":{},"
+			"\"list\":[1,{\"k\":\"\\u0001\\ufffd\"}],"
+			"\"empty_list\":[]}\n",
+	};
+	static const char *const want_esc[] = {
+		[JSON_PRETTY] =
+			"{\n"
+			"  \"k\\\"\\\\\\n\\u0001\\ufffd\": "
+			"\"v\\t\\u007f\\ufffd\\ufffdw\",\n"
+			"  \"opt\": 7,\n"
+			"  \"none\": null\n"
+			"}\n",
+		[JSON_SPACED] =
+			"{\"k\\\"\\\\\\n\\u0001\\ufffd\": "
+			"\"v\\t\\u007f\\ufffd\\ufffdw\", \"opt\": 7, "
+			"\"none\": null}\n",
+		[JSON_COMPACT] =
+			"{\"k\\\"\\\\\\n\\u0001\\ufffd\":"
+			"\"v\\t\\u007f\\ufffd\\ufffdw\",\"opt\":7,"
+			"\"none\":null}\n",
+	};
+
+	for (int st = JSON_PRETTY; st <= JSON_COMPACT; st++) {
+		char *doc = json_capture_style(st, doc_sample, NULL);
+		char *esc = json_capture_style(st, escape_member, NULL);
+
+		ok(doc && !strcmp(doc, want[st]) && json_valid(doc),
+		   "json %s: the nested document byte for byte",
+		   json_style_name[st]);
+		if (doc && strcmp(doc, want[st]))
+			diag("got:\n%s", doc);
+		ok(esc && !strcmp(esc, want_esc[st]) && json_valid(esc),
+		   "json %s: keys and values escaped, json_opt_u64",
+		   json_style_name[st]);
+		if (esc && strcmp(esc, want_esc[st]))
+			diag("got:\n%s", esc);
+		if (st != JSON_PRETTY)
+			ok(doc && esc &&
+			   strchr(doc, '\n') == doc + strlen(doc) - 1 &&
+			   strchr(esc, '\n') == esc + strlen(esc) - 1,
+			   "json %s: one line, ending in a newline",
+			   json_style_name[st]);
+		free(doc);
+		free(esc);
+	}
 }
 
 /* ---- number parsing ---- */
@@ -2812,6 +2925,74 @@ static void test_events(void)
 	}
 }
 
+/*
+ * The lines of `leakmon events --json`, byte for byte: those of
+ * Documentation/cli.md ("events --json"), with root for the user.
+ */
+static void test_events_lines(void)
+{
+	struct lm_event ex = {
+		.cmd = LEAKMON_CMD_EVENT_ORPHANS,
+		.present = LM_EVF_TIME | LM_EVF_TGID | LM_EVF_START |
+			   LM_EVF_COMM | LM_EVF_UID | LM_EVF_CGROUP |
+			   LM_EVF_ORPHANS,
+		.time_ns = 813000000000ULL, .tgid = 141,
+		.start_ns = 800000000000ULL, .comm = "apache2", .uid = 0,
+		.cgroup_id = 1, .orphans = 3000,
+		.kind = { { true, 1000 }, { true, 1000 }, { true, 1000 } },
+	};
+	struct lm_event sat = {
+		.cmd = LEAKMON_CMD_EVENT_SATURATED,
+		.present = LM_EVF_TIME | LM_EVF_TGID | LM_EVF_COMM |
+			   LM_EVF_REASON | LM_EVF_KIND_ID | LM_EVF_OBJECTS |
+			   LM_EVF_MAX_OBJECTS | LM_EVF_OWNERS |
+			   LM_EVF_MAX_OWNERS,
+		.time_ns = 900000000000ULL, .tgid = 77, .comm = "lm_hold",
+		.reason = LEAKMON_SATURATION_TABLE_FULL,
+		.kind_id = LEAKMON_KIND_SOCK_INODE, .objects = 1000,
+		.max_objects = 1000, .owners = 12, .max_owners = 65536,
+	};
+	struct lm_event bare = {
+		.cmd = LEAKMON_CMD_EVENT_THRESHOLD,
+		.present = LM_EVF_COMM, .comm = "a\"b\x01",
+	};
+	static const char want_ex[] =
+		"{\"event\": \"exited\", \"time_ns\": 813000000000, "
+		"\"tgid\": 141, \"comm\": \"apache2\", "
+		"\"start_ns\": 800000000000, \"uid\": 0, \"user\": \"root\", "
+		"\"cgroup_id\": 1, \"live\": 3000, \"kinds\": "
+		"{\"sock_inode\": 1000, \"file_blob\": 1000, "
+		"\"sk_blob\": 1000}}\n";
+	static const char want_sat[] =
+		"{\"event\": \"saturated\", \"time_ns\": 900000000000, "
+		"\"tgid\": 77, \"comm\": \"lm_hold\", "
+		"\"reason\": \"object_table_full\", \"kind\": \"sock_inode\", "
+		"\"objects\": 1000, \"max_objects\": 1000, \"owners\": 12, "
+		"\"max_owners\": 65536}\n";
+	static const char want_bare[] =
+		"{\"event\": \"threshold\", \"time_ns\": null, "
+		"\"tgid\": null, \"comm\": \"a\\\"b\\u0001\", "
+		"\"start_ns\": null, \"uid\": null, \"user\": null, "
+		"\"cgroup_id\": null, \"threshold\": null, \"live\": null, "
+		"\"kinds\": {}}\n";
+	char *text;
+
+	text = events_json_text(&ex);
+	ok(text && !strcmp(text, want_ex),
+	   "event: exited JSON line byte for byte: %s", text ? text : "(null)");
+	free(text);
+	text = events_json_text(&sat);
+	ok(text && !strcmp(text, want_sat),
+	   "event: saturated JSON line byte for byte: %s",
+	   text ? text : "(null)");
+	free(text);
+	text = events_json_text(&bare);
+	ok(text && !strcmp(text, want_bare),
+	   "event: attributes not sent are null, no kinds {}: %s",
+	   text ? text : "(null)");
+	free(text);
+}
+
 /* ---- record, graph axes, sparklines ---- */
 
 static const char rec_hdr[] =
@@ -3007,6 +3188,96 @@ static void test_record(void)
 	jdoc_free(&jd);
 }
 
+/*
+ * The lines of a recording, byte for byte: the example of
+ * Documentation/cli.md ("The recording format"), one object a line.
+ */
+static void test_record_lines(void)
+{
+	struct rec_header h = {
+		.host = "web3", .kernel = "6.1.0-26-amd64",
+		.cli_version = "0.1.0", .module_version = "0.1.0",
+		.interval_s = 2, .top = 10, .start_t = 1700000000.0,
+	};
+	struct rec_owner o = {
+		.tgid = 141, .start_ns = 800000000000ULL, .comm = "apache2",
+		.uid = 65534, .exited = true, .live = 3000,
+		.live_kind = { 1000, 1000, 1000 },
+	};
+	struct rec_sample s = {
+		.t = 1700000000.002, .boot_ns = 812000000000ULL,
+		.module = true, .objects = 3300, .live = 3300, .owners = 4,
+		.owners_exited = 1, .exited = 3000,
+		.reset_ns = 100000000000ULL, .has_slab = true,
+		.slab = 435159040, .sunreclaim = 120586240,
+		.sreclaimable = 314572800,
+	};
+	struct rec_sample d = {
+		.t = 1700000060.0, .boot_ns = 872000000000ULL,
+		.error = "module not loaded", .has_slab = true,
+		.slab = 435159040, .sunreclaim = 120586240,
+		.sreclaimable = 314572800,
+	};
+	static const char *const want[] = {
+		"{\"type\":\"header\",\"format\":\"leakmon-record\","
+		"\"version\":2,\"host\":\"web3\",\"kernel\":\"6.1.0-26-amd64\","
+		"\"cli_version\":\"0.1.0\",\"module_version\":\"0.1.0\","
+		"\"interval_s\":2.000,\"duration_s\":null,\"top\":10,"
+		"\"t\":1700000000.000}\n",
+		"{\"type\":\"sample\",\"t\":1700000000.002,"
+		"\"boot_ns\":812000000000,\"slab_bytes\":435159040,"
+		"\"sunreclaim_bytes\":120586240,"
+		"\"sreclaimable_bytes\":314572800,\"module\":true,"
+		"\"reset_ns\":100000000000,\"objects\":3300,\"live\":3300,"
+		"\"exited\":3000,\"owners\":4,\"owners_exited\":1,"
+		"\"top\":[{\"tgid\":141,\"start_ns\":800000000000,"
+		"\"comm\":\"apache2\",\"uid\":65534,\"exited\":true,"
+		"\"live\":3000,\"kinds\":{\"sock_inode\":1000,"
+		"\"file_blob\":1000,\"sk_blob\":1000}}]}\n",
+		"{\"type\":\"gap\",\"t\":1700000060.000,"
+		"\"boot_ns\":872000000000,\"reason\":\"module not loaded\"}\n",
+		"{\"type\":\"sample\",\"t\":1700000060.000,"
+		"\"boot_ns\":872000000000,\"slab_bytes\":435159040,"
+		"\"sunreclaim_bytes\":120586240,"
+		"\"sreclaimable_bytes\":314572800,\"module\":false,"
+		"\"error\":\"module not loaded\"}\n",
+		"{\"type\":\"resume\",\"t\":1700000070.000,"
+		"\"boot_ns\":882000000000,\"reloaded\":true}\n",
+		/* no slab figures, no owners, a duration */
+		"{\"type\":\"sample\",\"t\":1700000000.002,"
+		"\"boot_ns\":812000000000,\"slab_bytes\":null,"
+		"\"sunreclaim_bytes\":null,\"sreclaimable_bytes\":null,"
+		"\"module\":true,\"reset_ns\":100000000000,\"objects\":3300,"
+		"\"live\":3300,\"exited\":3000,\"owners\":4,"
+		"\"owners_exited\":1,\"top\":[]}\n",
+		"{\"type\":\"header\",\"format\":\"leakmon-record\","
+		"\"version\":2,\"host\":\"web3\",\"kernel\":\"6.1.0-26-amd64\","
+		"\"cli_version\":\"0.1.0\",\"module_version\":null,"
+		"\"interval_s\":2.000,\"duration_s\":60.000,\"top\":10,"
+		"\"t\":1700000000.000}\n",
+	};
+	char *got[7];
+
+	got[0] = rec_line_header(&h);
+	got[1] = rec_line_sample(&s, &o, 1);
+	got[2] = rec_line_gap(1700000060.0, 872000000000ULL,
+			      "module not loaded");
+	got[3] = rec_line_sample(&d, NULL, 0);
+	got[4] = rec_line_resume(1700000070.0, 882000000000ULL, true);
+	s.has_slab = false;
+	got[5] = rec_line_sample(&s, &o, 0);
+	h.module_version[0] = '\0';
+	h.duration_s = 60;
+	got[6] = rec_line_header(&h);
+	for (size_t i = 0; i < sizeof(got) / sizeof(got[0]); i++) {
+		ok(got[i] && !strcmp(got[i], want[i]),
+		   "record: line %zu byte for byte", i);
+		if (got[i] && strcmp(got[i], want[i]))
+			diag("got  %s# want %s", got[i], want[i]);
+		free(got[i]);
+	}
+}
+
 static void test_axis(void)
 {
 	struct axis a;
@@ -3162,10 +3433,12 @@ int main(int argc, char **argv)
 	test_unreach();
 	test_config();
 	test_events();
+	test_events_lines();
 	test_rx_dump();
 	test_rx_errors();
 	test_rx_framing();
 	test_json();
+	test_json_layouts();
 	test_numbers();
 	test_format();
 	test_top();
@@ -3183,6 +3456,7 @@ int main(int argc, char **argv)
 	test_prometheus();
 	test_live_nlctrl();
 	test_record();
+	test_record_lines();
 	test_axis();
 	test_sparkline();
 	test_cli();
