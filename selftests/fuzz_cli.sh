@@ -10,6 +10,7 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECONDS_EACH=${FUZZ_SECONDS:-30}
 WORK=$TOP/build/fuzz
+mkdir -p "$TOP/build"
 n=0 failed=0
 
 ok() { # STATUS NAME
