@@ -13,7 +13,6 @@
 
 #include <linux/types.h>
 #include <linux/list.h>
-#include <linux/llist.h>
 #include <linux/spinlock.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
@@ -101,49 +100,6 @@ struct lm_totals {
 	struct lm_kind_totals k[LM_NKINDS];
 };
 
-/*
- * A notification, as queued by the probes (a snapshot taken when it
- * happened) for the work item that sends it.
- */
-struct lm_notif {
-	struct llist_node node;
-	/* orphans: a reference to the exited owner, checked later */
-	struct lm_owner *owner;
-	/* orphans: the exiting task, referenced until it is a zombie */
-	struct task_struct *task;
-	u64 due_ns;			/* orphans: when to look again */
-	u64 last_live;			/* orphans: live when last looked */
-	u8 cmd;				/* LEAKMON_CMD_EVENT_* */
-	u8 reason;			/* enum leakmon_saturation */
-	u32 kind;			/* saturated: kind of the dropped object */
-	u32 threshold;
-	pid_t tgid;
-	u32 uid;
-	u32 owners;
-	u32 max_objects;
-	u32 max_owners;
-	u64 start_ns;
-	u64 cgroup_id;
-	u64 time_ns;
-	u64 objects;
-	u64 added;			/* unreachable: more than the last pass */
-	/* live (threshold), orphans (orphans), unreachable (unreachable) */
-	u64 count[LM_NKINDS];
-	char comm[TASK_COMM_LEN];
-};
-
-/* Counters of what became of the events, LEAKMON_EVENTS_A_* */
-enum lm_evstat {
-	LM_EVS_SENT,
-	LM_EVS_NO_LISTENERS,
-	LM_EVS_RESTRICTED,
-	LM_EVS_RATE_LIMITED,
-	LM_EVS_QUEUE_FULL,
-	LM_EVS_NOMEM,
-	LM_EVS_SEND_FAILED,
-	LM_EVS_MAX
-};
-
 /* What the reachability pass made of an object (reach.c) */
 enum lm_class {
 	LM_CLS_YOUNG,
@@ -185,12 +141,6 @@ void lm_track_task_exit(struct task_struct *task);
 void lm_track_totals(struct lm_totals *t);
 void lm_track_reset(void);
 u32 lm_owner_generation(void);
-/*
- * An orphans event holds a reference to its exited owner (ev->owner):
- * fill ev with what the owner still has live and return the sum; then
- * drop the reference with lm_track_owner_put().
- */
-u64 lm_track_orphans(struct lm_notif *ev);
 void lm_track_owner_put(struct lm_owner *o);
 /*
  * Visit owners from the cursor (bucket, index) on, calling fn with a snapshot until it
@@ -297,10 +247,5 @@ void lm_probes_info(unsigned int kind, struct lm_kind_info *info);
 /* netlink.c */
 int lm_netlink_init(void);
 void lm_netlink_exit(void);
-int lm_events_init(void);
-void lm_events_exit(void);
-/* Queue a copy of ev for sending; any context, never sleeps; false if dropped. */
-bool lm_notify(const struct lm_notif *ev);
-void lm_events_reset(void);
 
 #endif /* _LEAKMON_H */

@@ -11,6 +11,7 @@
 #include <linux/log2.h>
 
 #include "leakmon.h"
+#include "events.h"
 #include "../include/leakmon-version.h"
 
 /* Serialises writers of the configuration below. */

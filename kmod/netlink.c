@@ -1,20 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * leakmon: the "leakmon" generic netlink family.  The attribute tree is
- * documented in include/uapi/linux/leakmon.h.
- *
- * Notifications: the probes only detect an event and hand a snapshot to
- * lm_notify(), which may run with interrupts off and under no leakmon
- * lock: it copies the snapshot into a GFP_ATOMIC record, pushes it on a
- * lock-free list (bounded by event_queue_max) and raises an irq_work, whose
- * handler schedules the work item that builds and multicasts the messages
- * in process context.  The irq_work step keeps the probes from calling into
- * the workqueue (and the scheduler's wake-up) from whatever context the
- * probed function runs in.  An orphans event is held back until the
- * exiting task has closed its files (an exiting process closes them only
- * after the exit tracepoint, and what it closes then are not orphans) and
- * the exited owner's live count has then held still for
- * LM_ORPHANS_GRACE_NS.
+ * documented in include/uapi/linux/leakmon.h.  The notifications on its
+ * events group are sent by the event pipeline (events.c), to which
+ * lm_netlink_init() hands the family once it is registered.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,11 +11,6 @@
 #include <linux/mutex.h>
 #include <linux/capability.h>
 #include <linux/ktime.h>
-#include <linux/llist.h>
-#include <linux/irq_work.h>
-#include <linux/workqueue.h>
-#include <linux/sched/task.h>
-#include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <uapi/linux/magic.h>
@@ -34,10 +18,10 @@
 #include "leakmon.h"
 #include "compat.h"
 #include "describe.h"
+#include "events.h"
 #include "../include/leakmon-version.h"
 
 static struct genl_family lm_genl_family;
-static int lm_put_evstats(struct sk_buff *skb);
 
 static struct netlink_range_validation lm_objects_range = {
 	.min = 1, .max = LEAKMON_MAX_OBJECTS_LIMIT,
@@ -301,7 +285,7 @@ static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
 			      LEAKMON_A_PAD) ||
 	    nla_put_u32(msg, LEAKMON_A_OWNERS, t.owners) ||
 	    nla_put_u32(msg, LEAKMON_A_OWNERS_EXITED, t.owners_exited) ||
-	    lm_put_config(msg) || lm_put_evstats(msg) ||
+	    lm_put_config(msg) || lm_events_put_stats(msg) ||
 	    lm_put_last_scan(msg))
 		goto err;
 	for (k = 0; k < LM_NKINDS; k++)
@@ -674,9 +658,6 @@ static const struct genl_ops lm_genl_ops[] = {
 	},
 };
 
-/* Index 0 of the family's groups */
-#define LM_MCGRP_EVENTS 0
-
 static const struct genl_multicast_group lm_mcgrps[] = {
 	[LM_MCGRP_EVENTS] = { .name = LEAKMON_MCGRP_EVENTS },
 };
@@ -692,365 +673,18 @@ static struct genl_family lm_genl_family __ro_after_init = {
 	.parallel_ops = true,
 };
 
-/* ---- notifications ---------------------------------------------------- */
-
-#define LM_ORPHANS_GRACE_NS	NSEC_PER_SEC
-#define LM_ORPHANS_POLL_NS	(100 * NSEC_PER_MSEC)
-
-static LLIST_HEAD(lm_ev_list);
-static atomic_t lm_ev_queued;
-static atomic_long_t lm_evstats[LM_EVS_MAX];
-static struct irq_work lm_ev_irq_work;
-static struct delayed_work lm_ev_work;
-/* Orphans events waiting for their grace period; the work item's own. */
-static struct llist_node *lm_ev_waiting;
-/* The family is registered: the work item may send. */
-static bool lm_ev_ready;
-/* Rate limit window; touched only by the work item, which never nests. */
-static u64 lm_ev_window_ns;
-static unsigned int lm_ev_window_sent;
-
-static inline void lm_evstat_inc(enum lm_evstat s)
-{
-	atomic_long_inc(&lm_evstats[s]);
-}
-
-static int lm_put_evstats(struct sk_buff *skb)
-{
-	static const int attr[LM_EVS_MAX] = {
-		[LM_EVS_SENT] = LEAKMON_EVENTS_A_SENT,
-		[LM_EVS_NO_LISTENERS] = LEAKMON_EVENTS_A_NO_LISTENERS,
-		[LM_EVS_RESTRICTED] = LEAKMON_EVENTS_A_RESTRICTED,
-		[LM_EVS_RATE_LIMITED] = LEAKMON_EVENTS_A_RATE_LIMITED,
-		[LM_EVS_QUEUE_FULL] = LEAKMON_EVENTS_A_QUEUE_FULL,
-		[LM_EVS_NOMEM] = LEAKMON_EVENTS_A_NOMEM,
-		[LM_EVS_SEND_FAILED] = LEAKMON_EVENTS_A_SEND_FAILED,
-	};
-	struct nlattr *nest;
-	unsigned int i;
-
-	nest = nla_nest_start(skb, LEAKMON_A_EVENTS);
-	if (!nest)
-		return -EMSGSIZE;
-	for (i = 0; i < LM_EVS_MAX; i++) {
-		if (nla_put_u64_64bit(skb, attr[i],
-				      atomic_long_read(&lm_evstats[i]),
-				      LEAKMON_EVENTS_A_PAD)) {
-			nla_nest_cancel(skb, nest);
-			return -EMSGSIZE;
-		}
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-void lm_events_reset(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < LM_EVS_MAX; i++)
-		atomic_long_set(&lm_evstats[i], 0);
-}
-
-/*
- * Any context (probe handlers run with interrupts off): no sleeping, no
- * lock but the allocator's, nothing that wakes a task directly.
- */
-bool lm_notify(const struct lm_notif *src)
-{
-	struct lm_notif *ev;
-
-	/*
-	 * Nobody listens: nothing to queue (the work item checks again).  The
-	 * listeners bitmap is read under RCU, without a lock.  Pairs with the
-	 * release in lm_netlink_init().
-	 */
-	if (!smp_load_acquire(&lm_ev_ready) ||
-	    !genl_has_listeners(&lm_genl_family, &init_net, LM_MCGRP_EVENTS)) {
-		lm_evstat_inc(LM_EVS_NO_LISTENERS);
-		return false;
-	}
-	if (atomic_inc_return(&lm_ev_queued) > READ_ONCE(lm_event_queue_max)) {
-		atomic_dec(&lm_ev_queued);
-		lm_evstat_inc(LM_EVS_QUEUE_FULL);
-		return false;
-	}
-	ev = kmalloc(sizeof(*ev), GFP_ATOMIC | __GFP_NOWARN);
-	if (!ev) {
-		atomic_dec(&lm_ev_queued);
-		lm_evstat_inc(LM_EVS_NOMEM);
-		return false;
-	}
-	*ev = *src;
-	llist_add(&ev->node, &lm_ev_list);
-	irq_work_queue(&lm_ev_irq_work);
-	return true;
-}
-
-static void lm_ev_kick(struct irq_work *w)
-{
-	mod_delayed_work(system_wq, &lm_ev_work, 0);
-}
-
-static void lm_ev_free(struct lm_notif *ev)
-{
-	if (ev->task)
-		put_task_struct(ev->task);
-	if (ev->owner)
-		lm_track_owner_put(ev->owner);
-	kfree(ev);
-	atomic_dec(&lm_ev_queued);
-}
-
-static int lm_ev_put_owner(struct sk_buff *skb, const struct lm_notif *ev)
-{
-	return nla_put_u32(skb, LEAKMON_EVENT_A_TGID, ev->tgid) ||
-	       nla_put_u64_64bit(skb, LEAKMON_EVENT_A_START_NS, ev->start_ns,
-				 LEAKMON_EVENT_A_PAD) ||
-	       nla_put_string(skb, LEAKMON_EVENT_A_COMM, ev->comm) ||
-	       nla_put_u32(skb, LEAKMON_EVENT_A_UID, ev->uid) ||
-	       nla_put_u64_64bit(skb, LEAKMON_EVENT_A_CGROUP_ID, ev->cgroup_id,
-				 LEAKMON_EVENT_A_PAD);
-}
-
-static int lm_ev_put_kinds(struct sk_buff *skb, const struct lm_notif *ev,
-			   int total_attr)
-{
-	struct nlattr *kn;
-	unsigned int k;
-	u64 sum = 0;
-
-	for (k = 0; k < LM_NKINDS; k++)
-		sum += ev->count[k];
-	if (nla_put_u64_64bit(skb, total_attr, sum, LEAKMON_EVENT_A_PAD))
-		return -EMSGSIZE;
-	for (k = 0; k < LM_NKINDS; k++) {
-		kn = nla_nest_start(skb, LEAKMON_EVENT_A_KIND);
-		if (!kn ||
-		    nla_put_u32(skb, LEAKMON_OWNER_KIND_A_ID, k) ||
-		    nla_put_u64_64bit(skb, LEAKMON_OWNER_KIND_A_LIVE,
-				      ev->count[k], LEAKMON_OWNER_KIND_A_PAD))
-			return -EMSGSIZE;
-		nla_nest_end(skb, kn);
-	}
-	return 0;
-}
-
-static int lm_ev_fill(struct sk_buff *skb, const struct lm_notif *ev)
-{
-	struct nlattr *nest;
-	void *hdr;
-	int err;
-
-	hdr = genlmsg_put(skb, 0, 0, &lm_genl_family, 0, ev->cmd);
-	if (!hdr)
-		return -EMSGSIZE;
-	nest = nla_nest_start(skb, LEAKMON_A_EVENT);
-	if (!nest ||
-	    nla_put_u64_64bit(skb, LEAKMON_EVENT_A_TIME_NS, ev->time_ns,
-			      LEAKMON_EVENT_A_PAD))
-		goto cancel;
-	switch (ev->cmd) {
-	case LEAKMON_CMD_EVENT_THRESHOLD:
-		err = lm_ev_put_owner(skb, ev) ||
-		      nla_put_u32(skb, LEAKMON_EVENT_A_THRESHOLD,
-				  ev->threshold) ||
-		      lm_ev_put_kinds(skb, ev, LEAKMON_EVENT_A_LIVE);
-		break;
-	case LEAKMON_CMD_EVENT_ORPHANS:
-		err = lm_ev_put_owner(skb, ev) ||
-		      lm_ev_put_kinds(skb, ev, LEAKMON_EVENT_A_ORPHANS);
-		break;
-	case LEAKMON_CMD_EVENT_UNREACHABLE:
-		err = lm_ev_put_owner(skb, ev) ||
-		      nla_put_u64_64bit(skb, LEAKMON_EVENT_A_NEW, ev->added,
-					LEAKMON_EVENT_A_PAD) ||
-		      lm_ev_put_kinds(skb, ev, LEAKMON_EVENT_A_UNREACHABLE);
-		break;
-	default:
-		err = nla_put_u32(skb, LEAKMON_EVENT_A_REASON, ev->reason) ||
-		      nla_put_u32(skb, LEAKMON_EVENT_A_KIND_ID, ev->kind) ||
-		      nla_put_u32(skb, LEAKMON_EVENT_A_TGID, ev->tgid) ||
-		      nla_put_string(skb, LEAKMON_EVENT_A_COMM, ev->comm) ||
-		      nla_put_u64_64bit(skb, LEAKMON_EVENT_A_OBJECTS,
-					ev->objects, LEAKMON_EVENT_A_PAD) ||
-		      nla_put_u32(skb, LEAKMON_EVENT_A_MAX_OBJECTS,
-				  ev->max_objects) ||
-		      nla_put_u32(skb, LEAKMON_EVENT_A_OWNERS, ev->owners) ||
-		      nla_put_u32(skb, LEAKMON_EVENT_A_MAX_OWNERS,
-				  ev->max_owners);
-		break;
-	}
-	if (err)
-		goto cancel;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
-}
-
-/* Process context: the rate limit, then build and multicast one event. */
-static void lm_ev_send(const struct lm_notif *ev)
-{
-	struct sk_buff *skb;
-	u64 now;
-	int err;
-
-	/* Pairs with the release in lm_netlink_init(). */
-	if (!smp_load_acquire(&lm_ev_ready) ||
-	    !genl_has_listeners(&lm_genl_family, &init_net, LM_MCGRP_EVENTS)) {
-		lm_evstat_inc(LM_EVS_NO_LISTENERS);
-		return;
-	}
-	if (READ_ONCE(lm_restrict_read)) {
-		lm_evstat_inc(LM_EVS_RESTRICTED);
-		return;
-	}
-	now = ktime_get_boottime_ns();
-	if (now - lm_ev_window_ns >= NSEC_PER_SEC) {
-		lm_ev_window_ns = now;
-		lm_ev_window_sent = 0;
-	}
-	if (lm_ev_window_sent >= READ_ONCE(lm_event_rate)) {
-		lm_evstat_inc(LM_EVS_RATE_LIMITED);
-		return;
-	}
-	lm_ev_window_sent++;
-
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb) {
-		lm_evstat_inc(LM_EVS_SEND_FAILED);
-		return;
-	}
-	if (lm_ev_fill(skb, ev)) {
-		nlmsg_free(skb);
-		lm_evstat_inc(LM_EVS_SEND_FAILED);
-		return;
-	}
-	/* Consumes skb; -ESRCH: the last listener left meanwhile. */
-	err = genlmsg_multicast(&lm_genl_family, skb, 0, LM_MCGRP_EVENTS,
-				GFP_KERNEL);
-	if (!err)
-		lm_evstat_inc(LM_EVS_SENT);
-	else if (err == -ESRCH)
-		lm_evstat_inc(LM_EVS_NO_LISTENERS);
-	else
-		lm_evstat_inc(LM_EVS_SEND_FAILED);
-}
-
-/*
- * An orphans event waits (true) until the exiting task has closed its
- * files and until its owner's live count has then held still for
- * LM_ORPHANS_GRACE_NS; then ev has the counts (ev->last_live: the sum, 0 if
- * nothing is left and nothing is to be sent).  The task passed the exit
- * tracepoint before exit_files(); the deferred fput()s of its files run in
- * exit_task_work(), before exit_notify() makes it a zombie (exit_state).
- * A process closing many files on a busy host can take longer than the
- * grace period for that, so the period starts only then.
- */
-static bool lm_ev_orphans_wait(struct lm_notif *ev, u64 now)
-{
-	u64 live;
-
-	if ((s64)(now - ev->due_ns) < 0)
-		return true;
-	if (ev->task) {
-		if (!READ_ONCE(ev->task->exit_state)) {
-			ev->due_ns = now + LM_ORPHANS_POLL_NS;
-			return true;
-		}
-		put_task_struct(ev->task);
-		ev->task = NULL;
-	}
-	live = lm_track_orphans(ev);
-	if (live && live != ev->last_live) {
-		ev->last_live = live;
-		ev->due_ns = now + LM_ORPHANS_GRACE_NS;
-		return true;
-	}
-	ev->last_live = live;
-	return false;
-}
-
-static void lm_ev_work_fn(struct work_struct *work)
-{
-	struct llist_node *list = llist_del_all(&lm_ev_list), *waiting;
-	u64 now = ktime_get_boot_fast_ns(), next = 0;
-	struct lm_notif *ev, *tmp;
-
-	/* llist_add() pushes on the front: oldest first, waiting ones first. */
-	list = llist_reverse_order(list);
-	waiting = lm_ev_waiting;
-	lm_ev_waiting = NULL;
-	llist_for_each_entry_safe(ev, tmp, waiting, node) {
-		ev->node.next = list;
-		list = &ev->node;
-	}
-	llist_for_each_entry_safe(ev, tmp, list, node) {
-		if (ev->cmd == LEAKMON_CMD_EVENT_ORPHANS &&
-		    lm_ev_orphans_wait(ev, now)) {
-			ev->node.next = lm_ev_waiting;
-			lm_ev_waiting = &ev->node;
-			if (!next || (s64)(ev->due_ns - next) < 0)
-				next = ev->due_ns;
-			continue;
-		}
-		if (ev->cmd != LEAKMON_CMD_EVENT_ORPHANS || ev->last_live)
-			lm_ev_send(ev);
-		lm_ev_free(ev);
-		cond_resched();
-	}
-	if (next)
-		schedule_delayed_work(&lm_ev_work,
-				      nsecs_to_jiffies(next - now) + 1);
-}
-
-static void lm_ev_free_list(struct llist_node *list)
-{
-	struct lm_notif *ev, *tmp;
-
-	llist_for_each_entry_safe(ev, tmp, list, node)
-		lm_ev_free(ev);
-}
-
-int lm_events_init(void)
-{
-	init_irq_work(&lm_ev_irq_work, lm_ev_kick);
-	INIT_DELAYED_WORK(&lm_ev_work, lm_ev_work_fn);
-	return 0;
-}
-
-/*
- * Called once nothing can queue events any more (probes unregistered) and
- * before the tables go: waiting orphans events hold owner references.
- */
-void lm_events_exit(void)
-{
-	irq_work_sync(&lm_ev_irq_work);
-	cancel_delayed_work_sync(&lm_ev_work);
-	lm_ev_free_list(llist_del_all(&lm_ev_list));
-	lm_ev_free_list(lm_ev_waiting);
-	lm_ev_waiting = NULL;
-}
-
 int lm_netlink_init(void)
 {
 	int err = genl_register_family(&lm_genl_family);
 
 	if (err)
 		return err;
-	/* Pairs with the acquire in lm_ev_send(): the family is complete. */
-	smp_store_release(&lm_ev_ready, true);
+	lm_events_start(&lm_genl_family);
 	return 0;
 }
 
 void lm_netlink_exit(void)
 {
-	/* From now on the work item drops what it finds, without sending. */
-	WRITE_ONCE(lm_ev_ready, false);
-	cancel_delayed_work_sync(&lm_ev_work);
+	lm_events_stop();
 	genl_unregister_family(&lm_genl_family);
 }

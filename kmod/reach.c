@@ -53,6 +53,7 @@
 #include "leakmon.h"
 #include "compat.h"
 #include "describe.h"
+#include "events.h"
 
 #define LM_REACH_FDS		256	/* descriptors per batch */
 #define LM_REACH_VMAS		128	/* mappings per batch */

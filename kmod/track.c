@@ -20,11 +20,11 @@
 #include <linux/ktime.h>
 #include <linux/cred.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/string.h>
 
 #include "leakmon.h"
 #include "compat.h"
+#include "events.h"
 
 #define LM_OBJ_LOCK_BITS	10
 #define LM_OWNER_LOCK_BITS	8
@@ -369,6 +369,24 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 	return crossed;
 }
 
+/* The event pipeline's look at an exited owner (struct lm_exit_ops) */
+static u64 lm_owner_exited_look(struct lm_owner *o, struct lm_notif *ev)
+{
+	unsigned long flags;
+	u64 live;
+
+	spin_lock_irqsave(&o->lock, flags);
+	lm_owner_event(o, ev, LEAKMON_CMD_EVENT_ORPHANS, o->exit_ns);
+	live = lm_owner_live(o);
+	spin_unlock_irqrestore(&o->lock, flags);
+	return live;
+}
+
+static const struct lm_exit_ops lm_exit_ops = {
+	.look = lm_owner_exited_look,
+	.put = lm_owner_put,
+};
+
 void lm_track_task_exit(struct task_struct *task)
 {
 	pid_t tgid = task_tgid_nr(task);
@@ -400,53 +418,24 @@ void lm_track_task_exit(struct task_struct *task)
 			/*
 			 * Its files are closed only after this tracepoint:
 			 * whether objects outlive the process is seen later,
-			 * by the work item, which takes over the reference
-			 * the live process held.
+			 * by the event pipeline's work item, which takes
+			 * over the reference the live process held.
 			 */
 			if (lm_owner_live(o)) {
 				memset(&ev, 0, sizeof(ev));
 				ev.cmd = LEAKMON_CMD_EVENT_ORPHANS;
-				ev.owner = o;
-				ev.task = task;
 				ev.time_ns = o->exit_ns;
-				ev.due_ns = o->exit_ns;
-				ev.last_live = U64_MAX;
 				orphans = true;
 			}
 		}
 		spin_unlock(&o->lock);
 	}
 	spin_unlock_irqrestore(lock, flags);
-	if (orphans) {
-		/* The task runs: this reference is never its last. */
-		get_task_struct(task);
-		if (lm_notify(&ev))
-			marked = false;
-		else
-			put_task_struct(task);
-	}
+	if (orphans && lm_notify_exit(&ev, o, &lm_exit_ops, task))
+		marked = false;
 	/* Drop the reference the live process held. */
 	if (marked)
 		lm_owner_put(o);
-}
-
-u64 lm_track_orphans(struct lm_notif *ev)
-{
-	struct lm_notif keep = *ev;
-	struct lm_owner *o = ev->owner;
-	unsigned long flags;
-	u64 live;
-
-	spin_lock_irqsave(&o->lock, flags);
-	lm_owner_event(o, ev, LEAKMON_CMD_EVENT_ORPHANS, o->exit_ns);
-	live = lm_owner_live(o);
-	spin_unlock_irqrestore(&o->lock, flags);
-	ev->node = keep.node;
-	ev->owner = o;
-	ev->task = keep.task;
-	ev->due_ns = keep.due_ns;
-	ev->last_live = keep.last_live;
-	return live;
 }
 
 void lm_track_owner_put(struct lm_owner *o)
