@@ -49,7 +49,7 @@ struct lm_owner_kind {
 
 /*
  * An owner: 232 bytes on a kernel without lock debugging, a 240-byte slab
- * slot with the free pointer (leakmon_test's sockets_100000 holds it to
+ * slot with the free pointer (leakmon_scale's sockets_100000 holds it to
  * 256 with slab waste and its bucket's share).
  * Live counts are u32: the object table holds at most
  * LEAKMON_MAX_OBJECTS_LIMIT (2^26) objects.

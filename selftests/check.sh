@@ -96,14 +96,15 @@ run_series() {
 		[ "$series" = "$PKG_SERIES" ] && fuzz_count=1000000
 		[[ $series == *-debug ]] && fuzz_count=50000
 		# KASAN, lockdep and kmemleak make the debug kernel's run slow.
-		# leakmon_test's reload_under_churn: 40 cycles there, where
+		# leakmon_probes' reload_under_churn: 40 cycles there, where
 		# lockdep, KASAN and kmemleak watch them, 20 elsewhere (a cycle
 		# takes about 4 s there: 100 were 400 of leakmon_test's 938 s,
 		# the head of the run's longest chain).
-		# The CLI there (leakmon_test's events test runs it) is the
-		# plain build: its ASan/UBSan build runs on every stock kernel,
-		# and starts slowly under a debug kernel.
-		# leakmon_test's two tests of scale at a tenth there
+		# The CLI there (leakmon_events', leakmon_probes' and
+		# leakmon_faults' tests run it) is the plain build: its ASan/UBSan
+		# build runs on every stock kernel, and starts slowly under a
+		# debug kernel.
+		# leakmon_scale's two tests at a tenth there
 		# (LEAKMON_SCALE; the sizes are judged on the stock kernels).
 		vm_timeout=${LEAKMON_VM_TIMEOUT:-2400} reloads=20 cli=$LEAKMON_CLI_SAN
 		scale=1
@@ -171,6 +172,8 @@ run_series() {
 PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
 PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
 VG_SERIES=${LEAKMON_VALGRIND_SERIES-6.1}
+# leakmon_test: the module's tests, every leakmon_* program (one an area,
+# run_tests.sh's LEAKMON_AREAS).
 SUITE_PROGRAMS="daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz"
 # On a debug kernel, what its checkers watch: the module under its
 # exactness tests and the fuzzer, then the kmemleak scan.  The CLI's

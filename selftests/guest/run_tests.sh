@@ -16,8 +16,10 @@
 # LEAKMON_PROGRAMS (the programs to run, in this script's order whatever
 # the list's: default daemon_test leakmon_test ynl_test cli_test
 # monitor_test graph_test nl_fuzz kmemleak pkg_test, and cli_test_valgrind
-# only when named; check.sh splits a kernel's programs over VMs that run side by
-# side); LEAKMON_CLI_PLAIN (the plain CLI, for cli_test_valgrind).
+# only when named; leakmon_test names the module's tests, every program of
+# LEAKMON_AREAS below, and leakmon_NAME one of them; check.sh splits a
+# kernel's programs over VMs that run side by side); LEAKMON_CLI_PLAIN (the
+# plain CLI, for cli_test_valgrind).
 #
 # After each program a line "# time NAME SECONDS" (check.sh's summary).
 set -u
@@ -29,9 +31,17 @@ echo "TAP version 13"
 echo "# kernel $(uname -r), $(nproc) CPUs"
 
 PROGRAMS=" ${LEAKMON_PROGRAMS:-daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz kmemleak pkg_test} "
-# wanted NAME: NAME is among LEAKMON_PROGRAMS
+# The module's tests (selftests/leakmon_*.c, one program an area), in the
+# order they run.
+LEAKMON_AREAS="accounting protocol events probes faults scale reach"
+
+# wanted NAME: NAME is among LEAKMON_PROGRAMS (leakmon_test: every
+# leakmon_AREA program)
 wanted() {
 	case $PROGRAMS in *" $1 "*) return 0 ;; esac
+	case $1 in
+	leakmon_*) case $PROGRAMS in *" leakmon_test "*) return 0 ;; esac ;;
+	esac
 	return 1
 }
 
@@ -66,7 +76,9 @@ fi
 # kernel.  First, before the programs that leak on purpose (leakbind,
 # lm_workload's "apache2"): their leaks stay unreachable until the end.
 run daemon_test "$LEAKMON_SRC/selftests/daemon_test.sh"
-run leakmon_test "$LEAKMON_TESTS/leakmon_test"
+for area in $LEAKMON_AREAS; do
+	run "leakmon_$area" "$LEAKMON_TESTS/leakmon_$area"
+done
 run ynl_test "$LEAKMON_SRC/selftests/ynl_test.sh"
 run cli_test "$LEAKMON_SRC/selftests/cli_test.sh"
 # The same tests on the plain build under valgrind memcheck (check.sh runs

@@ -85,7 +85,7 @@ done
 (($#)) || { msg "no guest command given"; usage; }
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || die "--timeout must be a positive number of seconds"
 # KASAN's shadow takes an eighth of the memory, kmemleak and lockdep more,
-# and leakmon_test's 10,000 processes have 32 KiB kernel stacks there.
+# and leakmon_scale's 10,000 processes have 32 KiB kernel stacks there.
 [[ -n $MEM ]] || { [[ $SERIES == *-debug ]] && MEM=3072 || MEM=1024; }
 # The debug kernel (6.1 with KASAN and 5-level paging built in) dies at boot
 # on a CPU with LA57: "KASAN: wild-memory-access in rcu_is_watching" from
@@ -313,7 +313,7 @@ APPEND+=" transparent_hugepage=never"
 # routes PCI interrupts without ACPI; ACPI power-off still works.
 [[ $SERIES != *-debug ]] || APPEND+=" acpi=noirq"
 # On the debug kernel (CONFIG_FAILSLAB), leakmon's two caches are marked for
-# fault injection (SLAB_FAILSLAB), so that leakmon_test's failslab test can
+# fault injection (SLAB_FAILSLAB), so that leakmon_faults' failslab test can
 # fail their allocations and nothing else's.
 [[ $SERIES != *-debug ]] || APPEND+=" slub_debug=A,leakmon_obj,leakmon_owner"
 if ((FRESH_TMP)); then APPEND+=" leakmon_tmp=fresh"; fi
