@@ -10,6 +10,7 @@
 #define _LEAKMON_COMPAT_H
 
 #include <linux/cgroup.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <net/af_unix.h>
@@ -103,5 +104,19 @@ struct lm_compat_unix_skb_parms {
 #define lm_compat_unix_fp(skb) \
 	(((struct lm_compat_unix_skb_parms *)(skb)->cb)->fp)
 #endif
+
+/*
+ * Process accounting's state in the initial pid namespace (the address of
+ * struct bsd_acct_struct, whose first member ns->bacct points to), or NULL
+ * when it is off or the kernel has none.  Read under rcu_read_lock().
+ */
+static inline const void *lm_compat_acct_state(void)
+{
+#ifdef CONFIG_BSD_PROCESS_ACCT
+	return READ_ONCE(init_pid_ns.bacct);
+#else
+	return NULL;
+#endif
+}
 
 #endif /* _LEAKMON_COMPAT_H */

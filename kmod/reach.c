@@ -425,7 +425,7 @@ static void lm_reach_acct(struct lm_pass *p)
 
 	memset(p->acct, 0, sizeof(p->acct));
 	rcu_read_lock();
-	acct = READ_ONCE(init_pid_ns.bacct);
+	acct = lm_compat_acct_state();
 	if (acct) {
 		/* within the allocation: a KFENCE object's own size */
 		size = min(ksize(acct), sizeof(p->acct));
