@@ -158,6 +158,8 @@ host() {
 			echo "by=$(c top --by "")"
 			echo "rr=$(c config --restrict-read "")"
 			echo "topopts=$(c top --)"
+			echo "evopts=$(c events --)"
+			echo "evflag=$(c events --priority-prefix "")"
 			echo "help=$(c help st)"')
 		local cmds want_cmds
 		want_cmds=$("$tmp/cli/usr/bin/leakmon" help |
@@ -175,6 +177,9 @@ host() {
 			grep -q -- "^topopts=.*$f\\b" <<<"$got" || { echo "# top: no $f"; rc=1; }
 		done
 		ok $rc "completion offers every option of 'leakmon top --help'"
+		grep -q -- '^evopts=.*--priority-prefix\b' <<<"$got" &&
+			grep -qx 'evflag=' <<<"$got"
+		ok $? "completion offers events --priority-prefix, a flag without a value"
 	else
 		ok 1 "bash-completion is not installed (deps.sh installs it)"
 	fi
