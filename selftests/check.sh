@@ -31,8 +31,8 @@ mkdir -p "$LM_TOP/build"
 : >"$LM_TOP/build/check-failed.txt"
 
 # Host side: static checks of the kernel code, the CLI's unit tests (ASan),
-# the CLI's parsers under libFuzzer, the man page, the Zabbix template and
-# the packages.
+# the CLI's parsers under libFuzzer, the man page, the Zabbix template,
+# the packages and the systemd units.
 # Run a TAP producer; a failure it did not report itself becomes "not ok".
 tap_run() {
 	local name=$1 out rc t0
@@ -56,6 +56,7 @@ job_host() {
 	tap_run "zabbix template" python3 "$LM_TOP/selftests/zabbix_template_test.py"
 	tap_run "prometheus rules" "$LM_TOP/selftests/prom_rules_test.sh"
 	tap_run "packages" "$LM_TOP/selftests/pkg_test.sh" --host
+	tap_run "systemd units" "$LM_TOP/selftests/units_test.sh"
 	# the valgrind pass's tests that need no module, here where valgrind
 	# starts ten times faster than in a VM (the rest: the valgrind job)
 	if [ -n "$VG_JOB" ]; then

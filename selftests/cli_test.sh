@@ -20,7 +20,7 @@
 # (the other scripts test them in more depth: check, prometheus and growth
 # in monitor_test.sh; watch, record and graph in graph_test.sh):
 #   status 0 3 | top 0 2 3 | config 0 2 | reset 0 4 | check 0 7 |
-#   prometheus 0 3 | growth 0 | events 0 2 8 | watch 0 3 | record 0 |
+#   prometheus 0 3 | growth 0 | events 0 2 3 8 | watch 0 3 | record 0 |
 #   graph 0 1 9 | version 0 | help 0 2 (no command)
 # (record's exit 9, an existing file that is not a recording, is in
 # graph_test.sh)
@@ -336,7 +336,33 @@ run_cli 0 "$T/rec.out" record -i 0.5 -d 1.5 -o "$T/rec" &&
 	grep -q "no-such-file" "$T/g1.err"
 ok $? "record -d and graph exit 0; graph of an empty file exits 9, of a missing one 1"
 
+# events with --priority-prefix, then the module unloaded under it: the
+# kernel drops the listeners silently, nlctrl's DELFAMILY tells events,
+# which exits 3 (for a service manager to start it again)
+run_cli 0 "$T/cfg" config --event-threshold 50 --event-rate 100
+lm events -p >"$T/evg" 2>"$T/evg.err" &
+evp=$!
+# listening once an alert came (slow to join under valgrind)
+for _ in $(seq 15); do
+	sleep 2
+	grep -q threshold "$T/evg" && break
+	"$WL" fdleak 100 2 >/dev/null
+done
 rmmod leakmon
+# exited PID: gone, or a zombie (our child, until waited for)
+exited() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	[ "${st%% *}" = Z ]
+}
+until_ok 60 exited "$evp" || kill -TERM "$evp"
+wait "$evp"
+rc=$?
+[ "$rc" -eq 3 ] && grep -q '^<5>[-0-9:]* threshold ' "$T/evg" &&
+	grep -q "the module was unloaded" "$T/evg.err" && ! bad_report "$T/evg.err"
+ok $? "events -p prints <5> before a threshold line; rmmod ends it with 3 (rc $rc)"
+[ "$rc" -eq 3 ] || sed 's/^/# /' "$T/evg" "$T/evg.err"
+
 run_cli 3 "$T/m" status && grep -q "family leakmon not found" "$T/m.err"
 ok $? "status without the module exits 3 and says how to load it"
 run_cli 3 "$T/m2" top && run_cli 3 "$T/m3" prometheus &&

@@ -6,7 +6,8 @@
 #        selftests/pkg_test.sh --guest DEBDIR     (in the test VM, as root)
 #
 # --host builds the packages (make deb, into build/deb/), runs lintian on
-# them, checks their contents and versions, builds the module with DKMS
+# them, checks their contents, versions and systemd units (installed, off
+# until enabled, stopped on removal), builds the module with DKMS
 # for every kernel whose headers are installed on this machine (in private
 # DKMS trees), and tests the bash completion of the packaged CLI.
 #
@@ -92,6 +93,91 @@ host() {
 		grep -qx "$f" "$tmp/cli.list" || { echo "# leakmon lacks $f"; rc=1; }
 	done
 	ok $rc "leakmon holds the CLI, leakmon(8), the bash completion, the Zabbix files and the Prometheus rules"
+	rc=0
+	local units=(leakmon-textfile.service leakmon-textfile.timer
+		leakmon-events.service leakmon-recorder.service)
+	for f in "${units[@]}"; do
+		grep -qx "./lib/systemd/system/$f" "$tmp/cli.list" ||
+			{ echo "# leakmon lacks /lib/systemd/system/$f"; rc=1; }
+		cmp -s "$TOP/user/systemd/$f" <(dpkg-deb --fsys-tarfile "$cli_deb" |
+			tar -xOf - "./lib/systemd/system/$f" 2>/dev/null) ||
+			{ echo "# /lib/systemd/system/$f is not user/systemd/$f"; rc=1; }
+	done
+	ok $rc "leakmon holds the systemd units of user/systemd/ in /lib/systemd/system"
+
+	# Off until enabled: the maintainer scripts enable a unit only when the
+	# administrator had (was-enabled), start none, restart on upgrade only
+	# those that run, stop every one on removal, forget them on purge.
+	dpkg-deb -e "$cli_deb" "$tmp/ctl"
+	rc=0
+	# each enable stands right under a was-enabled test
+	local enables guarded
+	enables=$(grep -c 'deb-systemd-helper enable' "$tmp/ctl/postinst")
+	guarded=$(grep -A2 -e '--quiet was-enabled' "$tmp/ctl/postinst" |
+		grep -c 'deb-systemd-helper enable')
+	echo "# postinst: $enables enable lines, $guarded under was-enabled"
+	[ "$enables" -gt 0 ] && [ "$enables" -eq "$guarded" ] || rc=1
+	# shellcheck disable=SC2016 # $_dh_action is the script's
+	if grep -nE 'deb-systemd-invoke (start|restart|\$_dh_action)|systemctl (start|enable)' \
+		"$tmp/ctl/postinst"; then
+		rc=1
+	fi
+	ok $rc "postinst neither enables nor starts a unit the administrator did not enable"
+	rc=0
+	grep -q "deb-systemd-invoke try-restart .*leakmon-events.service" "$tmp/ctl/postinst" || rc=1
+	[ ! -e "$tmp/ctl/preinst" ] || ! grep -q 'deb-systemd-invoke stop' "$tmp/ctl/preinst" ||
+		{ echo "# preinst stops the units before an upgrade"; rc=1; }
+	ok $rc "an upgrade restarts the units that run (try-restart), stopping none before"
+	rc=0
+	for f in "${units[@]}"; do
+		sed -n '/deb-systemd-invoke stop/,/|| true/p' "$tmp/ctl/prerm" | grep -q "$f" ||
+			{ echo "# prerm does not stop $f on removal"; rc=1; }
+	done
+	for f in leakmon-textfile.timer leakmon-events.service leakmon-recorder.service; do
+		grep "deb-systemd-helper purge" "$tmp/ctl/postrm" | grep -q "'$f'" ||
+			{ echo "# postrm does not purge $f"; rc=1; }
+	done
+	ok $rc "prerm stops every unit on removal, postrm forgets them on purge"
+
+	# The maintainer scripts run, as dpkg runs them, on the package
+	# unpacked in a scratch root (DPKG_ROOT: deb-systemd-helper and
+	# systemctl --root work there without a running systemd).
+	local root=$tmp/root links
+	mkdir -p "$root"
+	dpkg-deb -x "$cli_deb" "$root"
+	maint() { # maint SCRIPT ARGS...
+		local script=$1
+		shift
+		DPKG_ROOT=$root DPKG_MAINTSCRIPT_PACKAGE=leakmon \
+			DPKG_MAINTSCRIPT_NAME=$script sh "$tmp/ctl/$script" "$@"
+	}
+	enabled() { # the units' symlinks under etc/systemd/system
+		find "$root/etc/systemd/system" -type l -name 'leakmon-*' 2>/dev/null |
+			sed "s|^$root/etc/systemd/system/||" | sort | xargs
+	}
+	rc=0
+	maint postinst configure || rc=1
+	links=$(enabled)
+	echo "# installed: enabled '$links'"
+	[ -z "$links" ] || rc=1
+	systemctl --root="$root" enable leakmon-events.service >/dev/null 2>&1 || rc=1
+	maint postinst configure "$VERSION" || rc=1
+	links=$(enabled)
+	echo "# enabled by the administrator, upgraded: '$links'"
+	[ "$links" = multi-user.target.wants/leakmon-events.service ] || rc=1
+	mkdir -p "$root/var/lib/private/leakmon" "$root/var/lib/prometheus/node-exporter"
+	ln -s private/leakmon "$root/var/lib/leakmon"
+	: >"$root/var/lib/private/leakmon/recorder.jsonl"
+	: >"$root/var/lib/prometheus/node-exporter/leakmon.prom"
+	maint prerm remove && maint postrm remove || rc=1
+	[ ! -e "$root/var/lib/prometheus/node-exporter/leakmon.prom" ] &&
+		[ -e "$root/var/lib/leakmon/recorder.jsonl" ] || rc=1
+	maint postrm purge || rc=1
+	links=$(enabled)
+	echo "# purged: enabled '$links'"
+	[ -z "$links" ] && [ ! -e "$root/var/lib/private/leakmon" ] &&
+		[ ! -L "$root/var/lib/leakmon" ] || rc=1
+	ok $rc "in a scratch root: installing enables no unit, an upgrade keeps the administrator's, remove drops leakmon.prom, purge the recordings and the links"
 
 	# One release string everywhere.
 	dpkg-deb -x "$dkms_deb" "$tmp/dkms"
@@ -158,6 +244,8 @@ host() {
 			echo "by=$(c top --by "")"
 			echo "rr=$(c config --restrict-read "")"
 			echo "topopts=$(c top --)"
+			echo "evopts=$(c events --)"
+			echo "evflag=$(c events --priority-prefix "")"
 			echo "help=$(c help st)"')
 		local cmds want_cmds
 		want_cmds=$("$tmp/cli/usr/bin/leakmon" help |
@@ -175,6 +263,9 @@ host() {
 			grep -q -- "^topopts=.*$f\\b" <<<"$got" || { echo "# top: no $f"; rc=1; }
 		done
 		ok $rc "completion offers every option of 'leakmon top --help'"
+		grep -q -- '^evopts=.*--priority-prefix\b' <<<"$got" &&
+			grep -qx 'evflag=' <<<"$got"
+		ok $? "completion offers events --priority-prefix, a flag without a value"
 	else
 		ok 1 "bash-completion is not installed (deps.sh installs it)"
 	fi

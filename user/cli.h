@@ -68,6 +68,11 @@ void events_format(char *buf, size_t size, const struct lm_event *ev,
 		   uint64_t now_boot_ns, time_t now_real);
 /* One JSON object and a newline */
 void events_json(FILE *f, const struct lm_event *ev);
+/* LOG_ERR (unreachable), LOG_WARNING (saturated), LOG_NOTICE, LOG_INFO */
+int events_priority(unsigned int cmd);
+/* One line (JSON with json), "<priority>" in front with prefix */
+void events_print(FILE *f, const struct lm_event *ev, bool json,
+		  bool prefix, uint64_t now_boot_ns, time_t now_real);
 
 /* ---- errors (cli_util.c) ---- */
 

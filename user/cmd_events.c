@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 #include "cli.h"
@@ -19,7 +20,7 @@
 void usage_events(FILE *f)
 {
 	fprintf(f,
-		"Usage: leakmon events [-c N] [-t SECONDS] [--json]\n"
+		"Usage: leakmon events [-c N] [-t SECONDS] [--json] [--priority-prefix]\n"
 		"\n"
 		"Print the module's notifications as they arrive, one line each:\n"
 		"an owner reaching the event threshold (threshold), a process that\n"
@@ -28,12 +29,17 @@ void usage_events(FILE *f)
 		"pass that found more of an owner's objects leaked than the pass\n"
 		"before (unreachable), tracking that saturated (saturated).  The\n"
 		"threshold is set with the module parameter event_threshold (0:\n"
-		"off).  SIGINT, SIGTERM and SIGHUP end the listening with status 0.\n"
+		"off).  SIGINT, SIGTERM and SIGHUP end the listening with status 0;\n"
+		"unloading the module ends it with status 3.\n"
 		"\n"
 		"  -c, --count N         exit after N events (1..4294967295)\n"
 		"  -t, --timeout SECONDS give up after SECONDS (0.001..86400);\n"
 		"                        with -c, exit status 8 if fewer than N came\n"
 		"  -j, --json            one JSON object per line\n"
+		"  -p, --priority-prefix\n"
+		"                        start each line with its syslog priority, for\n"
+		"                        the journal (sd-daemon(3)): <3> unreachable,\n"
+		"                        <4> saturated, <5> threshold, <6> exited\n"
 		"  -h, --help            this text\n");
 }
 
@@ -41,6 +47,7 @@ static const struct option events_opts[] = {
 	{ "count",	required_argument,	NULL, 'c' },
 	{ "timeout",	required_argument,	NULL, 't' },
 	{ "json",	no_argument,		NULL, 'j' },
+	{ "priority-prefix", no_argument,	NULL, 'p' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -209,15 +216,52 @@ void events_json(FILE *f, const struct lm_event *ev)
 	json_finish(&j);
 }
 
+/* ---- one line per event ---- */
+
+/*
+ * The syslog priority of an event, for the journal: a leak is an error
+ * (the alert LeakmonUnreachableObjects is of severity high), tracking
+ * that saturated a warning (LeakmonSaturated), an owner over the
+ * threshold a notice, an exit that left objects information.
+ */
+int events_priority(unsigned int cmd)
+{
+	switch (cmd) {
+	case LEAKMON_CMD_EVENT_UNREACHABLE:	return LOG_ERR;
+	case LEAKMON_CMD_EVENT_SATURATED:	return LOG_WARNING;
+	case LEAKMON_CMD_EVENT_THRESHOLD:	return LOG_NOTICE;
+	}
+	return LOG_INFO;
+}
+
+/*
+ * Print ev as one line (JSON with json), with "<N>" in front with prefix:
+ * journald reads it as the line's priority (sd-daemon(3)).
+ */
+void events_print(FILE *f, const struct lm_event *ev, bool json,
+		  bool prefix, uint64_t now_boot_ns, time_t now_real)
+{
+	char line[EVENTS_WIDTH * 2 + 1];
+
+	if (prefix)
+		fprintf(f, "<%d>", events_priority(ev->cmd));
+	if (json) {
+		events_json(f, ev);
+	} else {
+		events_format(line, sizeof(line), ev, now_boot_ns, now_real);
+		fprintf(f, "%s\n", line);
+	}
+}
+
 /* ---- the command ---- */
 
 static int events_parse_args(int argc, char **argv, uint64_t *count,
-			     uint64_t *timeout_ns, bool *json)
+			     uint64_t *timeout_ns, bool *json, bool *prefix)
 {
 	int c, ret;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:t:jh", events_opts,
+	while ((c = getopt_long(argc, argv, ":c:t:jph", events_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -236,6 +280,9 @@ static int events_parse_args(int argc, char **argv, uint64_t *count,
 			break;
 		case 'j':
 			*json = true;
+			break;
+		case 'p':
+			*prefix = true;
 			break;
 		case 'h':
 			usage_events(stdout);
@@ -260,13 +307,13 @@ int cmd_events(int argc, char **argv)
 	uint64_t count = 0, timeout_ns = 0, seen = 0, start = boottime_ns();
 	struct sigaction sa = { .sa_handler = ev_on_signal };
 	sigset_t stops, orig, waiting;
-	char line[EVENTS_WIDTH * 2 + 1];
+	bool json = false, prefix = false, got;
 	struct lm_handle *h;
 	struct lm_event ev;
-	bool json = false, got;
 	int ret, wait;
 
-	ret = events_parse_args(argc, argv, &count, &timeout_ns, &json);
+	ret = events_parse_args(argc, argv, &count, &timeout_ns, &json,
+				&prefix);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	/*
@@ -313,19 +360,21 @@ int cmd_events(int argc, char **argv)
 				lm_last_error(h)->detail);
 			continue;
 		}
+		if (ret == LM_ERR_NOFAMILY) {
+			/* a service manager starts us again (Restart=) */
+			fprintf(stderr, "leakmon: events: %s\n",
+				lm_last_error(h)->detail);
+			ret = EXIT_NOMODULE;
+			goto out;
+		}
 		if (ret != LM_OK) {
 			ret = cli_fail("events", ret, lm_last_error(h));
 			goto out;
 		}
 		if (!got)
 			continue;	/* the deadline is checked above */
-		if (json) {
-			events_json(stdout, &ev);
-		} else {
-			events_format(line, sizeof(line), &ev, boottime_ns(),
-				      time(NULL));
-			printf("%s\n", line);
-		}
+		events_print(stdout, &ev, json, prefix, boottime_ns(),
+			     time(NULL));
 		fflush(stdout);
 		seen++;
 	}

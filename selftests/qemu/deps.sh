@@ -36,6 +36,9 @@ PACKAGES=(
 	dpkg-dev debhelper dh-dkms dkms fakeroot lintian linux-headers-amd64
 	# the bash completion is tested with the bash-completion framework
 	bash-completion
+	# systemd-analyze verify and security on the packaged units
+	# (selftests/units_test.sh)
+	systemd
 	# make bench: bpftrace and bcc's memleak run in the guest, pahole reads
 	# structure offsets from the kernel's BTF there (selftests/bench/)
 	bpftrace bpfcc-tools

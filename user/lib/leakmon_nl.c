@@ -489,6 +489,29 @@ static int lm_ctrl_msg_cb(const struct nlmsghdr *nlh, void *data,
 	return LM_OK;
 }
 
+/*
+ * An nlctrl notification that family id was unregistered (its module
+ * unloaded): CTRL_CMD_DELFAMILY naming it.  The message's length has been
+ * checked by the caller.
+ */
+bool lm_ctrl_family_gone(const struct nlmsghdr *nlh, uint16_t id)
+{
+	const struct genlmsghdr *genl;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != GENL_ID_CTRL ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return false;
+	genl = mnl_nlmsg_get_payload(nlh);
+	if (genl->cmd != CTRL_CMD_DELFAMILY)
+		return false;
+	mnl_attr_for_each(a, nlh, sizeof(*genl))
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
+			return mnl_attr_validate(a, MNL_TYPE_U16) >= 0 &&
+			       mnl_attr_get_u16(a) == id;
+	return false;
+}
+
 static int lm_resolve_family(struct lm_handle *h, const char *name)
 {
 	char buf[LM_SEND_BUFSIZE];
@@ -973,6 +996,8 @@ const char *lm_saturation_name(unsigned int reason)
 
 int lm_events_join(struct lm_handle *h)
 {
+	struct lm_handle *check = NULL;
+	bool gone = false;
 	int id = -1;
 
 	lm_error_clear(&h->err);
@@ -989,6 +1014,25 @@ int lm_events_join(struct lm_handle *h)
 				  sizeof(id)) < 0)
 		return lm_error_errno(&h->err, errno,
 				      "joining the events group");
+	/*
+	 * nlctrl's group "notify" says when the family goes (the module is
+	 * unloaded): the kernel drops the family's listeners silently.  Its
+	 * id is GENL_ID_CTRL on every kernel (genl_validate_assign_mc_groups()),
+	 * as iproute2's "genl monitor" assumes.
+	 */
+	id = GENL_ID_CTRL;
+	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &id,
+				  sizeof(id)) < 0)
+		return lm_error_errno(&h->err, errno,
+				      "joining nlctrl's notify group");
+	/* gone (or gone and back) before we listened: no DELFAMILY will come */
+	if (lm_open(&check, NULL) != LM_OK || check->fam.id != h->fam.id)
+		gone = true;
+	lm_close(check);
+	if (gone)
+		return lm_error_set(&h->err, LM_ERR_NOFAMILY,
+				    "the module was unloaded (generic netlink family %s is gone)",
+				    LEAKMON_GENL_NAME);
 	h->ev_len = h->ev_off = 0;
 	return LM_OK;
 }
@@ -1032,6 +1076,12 @@ static int lm_event_take(struct lm_handle *h, struct lm_event *ev, bool *got)
 		h->ev_off += MNL_ALIGN(nlh->nlmsg_len);
 		if (h->ev_off > h->ev_len)
 			h->ev_off = h->ev_len;
+		if (lm_ctrl_family_gone(nlh, h->fam.id)) {
+			h->ev_len = h->ev_off = 0;
+			return lm_error_set(&h->err, LM_ERR_NOFAMILY,
+					    "the module was unloaded (generic netlink family %s is gone)",
+					    LEAKMON_GENL_NAME);
+		}
 		if (nlh->nlmsg_type != h->fam.id)
 			continue;	/* not the family's: an ack, say */
 		ret = lm_parse_event(nlh, ev, &found, &h->err);

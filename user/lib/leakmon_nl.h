@@ -384,11 +384,19 @@ int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
  * groups; a module without the group gives LM_ERR_LOCAL/ENOENT).  Use a
  * handle only for events once joined: requests on it would skip events.
  *
+ * It also joins nlctrl's "notify" group, to learn that the family is
+ * unregistered, and gives LM_ERR_NOFAMILY if the module was unloaded
+ * since lm_open().
+ *
  * lm_event_next() waits up to timeout_ms (-1: no limit) for the next
  * event: LM_OK with *got set, or LM_OK with *got false when the time ran
  * out or a signal interrupted the wait (call again to go on).  Messages that are not events of a known command are skipped.  When
  * the socket's receive buffer overflowed, events were lost: the call
  * returns LM_ERR_LOCAL with err ENOBUFS once, and the next call goes on.
+ * When the module is unloaded (nlctrl's CTRL_CMD_DELFAMILY for the
+ * family), it returns LM_ERR_NOFAMILY: the kernel has dropped the
+ * family's listeners, so the handle hears nothing more; open a new one
+ * once the module is back.
  *
  * lm_event_wait_mask() makes lm_event_next() wait with ppoll() and mask as
  * the signal mask (NULL: poll(), the caller's mask): a program that blocks

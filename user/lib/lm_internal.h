@@ -42,6 +42,9 @@ int lm_rx_feed(struct lm_rx *rx, const void *buf, size_t len);
 int lm_open_family(struct lm_handle **hp, const char *name,
 		   struct lm_error *err);
 
+/* nlh is nlctrl's CTRL_CMD_DELFAMILY of family id (its module unloaded) */
+bool lm_ctrl_family_gone(const struct nlmsghdr *nlh, uint16_t id);
+
 void lm_error_clear(struct lm_error *err);
 __attribute__((format(printf, 3, 4)))
 int lm_error_set(struct lm_error *err, int status, const char *fmt, ...);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
@@ -2623,6 +2624,8 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_USAGE, "events", "-t", "0");
 	CLI_EXIT(EXIT_USAGE, "events", "-t", "86401");
 	CLI_EXIT(EXIT_USAGE, "events", "extra");
+	CLI_EXIT(EXIT_OK, "events", "--priority-prefix", "--help");
+	CLI_EXIT(EXIT_USAGE, "events", "-p", "extra");
 	CLI_EXIT(EXIT_USAGE, "top", "-n", "abc");
 	CLI_EXIT(EXIT_USAGE, "top", "-n", "-1");
 	CLI_EXIT(EXIT_USAGE, "top", "-n", "99999999999999999999999");
@@ -2991,6 +2994,115 @@ static void test_events_lines(void)
 	   "event: attributes not sent are null, no kinds {}: %s",
 	   text ? text : "(null)");
 	free(text);
+}
+
+static char *events_print_text(const struct lm_event *ev, bool json,
+			       bool prefix)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return NULL;
+	events_print(f, ev, json, prefix, 0, 1000000);
+	fclose(f);
+	return text;
+}
+
+/* --priority-prefix: "<N>" before each line, for journald (sd-daemon(3)) */
+static void test_events_priority(void)
+{
+	static const struct {
+		uint8_t cmd;
+		int prio;
+		const char *name;
+	} want[] = {
+		{ LEAKMON_CMD_EVENT_UNREACHABLE, LOG_ERR, "unreachable" },
+		{ LEAKMON_CMD_EVENT_SATURATED, LOG_WARNING, "saturated" },
+		{ LEAKMON_CMD_EVENT_THRESHOLD, LOG_NOTICE, "threshold" },
+		{ LEAKMON_CMD_EVENT_ORPHANS, LOG_INFO, "exited" },
+	};
+	struct event_opts eo = { .count = 1000 };
+	char prefix[8], *plain, *text;
+	struct lm_event ev;
+	bool found;
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		eo.cmd = want[i].cmd;
+		lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, NULL);
+		snprintf(prefix, sizeof(prefix), "<%d>", want[i].prio);
+		plain = events_print_text(&ev, false, false);
+		text = events_print_text(&ev, false, true);
+		ok(found && events_priority(ev.cmd) == want[i].prio &&
+		   plain && text && !strncmp(text, prefix, strlen(prefix)) &&
+		   !strcmp(text + strlen(prefix), plain) &&
+		   strstr(plain, want[i].name) && plain[0] != '<' &&
+		   strchr(text, '\n') == text + strlen(text) - 1,
+		   "event priority: %s is %s, one line: %s", want[i].name,
+		   prefix, text ? text : "(null)");
+		free(plain);
+		free(text);
+	}
+	/* warning or above (a lower number): what journalctl -p warning shows */
+	ok(events_priority(LEAKMON_CMD_EVENT_UNREACHABLE) <= LOG_WARNING &&
+	   events_priority(LEAKMON_CMD_EVENT_SATURATED) <= LOG_WARNING &&
+	   events_priority(LEAKMON_CMD_EVENT_THRESHOLD) > LOG_WARNING &&
+	   events_priority(LEAKMON_CMD_EVENT_ORPHANS) > LOG_WARNING,
+	   "event priority: unreachable and saturated at warning or above, the others below");
+	eo.cmd = LEAKMON_CMD_EVENT_UNREACHABLE;
+	lm_parse_event(event_msg(mb.buf, &eo), &ev, &found, NULL);
+	text = events_print_text(&ev, true, true);
+	ok(text && !strncmp(text, "<3>{", 4) && json_valid(text + 3),
+	   "event priority: with --json, the prefix and then the object: %s",
+	   text ? text : "(null)");
+	free(text);
+}
+
+static struct nlmsghdr *ctrl_msg(uint8_t cmd, bool with_id, uint16_t id)
+{
+	struct nlmsghdr *nlh = genl_msg(mb.buf, cmd);
+
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_pid = 0;
+	nlh->nlmsg_seq = 0;
+	if (with_id)
+		mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, id);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, LEAKMON_GENL_NAME);
+	return nlh;
+}
+
+/* The module unloaded under leakmon events: nlctrl's DELFAMILY */
+static void test_family_gone(void)
+{
+	struct nlmsghdr *nlh;
+
+	ok(lm_ctrl_family_gone(ctrl_msg(CTRL_CMD_DELFAMILY, true, FAMILY_ID),
+			       FAMILY_ID),
+	   "family gone: CTRL_CMD_DELFAMILY of the family");
+	ok(!lm_ctrl_family_gone(ctrl_msg(CTRL_CMD_DELFAMILY, true,
+					 FAMILY_ID + 1), FAMILY_ID),
+	   "family gone: not for another family's DELFAMILY");
+	ok(!lm_ctrl_family_gone(ctrl_msg(CTRL_CMD_NEWFAMILY, true, FAMILY_ID),
+				FAMILY_ID) &&
+	   !lm_ctrl_family_gone(ctrl_msg(CTRL_CMD_DELMCAST_GRP, true,
+					 FAMILY_ID), FAMILY_ID),
+	   "family gone: not for NEWFAMILY or DELMCAST_GRP");
+	ok(!lm_ctrl_family_gone(ctrl_msg(CTRL_CMD_DELFAMILY, false, 0), 0),
+	   "family gone: not without CTRL_ATTR_FAMILY_ID");
+	nlh = ctrl_msg(CTRL_CMD_DELFAMILY, true, FAMILY_ID);
+	nlh->nlmsg_type = FAMILY_ID;
+	ok(!lm_ctrl_family_gone(nlh, FAMILY_ID),
+	   "family gone: only from nlctrl (GENL_ID_CTRL)");
+	nlh = genl_msg(mb.buf, CTRL_CMD_DELFAMILY);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	mnl_attr_put_u32(nlh, CTRL_ATTR_FAMILY_ID, FAMILY_ID);
+	ok(!lm_ctrl_family_gone(nlh, FAMILY_ID),
+	   "family gone: a CTRL_ATTR_FAMILY_ID of the wrong size is not taken");
+	nlh = mnl_nlmsg_put_header(mb.buf);
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	ok(!lm_ctrl_family_gone(nlh, FAMILY_ID),
+	   "family gone: a message without a genl header is not taken");
 }
 
 /* ---- record, graph axes, sparklines ---- */
@@ -3434,6 +3546,8 @@ int main(int argc, char **argv)
 	test_config();
 	test_events();
 	test_events_lines();
+	test_events_priority();
+	test_family_gone();
 	test_rx_dump();
 	test_rx_errors();
 	test_rx_framing();
