@@ -118,13 +118,17 @@ static inline u32 lm_now_s(void)
 	return (u32)div_u64(get_jiffies_64() - INITIAL_JIFFIES, HZ);
 }
 
-/* Configuration; module parameters and LEAKMON_CMD_SET_CONFIG share it. */
+/*
+ * Configuration (config.c); module parameters and LEAKMON_CMD_SET_CONFIG
+ * share it.
+ */
 extern unsigned int lm_max_objects;
 extern unsigned int lm_max_owners;
 extern bool lm_restrict_read;
 extern unsigned int lm_event_threshold;
 extern unsigned int lm_event_rate;
 extern unsigned int lm_event_queue_max;
+extern unsigned int lm_hash_bits;
 extern unsigned int lm_hash_buckets;
 extern unsigned int lm_kretprobe_maxactive;
 extern struct mutex lm_config_mutex;

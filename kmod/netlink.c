@@ -8,7 +8,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
-#include <linux/mutex.h>
 #include <linux/capability.h>
 #include <linux/ktime.h>
 #include <net/genetlink.h>
@@ -17,50 +16,12 @@
 
 #include "leakmon.h"
 #include "compat.h"
+#include "config.h"
 #include "describe.h"
 #include "events.h"
 #include "../include/leakmon-version.h"
 
 static struct genl_family lm_genl_family;
-
-static struct netlink_range_validation lm_objects_range = {
-	.min = 1, .max = LEAKMON_MAX_OBJECTS_LIMIT,
-};
-
-static struct netlink_range_validation lm_owners_range = {
-	.min = 1, .max = LEAKMON_MAX_OWNERS_LIMIT,
-};
-
-static struct netlink_range_validation lm_threshold_range = {
-	.min = 0, .max = LEAKMON_MAX_OBJECTS_LIMIT,
-};
-
-static struct netlink_range_validation lm_rate_range = {
-	.min = 1, .max = LEAKMON_EVENT_RATE_LIMIT,
-};
-
-static struct netlink_range_validation lm_queue_range = {
-	.min = 1, .max = LEAKMON_EVENT_QUEUE_LIMIT,
-};
-
-static const struct nla_policy lm_config_policy[LEAKMON_CONFIG_A_MAX + 1] = {
-	[LEAKMON_CONFIG_A_MAX_OBJECTS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &lm_objects_range),
-	[LEAKMON_CONFIG_A_MAX_OWNERS] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &lm_owners_range),
-	[LEAKMON_CONFIG_A_RESTRICT_READ] = NLA_POLICY_MAX(NLA_U8, 1),
-	[LEAKMON_CONFIG_A_HASH_BUCKETS] = {
-		.type = NLA_REJECT,
-		.reject_message =
-			"hash_buckets is read-only: set it at load with the hash_bits parameter",
-	},
-	[LEAKMON_CONFIG_A_EVENT_THRESHOLD] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &lm_threshold_range),
-	[LEAKMON_CONFIG_A_EVENT_RATE] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &lm_rate_range),
-	[LEAKMON_CONFIG_A_EVENT_QUEUE_MAX] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &lm_queue_range),
-};
 
 static const struct nla_policy lm_set_config_policy[LEAKMON_A_MAX + 1] = {
 	[LEAKMON_A_CONFIG] = NLA_POLICY_NESTED(lm_config_policy),
@@ -103,33 +64,6 @@ static void *lm_reply_start(struct genl_info *info, struct sk_buff **skbp)
 	}
 	*skbp = skb;
 	return hdr;
-}
-
-static int lm_put_config(struct sk_buff *skb)
-{
-	struct nlattr *nest;
-
-	nest = nla_nest_start(skb, LEAKMON_A_CONFIG);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, LEAKMON_CONFIG_A_MAX_OBJECTS,
-			READ_ONCE(lm_max_objects)) ||
-	    nla_put_u32(skb, LEAKMON_CONFIG_A_MAX_OWNERS,
-			READ_ONCE(lm_max_owners)) ||
-	    nla_put_u8(skb, LEAKMON_CONFIG_A_RESTRICT_READ,
-		       READ_ONCE(lm_restrict_read)) ||
-	    nla_put_u32(skb, LEAKMON_CONFIG_A_HASH_BUCKETS, lm_hash_buckets) ||
-	    nla_put_u32(skb, LEAKMON_CONFIG_A_EVENT_THRESHOLD,
-			READ_ONCE(lm_event_threshold)) ||
-	    nla_put_u32(skb, LEAKMON_CONFIG_A_EVENT_RATE,
-			READ_ONCE(lm_event_rate)) ||
-	    nla_put_u32(skb, LEAKMON_CONFIG_A_EVENT_QUEUE_MAX,
-			READ_ONCE(lm_event_queue_max))) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
 }
 
 static int lm_put_kind(struct sk_buff *skb, unsigned int kind,
@@ -285,7 +219,7 @@ static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
 			      LEAKMON_A_PAD) ||
 	    nla_put_u32(msg, LEAKMON_A_OWNERS, t.owners) ||
 	    nla_put_u32(msg, LEAKMON_A_OWNERS_EXITED, t.owners_exited) ||
-	    lm_put_config(msg) || lm_events_put_stats(msg) ||
+	    lm_config_put(msg) || lm_events_put_stats(msg) ||
 	    lm_put_last_scan(msg))
 		goto err;
 	for (k = 0; k < LM_NKINDS; k++)
@@ -545,7 +479,7 @@ static int lm_reply_config(struct genl_info *info)
 	hdr = lm_reply_start(info, &msg);
 	if (!hdr)
 		return -ENOMEM;
-	if (lm_put_config(msg)) {
+	if (lm_config_put(msg)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -562,7 +496,6 @@ static int lm_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
 
 static int lm_cmd_set_config(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *tb[LEAKMON_CONFIG_A_MAX + 1];
 	struct nlattr *cfg = info->attrs[LEAKMON_A_CONFIG];
 	int err;
 
@@ -575,41 +508,9 @@ static int lm_cmd_set_config(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "missing LEAKMON_A_CONFIG");
 		return -EINVAL;
 	}
-	/* Already validated by the policy; this only splits the nest. */
-	err = nla_parse_nested(tb, LEAKMON_CONFIG_A_MAX, cfg, lm_config_policy,
-			       info->extack);
+	err = lm_config_set(cfg, info->extack);
 	if (err)
 		return err;
-	if (!tb[LEAKMON_CONFIG_A_MAX_OBJECTS] &&
-	    !tb[LEAKMON_CONFIG_A_MAX_OWNERS] &&
-	    !tb[LEAKMON_CONFIG_A_RESTRICT_READ] &&
-	    !tb[LEAKMON_CONFIG_A_EVENT_THRESHOLD] &&
-	    !tb[LEAKMON_CONFIG_A_EVENT_RATE] &&
-	    !tb[LEAKMON_CONFIG_A_EVENT_QUEUE_MAX]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, cfg,
-				    "no configuration attribute given");
-		return -EINVAL;
-	}
-	mutex_lock(&lm_config_mutex);
-	if (tb[LEAKMON_CONFIG_A_MAX_OBJECTS])
-		WRITE_ONCE(lm_max_objects,
-			   nla_get_u32(tb[LEAKMON_CONFIG_A_MAX_OBJECTS]));
-	if (tb[LEAKMON_CONFIG_A_MAX_OWNERS])
-		WRITE_ONCE(lm_max_owners,
-			   nla_get_u32(tb[LEAKMON_CONFIG_A_MAX_OWNERS]));
-	if (tb[LEAKMON_CONFIG_A_RESTRICT_READ])
-		WRITE_ONCE(lm_restrict_read,
-			   nla_get_u8(tb[LEAKMON_CONFIG_A_RESTRICT_READ]));
-	if (tb[LEAKMON_CONFIG_A_EVENT_THRESHOLD])
-		WRITE_ONCE(lm_event_threshold,
-			   nla_get_u32(tb[LEAKMON_CONFIG_A_EVENT_THRESHOLD]));
-	if (tb[LEAKMON_CONFIG_A_EVENT_RATE])
-		WRITE_ONCE(lm_event_rate,
-			   nla_get_u32(tb[LEAKMON_CONFIG_A_EVENT_RATE]));
-	if (tb[LEAKMON_CONFIG_A_EVENT_QUEUE_MAX])
-		WRITE_ONCE(lm_event_queue_max,
-			   nla_get_u32(tb[LEAKMON_CONFIG_A_EVENT_QUEUE_MAX]));
-	mutex_unlock(&lm_config_mutex);
 	return lm_reply_config(info);
 }
 

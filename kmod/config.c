@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leakmon: the configuration settings, each defined once, as an entry of
+ * config_table.h.  The entries make the module parameters (with their
+ * checks), the policy of the LEAKMON_A_CONFIG nest, what
+ * LEAKMON_CMD_SET_CONFIG changes and what the replies' LEAKMON_A_CONFIG
+ * holds.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <net/netlink.h>
+
+#include "leakmon.h"
+#include "config.h"
+
+/* Serialises writers of the configuration below. */
+DEFINE_MUTEX(lm_config_mutex);
+
+unsigned int lm_max_objects = 1U << 20;
+unsigned int lm_max_owners = 1U << 16;
+bool lm_restrict_read;
+unsigned int lm_hash_buckets;
+unsigned int lm_hash_bits;
+
+unsigned int lm_kretprobe_maxactive;
+
+unsigned int lm_event_threshold;
+unsigned int lm_event_rate = 10;
+unsigned int lm_event_queue_max = 256;
+
+#define LM_HASH_BITS_MIN	8
+#define LM_HASH_BITS_MAX	24
+#define LM_MAXACTIVE_MAX	65536
+#define LM_SCAN_INTERVAL_MAX	86400	/* seconds */
+#define LM_SCAN_GRACE_MAX	3600
+#define LM_CLOSING_MAX_MAX	86400
+
+/**
+ * enum lm_setting_kind - how a setting is reached (config_table.h says more)
+ * @LM_SETTING_CONFIG: unsigned int module parameter and attribute
+ * @LM_SETTING_CONFIG_BOOL: bool module parameter and u8 attribute
+ * @LM_SETTING_PARAM: unsigned int module parameter only
+ * @LM_SETTING_SHOWN: unsigned int attribute, read only
+ */
+enum lm_setting_kind {
+	LM_SETTING_CONFIG,
+	LM_SETTING_CONFIG_BOOL,
+	LM_SETTING_PARAM,
+	LM_SETTING_SHOWN,
+};
+
+/**
+ * struct lm_setting - one configuration setting, an entry of config_table.h
+ * @kind: enum lm_setting_kind
+ * @zero_ok: 0 is taken besides @range
+ * @attr: LEAKMON_CONFIG_A_*, 0 if none
+ * @var: the variable: a bool for LM_SETTING_CONFIG_BOOL, else an
+ *       unsigned int
+ * @range: the values taken (lm_config_policy points here)
+ * @changed: called after a change, lm_config_mutex held
+ */
+struct lm_setting {
+	u8 kind;
+	bool zero_ok;
+	u16 attr;
+	void *var;
+	struct netlink_range_validation range;
+	void (*changed)(void);
+};
+
+/* LM_SET_<name>: the setting's index in lm_settings */
+enum {
+#define LM_SETTING(_kind, _name, ...) LM_SET_##_name,
+#include "config_table.h"
+#undef LM_SETTING
+};
+
+/*
+ * Not const: struct nla_policy's range pointer is not const on every
+ * kernel leakmon supports, and lm_config_policy points in here.
+ */
+static struct lm_setting lm_settings[] __ro_after_init = {
+#define LM_SETTING(_kind, _name, _var, _text, _attr, _min, _max, _mode, ...) \
+	[LM_SET_##_name] = {						\
+		.kind = LM_SETTING_##_kind,				\
+		.attr = _attr,						\
+		.var = &(_var),						\
+		.range = { .min = _min, .max = _max },			\
+		__VA_ARGS__						\
+	},
+#include "config_table.h"
+#undef LM_SETTING
+};
+
+static bool lm_setting_is_bool(const struct lm_setting *s)
+{
+	return s->kind == LM_SETTING_CONFIG_BOOL;
+}
+
+/* LEAKMON_CMD_SET_CONFIG changes it */
+static bool lm_setting_settable(const struct lm_setting *s)
+{
+	return s->kind == LM_SETTING_CONFIG ||
+	       s->kind == LM_SETTING_CONFIG_BOOL;
+}
+
+static void lm_setting_write(const struct lm_setting *s, unsigned int v)
+{
+	lockdep_assert_held(&lm_config_mutex);
+	if (lm_setting_is_bool(s))
+		WRITE_ONCE(*(bool *)s->var, v);
+	else
+		WRITE_ONCE(*(unsigned int *)s->var, v);
+	if (s->changed)
+		s->changed();
+}
+
+/* ---- module parameters: kp->arg is the struct lm_setting ---- */
+
+static int lm_param_set_uint(const char *val, const struct kernel_param *kp)
+{
+	const struct lm_setting *s = kp->arg;
+	unsigned int v;
+	int err;
+
+	err = kstrtouint(val, 0, &v);
+	if (err) {
+		pr_err("%s: not a number: '%s'\n", kp->name, val);
+		return err;
+	}
+	if ((v || !s->zero_ok) && (v < s->range.min || v > s->range.max)) {
+		pr_err("%s: %u out of range %llu..%llu\n", kp->name, v,
+		       s->range.min, s->range.max);
+		return -ERANGE;
+	}
+	mutex_lock(&lm_config_mutex);
+	lm_setting_write(s, v);
+	mutex_unlock(&lm_config_mutex);
+	return 0;
+}
+
+/*
+ * A bool's set, and either's get: the kernel's own, on the variable (as
+ * param_array_get() calls its element's)
+ */
+static int lm_param_set_bool(const char *val, const struct kernel_param *kp)
+{
+	const struct lm_setting *s = kp->arg;
+	struct kernel_param p = *kp;
+	int err;
+
+	p.arg = s->var;
+	mutex_lock(&lm_config_mutex);
+	err = param_set_bool(val, &p);
+	if (!err && s->changed)
+		s->changed();
+	mutex_unlock(&lm_config_mutex);
+	return err;
+}
+
+static int lm_param_get(char *buffer, const struct kernel_param *kp)
+{
+	const struct lm_setting *s = kp->arg;
+	struct kernel_param p = *kp;
+
+	p.arg = s->var;
+	if (lm_setting_is_bool(s))
+		return param_get_bool(buffer, &p);
+	return param_get_uint(buffer, &p);
+}
+
+static const struct kernel_param_ops lm_param_uint_ops = {
+	.set = lm_param_set_uint,
+	.get = lm_param_get,
+};
+
+/* As with param_ops_bool, the name alone ("restrict_read") means 1 */
+static const struct kernel_param_ops lm_param_bool_ops = {
+	.flags = KERNEL_PARAM_OPS_FL_NOARG,
+	.set = lm_param_set_bool,
+	.get = lm_param_get,
+};
+
+/*
+ * An entry's module parameter: what module_param_cb() and
+ * MODULE_PARM_DESC() make (a bool's also the parmtype that
+ * module_param_named() adds), then a function that checks that the
+ * variable has the kind's type, as module_param_named()'s param_check_*()
+ * does.  The function comes last so that the entries need no semicolon
+ * between them.  SHOWN has the check only.
+ */
+#define LM_PARAM_UINT(_name, _var, _mode, _text)			\
+	module_param_cb(_name, &lm_param_uint_ops,			\
+			&lm_settings[LM_SET_##_name], _mode);		\
+	MODULE_INFO(parm, #_name ":" _text);				\
+	static inline unsigned int __always_unused *lm_var_##_name(void) \
+	{								\
+		return &(_var);						\
+	}
+#define LM_PARAM_CONFIG LM_PARAM_UINT
+#define LM_PARAM_PARAM LM_PARAM_UINT
+#define LM_PARAM_CONFIG_BOOL(_name, _var, _mode, _text)			\
+	module_param_cb(_name, &lm_param_bool_ops,			\
+			&lm_settings[LM_SET_##_name], _mode);		\
+	MODULE_INFO(parmtype, #_name ":bool");				\
+	MODULE_INFO(parm, #_name ":" _text);				\
+	static inline bool __always_unused *lm_var_##_name(void)	\
+	{								\
+		return &(_var);						\
+	}
+#define LM_PARAM_SHOWN(_name, _var, _mode, _text)			\
+	static inline unsigned int __always_unused *lm_var_##_name(void) \
+	{								\
+		return &(_var);						\
+	}
+
+#define LM_SETTING(_kind, _name, _var, _text, _attr, _min, _max, _mode, ...) \
+	LM_PARAM_##_kind(_name, _var, _mode, _text)
+#include "config_table.h"
+#undef LM_SETTING
+
+/* ---- LEAKMON_A_CONFIG ---- */
+
+#define LM_POLICY_CONFIG(_name, _attr, _text)				\
+	[_attr] = NLA_POLICY_FULL_RANGE(NLA_U32,			\
+					&lm_settings[LM_SET_##_name].range),
+#define LM_POLICY_CONFIG_BOOL(_name, _attr, _text)			\
+	[_attr] = NLA_POLICY_MAX(NLA_U8, 1),
+#define LM_POLICY_SHOWN(_name, _attr, _text)				\
+	[_attr] = { .type = NLA_REJECT, .reject_message = _text },
+#define LM_POLICY_PARAM(_name, _attr, _text)
+
+const struct nla_policy lm_config_policy[LEAKMON_CONFIG_A_MAX + 1] = {
+#define LM_SETTING(_kind, _name, _var, _text, _attr, _min, _max, _mode, ...) \
+	LM_POLICY_##_kind(_name, _attr, _text)
+#include "config_table.h"
+#undef LM_SETTING
+};
+
+static int lm_setting_put(struct sk_buff *skb, const struct lm_setting *s)
+{
+	if (lm_setting_is_bool(s))
+		return nla_put_u8(skb, s->attr, READ_ONCE(*(bool *)s->var));
+	return nla_put_u32(skb, s->attr, READ_ONCE(*(unsigned int *)s->var));
+}
+
+int lm_config_put(struct sk_buff *skb)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, LEAKMON_A_CONFIG);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(lm_settings); i++) {
+		if (lm_settings[i].attr &&
+		    lm_setting_put(skb, &lm_settings[i])) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int lm_config_set(const struct nlattr *cfg, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[LEAKMON_CONFIG_A_MAX + 1];
+	const struct lm_setting *s;
+	bool given = false;
+	unsigned int i;
+	int err;
+
+	/* Already validated by the policy; this only splits the nest. */
+	err = nla_parse_nested(tb, LEAKMON_CONFIG_A_MAX, cfg, lm_config_policy,
+			       extack);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(lm_settings); i++) {
+		s = &lm_settings[i];
+		if (lm_setting_settable(s) && tb[s->attr])
+			given = true;
+	}
+	if (!given) {
+		NL_SET_ERR_MSG_ATTR(extack, cfg,
+				    "no configuration attribute given");
+		return -EINVAL;
+	}
+	mutex_lock(&lm_config_mutex);
+	for (i = 0; i < ARRAY_SIZE(lm_settings); i++) {
+		s = &lm_settings[i];
+		if (!lm_setting_settable(s) || !tb[s->attr])
+			continue;
+		lm_setting_write(s, lm_setting_is_bool(s) ?
+				 nla_get_u8(tb[s->attr]) :
+				 nla_get_u32(tb[s->attr]));
+	}
+	mutex_unlock(&lm_config_mutex);
+	return 0;
+}

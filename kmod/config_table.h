@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * leakmon's configuration settings, one entry each.  config.c includes this
+ * file once for each thing it makes of them, with LM_SETTING() defined for
+ * it (no include guard on purpose):
+ *
+ *	LM_SETTING(kind, name, variable, text, attribute, min, max, mode,
+ *		   extra...)
+ *
+ * kind:
+ *   CONFIG       an unsigned int, min..max: the module parameter name
+ *                (sysfs mode), and attribute in LEAKMON_A_CONFIG, reported
+ *                and set by LEAKMON_CMD_SET_CONFIG
+ *   CONFIG_BOOL  the same for a bool: the parameter takes what
+ *                param_set_bool() takes, the attribute is a u8, 0 or 1
+ *   PARAM        an unsigned int, min..max: a module parameter only
+ *                (attribute 0)
+ *   SHOWN        an unsigned int that LEAKMON_A_CONFIG reports as the
+ *                attribute; no parameter, and LEAKMON_CMD_SET_CONFIG
+ *                refuses it with text (min, max and mode 0)
+ * text: the parameter's description (modinfo).
+ * extra: more members of struct lm_setting: .zero_ok (0 is taken besides
+ * min..max), .changed (called after a change, lm_config_mutex held).
+ *
+ * LEAKMON_A_CONFIG holds the attributes in this order, theirs in enum
+ * leakmon_config_attr.  A new setting is an entry here, its attribute in
+ * include/uapi/linux/leakmon.h if it has one, its variable and what uses
+ * it, and its documentation.
+ */
+
+LM_SETTING(CONFIG, max_objects, lm_max_objects,
+	   "Most objects tracked at once (1..67108864, default 1048576)",
+	   LEAKMON_CONFIG_A_MAX_OBJECTS, 1, LEAKMON_MAX_OBJECTS_LIMIT, 0644)
+LM_SETTING(CONFIG, max_owners, lm_max_owners,
+	   "Most owners listed at once (1..1048576, default 65536)",
+	   LEAKMON_CONFIG_A_MAX_OWNERS, 1, LEAKMON_MAX_OWNERS_LIMIT, 0644)
+LM_SETTING(CONFIG_BOOL, restrict_read, lm_restrict_read,
+	   "Reading over netlink needs CAP_NET_ADMIN (default 0)",
+	   LEAKMON_CONFIG_A_RESTRICT_READ, 0, 1, 0644)
+LM_SETTING(SHOWN, hash_buckets, lm_hash_buckets,
+	   "hash_buckets is read-only: set it at load with the hash_bits parameter",
+	   LEAKMON_CONFIG_A_HASH_BUCKETS, 0, 0, 0)
+LM_SETTING(CONFIG, event_threshold, lm_event_threshold,
+	   "Live objects of one owner that trigger an event (0..67108864, default 0: off)",
+	   LEAKMON_CONFIG_A_EVENT_THRESHOLD, 0, LEAKMON_MAX_OBJECTS_LIMIT, 0644)
+LM_SETTING(CONFIG, event_rate, lm_event_rate,
+	   "Most events sent per second (1..100000, default 10)",
+	   LEAKMON_CONFIG_A_EVENT_RATE, 1, LEAKMON_EVENT_RATE_LIMIT, 0644)
+LM_SETTING(CONFIG, event_queue_max, lm_event_queue_max,
+	   "Most events waiting to be sent (1..65536, default 256)",
+	   LEAKMON_CONFIG_A_EVENT_QUEUE_MAX, 1, LEAKMON_EVENT_QUEUE_LIMIT, 0644)
+LM_SETTING(PARAM, hash_bits, lm_hash_bits,
+	   "log2 of object hash buckets, 8..24 (0: from max_objects)",
+	   0, LM_HASH_BITS_MIN, LM_HASH_BITS_MAX, 0444, .zero_ok = true)
+LM_SETTING(PARAM, kretprobe_maxactive, lm_kretprobe_maxactive,
+	   "Return probes in flight, 0..65536 (0: max(64, 8 * CPUs))",
+	   0, 0, LM_MAXACTIVE_MAX, 0444)
+LM_SETTING(PARAM, scan_interval, lm_scan_interval,
+	   "Seconds between reachability passes (0..86400, default 60; 0: on request only)",
+	   0, 0, LM_SCAN_INTERVAL_MAX, 0644, .changed = lm_reach_interval_changed)
+LM_SETTING(PARAM, scan_grace, lm_scan_grace,
+	   "Objects younger than this many seconds are not judged (1..3600, default 10)",
+	   0, 1, LM_SCAN_GRACE_MAX, 0644)
+LM_SETTING(PARAM, closing_max, lm_closing_max,
+	   "Seconds a socket may be closing before it counts as unreachable (1..86400, default 300)",
+	   0, 1, LM_CLOSING_MAX_MAX, 0644)
