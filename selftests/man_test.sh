@@ -7,9 +7,10 @@
 #     COMMANDS subsection, and every long option (and short/long pair,
 #     range and default) printed by 'leakmon <command> --help' is there;
 #   - every JSON key the CLI can print (the key literals of the json_*()
-#     calls in user/*.c, and the kind names of user/lib/leakmon_nl.c) is
-#     described under OUTPUT, in the section of the command that prints it
-#     (for leakmon record, "Recording file");
+#     calls in user/*.c, the configuration fields of LM_CONFIG_FIELDS in
+#     user/lib/leakmon_nl.h, and the kind names of user/lib/leakmon_nl.c)
+#     is described under OUTPUT, in the section of the command that prints
+#     it (for leakmon record, "Recording file");
 #   - every column header of 'leakmon top' is described;
 #   - every exit status (0..5 and enum cli_exit in user/cli.h) is described.
 # The page is rendered with mandoc (or groff) to plain text with bold marked
@@ -219,12 +220,23 @@ done
 # Per command, the JSON keys its cmd_<command>() can print: the key literals
 # of the json_*() calls in the functions of user/*.c it calls, directly or
 # not ("cmd_top rows", ...); keys of functions no command reaches follow
-# "- ".
+# "- ".  A function that prints the configuration fields from their table
+# (json_*() calls and lm_config_fields in its body) has their names as keys:
+# the first arguments of the entries of LM_CONFIG_FIELDS, the first file.
 # shellcheck disable=SC2016 # Perl code
 KEYS='
 use strict;
-my (%keys, %calls, %defined);
+my (%keys, %calls, %defined, @fields);
 local $/;
+{
+	my $hdr = shift @ARGV;
+	open my $fh, "<", $hdr or die "$hdr: $!";
+	my $src = <$fh>;
+	$src =~ /#define\s+LM_CONFIG_FIELDS\(F\)((?:[^\n]*\\\n)*[^\n]*)/
+		or die "$hdr: no LM_CONFIG_FIELDS";
+	my $list = $1;
+	push @fields, $1 while $list =~ /\bF\(\s*(\w+)\s*,/g;
+}
 for my $file (@ARGV) {
 	open my $fh, "<", $file or die "$file: $!";
 	my $src = <$fh>;
@@ -235,6 +247,9 @@ for my $file (@ARGV) {
 		$defined{$name} = 1;
 		$keys{$name}{$1} = 1
 			while $body =~ /\bjson_\w+\s*\(\s*&?\s*\w+\s*,\s*"([^"\\]+)"/g;
+		if ($body =~ /\blm_config_fields\b/ && $body =~ /\bjson_\w+\s*\(/) {
+			$keys{$name}{$_} = 1 for @fields;
+		}
 		$calls{$name}{$1} = 1 while $body =~ /\b(\w+)\s*\(/g;
 	}
 }
@@ -252,7 +267,7 @@ for my $f (keys %keys) {
 	print "- $_\n" for $reached{$f} ? () : keys %{$keys{$f}};
 }
 '
-perl -e "$KEYS" "$TOP"/user/*.c | sort -u >"$T/keys"
+perl -e "$KEYS" "$TOP/user/lib/leakmon_nl.h" "$TOP"/user/*.c | sort -u >"$T/keys"
 total=$(cut -d' ' -f2 "$T/keys" | sort -u | wc -l)
 mapfile -t keycmds < <(cut -d' ' -f1 "$T/keys" | sort -u)
 for cmd in "${keycmds[@]}"; do

@@ -12,123 +12,148 @@
 
 /* ---- config ---- */
 
+/*
+ * The options are the settable fields of LM_CONFIG_FIELDS, "--max-objects"
+ * for max_objects; getopt_long() returns CONFIG_OPT + the field's index.
+ */
+#define CONFIG_OPT		256
+#define CONFIG_OPT_SIZE		32
+#define CONFIG_SYNOPSIS_WIDTH	72	/* as the other commands' usage */
+#define CONFIG_HELP_COLUMN	24
+#define CONFIG_HELP_WIDTH	80
+#define CONFIG_LABEL_WIDTH	14
+
+static void config_opt_name(char *buf, size_t size,
+			    const struct lm_config_field_desc *f)
+{
+	snprintf(buf, size, "%s", f->name);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = '-';
+}
+
+/* "--max-objects N", "--restrict-read 0|1" */
+static void config_opt_usage(char *buf, size_t size,
+			     const struct lm_config_field_desc *f)
+{
+	char name[CONFIG_OPT_SIZE];
+
+	config_opt_name(name, sizeof(name), f);
+	snprintf(buf, size, "--%s %s", name,
+		 f->type == LM_CFG_TYPE_BOOL ? "0|1" : "N");
+}
+
+/* Append " [word]" to the synopsis, on a new line if it would not fit */
+static int synopsis_word(FILE *f, int col, int indent, const char *word)
+{
+	int len = (int)strlen(word) + 3;
+
+	if (col + len > CONFIG_SYNOPSIS_WIDTH) {
+		fprintf(f, "\n%*s", indent, "");
+		return indent + fprintf(f, "[%s]", word);
+	}
+	return col + fprintf(f, " [%s]", word);
+}
+
 void usage_config(FILE *f)
 {
+	char opt[2 * CONFIG_OPT_SIZE], range[64];
+	int indent, col;
+
+	col = indent = fprintf(f, "Usage: leakmon config");
+	indent++;
+	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++) {
+		if (!lm_config_fields[i].settable)
+			continue;
+		config_opt_usage(opt, sizeof(opt), &lm_config_fields[i]);
+		col = synopsis_word(f, col, indent, opt);
+	}
+	synopsis_word(f, col, indent, "--json");
 	fprintf(f,
-		"Usage: leakmon config [--max-objects N] [--max-owners N]\n"
-		"                      [--restrict-read 0|1] [--event-threshold N]\n"
-		"                      [--event-rate N] [--event-queue-max N] [--json]\n"
+		"\n"
 		"\n"
 		"Without options, print the module's configuration.  With options,\n"
 		"change it (needs CAP_NET_ADMIN) and print the new configuration.\n"
 		"Lowering a limit keeps existing entries; only new ones are refused.\n"
-		"\n"
-		"  --max-objects N       object table limit (1..%u)\n"
-		"  --max-owners N        owner table limit (1..%u)\n"
-		"  --restrict-read 0|1   1: reading needs CAP_NET_ADMIN too\n"
-		"  --event-threshold N   alert when an owner holds N live objects\n"
-		"                        (0..%u, 0: off; see leakmon events)\n"
-		"  --event-rate N        most alerts sent per second (1..%u)\n"
-		"  --event-queue-max N   most alerts waiting to be sent (1..%u)\n"
+		"\n");
+	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++) {
+		const struct lm_config_field_desc *d = &lm_config_fields[i];
+
+		if (!d->settable)
+			continue;
+		config_opt_usage(opt, sizeof(opt), d);
+		col = fprintf(f, "  %-*s%s", CONFIG_HELP_COLUMN - 2, opt,
+			      d->help);
+		if (d->type != LM_CFG_TYPE_BOOL) {
+			/* the range, on a line of its own if need be */
+			snprintf(range, sizeof(range), "(%" PRIu32 "..%" PRIu32
+				 "%s%s)", d->min, d->max, d->note[0] ? ", " : "",
+				 d->note);
+			if (col + 1 + (int)strlen(range) > CONFIG_HELP_WIDTH)
+				fprintf(f, "\n%*s%s", CONFIG_HELP_COLUMN, "",
+					range);
+			else
+				fprintf(f, " %s", range);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f,
 		"  -j, --json            one JSON document on stdout\n"
-		"  -h, --help            this text\n",
-		LEAKMON_MAX_OBJECTS_LIMIT, LEAKMON_MAX_OWNERS_LIMIT,
-		LEAKMON_MAX_OBJECTS_LIMIT, LEAKMON_EVENT_RATE_LIMIT,
-		LEAKMON_EVENT_QUEUE_LIMIT);
+		"  -h, --help            this text\n");
 }
 
-enum {
-	OPT_MAX_OBJECTS = 256,
-	OPT_MAX_OWNERS,
-	OPT_RESTRICT_READ,
-	OPT_EVENT_THRESHOLD,
-	OPT_EVENT_RATE,
-	OPT_EVENT_QUEUE_MAX,
-};
-
-static const struct option config_opts[] = {
-	{ "max-objects",	required_argument,	NULL, OPT_MAX_OBJECTS },
-	{ "max-owners",		required_argument,	NULL, OPT_MAX_OWNERS },
-	{ "restrict-read",	required_argument,	NULL, OPT_RESTRICT_READ },
-	{ "event-threshold",	required_argument,	NULL, OPT_EVENT_THRESHOLD },
-	{ "event-rate",		required_argument,	NULL, OPT_EVENT_RATE },
-	{ "event-queue-max",	required_argument,	NULL, OPT_EVENT_QUEUE_MAX },
-	{ "json",		no_argument,		NULL, 'j' },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* Parse one setting into *field, refusing a second, different value */
-static int config_opt(struct lm_config *set, uint32_t bit, uint32_t *field,
-		      const char *opt, const char *arg, uint64_t max)
+/* Parse a field's option into set, refusing a second, different value */
+static int config_opt(struct lm_config *set,
+		      const struct lm_config_field_desc *f, const char *arg)
 {
+	char opt[CONFIG_OPT_SIZE + 2] = "--";
 	uint64_t v;
-	bool zero_ok = bit == LM_CFG_RESTRICT_READ ||
-		       bit == LM_CFG_EVENT_THRESHOLD;
-	int ret = cli_parse_num("config", opt, arg, zero_ok ? 0 : 1, max, &v);
+	int ret;
 
+	config_opt_name(opt + 2, sizeof(opt) - 2, f);
+	ret = cli_parse_num("config", opt, arg, f->min, f->max, &v);
 	if (ret)
 		return ret;
-	if ((set->present & bit) && *field != v)
+	if ((set->present & f->bit) && lm_config_value(set, f) != v)
 		return cli_usage_error("config",
 				       "%s given twice with different values",
 				       opt);
-	*field = (uint32_t)v;
-	set->present |= bit;
+	lm_config_store(set, f, (uint32_t)v);
 	return EXIT_OK;
 }
 
 static int config_parse_args(int argc, char **argv, struct lm_config *set,
 			     bool *json)
 {
-	uint32_t restrict_read = 0;
+	char names[LM_CFG_NFIELDS][CONFIG_OPT_SIZE];
+	struct option opts[LM_CFG_NFIELDS + 3];
+	unsigned int n = 0;
 	int c, ret;
+
+	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++) {
+		if (!lm_config_fields[i].settable)
+			continue;
+		config_opt_name(names[i], sizeof(names[i]), &lm_config_fields[i]);
+		opts[n++] = (struct option){ names[i], required_argument, NULL,
+					     CONFIG_OPT + (int)i };
+	}
+	opts[n++] = (struct option){ "json", no_argument, NULL, 'j' };
+	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 
 	memset(set, 0, sizeof(*set));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jh", config_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_MAX_OBJECTS:
-			ret = config_opt(set, LM_CFG_MAX_OBJECTS,
-					 &set->max_objects, "--max-objects",
-					 optarg, LEAKMON_MAX_OBJECTS_LIMIT);
-			break;
-		case OPT_MAX_OWNERS:
-			ret = config_opt(set, LM_CFG_MAX_OWNERS,
-					 &set->max_owners, "--max-owners",
-					 optarg, LEAKMON_MAX_OWNERS_LIMIT);
-			break;
-		case OPT_RESTRICT_READ:
-			ret = config_opt(set, LM_CFG_RESTRICT_READ,
-					 &restrict_read, "--restrict-read",
-					 optarg, 1);
-			set->restrict_read = (uint8_t)restrict_read;
-			break;
-		case OPT_EVENT_THRESHOLD:
-			ret = config_opt(set, LM_CFG_EVENT_THRESHOLD,
-					 &set->event_threshold,
-					 "--event-threshold", optarg,
-					 LEAKMON_MAX_OBJECTS_LIMIT);
-			break;
-		case OPT_EVENT_RATE:
-			ret = config_opt(set, LM_CFG_EVENT_RATE, &set->event_rate,
-					 "--event-rate", optarg,
-					 LEAKMON_EVENT_RATE_LIMIT);
-			break;
-		case OPT_EVENT_QUEUE_MAX:
-			ret = config_opt(set, LM_CFG_EVENT_QUEUE_MAX,
-					 &set->event_queue_max,
-					 "--event-queue-max", optarg,
-					 LEAKMON_EVENT_QUEUE_LIMIT);
-			break;
-		case 'j':
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+		if (c >= CONFIG_OPT && c < CONFIG_OPT + LM_CFG_NFIELDS) {
+			ret = config_opt(set, &lm_config_fields[c - CONFIG_OPT],
+					 optarg);
+		} else if (c == 'j') {
 			*json = true;
 			ret = EXIT_OK;
-			break;
-		case 'h':
+		} else if (c == 'h') {
 			usage_config(stdout);
 			return -1;
-		default:
+		} else {
 			return cli_bad_option("config", c, argv);
 		}
 		if (ret)
@@ -137,22 +162,15 @@ static int config_parse_args(int argc, char **argv, struct lm_config *set,
 	return cli_no_args("config", argc, argv);
 }
 
-static void config_human(const struct lm_config *c)
+void config_print_human(FILE *f, const struct lm_config *c)
 {
-	if (c->present & LM_CFG_MAX_OBJECTS)
-		printf("max_objects    %" PRIu32 "\n", c->max_objects);
-	if (c->present & LM_CFG_MAX_OWNERS)
-		printf("max_owners     %" PRIu32 "\n", c->max_owners);
-	if (c->present & LM_CFG_RESTRICT_READ)
-		printf("restrict_read  %u\n", c->restrict_read);
-	if (c->present & LM_CFG_HASH_BUCKETS)
-		printf("hash_buckets   %" PRIu32 "\n", c->hash_buckets);
-	if (c->present & LM_CFG_EVENT_THRESHOLD)
-		printf("event_threshold %" PRIu32 "\n", c->event_threshold);
-	if (c->present & LM_CFG_EVENT_RATE)
-		printf("event_rate     %" PRIu32 "\n", c->event_rate);
-	if (c->present & LM_CFG_EVENT_QUEUE_MAX)
-		printf("event_queue_max %" PRIu32 "\n", c->event_queue_max);
+	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++) {
+		const struct lm_config_field_desc *d = &lm_config_fields[i];
+
+		if (c->present & d->bit)
+			fprintf(f, "%-*s %" PRIu32 "\n", CONFIG_LABEL_WIDTH,
+				d->name, lm_config_value(c, d));
+	}
 }
 
 int cmd_config(int argc, char **argv)
@@ -191,7 +209,7 @@ int cmd_config(int argc, char **argv)
 		json_config(&j, NULL, &now);
 		json_finish(&j);
 	} else {
-		config_human(&now);
+		config_print_human(stdout, &now);
 	}
 	return EXIT_OK;
 }

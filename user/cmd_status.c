@@ -258,34 +258,16 @@ void status_print_human(FILE *f, const struct lm_totals *t,
 void json_config(struct json *j, const char *key, const struct lm_config *c)
 {
 	json_obj_open(j, key);
-	if (c->present & LM_CFG_MAX_OBJECTS)
-		json_u64(j, "max_objects", c->max_objects);
-	else
-		json_null(j, "max_objects");
-	if (c->present & LM_CFG_MAX_OWNERS)
-		json_u64(j, "max_owners", c->max_owners);
-	else
-		json_null(j, "max_owners");
-	if (c->present & LM_CFG_RESTRICT_READ)
-		json_bool(j, "restrict_read", c->restrict_read);
-	else
-		json_null(j, "restrict_read");
-	if (c->present & LM_CFG_HASH_BUCKETS)
-		json_u64(j, "hash_buckets", c->hash_buckets);
-	else
-		json_null(j, "hash_buckets");
-	if (c->present & LM_CFG_EVENT_THRESHOLD)
-		json_u64(j, "event_threshold", c->event_threshold);
-	else
-		json_null(j, "event_threshold");
-	if (c->present & LM_CFG_EVENT_RATE)
-		json_u64(j, "event_rate", c->event_rate);
-	else
-		json_null(j, "event_rate");
-	if (c->present & LM_CFG_EVENT_QUEUE_MAX)
-		json_u64(j, "event_queue_max", c->event_queue_max);
-	else
-		json_null(j, "event_queue_max");
+	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++) {
+		const struct lm_config_field_desc *f = &lm_config_fields[i];
+
+		if (!(c->present & f->bit))
+			json_null(j, f->name);
+		else if (f->type == LM_CFG_TYPE_BOOL)
+			json_bool(j, f->name, lm_config_value(c, f));
+		else
+			json_u64(j, f->name, lm_config_value(c, f));
+	}
 	json_obj_close(j);
 }
 

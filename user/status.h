@@ -18,6 +18,8 @@ uint64_t kind_untracked(const struct lm_kind_totals *k);
 bool kind_incomplete(const struct lm_kind_totals *k, char *buf, size_t size);
 /* The "config" object of status and config --json */
 void json_config(struct json *j, const char *key, const struct lm_config *c);
+/* `leakmon config`: a line a field present, "max_objects    1048576" */
+void config_print_human(FILE *f, const struct lm_config *c);
 
 /* A reachability pass (cmd_scan.c): unreachable objects, all kinds */
 uint64_t scan_unreachable(const struct lm_scan *s);

@@ -697,34 +697,12 @@ int lm_set_config(struct lm_handle *h, const struct lm_config *set,
 	struct nlattr *nest;
 
 	lm_error_clear(&h->err);
-	if (set->present & ~(LM_CFG_MAX_OBJECTS | LM_CFG_MAX_OWNERS |
-			     LM_CFG_RESTRICT_READ | LM_CFG_EVENT_THRESHOLD |
-			     LM_CFG_EVENT_RATE | LM_CFG_EVENT_QUEUE_MAX)) {
-		h->err.err = EINVAL;
-		return lm_error_set(&h->err, LM_ERR_LOCAL,
-				    "hash_buckets cannot be set");
-	}
+	if (lm_config_check_set(set, &h->err) != LM_OK)
+		return h->err.status;
 
 	nlh = lm_cmd_start(h, buf, LEAKMON_CMD_SET_CONFIG, 0);
 	nest = mnl_attr_nest_start(nlh, LEAKMON_A_CONFIG);
-	if (set->present & LM_CFG_MAX_OBJECTS)
-		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_MAX_OBJECTS,
-				 set->max_objects);
-	if (set->present & LM_CFG_MAX_OWNERS)
-		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_MAX_OWNERS,
-				 set->max_owners);
-	if (set->present & LM_CFG_RESTRICT_READ)
-		mnl_attr_put_u8(nlh, LEAKMON_CONFIG_A_RESTRICT_READ,
-				set->restrict_read);
-	if (set->present & LM_CFG_EVENT_THRESHOLD)
-		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_EVENT_THRESHOLD,
-				 set->event_threshold);
-	if (set->present & LM_CFG_EVENT_RATE)
-		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_EVENT_RATE,
-				 set->event_rate);
-	if (set->present & LM_CFG_EVENT_QUEUE_MAX)
-		mnl_attr_put_u32(nlh, LEAKMON_CONFIG_A_EVENT_QUEUE_MAX,
-				 set->event_queue_max);
+	lm_config_put_attrs(nlh, set);
 	mnl_attr_nest_end(nlh, nest);
 
 	if (!now)

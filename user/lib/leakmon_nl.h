@@ -80,26 +80,103 @@ struct lm_family {
 	struct lm_family_mcgrp mcgrps[LM_MAX_MCGRPS];
 };
 
+/*
+ * The configuration (LEAKMON_A_CONFIG), one entry a field:
+ *
+ *	F(name, ATTR, type, min, max, help, note)
+ *
+ * name		the member of struct lm_config, the JSON key (config and
+ *		status --json), the label in `leakmon config` and, with '-'
+ *		for '_', its option
+ * ATTR		the attribute is LEAKMON_CONFIG_A_<ATTR>; LM_CFG_<ATTR>, its
+ *		bit in lm_config.present, is 1 << (attribute - 1)
+ * type		U32: a uint32_t.  BOOL: a uint8_t, 0 or 1 (a u8 attribute;
+ *		JSON false or true).  RO: a uint32_t that
+ *		LEAKMON_CMD_SET_CONFIG does not take (no option)
+ * min, max	what LEAKMON_CMD_SET_CONFIG takes (RO: 0, 0)
+ * help, note	the option in `leakmon config --help`: help, then for a
+ *		U32 "(min..max)", or "(min..max, note)" if note is not ""
+ *
+ * In the order of the attributes, which output follows.  A new field is
+ * an entry here (the table lm_config_fields, the option, the output and
+ * the parser follow from it) and its documentation.
+ */
+#define LM_CONFIG_FIELDS(F)						\
+	F(max_objects, MAX_OBJECTS, U32, 1, LEAKMON_MAX_OBJECTS_LIMIT,	\
+	  "object table limit", "")					\
+	F(max_owners, MAX_OWNERS, U32, 1, LEAKMON_MAX_OWNERS_LIMIT,	\
+	  "owner table limit", "")					\
+	F(restrict_read, RESTRICT_READ, BOOL, 0, 1,			\
+	  "1: reading needs CAP_NET_ADMIN too", "")			\
+	F(hash_buckets, HASH_BUCKETS, RO, 0, 0, "", "")			\
+	F(event_threshold, EVENT_THRESHOLD, U32, 0,			\
+	  LEAKMON_MAX_OBJECTS_LIMIT,					\
+	  "alert when an owner holds N live objects",			\
+	  "0: off; see leakmon events")					\
+	F(event_rate, EVENT_RATE, U32, 1, LEAKMON_EVENT_RATE_LIMIT,	\
+	  "most alerts sent per second", "")				\
+	F(event_queue_max, EVENT_QUEUE_MAX, U32, 1,			\
+	  LEAKMON_EVENT_QUEUE_LIMIT, "most alerts waiting to be sent", "")
+
+#define LM_CFG_CTYPE_U32	uint32_t
+#define LM_CFG_CTYPE_BOOL	uint8_t
+#define LM_CFG_CTYPE_RO		uint32_t
+
+/* LM_CFG_MAX_OBJECTS, ...: bits of lm_config.present */
 enum lm_config_field {
-	LM_CFG_MAX_OBJECTS	= 1U << 0,
-	LM_CFG_MAX_OWNERS	= 1U << 1,
-	LM_CFG_RESTRICT_READ	= 1U << 2,
-	LM_CFG_HASH_BUCKETS	= 1U << 3,	/* read only */
-	LM_CFG_EVENT_THRESHOLD	= 1U << 4,
-	LM_CFG_EVENT_RATE	= 1U << 5,
-	LM_CFG_EVENT_QUEUE_MAX	= 1U << 6,
+#define LM_CFG_BIT(name, ATTR, ...)					\
+	LM_CFG_##ATTR = 1U << (LEAKMON_CONFIG_A_##ATTR - 1),
+	LM_CONFIG_FIELDS(LM_CFG_BIT)
+#undef LM_CFG_BIT
 };
 
+/* LM_CFG_NFIELDS: how many; LM_CFG_IDX_*: a field's lm_config_fields[] */
+enum {
+#define LM_CFG_IDX(name, ATTR, ...) LM_CFG_IDX_##ATTR,
+	LM_CONFIG_FIELDS(LM_CFG_IDX)
+#undef LM_CFG_IDX
+	LM_CFG_NFIELDS
+};
+
+/*
+ * The configuration as the kernel reports it, or as it is to be set: a
+ * member a field of LM_CONFIG_FIELDS, of its name (max_objects, ...).
+ */
 struct lm_config {
 	uint32_t present;		/* LM_CFG_* of the fields that are set */
-	uint32_t max_objects;
-	uint32_t max_owners;
-	uint32_t hash_buckets;
-	uint8_t restrict_read;
-	uint32_t event_threshold;	/* 0 = off */
-	uint32_t event_rate;		/* events per second */
-	uint32_t event_queue_max;
+#define LM_CFG_MEMBER(name, ATTR, type, ...) LM_CFG_CTYPE_##type name;
+	LM_CONFIG_FIELDS(LM_CFG_MEMBER)
+#undef LM_CFG_MEMBER
 };
+
+enum lm_config_type {
+	LM_CFG_TYPE_U32,
+	LM_CFG_TYPE_BOOL,
+};
+
+/* A field of struct lm_config, as LM_CONFIG_FIELDS gives it */
+struct lm_config_field_desc {
+	const char *name;
+	uint16_t attr;			/* LEAKMON_CONFIG_A_* */
+	uint32_t bit;			/* LM_CFG_* */
+	enum lm_config_type type;
+	bool settable;			/* LEAKMON_CMD_SET_CONFIG takes it */
+	uint32_t min, max;
+	const char *help, *note;
+	size_t offset;			/* of the member in struct lm_config */
+};
+
+/* The fields, in the order of LM_CONFIG_FIELDS */
+extern const struct lm_config_field_desc lm_config_fields[LM_CFG_NFIELDS];
+
+/* The field of attribute LEAKMON_CONFIG_A_*, NULL if none */
+const struct lm_config_field_desc *lm_config_field_by_attr(uint16_t attr);
+/* A field's value in c, whether present or not */
+uint32_t lm_config_value(const struct lm_config *c,
+			 const struct lm_config_field_desc *f);
+/* Store v as a field's value in c (a BOOL's: its low byte), mark it present */
+void lm_config_store(struct lm_config *c,
+		     const struct lm_config_field_desc *f, uint32_t v);
 
 /* LEAKMON_A_EVENTS: what became of the notifications, since reset */
 struct lm_event_stats {

@@ -109,14 +109,16 @@ static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_KIND_A_MISSED_HANDOVER, U64),
 };
 
+#define LM_CFG_MNL_U32	MNL_TYPE_U32
+#define LM_CFG_MNL_BOOL	MNL_TYPE_U8
+#define LM_CFG_MNL_RO	MNL_TYPE_U32
+
 static const struct lm_attr_spec config_spec[LEAKMON_CONFIG_A_MAX + 1] = {
-	LM_ATTR(LEAKMON_CONFIG_A_MAX_OBJECTS, U32),
-	LM_ATTR(LEAKMON_CONFIG_A_MAX_OWNERS, U32),
-	LM_ATTR(LEAKMON_CONFIG_A_RESTRICT_READ, U8),
-	LM_ATTR(LEAKMON_CONFIG_A_HASH_BUCKETS, U32),
-	LM_ATTR(LEAKMON_CONFIG_A_EVENT_THRESHOLD, U32),
-	LM_ATTR(LEAKMON_CONFIG_A_EVENT_RATE, U32),
-	LM_ATTR(LEAKMON_CONFIG_A_EVENT_QUEUE_MAX, U32),
+#define LM_CFG_SPEC(name, ATTR, type, ...)				\
+	[LEAKMON_CONFIG_A_##ATTR] = { LM_CFG_MNL_##type,		\
+				      "LEAKMON_CONFIG_A_" #ATTR },
+	LM_CONFIG_FIELDS(LM_CFG_SPEC)
+#undef LM_CFG_SPEC
 };
 
 static const struct lm_attr_spec events_spec[LEAKMON_EVENTS_A_MAX + 1] = {
@@ -270,41 +272,16 @@ static int lm_config_attr_cb(const struct nlattr *a, void *data)
 {
 	struct lm_config_ctx *ctx = data;
 	struct lm_config *c = ctx->c;
+	const struct lm_config_field_desc *f;
 	int ret = LM_CHECK(a, config_spec, ctx->err);
 
 	if (ret <= 0)
 		return ret ? MNL_CB_ERROR : MNL_CB_OK;
 
-	switch (mnl_attr_get_type(a)) {
-	case LEAKMON_CONFIG_A_MAX_OBJECTS:
-		c->max_objects = mnl_attr_get_u32(a);
-		c->present |= LM_CFG_MAX_OBJECTS;
-		break;
-	case LEAKMON_CONFIG_A_MAX_OWNERS:
-		c->max_owners = mnl_attr_get_u32(a);
-		c->present |= LM_CFG_MAX_OWNERS;
-		break;
-	case LEAKMON_CONFIG_A_RESTRICT_READ:
-		c->restrict_read = mnl_attr_get_u8(a);
-		c->present |= LM_CFG_RESTRICT_READ;
-		break;
-	case LEAKMON_CONFIG_A_HASH_BUCKETS:
-		c->hash_buckets = mnl_attr_get_u32(a);
-		c->present |= LM_CFG_HASH_BUCKETS;
-		break;
-	case LEAKMON_CONFIG_A_EVENT_THRESHOLD:
-		c->event_threshold = mnl_attr_get_u32(a);
-		c->present |= LM_CFG_EVENT_THRESHOLD;
-		break;
-	case LEAKMON_CONFIG_A_EVENT_RATE:
-		c->event_rate = mnl_attr_get_u32(a);
-		c->present |= LM_CFG_EVENT_RATE;
-		break;
-	case LEAKMON_CONFIG_A_EVENT_QUEUE_MAX:
-		c->event_queue_max = mnl_attr_get_u32(a);
-		c->present |= LM_CFG_EVENT_QUEUE_MAX;
-		break;
-	}
+	f = lm_config_field_by_attr(mnl_attr_get_type(a));
+	if (f)
+		lm_config_store(c, f, f->type == LM_CFG_TYPE_BOOL ?
+				mnl_attr_get_u8(a) : mnl_attr_get_u32(a));
 	return MNL_CB_OK;
 }
 

@@ -45,6 +45,14 @@ int lm_open_family(struct lm_handle **hp, const char *name,
 /* nlh is nlctrl's CTRL_CMD_DELFAMILY of family id (its module unloaded) */
 bool lm_ctrl_family_gone(const struct nlmsghdr *nlh, uint16_t id);
 
+/*
+ * LEAKMON_CMD_SET_CONFIG (leakmon_config.c): whether every field present
+ * in set can be set (LM_OK; else LM_ERR_LOCAL, EINVAL, in err), and the
+ * attributes of those fields, in the order of LM_CONFIG_FIELDS
+ */
+int lm_config_check_set(const struct lm_config *set, struct lm_error *err);
+void lm_config_put_attrs(struct nlmsghdr *nlh, const struct lm_config *set);
+
 void lm_error_clear(struct lm_error *err);
 __attribute__((format(printf, 3, 4)))
 int lm_error_set(struct lm_error *err, int status, const char *fmt, ...);

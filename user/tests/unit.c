@@ -608,6 +608,105 @@ static void test_config(void)
 	   err.detail);
 }
 
+/* The table LM_CONFIG_FIELDS makes, and what libleakmon does with it */
+static void test_config_fields(void)
+{
+	struct lm_config all = { 0 }, c;
+	const struct lm_config_field_desc *f;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest, *a;
+	struct lm_error err;
+	unsigned int n = 0, nsettable = 0;
+	bool ok_table = true;
+	uint32_t every = 0;
+	uint16_t last = 0;
+	int ret;
+
+	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++) {
+		f = &lm_config_fields[i];
+		if (f->bit != 1U << (f->attr - 1) || f->attr <= last ||
+		    lm_config_field_by_attr(f->attr) != f ||
+		    (f->settable && f->min > f->max) ||
+		    (f->type == LM_CFG_TYPE_BOOL && (f->min || f->max != 1))) {
+			diag("field %s", f->name);
+			ok_table = false;
+		}
+		last = f->attr;
+		every |= f->bit;
+		nsettable += f->settable;
+	}
+	ok(ok_table && !lm_config_field_by_attr(LEAKMON_CONFIG_A_MAX + 1) &&
+	   !strcmp(lm_config_fields[LM_CFG_IDX_RESTRICT_READ].name,
+		   "restrict_read") &&
+	   !lm_config_fields[LM_CFG_IDX_HASH_BUCKETS].settable &&
+	   LM_CFG_MAX_OBJECTS == 1 && LM_CFG_HASH_BUCKETS == 8 &&
+	   LM_CFG_EVENT_QUEUE_MAX == 64,
+	   "config fields: in attribute order, bits and lookup agree");
+
+	/* values go to the members of their names */
+	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++)
+		lm_config_store(&all, &lm_config_fields[i],
+				lm_config_fields[i].type == LM_CFG_TYPE_BOOL ?
+				1 : 1000 + i);
+	ok(all.present == every && all.max_objects == 1000 &&
+	   all.max_owners == 1001 && all.restrict_read == 1 &&
+	   all.hash_buckets == 1003 && all.event_threshold == 1004 &&
+	   all.event_rate == 1005 && all.event_queue_max == 1006 &&
+	   lm_config_value(&all, &lm_config_fields[LM_CFG_IDX_EVENT_RATE]) ==
+	   1005,
+	   "config fields: lm_config_store() and lm_config_value() by name");
+
+	/* set-config: refused locally if it names a read-only field */
+	memset(&err, 0, sizeof(err));
+	ret = lm_config_check_set(&all, &err);
+	ok(ret == LM_ERR_LOCAL && err.err == EINVAL &&
+	   !strcmp(err.detail, "hash_buckets cannot be set"),
+	   "config set: hash_buckets refused (%s)", err.detail);
+	memset(&err, 0, sizeof(err));
+	c = (struct lm_config){ .present = LM_CFG_MAX_OWNERS | 1U << 20 };
+	ret = lm_config_check_set(&c, &err);
+	ok(ret == LM_ERR_LOCAL && err.err == EINVAL,
+	   "config set: unknown fields refused (%s)", err.detail);
+
+	/* ... else its attributes, in order, a u8 for a bool */
+	all.present &= ~LM_CFG_HASH_BUCKETS;
+	memset(&err, 0, sizeof(err));
+	ret = lm_config_check_set(&all, &err);
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_SET_CONFIG);
+	nest = mnl_attr_nest_start(nlh, LEAKMON_A_CONFIG);
+	lm_config_put_attrs(nlh, &all);
+	mnl_attr_nest_end(nlh, nest);
+	last = 0;
+	ok_table = ret == LM_OK;
+	mnl_attr_for_each_nested(a, nest) {
+		f = lm_config_field_by_attr(mnl_attr_get_type(a));
+		if (!f || !f->settable || f->attr <= last ||
+		    mnl_attr_get_payload_len(a) !=
+		    (f->type == LM_CFG_TYPE_BOOL ? 1U : 4U))
+			ok_table = false;
+		last = mnl_attr_get_type(a);
+		n++;
+	}
+	ret = lm_parse_config(nlh, &c, &err);
+	ok(ok_table && n == nsettable && ret == LM_OK &&
+	   c.present == all.present &&
+	   c.max_objects == 1000 && c.restrict_read == 1 &&
+	   c.event_queue_max == 1006,
+	   "config set: the request's attributes, parsed back");
+
+	nlh = genl_msg(mb.buf, LEAKMON_CMD_SET_CONFIG);
+	nest = mnl_attr_nest_start(nlh, LEAKMON_A_CONFIG);
+	c = (struct lm_config){ .present = LM_CFG_EVENT_RATE, .event_rate = 5,
+				.max_owners = 9 };
+	lm_config_put_attrs(nlh, &c);
+	mnl_attr_nest_end(nlh, nest);
+	a = mnl_attr_get_payload(nest);
+	ok(mnl_attr_get_payload_len(nest) == MNL_ATTR_HDRLEN + 4 &&
+	   mnl_attr_get_type(a) == LEAKMON_CONFIG_A_EVENT_RATE &&
+	   mnl_attr_get_u32(a) == 5,
+	   "config set: only the fields present are sent");
+}
+
 /* ---- receive loop tests ---- */
 
 struct dgram {
@@ -1632,6 +1731,107 @@ static void test_render_status(void)
 	ok(json_valid(out) && strstr(out, "\"tracking_incomplete\": false") &&
 	   strstr(out, "\"warnings\": []"),
 	   "render: status --json without warnings");
+	free(out);
+}
+
+/* What `leakmon config` prints: a stable interface (Documentation/cli.md) */
+static void test_render_config(void)
+{
+	static const char usage[] =
+		"Usage: leakmon config [--max-objects N] [--max-owners N]\n"
+		"                      [--restrict-read 0|1] [--event-threshold N]\n"
+		"                      [--event-rate N] [--event-queue-max N] [--json]\n"
+		"\n"
+		"Without options, print the module's configuration.  With options,\n"
+		"change it (needs CAP_NET_ADMIN) and print the new configuration.\n"
+		"Lowering a limit keeps existing entries; only new ones are refused.\n"
+		"\n"
+		"  --max-objects N       object table limit (1..67108864)\n"
+		"  --max-owners N        owner table limit (1..1048576)\n"
+		"  --restrict-read 0|1   1: reading needs CAP_NET_ADMIN too\n"
+		"  --event-threshold N   alert when an owner holds N live objects\n"
+		"                        (0..67108864, 0: off; see leakmon events)\n"
+		"  --event-rate N        most alerts sent per second (1..100000)\n"
+		"  --event-queue-max N   most alerts waiting to be sent (1..65536)\n"
+		"  -j, --json            one JSON document on stdout\n"
+		"  -h, --help            this text\n";
+	static const char human[] =
+		"max_objects    1048576\n"
+		"max_owners     65536\n"
+		"restrict_read  1\n"
+		"hash_buckets   131072\n"
+		"event_threshold 0\n"
+		"event_rate     10\n"
+		"event_queue_max 256\n";
+	static const char json[] =
+		"{\n"
+		"  \"max_objects\": 1048576,\n"
+		"  \"max_owners\": 65536,\n"
+		"  \"restrict_read\": true,\n"
+		"  \"hash_buckets\": 131072,\n"
+		"  \"event_threshold\": 0,\n"
+		"  \"event_rate\": 10,\n"
+		"  \"event_queue_max\": 256\n"
+		"}\n";
+	static const char part_json[] =
+		"{\"config\": {\"max_objects\": null, \"max_owners\": 4294967295, "
+		"\"restrict_read\": false, \"hash_buckets\": null, "
+		"\"event_threshold\": null, \"event_rate\": 7, "
+		"\"event_queue_max\": null}}\n";
+	struct lm_config full = {
+		.present = 0x7f, .max_objects = 1048576, .max_owners = 65536,
+		.restrict_read = 1, .hash_buckets = 131072,
+		.event_threshold = 0, .event_rate = 10, .event_queue_max = 256,
+	};
+	struct lm_config part = {
+		.present = LM_CFG_MAX_OWNERS | LM_CFG_RESTRICT_READ |
+			   LM_CFG_EVENT_RATE,
+		.max_objects = 99, .max_owners = 4294967295U, .event_rate = 7,
+	};
+	char *out = NULL;
+	size_t len = 0;
+	struct json j;
+	FILE *f;
+
+	f = open_memstream(&out, &len);
+	usage_config(f);
+	fclose(f);
+	ok(!strcmp(out, usage), "render: config --help, from the field table");
+	if (strcmp(out, usage))
+		diag("got:\n%s", out);
+	free(out);
+
+	f = open_memstream(&out, &len);
+	config_print_human(f, &full);
+	fclose(f);
+	ok(!strcmp(out, human), "render: config, every field");
+	free(out);
+
+	f = open_memstream(&out, &len);
+	config_print_human(f, &part);
+	fclose(f);
+	ok(!strcmp(out, "max_owners     4294967295\nrestrict_read  0\n"
+		   "event_rate     7\n"),
+	   "render: config, only the fields present");
+	free(out);
+
+	f = open_memstream(&out, &len);
+	json_init(&j, f);
+	json_config(&j, NULL, &full);
+	json_finish(&j);
+	fclose(f);
+	ok(!strcmp(out, json), "render: config --json, every field");
+	free(out);
+
+	f = open_memstream(&out, &len);
+	json_init_style(&j, f, JSON_SPACED);
+	json_obj_open(&j, NULL);
+	json_config(&j, "config", &part);
+	json_obj_close(&j);
+	json_finish(&j);
+	fclose(f);
+	ok(!strcmp(out, part_json),
+	   "render: config --json, null for the fields not present");
 	free(out);
 }
 
@@ -3544,6 +3744,7 @@ int main(int argc, char **argv)
 	test_owner();
 	test_unreach();
 	test_config();
+	test_config_fields();
 	test_events();
 	test_events_lines();
 	test_events_priority();
@@ -3560,6 +3761,7 @@ int main(int argc, char **argv)
 	test_meminfo();
 	test_cgroup_paths();
 	test_render_status();
+	test_render_config();
 	test_render_top();
 	test_lsq();
 	test_growth_file();
