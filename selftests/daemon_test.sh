@@ -109,6 +109,16 @@ no_leaks() {
 		lm "$T/unr" check unreachable
 	u=$(jq '.scan.unreachable' "$T/scan2.json" 2>/dev/null)
 	c=$(cat "$T/unr" 2>/dev/null)
+	if [ "$u" != 0 ] || [ "$c" != 0 ]; then
+		# An entry whose release the probes missed is dropped by the
+		# pass that finds its memory unreadable, which may be the next
+		# one; a leak stays.
+		show_leaks
+		diag <<<"one more pass"
+		lm "$T/scan2.json" scan --json && lm "$T/unr" check unreachable
+		u=$(jq '.scan.unreachable' "$T/scan2.json" 2>/dev/null)
+		c=$(cat "$T/unr" 2>/dev/null)
+	fi
 	[ "$u" = 0 ] && [ "$c" = 0 ]
 	ok $? "$1: two passes find 0 unreachable (check unreachable $c, scan --json $u)"
 	mark "passes done"
