@@ -43,6 +43,19 @@ static inline u64 lm_compat_task_cgroup_id(struct task_struct *task)
 }
 
 /*
+ * A token of a task's cgroup membership that changes when it moves: its
+ * css_set, compared, never dereferenced (NULL without cgroups).
+ */
+static inline const void *lm_compat_task_css_set(struct task_struct *task)
+{
+#ifdef CONFIG_CGROUPS
+	return (const void *)rcu_access_pointer(task->cgroups);
+#else
+	return NULL;
+#endif
+}
+
+/*
  * Bytes the slab allocator holds for the live object that starts at base,
  * or 0 when this object cannot tell.  ksize() answers for objects of any
  * slab cache, not only kmalloc ones, on every kernel leakmon supports: from

@@ -48,6 +48,21 @@ struct lm_obj {
 #define LM_HELD_AWAY	BIT(2)	/* the last pass: only in other processes */
 
 struct lm_pcpu {
+	/*
+	 * The owner of the last allocation in task context on this CPU,
+	 * valid while lm_owner_frees equals owner_frees (probe handlers
+	 * only, interrupts off).
+	 */
+	struct lm_owner *owner;
+	int owner_frees;
+	/*
+	 * The cgroup membership (css_set) of current when owner's identity
+	 * was last copied on this CPU: the cgroup id is looked up again only
+	 * when it changes.  (A css_set freed and made again at the same
+	 * address for another cgroup, the task moved twice between two of
+	 * its allocations here, would go unseen until the next cache miss.)
+	 */
+	const void *owner_css;
 	long live[LM_NKINDS];
 	long orphans[LM_NKINDS];
 	unsigned long ev[LM_NKINDS][LM_EV_MAX];
@@ -69,6 +84,8 @@ static atomic_t lm_nr_objects;
 static atomic_t lm_nr_owners;
 static atomic_t lm_nr_exited;
 static atomic_t lm_owner_gen;
+/* Owners freed so far: a CPU's cached owner is valid while it stays. */
+static atomic_t lm_owner_frees;
 static u64 lm_reset_ns;
 /* Bytes per object of each kind (ksize()), 0 until measured. */
 static u32 lm_obj_size[LM_NKINDS];
@@ -129,12 +146,33 @@ static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
 
 /* ---- owners ---------------------------------------------------------- */
 
+static void lm_owner_put(struct lm_owner *o);
+
 static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 {
 	strscpy(o->comm, t->comm, sizeof(o->comm));
 	/* current's subjective uid, as it always was for an allocation */
 	o->uid = t == current ? current_uid() : task_uid(t);
 	o->cgroup_id = lm_compat_task_cgroup_id(t);
+}
+
+/*
+ * The identity of an allocation's owner is current's at the allocation:
+ * its comm (exec, prctl), uid (setuid) and cgroup (a move) are copied when
+ * they changed.  Interrupts off.
+ */
+static inline void lm_owner_refresh(struct lm_owner *o, struct lm_pcpu *c)
+{
+	const void *css = lm_compat_task_css_set(current);
+
+	if (likely(c->owner == o && c->owner_css == css &&
+		   !memcmp(o->comm, current->comm, sizeof(o->comm)) &&
+		   uid_eq(o->uid, current_uid())))
+		return;
+	spin_lock(&o->lock);
+	lm_owner_fill_identity(o, current);
+	spin_unlock(&o->lock);
+	c->owner_css = css;
 }
 
 static struct lm_owner *lm_owner_find_type(struct hlist_head *head, u8 type,
@@ -222,9 +260,13 @@ static struct lm_owner *lm_owner_get(struct task_struct *t)
 	if (atomic_read(&t->signal->live) == 0) {
 		o->exited = true;
 		o->exit_ns = ktime_get_boot_fast_ns();
+		/* its fields before its reference (lm_owner_cached) */
+		smp_wmb();
 		refcount_set(&o->ref, 1);
 		atomic_inc(&lm_nr_exited);
 	} else {
+		/* its fields before its reference (lm_owner_cached) */
+		smp_wmb();
 		refcount_set(&o->ref, 2);
 	}
 	hlist_add_head(&o->node, &lm_owners.buckets[b]);
@@ -235,6 +277,38 @@ out:
 }
 
 /*
+ * The owner of current's process from this CPU's cache, referenced, or NULL
+ * (interrupts off: a probe handler).  No lock and no lookup: a process
+ * making sockets in a loop finds its owner here every time.
+ *
+ * The cached pointer is only read while no owner was freed since it was
+ * cached (lm_owner_frees), and an owner freed after that read keeps its
+ * memory until the handler ends: the owner cache is SLAB_TYPESAFE_BY_RCU
+ * and interrupts are off.  The memory may meanwhile serve another owner,
+ * so the key is checked again once the reference is taken.
+ */
+static inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
+{
+	struct task_struct *t = current;
+	u64 start_ns = t->group_leader->start_boottime;
+	pid_t tgid = task_tgid_nr(t);
+	struct lm_owner *o = c->owner;
+
+	if (!o || atomic_read(&lm_owner_frees) != c->owner_frees ||
+	    o->tgid != tgid || o->start_ns != start_ns ||
+	    o->type != LEAKMON_OWNER_TYPE_TASK ||
+	    !refcount_inc_not_zero(&o->ref))
+		return NULL;
+	/* the key as set before the reference was (lm_owner_get) */
+	smp_acquire__after_ctrl_dep();
+	if (likely(o->tgid == tgid && o->start_ns == start_ns &&
+		   o->type == LEAKMON_OWNER_TYPE_TASK))
+		return o;
+	lm_owner_put(o);
+	return NULL;
+}
+
+/*
  * The owner of an allocation made by current, as lm_owner_get().  Outside
  * task context current is whatever task was interrupted: the object is the
  * softirq owner's (the table holds a reference to it until the module is
@@ -242,11 +316,26 @@ out:
  */
 static struct lm_owner *lm_owner_get_current(void)
 {
+	struct lm_pcpu *c;
+	struct lm_owner *o;
+
 	if (!in_task()) {
 		refcount_inc(&lm_irq_owner->ref);
 		return lm_irq_owner;
 	}
-	return lm_owner_get(current);
+	c = this_cpu_ptr(lm_pcpu);
+	o = lm_owner_cached(c);
+	if (!o) {
+		o = lm_owner_get(current);
+		if (IS_ERR(o))
+			return o;
+		/* o cannot be freed while referenced: valid from now on */
+		c->owner = o;
+		c->owner_frees = atomic_read(&lm_owner_frees);
+		c->owner_css = NULL;
+	}
+	lm_owner_refresh(o, c);
+	return o;
 }
 
 static void lm_owner_put(struct lm_owner *o)
@@ -260,6 +349,8 @@ static void lm_owner_put(struct lm_owner *o)
 			refcount_dec_and_lock_irqsave(&o->ref, lock, &flags))) {
 		hlist_del(&o->node);
 		atomic_inc(&lm_owner_gen);
+		/* Before the memory can serve another owner (owner_cached) */
+		atomic_inc(&lm_owner_frees);
 		spin_unlock_irqrestore(lock, flags);
 		atomic_dec(&lm_nr_owners);
 		if (o->exited)
@@ -336,8 +427,6 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 			if (!k->first_ns)
 				k->first_ns = now;
 			k->last_ns = now;
-			if (o->type == LEAKMON_OWNER_TYPE_TASK)
-				lm_owner_fill_identity(o, current);
 		}
 		if (thr && !o->over && lm_owner_live(o) >= thr) {
 			o->over = true;
@@ -1045,11 +1134,14 @@ int lm_track_init(void)
 		err = -ENOMEM;
 		goto err_pcpu;
 	}
+	/*
+	 * Typesafe by RCU for the CPUs' owner caches (lm_owner_cached);
+	 * such a cache is never merged.
+	 */
 	lm_owner_cache = kmem_cache_create("leakmon_owner",
 					   sizeof(struct lm_owner),
 					   __alignof__(struct lm_owner),
-					   LM_COMPAT_SLAB_NO_MERGE,
-					   lm_compat_no_merge_ctor);
+					   SLAB_TYPESAFE_BY_RCU, NULL);
 	if (!lm_owner_cache) {
 		err = -ENOMEM;
 		goto err_obj_cache;
