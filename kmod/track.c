@@ -148,11 +148,21 @@ static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
 
 static void lm_owner_put(struct lm_owner *o);
 
+/*
+ * A process's uid is its objective (real credentials') uid: the one ps and
+ * /proc show.  Not current_uid(): the kernel borrows other credentials for
+ * a moment to act on a process's behalf (overlayfs opens the file beneath
+ * with the mounter's), and a customer's process would show as root's.
+ */
+static inline kuid_t lm_task_uid(struct task_struct *t)
+{
+	return t == current ? current_real_cred()->uid : task_uid(t);
+}
+
 static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 {
 	strscpy(o->comm, t->comm, sizeof(o->comm));
-	/* current's subjective uid, as it always was for an allocation */
-	o->uid = t == current ? current_uid() : task_uid(t);
+	o->uid = lm_task_uid(t);
 	o->cgroup_id = lm_compat_task_cgroup_id(t);
 }
 
@@ -167,7 +177,7 @@ static inline void lm_owner_refresh(struct lm_owner *o, struct lm_pcpu *c)
 
 	if (likely(c->owner == o && c->owner_css == css &&
 		   !memcmp(o->comm, current->comm, sizeof(o->comm)) &&
-		   uid_eq(o->uid, current_uid())))
+		   uid_eq(o->uid, lm_task_uid(current))))
 		return;
 	spin_lock(&o->lock);
 	lm_owner_fill_identity(o, current);
