@@ -22,7 +22,8 @@ DEFINE_MUTEX(lm_config_mutex);
 
 unsigned int lm_max_objects = 1U << 20;
 unsigned int lm_max_owners = 1U << 16;
-bool lm_restrict_read;
+unsigned int lm_restrict_read;
+unsigned int lm_reader_gid = LEAKMON_READER_GID_NONE;
 unsigned int lm_hash_buckets;
 unsigned int lm_hash_bits;
 
@@ -42,13 +43,14 @@ unsigned int lm_event_queue_max = 256;
 /**
  * enum lm_setting_kind - how a setting is reached (config_table.h says more)
  * @LM_SETTING_CONFIG: unsigned int module parameter and attribute
- * @LM_SETTING_CONFIG_BOOL: bool module parameter and u8 attribute
+ * @LM_SETTING_CONFIG_LEVEL: unsigned int module parameter that also takes
+ *                           a bool's spellings, and u8 attribute
  * @LM_SETTING_PARAM: unsigned int module parameter only
  * @LM_SETTING_SHOWN: unsigned int attribute, read only
  */
 enum lm_setting_kind {
 	LM_SETTING_CONFIG,
-	LM_SETTING_CONFIG_BOOL,
+	LM_SETTING_CONFIG_LEVEL,
 	LM_SETTING_PARAM,
 	LM_SETTING_SHOWN,
 };
@@ -57,15 +59,16 @@ enum lm_setting_kind {
  * struct lm_setting - one configuration setting, an entry of config_table.h
  * @kind: enum lm_setting_kind
  * @zero_ok: 0 is taken besides @range
+ * @minus_one: the parameter takes and shows -1 for U32_MAX
  * @attr: LEAKMON_CONFIG_A_*, 0 if none
- * @var: the variable: a bool for LM_SETTING_CONFIG_BOOL, else an
- *       unsigned int
+ * @var: the variable, an unsigned int
  * @range: the values taken (lm_config_policy points here)
  * @changed: called after a change, lm_config_mutex held
  */
 struct lm_setting {
 	u8 kind;
 	bool zero_ok;
+	bool minus_one;
 	u16 attr;
 	void *var;
 	struct netlink_range_validation range;
@@ -96,30 +99,62 @@ static struct lm_setting lm_settings[] __ro_after_init = {
 #undef LM_SETTING
 };
 
-static bool lm_setting_is_bool(const struct lm_setting *s)
+/* Its attribute is a u8 */
+static bool lm_setting_is_u8(const struct lm_setting *s)
 {
-	return s->kind == LM_SETTING_CONFIG_BOOL;
+	return s->kind == LM_SETTING_CONFIG_LEVEL;
 }
 
 /* LEAKMON_CMD_SET_CONFIG changes it */
 static bool lm_setting_settable(const struct lm_setting *s)
 {
 	return s->kind == LM_SETTING_CONFIG ||
-	       s->kind == LM_SETTING_CONFIG_BOOL;
+	       s->kind == LM_SETTING_CONFIG_LEVEL;
 }
 
 static void lm_setting_write(const struct lm_setting *s, unsigned int v)
 {
 	lockdep_assert_held(&lm_config_mutex);
-	if (lm_setting_is_bool(s))
-		WRITE_ONCE(*(bool *)s->var, v);
-	else
-		WRITE_ONCE(*(unsigned int *)s->var, v);
+	WRITE_ONCE(*(unsigned int *)s->var, v);
 	if (s->changed)
 		s->changed();
 }
 
 /* ---- module parameters: kp->arg is the struct lm_setting ---- */
+
+/* A parameter's value: 0, -ERANGE (said why) or another error */
+static int lm_param_parse(const char *val, const struct kernel_param *kp,
+			  unsigned int *v)
+{
+	const struct lm_setting *s = kp->arg;
+	bool level = s->kind == LM_SETTING_CONFIG_LEVEL;
+	bool b;
+	int n;
+
+	if (!val) {
+		/* only a level gets here: the name alone, as for a bool */
+		*v = 1;
+		return 0;
+	}
+	if (s->minus_one && sysfs_streq(val, "-1")) {
+		*v = U32_MAX;
+		return 0;
+	}
+	if (!kstrtouint(val, 0, v))
+		return 0;
+	if (!kstrtoint(val, 0, &n)) {
+		pr_err("%s: %d out of range %llu..%llu\n", kp->name, n,
+		       s->range.min, s->range.max);
+		return -ERANGE;
+	}
+	/* a level also takes what param_set_bool() takes: y, n, on, off */
+	if (level && !kstrtobool(val, &b)) {
+		*v = b;
+		return 0;
+	}
+	pr_err("%s: not a number: '%s'\n", kp->name, val);
+	return -EINVAL;
+}
 
 static int lm_param_set_uint(const char *val, const struct kernel_param *kp)
 {
@@ -127,11 +162,9 @@ static int lm_param_set_uint(const char *val, const struct kernel_param *kp)
 	unsigned int v;
 	int err;
 
-	err = kstrtouint(val, 0, &v);
-	if (err) {
-		pr_err("%s: not a number: '%s'\n", kp->name, val);
+	err = lm_param_parse(val, kp, &v);
+	if (err)
 		return err;
-	}
 	if ((v || !s->zero_ok) && (v < s->range.min || v > s->range.max)) {
 		pr_err("%s: %u out of range %llu..%llu\n", kp->name, v,
 		       s->range.min, s->range.max);
@@ -143,33 +176,15 @@ static int lm_param_set_uint(const char *val, const struct kernel_param *kp)
 	return 0;
 }
 
-/*
- * A bool's set, and either's get: the kernel's own, on the variable (as
- * param_array_get() calls its element's)
- */
-static int lm_param_set_bool(const char *val, const struct kernel_param *kp)
-{
-	const struct lm_setting *s = kp->arg;
-	struct kernel_param p = *kp;
-	int err;
-
-	p.arg = s->var;
-	mutex_lock(&lm_config_mutex);
-	err = param_set_bool(val, &p);
-	if (!err && s->changed)
-		s->changed();
-	mutex_unlock(&lm_config_mutex);
-	return err;
-}
-
+/* The kernel's own get, on the variable (as param_array_get() does) */
 static int lm_param_get(char *buffer, const struct kernel_param *kp)
 {
 	const struct lm_setting *s = kp->arg;
 	struct kernel_param p = *kp;
 
+	if (s->minus_one && READ_ONCE(*(unsigned int *)s->var) == U32_MAX)
+		return sysfs_emit(buffer, "-1\n");
 	p.arg = s->var;
-	if (lm_setting_is_bool(s))
-		return param_get_bool(buffer, &p);
 	return param_get_uint(buffer, &p);
 }
 
@@ -179,16 +194,17 @@ static const struct kernel_param_ops lm_param_uint_ops = {
 };
 
 /* As with param_ops_bool, the name alone ("restrict_read") means 1 */
-static const struct kernel_param_ops lm_param_bool_ops = {
+static const struct kernel_param_ops lm_param_level_ops = {
 	.flags = KERNEL_PARAM_OPS_FL_NOARG,
-	.set = lm_param_set_bool,
+	.set = lm_param_set_uint,
 	.get = lm_param_get,
 };
 
 /*
  * An entry's module parameter: what module_param_cb() and
- * MODULE_PARM_DESC() make (a bool's also the parmtype that
- * module_param_named() adds), then a function that checks that the
+ * MODULE_PARM_DESC() make (and the parmtype that module_param_named()
+ * adds: a level is a uint that also takes y and n), then a function that
+ * checks that the
  * variable has the kind's type, as module_param_named()'s param_check_*()
  * does.  The function comes last so that the entries need no semicolon
  * between them.  SHOWN has the check only.
@@ -203,12 +219,12 @@ static const struct kernel_param_ops lm_param_bool_ops = {
 	}
 #define LM_PARAM_CONFIG LM_PARAM_UINT
 #define LM_PARAM_PARAM LM_PARAM_UINT
-#define LM_PARAM_CONFIG_BOOL(_name, _var, _mode, _text)			\
-	module_param_cb(_name, &lm_param_bool_ops,			\
+#define LM_PARAM_CONFIG_LEVEL(_name, _var, _mode, _text)		\
+	module_param_cb(_name, &lm_param_level_ops,			\
 			&lm_settings[LM_SET_##_name], _mode);		\
-	MODULE_INFO(parmtype, #_name ":bool");				\
+	MODULE_INFO(parmtype, #_name ":uint");				\
 	MODULE_INFO(parm, #_name ":" _text);				\
-	static inline bool __always_unused *lm_var_##_name(void)	\
+	static inline unsigned int __always_unused *lm_var_##_name(void) \
 	{								\
 		return &(_var);						\
 	}
@@ -228,8 +244,9 @@ static const struct kernel_param_ops lm_param_bool_ops = {
 #define LM_POLICY_CONFIG(_name, _attr, _text)				\
 	[_attr] = NLA_POLICY_FULL_RANGE(NLA_U32,			\
 					&lm_settings[LM_SET_##_name].range),
-#define LM_POLICY_CONFIG_BOOL(_name, _attr, _text)			\
-	[_attr] = NLA_POLICY_MAX(NLA_U8, 1),
+#define LM_POLICY_CONFIG_LEVEL(_name, _attr, _text)			\
+	[_attr] = NLA_POLICY_FULL_RANGE(NLA_U8,				\
+					&lm_settings[LM_SET_##_name].range),
 #define LM_POLICY_SHOWN(_name, _attr, _text)				\
 	[_attr] = { .type = NLA_REJECT, .reject_message = _text },
 #define LM_POLICY_PARAM(_name, _attr, _text)
@@ -243,8 +260,9 @@ const struct nla_policy lm_config_policy[LEAKMON_CONFIG_A_MAX + 1] = {
 
 static int lm_setting_put(struct sk_buff *skb, const struct lm_setting *s)
 {
-	if (lm_setting_is_bool(s))
-		return nla_put_u8(skb, s->attr, READ_ONCE(*(bool *)s->var));
+	if (lm_setting_is_u8(s))
+		return nla_put_u8(skb, s->attr,
+				  READ_ONCE(*(unsigned int *)s->var));
 	return nla_put_u32(skb, s->attr, READ_ONCE(*(unsigned int *)s->var));
 }
 
@@ -295,7 +313,7 @@ int lm_config_set(const struct nlattr *cfg, struct netlink_ext_ack *extack)
 		s = &lm_settings[i];
 		if (!lm_setting_settable(s) || !tb[s->attr])
 			continue;
-		lm_setting_write(s, lm_setting_is_bool(s) ?
+		lm_setting_write(s, lm_setting_is_u8(s) ?
 				 nla_get_u8(tb[s->attr]) :
 				 nla_get_u32(tb[s->attr]));
 	}

@@ -11,8 +11,9 @@
  *   CONFIG       an unsigned int, min..max: the module parameter name
  *                (sysfs mode), and attribute in LEAKMON_A_CONFIG, reported
  *                and set by LEAKMON_CMD_SET_CONFIG
- *   CONFIG_BOOL  the same for a bool: the parameter takes what
- *                param_set_bool() takes, the attribute is a u8, 0 or 1
+ *   CONFIG_LEVEL the same for a small unsigned int whose parameter also
+ *                takes what param_set_bool() takes (y, n, ..., the name
+ *                alone: 1); the attribute is a u8
  *   PARAM        an unsigned int, min..max: a module parameter only
  *                (attribute 0)
  *   SHOWN        an unsigned int that LEAKMON_A_CONFIG reports as the
@@ -20,7 +21,8 @@
  *                refuses it with text (min, max and mode 0)
  * text: the parameter's description (modinfo).
  * extra: more members of struct lm_setting: .zero_ok (0 is taken besides
- * min..max), .changed (called after a change, lm_config_mutex held).
+ * min..max), .minus_one (the parameter takes and shows -1 for U32_MAX),
+ * .changed (called after a change, lm_config_mutex held).
  *
  * LEAKMON_A_CONFIG holds the attributes in this order, theirs in enum
  * leakmon_config_attr.  A new setting is an entry here, its attribute in
@@ -34,9 +36,9 @@ LM_SETTING(CONFIG, max_objects, lm_max_objects,
 LM_SETTING(CONFIG, max_owners, lm_max_owners,
 	   "Most owners listed at once (1..1048576, default 65536)",
 	   LEAKMON_CONFIG_A_MAX_OWNERS, 1, LEAKMON_MAX_OWNERS_LIMIT, 0644)
-LM_SETTING(CONFIG_BOOL, restrict_read, lm_restrict_read,
-	   "Reading over netlink needs CAP_NET_ADMIN (default 0)",
-	   LEAKMON_CONFIG_A_RESTRICT_READ, 0, 1, 0644)
+LM_SETTING(CONFIG_LEVEL, restrict_read, lm_restrict_read,
+	   "Who reads over netlink: 0 anyone, 1 CAP_NET_ADMIN or reader_gid, 2 anyone the owners of its own uid (default 0)",
+	   LEAKMON_CONFIG_A_RESTRICT_READ, 0, LEAKMON_RESTRICT_READ_MAX, 0644)
 LM_SETTING(SHOWN, hash_buckets, lm_hash_buckets,
 	   "hash_buckets is read-only: set it at load with the hash_bits parameter",
 	   LEAKMON_CONFIG_A_HASH_BUCKETS, 0, 0, 0)
@@ -49,6 +51,10 @@ LM_SETTING(CONFIG, event_rate, lm_event_rate,
 LM_SETTING(CONFIG, event_queue_max, lm_event_queue_max,
 	   "Most events waiting to be sent (1..65536, default 256)",
 	   LEAKMON_CONFIG_A_EVENT_QUEUE_MAX, 1, LEAKMON_EVENT_QUEUE_LIMIT, 0644)
+LM_SETTING(CONFIG, reader_gid, lm_reader_gid,
+	   "Group whose members read everything whatever restrict_read says (-1: none, default)",
+	   LEAKMON_CONFIG_A_READER_GID, 0, LEAKMON_READER_GID_NONE, 0644,
+	   .minus_one = true)
 LM_SETTING(PARAM, hash_bits, lm_hash_bits,
 	   "log2 of object hash buckets, 8..24 (0: from max_objects)",
 	   0, LM_HASH_BITS_MIN, LM_HASH_BITS_MAX, 0444, .zero_ok = true)

@@ -34,6 +34,7 @@ struct lm_unreach {
 	u8 type;			/* the owner's identity */
 	pid_t tgid;
 	u64 start_ns;
+	u32 uid;			/* the owner's, at the pass */
 	struct lm_shape sh;
 	u64 n;				/* objects in the group */
 };

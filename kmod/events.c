@@ -309,6 +309,10 @@ static void lm_ev_send(const struct lm_notif *ev)
 	family = lm_ev_listened();
 	if (!family)
 		return;
+	/*
+	 * Every event names an owner, and the group cannot check who
+	 * listens: at restrict_read 1 and 2 nothing is sent.
+	 */
 	if (READ_ONCE(lm_restrict_read)) {
 		lm_evstat_inc(LM_EVS_RESTRICTED);
 		return;

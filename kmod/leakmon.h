@@ -124,7 +124,8 @@ static inline u32 lm_now_s(void)
  */
 extern unsigned int lm_max_objects;
 extern unsigned int lm_max_owners;
-extern bool lm_restrict_read;
+extern unsigned int lm_restrict_read;
+extern unsigned int lm_reader_gid;
 extern unsigned int lm_event_threshold;
 extern unsigned int lm_event_rate;
 extern unsigned int lm_event_queue_max;

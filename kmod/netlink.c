@@ -9,7 +9,10 @@
 
 #include <linux/kernel.h>
 #include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/ktime.h>
+#include <linux/net.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <uapi/linux/magic.h>
@@ -34,13 +37,93 @@ static const struct nla_policy lm_set_config_policy[LEAKMON_A_MAX + 1] = {
  */
 static const struct nla_policy lm_no_attr_policy[LEAKMON_A_MAX + 1];
 
-static bool lm_may_read(struct sk_buff *skb, struct netlink_ext_ack *extack)
+/*
+ * What a reader sees (include/uapi/linux/leakmon.h, "Who reads what"):
+ * every owner, no owner, or the owners of one uid (the value).
+ */
+#define LM_VIEW_ALL	(-1L)
+#define LM_VIEW_NONE	(-2L)
+
+/*
+ * The file of the socket a request came from: its credentials are the
+ * opener's, which netlink_capable() asks too.  The request is being sent
+ * (a dump: started) by the caller, in whose context this runs, so the
+ * socket and its file are there.
+ */
+static const struct file *lm_sender_file(const struct sk_buff *skb)
 {
-	if (!READ_ONCE(lm_restrict_read) || netlink_capable(skb, CAP_NET_ADMIN))
+	const struct sock *sk = NETLINK_CB(skb).sk;
+
+	return sk && sk->sk_socket ? sk->sk_socket->file : NULL;
+}
+
+/* in_group_p() for credentials other than current's */
+static bool lm_cred_in_group(const struct cred *cred, kgid_t gid)
+{
+	const struct group_info *gi = cred->group_info;
+	int i;
+
+	if (gid_eq(cred->fsgid, gid))
 		return true;
-	NL_SET_ERR_MSG(extack,
-		       "reading leakmon needs CAP_NET_ADMIN (restrict_read is set)");
+	for (i = 0; gi && i < gi->ngroups; i++)
+		if (gid_eq(gi->gid[i], gid))
+			return true;
 	return false;
+}
+
+/* The caller and the socket's opener are both in the group reader_gid */
+static bool lm_reader_group(const struct sk_buff *skb)
+{
+	u32 gid = READ_ONCE(lm_reader_gid);
+	const struct file *file;
+	kgid_t kgid;
+
+	if (gid == LEAKMON_READER_GID_NONE)
+		return false;
+	kgid = make_kgid(&init_user_ns, gid);
+	if (!gid_valid(kgid) || !in_group_p(kgid))
+		return false;
+	file = lm_sender_file(skb);
+	return file && lm_cred_in_group(file->f_cred, kgid);
+}
+
+/* The owners of the caller's real uid, if the socket's opener had it too */
+static long lm_own_view(const struct sk_buff *skb)
+{
+	const struct file *file = lm_sender_file(skb);
+	kuid_t uid = current_uid();
+
+	if (!file || !uid_eq(file->f_cred->uid, uid))
+		return LM_VIEW_NONE;
+	return from_kuid_munged(&init_user_ns, uid);
+}
+
+/*
+ * May the sender of skb read, and what (*view)?  In the sender's context
+ * only: a request's doit, or the first part of a dump.
+ */
+static bool lm_may_read(struct sk_buff *skb, struct netlink_ext_ack *extack,
+			long *view)
+{
+	unsigned int level = READ_ONCE(lm_restrict_read);
+
+	*view = LM_VIEW_ALL;
+	if (level == LEAKMON_RESTRICT_READ_NONE || lm_reader_group(skb) ||
+	    netlink_capable(skb, CAP_NET_ADMIN))
+		return true;
+	if (level == LEAKMON_RESTRICT_READ_OWN_UID) {
+		*view = lm_own_view(skb);
+		return true;
+	}
+	NL_SET_ERR_MSG(extack,
+		       "reading leakmon needs CAP_NET_ADMIN or the group reader_gid (restrict_read is 1)");
+	return false;
+}
+
+/* The view lets the reader see an owner of this uid */
+static bool lm_view_shows(long view, u32 uid)
+{
+	return view == LM_VIEW_ALL || view == (long)uid;
 }
 
 /* Changes need CAP_NET_ADMIN in the initial user namespace. */
@@ -202,9 +285,10 @@ static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
 	struct lm_totals t;
 	struct sk_buff *msg;
 	unsigned int k;
+	long view;
 	void *hdr;
 
-	if (!lm_may_read(skb, info->extack))
+	if (!lm_may_read(skb, info->extack, &view))
 		return -EPERM;
 	lm_track_totals(&t);
 	hdr = lm_reply_start(info, &msg);
@@ -220,7 +304,11 @@ static int lm_cmd_get_totals(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, LEAKMON_A_OWNERS, t.owners) ||
 	    nla_put_u32(msg, LEAKMON_A_OWNERS_EXITED, t.owners_exited) ||
 	    lm_config_put(msg) || lm_events_put_stats(msg) ||
-	    lm_put_last_scan(msg))
+	    lm_put_last_scan(msg) ||
+	    (view != LM_VIEW_ALL &&
+	     nla_put_u32(msg, LEAKMON_A_VIEW_UID,
+			 view == LM_VIEW_NONE ? LEAKMON_READER_GID_NONE :
+			 (u32)view)))
 		goto err;
 	for (k = 0; k < LM_NKINDS; k++)
 		if (lm_put_kind(msg, k, &t.k[k]))
@@ -236,6 +324,7 @@ err:
 struct lm_dump_ctx {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
+	long view;
 };
 
 static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
@@ -248,6 +337,8 @@ static int lm_put_owner(const struct lm_owner_snap *s, void *arg)
 	bool scanned, netns;
 	void *hdr;
 
+	if (!lm_view_shows(ctx->view, s->uid))
+		return 0;
 	hdr = genlmsg_put(skb, NETLINK_CB(ctx->cb->skb).portid,
 			  ctx->cb->nlh->nlmsg_seq, &lm_genl_family, NLM_F_MULTI,
 			  LEAKMON_CMD_GET_OWNERS);
@@ -316,18 +407,35 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* cb->args[0]: owner bucket, [1]: index in bucket, [2]: read checked. */
+/*
+ * A dump's view, judged in its first part, which runs in the caller's
+ * context (netlink_dump_start()), unlike the parts recvmsg() asks for;
+ * *checked: whether that was done, *view: what it gave.
+ */
+static bool lm_dump_view(struct netlink_callback *cb, long *checked,
+			 long *view)
+{
+	if (!*checked) {
+		if (!lm_may_read(cb->skb, cb->extack, view))
+			return false;
+		*checked = 1;
+	}
+	return true;
+}
+
+/*
+ * cb->args[0]: owner bucket, [1]: index in bucket, [2]: read checked,
+ * [3]: the view.
+ */
 static int lm_cmd_dump_owners(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct lm_dump_ctx ctx = { .skb = skb, .cb = cb };
 	unsigned long bucket = cb->args[0], index = cb->args[1];
 	int err;
 
-	if (!cb->args[2]) {
-		if (!lm_may_read(cb->skb, cb->extack))
-			return -EPERM;
-		cb->args[2] = 1;
-	}
+	if (!lm_dump_view(cb, &cb->args[2], &cb->args[3]))
+		return -EPERM;
+	ctx.view = cb->args[3];
 	cb->seq = lm_owner_generation();
 	err = lm_owner_walk(&bucket, &index, lm_put_owner, &ctx);
 	cb->args[0] = bucket;
@@ -362,6 +470,8 @@ static int lm_put_unreach(const struct lm_unreach *u, u64 seq, void *arg)
 	struct nlattr *nest;
 	void *hdr;
 
+	if (!lm_view_shows(ctx->view, u->uid))
+		return 0;
 	hdr = genlmsg_put(skb, NETLINK_CB(ctx->cb->skb).portid,
 			  ctx->cb->nlh->nlmsg_seq, &lm_genl_family, NLM_F_MULTI,
 			  LEAKMON_CMD_GET_UNREACHABLE);
@@ -383,6 +493,7 @@ static int lm_put_unreach(const struct lm_unreach *u, u64 seq, void *arg)
 	    nla_put_u64_64bit(skb, LEAKMON_UNREACH_A_COUNT, u->n,
 			      LEAKMON_UNREACH_A_PAD) ||
 	    nla_put_u32(skb, LEAKMON_UNREACH_A_FLAGS, sh->flags) ||
+	    nla_put_u32(skb, LEAKMON_UNREACH_A_UID, u->uid) ||
 	    (sock && lm_put_unreach_sock(skb, sh)) ||
 	    (sh->file_refs != LM_SHAPE_NO_FILE &&
 	     nla_put_u32(skb, LEAKMON_UNREACH_A_FILE_REFS, sh->file_refs)))
@@ -402,7 +513,7 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* cb->args[0]: the next group, [1]: read checked. */
+/* cb->args[0]: the next group, [1]: read checked, [2]: the view. */
 static int lm_cmd_dump_unreach(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct lm_dump_ctx ctx = { .skb = skb, .cb = cb };
@@ -410,11 +521,9 @@ static int lm_cmd_dump_unreach(struct sk_buff *skb, struct netlink_callback *cb)
 	u64 seq = 0;
 	int err;
 
-	if (!cb->args[1]) {
-		if (!lm_may_read(cb->skb, cb->extack))
-			return -EPERM;
-		cb->args[1] = 1;
-	}
+	if (!lm_dump_view(cb, &cb->args[1], &cb->args[2]))
+		return -EPERM;
+	ctx.view = cb->args[2];
 	/*
 	 * A new report while dumping (its sequence number changes) flags
 	 * the rest: the positions are another list's.
@@ -489,7 +598,9 @@ static int lm_reply_config(struct genl_info *info)
 
 static int lm_cmd_get_config(struct sk_buff *skb, struct genl_info *info)
 {
-	if (!lm_may_read(skb, info->extack))
+	long view;
+
+	if (!lm_may_read(skb, info->extack, &view))
 		return -EPERM;
 	return lm_reply_config(info);
 }

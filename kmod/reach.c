@@ -83,6 +83,7 @@ struct lm_reach_slot {
 	u8 type;
 	pid_t tgid;
 	u64 start_ns;
+	u32 uid;
 };
 
 /* ... and in the report, by identity */
@@ -808,6 +809,7 @@ static struct lm_reach_report *lm_reach_report(struct lm_pass *p,
 		s->type = snap.type;
 		s->tgid = snap.tgid;
 		s->start_ns = snap.start_ns;
+		s->uid = snap.uid;
 		lm_reach_notify(p, s, &snap, old);
 		if (r) {
 			r->rows[nr].type = snap.type;
@@ -830,6 +832,7 @@ static struct lm_reach_report *lm_reach_report(struct lm_pass *p,
 		w->type = g->slot->type;
 		w->tgid = g->slot->tgid;
 		w->start_ns = g->slot->start_ns;
+		w->uid = g->slot->uid;
 		w->sh = g->sh;
 		w->n = g->n;
 		ng++;

@@ -276,6 +276,83 @@ setpriv --reuid=65534 --regid=65534 --clear-groups \
 	! bad_report "$T/p2.err"
 ok $? "unprivileged status works by default"
 
+# restrict_read 2: two customers (uids 2001, 2002), each holding a socket,
+# see their own rows only, and the CLI says so; the monitoring user (uid
+# 2003 in the group reader_gid names) and root see both.
+as_uid() { # UID [GROUP] -- CLI ARGS...
+	local uid=$1 groups=--clear-groups
+	shift
+	if [ "$1" != -- ]; then groups=--groups=$1; shift; fi
+	shift
+	setpriv --reuid="$uid" --regid="$uid" "$groups" "${WRAP[@]}" "$CLI" "$@"
+}
+# A customer's process: its socket is its last allocation (the owner's uid
+# is the one at the last allocation, and a file opened on the VM's overlayfs
+# root has a real file opened with the mounter's, root's, credentials).
+customer() {
+	setpriv --reuid="$1" --regid="$1" --clear-groups python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+time.sleep(120)' &
+}
+customer 2001; cust_a=$!
+customer 2002; cust_b=$!
+sleep 1
+run_cli 0 "$T/rr" config --restrict-read 2 --reader-gid 2100 &&
+	grep -q '^restrict_read  2$' "$T/rr" && grep -q '^reader_gid  *2100$' "$T/rr"
+ok $? "config --restrict-read 2 --reader-gid 2100 sets and shows them"
+as_uid 2001 -- top -n 0 >"$T/ca" 2>"$T/ca.err" &&
+	grep -q '^showing your own processes only (restrict_read=2, uid 2001)$' "$T/ca" &&
+	grep -qE "^ *$cust_a " "$T/ca" && ! grep -qE "^ *$cust_b " "$T/ca" &&
+	as_uid 2001 -- top -n 0 --json >"$T/ca.json" 2>>"$T/ca.err" &&
+	jq -e '.view_uid == 2001 and ([.rows[].uid] | unique == [2001])' \
+		"$T/ca.json" >/dev/null && ! bad_report "$T/ca.err"
+rc=$?
+if [ $rc -ne 0 ]; then
+	cat "$T/ca" "$T/ca.err" | head -n 20 | sed 's/^/#   /'
+	ps -o pid,ruid,euid,comm -p "$cust_a,$cust_b" | sed 's/^/#   /'
+	lm top -n 0 --json | jq -c --argjson a "$cust_a" --argjson b "$cust_b" \
+		'.rows[] | select(.tgid == $a or .tgid == $b) |
+		{tgid, comm, uid, state, live}' | sed 's/^/#   /'
+fi
+ok $rc "restrict_read 2: customer 2001's top lists its own rows only, and says so"
+as_uid 2002 -- top -n 0 --json >"$T/cb.json" 2>"$T/cb.err" &&
+	jq -e --argjson b "$cust_b" '.view_uid == 2002 and
+		([.rows[].uid] | unique == [2002]) and
+		any(.rows[]; .tgid == $b)' "$T/cb.json" >/dev/null &&
+	as_uid 2002 -- status >"$T/cb.st" 2>>"$T/cb.err" &&
+	grep -q '^reading      own processes only, everything with CAP_NET_ADMIN or group 2100 (restrict_read=2)$' "$T/cb.st" &&
+	grep -q 'you see the processes of uid 2002 only' "$T/cb.st" &&
+	as_uid 2002 -- unreachable >"$T/cb.un" 2>>"$T/cb.err" &&
+	grep -q '^showing your own processes only (restrict_read=2, uid 2002)$' "$T/cb.un" &&
+	! bad_report "$T/cb.err"
+rc=$?
+[ $rc -eq 0 ] || cat "$T/cb.json" "$T/cb.err" "$T/cb.st" "$T/cb.un" | head -n 40 | sed 's/^/#   /'
+ok $rc "restrict_read 2: customer 2002 sees its own rows, status and unreachable say so"
+as_uid 2003 2100 -- top -n 0 --json >"$T/cm.json" 2>"$T/cm.err" &&
+	jq -e --argjson a "$cust_a" --argjson b "$cust_b" '.view_uid == null and
+		any(.rows[]; .tgid == $a) and any(.rows[]; .tgid == $b)' \
+		"$T/cm.json" >/dev/null &&
+	run_cli 0 "$T/cr.json" top -n 0 --json &&
+	jq -e --argjson a "$cust_a" --argjson b "$cust_b" '.view_uid == null and
+		any(.rows[]; .tgid == $a) and any(.rows[]; .tgid == $b)' \
+		"$T/cr.json" >/dev/null && ! bad_report "$T/cm.err"
+ok $? "restrict_read 2: the monitoring user (group 2100) and root see both customers"
+run_cli 0 "$T/rr1" config --restrict-read 1 &&
+	as_uid 2001 -- top >"$T/c1" 2>"$T/c1.err"
+rc=$?
+[ "$rc" -eq 4 ] && grep -q "reader_gid" "$T/c1.err" &&
+	as_uid 2003 2100 -- top >"$T/m1" 2>"$T/m1.err" &&
+	! grep -q 'showing your own' "$T/m1"
+ok $? "restrict_read 1: a customer exits 4 with the kernel's message, the monitoring user reads (rc $rc)"
+run_cli 2 "$T/rr3" config --restrict-read 3
+ok $? "config --restrict-read 3 is a usage error"
+run_cli 0 "$T/rr0" config --restrict-read 0 --reader-gid 4294967295 &&
+	grep -q '^reader_gid  *4294967295$' "$T/rr0"
+ok $? "restrict_read 0 and no reader group again"
+kill "$cust_a" "$cust_b" 2>/dev/null
+wait "$cust_a" "$cust_b" 2>/dev/null
+
 run_cli 0 "$T/r" reset
 ok $? "reset as root exits 0"
 

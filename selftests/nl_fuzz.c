@@ -21,10 +21,11 @@
  *      length, which the kernel drops silently: a valid request right
  *      after it must still be answered.
  *   2. the configuration in force before phase 1 is restored and read back;
- *   3. as user nobody (65534), N / 2 messages with restrict_read 0 and
- *      N / 2 with restrict_read 1 (set by root through SET_CONFIG): RESET
- *      and SET_CONFIG never succeed, well-formed ones fail with EPERM, and
- *      reads fail with EPERM exactly when restricted;
+ *   3. as user nobody (65534), N / 2 messages with restrict_read 0,
+ *      N / 2 with restrict_read 1 and N / 4 with restrict_read 2 (set by
+ *      root through SET_CONFIG): RESET and SET_CONFIG never succeed,
+ *      well-formed ones fail with EPERM, and reads fail with EPERM exactly
+ *      when restricted to CAP_NET_ADMIN (1; 2 shows nobody's own rows);
  *   4. the module still answers GET_TOTALS, and per kind observed =
  *      tracked + untracked (table full, owners full, no memory).
  *
@@ -193,7 +194,12 @@ static uint32_t config_value(int type, bool *bad)
 		break;
 	case LEAKMON_CONFIG_A_EVENT_RATE: hi = LEAKMON_EVENT_RATE_LIMIT; break;
 	case LEAKMON_CONFIG_A_EVENT_QUEUE_MAX: hi = LEAKMON_EVENT_QUEUE_LIMIT; break;
-	case LEAKMON_CONFIG_A_RESTRICT_READ: lo = 0; hi = 1; break;
+	case LEAKMON_CONFIG_A_RESTRICT_READ:
+		lo = 0;
+		hi = LEAKMON_RESTRICT_READ_MAX;
+		break;
+	case LEAKMON_CONFIG_A_READER_GID:
+		return rnd();	/* any u32; none is out of range */
 	}
 	if (rndn(3) == 0) {
 		*bad = true;
@@ -228,7 +234,8 @@ static bool build_set_config(struct buf *b, bool *known_bad, bool *wellformed)
 		}
 		v = config_value(t, &bad);
 		if (t == LEAKMON_CONFIG_A_RESTRICT_READ) {
-			uint8_t u = bad ? (uint8_t)(2 + rndn(254)) : 0;
+			uint8_t u = bad ? (uint8_t)(LEAKMON_RESTRICT_READ_MAX +
+						    1 + rndn(253)) : 0;
 
 			attr(b, t, &u, 1);	/* never restrict in phase 1 */
 		} else {
@@ -537,7 +544,7 @@ static void problem(struct stats *s, const char *fmt, ...)
 
 /*
  * unpriv: 0 = root; 1 = unprivileged, reads allowed; 2 = unprivileged,
- * reads restricted.
+ * reads restricted; 3 = unprivileged, its own rows only: reads allowed.
  */
 static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 {
@@ -580,7 +587,7 @@ static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 			/* nothing comes back; the socket must still work */
 			s->dropped++;
 			if (simple(sk, &seq, LEAKMON_CMD_GET_CONFIG, NULL, &r) ||
-			    (r.err && unpriv < 2)) {
+			    (r.err && unpriv != 2)) {
 				s->probe_fail++;
 				problem(s, "message %ld: no answer after a dropped message", i);
 			}
@@ -624,7 +631,7 @@ static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 		    ((unpriv == 2) != (r.err == -EPERM))) {
 			s->read_mismatch++;
 			problem(s, "message %ld: read cmd %u gave %d with restrict_read %d",
-				i, cmd, r.err, unpriv == 2);
+				i, cmd, r.err, unpriv - 1);
 		}
 	}
 }
@@ -749,7 +756,7 @@ int main(int argc, char **argv)
 	struct nl_sock *sk;
 	struct buf saved, again;
 	struct reply r;
-	struct stats s = { 0 }, s1 = { 0 }, s2 = { 0 };
+	struct stats s = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
 	uint32_t seq = 1;
 	uint8_t restrict0 = 0, dummy;
 	char why[256];
@@ -818,15 +825,23 @@ int main(int argc, char **argv)
 	if (set_restrict(sk, &seq, 1) || unpriv_phase(count / 2, 2, &s2))
 		problem(&s2, "the unprivileged phase did not run");
 	print_stats("nobody, restrict_read 1", &s2, now() - t0);
+	t0 = now();
+	if (set_restrict(sk, &seq, 2) || unpriv_phase(count / 4, 3, &s3))
+		problem(&s3, "the unprivileged phase did not run");
+	print_stats("nobody, restrict_read 2", &s3, now() - t0);
 	set_restrict(sk, &seq, restrict0);
-	tap(s1.sent && s2.sent && !s1.lost && !s2.lost && !s1.probe_fail && !s2.probe_fail &&
-	    !s1.known_bad_ok && !s2.known_bad_ok,
+	tap(s1.sent && s2.sent && s3.sent && !s1.lost && !s2.lost && !s3.lost &&
+	    !s1.probe_fail && !s2.probe_fail && !s3.probe_fail &&
+	    !s1.known_bad_ok && !s2.known_bad_ok && !s3.known_bad_ok,
 	    "nobody: every message answered, every known-invalid one rejected");
-	tap(s1.sent && s2.sent && !s1.priv_ok && !s2.priv_ok && !s1.priv_not_eperm &&
-	    !s2.priv_not_eperm && !s1.read_mismatch && !s2.read_mismatch,
+	tap(s1.sent && s2.sent && s3.sent && !s1.priv_ok && !s2.priv_ok &&
+	    !s3.priv_ok && !s1.priv_not_eperm && !s2.priv_not_eperm &&
+	    !s3.priv_not_eperm && !s1.read_mismatch && !s2.read_mismatch &&
+	    !s3.read_mismatch,
 	    "nobody: RESET and SET_CONFIG always EPERM, reads EPERM exactly when restricted (%ld, %ld, %ld)",
-	    s1.priv_ok + s2.priv_ok, s1.priv_not_eperm + s2.priv_not_eperm,
-	    s1.read_mismatch + s2.read_mismatch);
+	    s1.priv_ok + s2.priv_ok + s3.priv_ok,
+	    s1.priv_not_eperm + s2.priv_not_eperm + s3.priv_not_eperm,
+	    s1.read_mismatch + s2.read_mismatch + s3.read_mismatch);
 
 	tap(identity_holds(sk, &seq, why, sizeof(why)), "module sane after fuzzing: %s", why);
 	nl_socket_free(sk);

@@ -255,7 +255,7 @@ host() {
 		[ -n "$want_cmds" ] && [ "$cmds" = "$want_cmds" ]
 		ok $? "completion offers every command of 'leakmon help'"
 		[ "$(sed -n 's/^by=//p' <<<"$got")" = "task uid cgroup" ] &&
-			[ "$(sed -n 's/^rr=//p' <<<"$got")" = "0 1" ] &&
+			[ "$(sed -n 's/^rr=//p' <<<"$got")" = "0 1 2" ] &&
 			[ "$(sed -n 's/^help=//p' <<<"$got")" = "status" ]
 		ok $? "completion offers an option's documented values"
 		rc=0

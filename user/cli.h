@@ -78,6 +78,13 @@ void events_print(FILE *f, const struct lm_event *ev, bool json,
 
 /* Print the failure of op and return the exit code for it */
 int cli_fail(const char *op, int status, const struct lm_error *e);
+/*
+ * The line that says the rows are the caller's own (the module's
+ * restrict_read 2 showed only the owners of uid), if own.
+ */
+void cli_print_view(FILE *f, bool own, uint32_t uid);
+/* Whether the module shows this caller only its own owners, and whose */
+void cli_get_view(struct lm_handle *h, bool *own, uint32_t *uid);
 /* Open the handle or print why not; returns EXIT_OK or an exit code */
 int cli_open(struct lm_handle **hp);
 __attribute__((format(printf, 2, 3)))

@@ -359,3 +359,22 @@ bool user_name(uint32_t uid, char *buf, size_t size)
 	snprintf(buf, size, "%s", pw->pw_name);
 	return true;
 }
+
+void cli_print_view(FILE *f, bool own, uint32_t uid)
+{
+	if (own)
+		fprintf(f, "showing your own processes only (restrict_read=2, "
+			"uid %" PRIu32 ")\n", uid);
+}
+
+void cli_get_view(struct lm_handle *h, bool *own, uint32_t *uid)
+{
+	struct lm_totals t;
+
+	*own = false;
+	*uid = 0;
+	if (lm_get_totals(h, &t) == LM_OK && t.own_view) {
+		*own = true;
+		*uid = t.view_uid;
+	}
+}

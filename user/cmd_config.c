@@ -32,15 +32,25 @@ static void config_opt_name(char *buf, size_t size,
 			*p = '-';
 }
 
-/* "--max-objects N", "--restrict-read 0|1" */
+/*
+ * "--max-objects N"; a level's choices, "--restrict-read 0|1|2" (bash
+ * completion offers the choices a help text lists so)
+ */
 static void config_opt_usage(char *buf, size_t size,
 			     const struct lm_config_field_desc *f)
 {
 	char name[CONFIG_OPT_SIZE];
+	int len;
 
 	config_opt_name(name, sizeof(name), f);
-	snprintf(buf, size, "--%s %s", name,
-		 f->type == LM_CFG_TYPE_BOOL ? "0|1" : "N");
+	len = snprintf(buf, size, "--%s ", name);
+	if (f->type != LM_CFG_TYPE_U8 || f->max - f->min > 9) {
+		snprintf(buf + len, size - (size_t)len, "N");
+		return;
+	}
+	for (uint32_t v = f->min; v <= f->max && (size_t)len < size; v++)
+		len += snprintf(buf + len, size - (size_t)len, "%s%" PRIu32,
+				v > f->min ? "|" : "", v);
 }
 
 /* Append " [word]" to the synopsis, on a new line if it would not fit */
@@ -84,17 +94,13 @@ void usage_config(FILE *f)
 		config_opt_usage(opt, sizeof(opt), d);
 		col = fprintf(f, "  %-*s%s", CONFIG_HELP_COLUMN - 2, opt,
 			      d->help);
-		if (d->type != LM_CFG_TYPE_BOOL) {
-			/* the range, on a line of its own if need be */
-			snprintf(range, sizeof(range), "(%" PRIu32 "..%" PRIu32
-				 "%s%s)", d->min, d->max, d->note[0] ? ", " : "",
-				 d->note);
-			if (col + 1 + (int)strlen(range) > CONFIG_HELP_WIDTH)
-				fprintf(f, "\n%*s%s", CONFIG_HELP_COLUMN, "",
-					range);
-			else
-				fprintf(f, " %s", range);
-		}
+		/* the range, on a line of its own if need be */
+		snprintf(range, sizeof(range), "(%" PRIu32 "..%" PRIu32 "%s%s)",
+			 d->min, d->max, d->note[0] ? ", " : "", d->note);
+		if (col + 1 + (int)strlen(range) > CONFIG_HELP_WIDTH)
+			fprintf(f, "\n%*s%s", CONFIG_HELP_COLUMN, "", range);
+		else
+			fprintf(f, " %s", range);
 		fputc('\n', f);
 	}
 	fprintf(f,

@@ -193,6 +193,37 @@ static void print_limit(FILE *f, const struct lm_config *c, uint32_t bit, uint32
 		fprintf(f, ", limit %" PRIu32, v);
 }
 
+/* Who reads what: restrict_read, reader_gid, and what this caller sees */
+static void print_reading(FILE *f, const struct lm_totals *t)
+{
+	const struct lm_config *c = &t->config;
+	char group[48] = "";
+
+	if ((c->present & LM_CFG_READER_GID) &&
+	    c->reader_gid != LEAKMON_READER_GID_NONE)
+		snprintf(group, sizeof(group), " or group %" PRIu32,
+			 c->reader_gid);
+	fprintf(f, "\nreading      ");
+	switch (c->restrict_read) {
+	case LEAKMON_RESTRICT_READ_NONE:
+		fprintf(f, "unprivileged (restrict_read=0)");
+		break;
+	case LEAKMON_RESTRICT_READ_ADMIN:
+		fprintf(f, "restricted to CAP_NET_ADMIN%s (restrict_read=1)",
+			group);
+		break;
+	case LEAKMON_RESTRICT_READ_OWN_UID:
+		fprintf(f, "own processes only, everything with CAP_NET_ADMIN%s "
+			"(restrict_read=2)", group);
+		break;
+	default:
+		fprintf(f, "restrict_read=%u", (unsigned int)c->restrict_read);
+	}
+	if (t->own_view)
+		fprintf(f, "\n             you see the processes of uid %" PRIu32
+			" only", t->view_uid);
+}
+
 void status_print_human(FILE *f, const struct lm_totals *t,
 			uint32_t genl_version, const struct meminfo *m)
 {
@@ -212,8 +243,7 @@ void status_print_human(FILE *f, const struct lm_totals *t,
 		t->owners_exited);
 	print_limit(f, c, LM_CFG_MAX_OWNERS, c->max_owners);
 	if (c->present & LM_CFG_RESTRICT_READ)
-		fprintf(f, "\nreading      %s", c->restrict_read ?
-			"restricted to CAP_NET_ADMIN" : "unprivileged");
+		print_reading(f, t);
 	if (c->present & LM_CFG_EVENT_THRESHOLD) {
 		if (c->event_threshold)
 			fprintf(f, "\nalerts       at %" PRIu32 " live objects",
@@ -263,8 +293,6 @@ void json_config(struct json *j, const char *key, const struct lm_config *c)
 
 		if (!(c->present & f->bit))
 			json_null(j, f->name);
-		else if (f->type == LM_CFG_TYPE_BOOL)
-			json_bool(j, f->name, lm_config_value(c, f));
 		else
 			json_u64(j, f->name, lm_config_value(c, f));
 	}
@@ -343,6 +371,10 @@ void status_print_json(FILE *f, const struct lm_totals *t,
 	json_u64(&j, "owners", t->owners);
 	json_u64(&j, "owners_exited", t->owners_exited);
 	json_config(&j, "config", &t->config);
+	if (t->own_view)
+		json_u64(&j, "view_uid", t->view_uid);
+	else
+		json_null(&j, "view_uid");
 
 	json_obj_open(&j, "kinds");
 	for (unsigned int id = 0; id < LM_NKINDS; id++)

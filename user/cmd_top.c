@@ -429,7 +429,9 @@ void top_print_human(FILE *f, const struct top_args *a,
 		fputs(part[i], f);
 		col += len;
 	}
-	fputs("\n\n", f);
+	fputs("\n", f);
+	cli_print_view(f, a->own_view, a->view_uid);
+	fputs("\n", f);
 
 	switch (a->by) {
 	case TOP_BY_TASK:
@@ -581,6 +583,10 @@ void top_print_json(FILE *f, const struct top_args *a,
 	json_u64(&j, "owners", o->n);
 	json_u64(&j, "owners_exited", exited);
 	json_bool(&j, "dump_interrupted", o->interrupted);
+	if (a->own_view)
+		json_u64(&j, "view_uid", a->view_uid);
+	else
+		json_null(&j, "view_uid");
 	json_u64(&j, "rows_total", r->n);
 	json_arr_open(&j, "rows");
 	for (size_t i = 0; i < shown; i++) {
@@ -643,6 +649,7 @@ int cmd_top(int argc, char **argv)
 	ret = top_collect(h, &a, &cur, &prev, &dt, &now);
 	if (ret)
 		goto out;
+	cli_get_view(h, &a.own_view, &a.view_uid);
 	if (top_build(&cur, a.interval_ns ? &prev : NULL, dt, a.by, &rows)) {
 		fprintf(stderr, "leakmon: top: out of memory\n");
 		ret = EXIT_RUNTIME;

@@ -161,6 +161,7 @@ static void unreach_print_human(FILE *f, const struct lm_totals *t,
 	for (size_t i = 0; i < nb; i++)
 		total += b[i].total;
 	fmt_duration(ago, sizeof(ago), scan_age_ns(&t->scan, t->now_ns));
+	cli_print_view(f, t->own_view, t->view_uid);
 	if (has_pid && !nb) {
 		fprintf(f, "%" PRIu32 ": no unreachable objects at pass %"
 			PRIu64 " (%s ago)\n", pid, t->scan.seq, ago);
@@ -258,6 +259,10 @@ static void unreach_print_json(FILE *f, const struct lm_totals *t,
 	json_obj_close(&j);
 	json_u64(&j, "unreachable", total);
 	json_u64(&j, "groups_unreported", t->scan.groups_unreported);
+	if (t->own_view)
+		json_u64(&j, "view_uid", t->view_uid);
+	else
+		json_null(&j, "view_uid");
 	json_arr_open(&j, "owners");
 	for (size_t i = 0; i < nb; i++) {
 		const struct lm_unreach *g = &u->u[b[i].first];

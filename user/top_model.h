@@ -65,6 +65,8 @@ struct top_args {
 	uint64_t interval_ns;		/* 0: one sample */
 	bool json;
 	bool limit_set, by_set, sort_set, interval_set;
+	bool own_view;			/* the module showed uid view_uid's */
+	uint32_t view_uid;		/* owners only (restrict_read 2) */
 };
 
 /* Output of `leakmon top` (cmd_top.c); cgpaths: per shown row, or NULL */

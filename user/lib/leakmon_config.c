@@ -14,7 +14,7 @@
 #include "lm_internal.h"
 
 #define LM_CFG_SETTABLE_U32	true
-#define LM_CFG_SETTABLE_BOOL	true
+#define LM_CFG_SETTABLE_U8	true
 #define LM_CFG_SETTABLE_RO	false
 #define LM_CFG_TYPE_RO		LM_CFG_TYPE_U32
 
@@ -59,7 +59,7 @@ uint32_t lm_config_value(const struct lm_config *c,
 {
 	const char *p = (const char *)c + f->offset;
 
-	if (f->type == LM_CFG_TYPE_BOOL)
+	if (f->type == LM_CFG_TYPE_U8)
 		return *(const uint8_t *)p;
 	return *(const uint32_t *)p;
 }
@@ -69,7 +69,7 @@ void lm_config_store(struct lm_config *c,
 {
 	char *p = (char *)c + f->offset;
 
-	if (f->type == LM_CFG_TYPE_BOOL)
+	if (f->type == LM_CFG_TYPE_U8)
 		*(uint8_t *)p = (uint8_t)v;
 	else
 		*(uint32_t *)p = v;
@@ -106,7 +106,7 @@ void lm_config_put_attrs(struct nlmsghdr *nlh, const struct lm_config *set)
 
 		if (!(set->present & f->bit))
 			continue;
-		if (f->type == LM_CFG_TYPE_BOOL)
+		if (f->type == LM_CFG_TYPE_U8)
 			mnl_attr_put_u8(nlh, f->attr,
 					(uint8_t)lm_config_value(set, f));
 		else

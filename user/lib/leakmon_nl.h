@@ -90,12 +90,12 @@ struct lm_family {
  *		for '_', its option
  * ATTR		the attribute is LEAKMON_CONFIG_A_<ATTR>; LM_CFG_<ATTR>, its
  *		bit in lm_config.present, is 1 << (attribute - 1)
- * type		U32: a uint32_t.  BOOL: a uint8_t, 0 or 1 (a u8 attribute;
- *		JSON false or true).  RO: a uint32_t that
+ * type		U32: a uint32_t.  U8: a uint8_t (a u8 attribute; JSON a
+ *		number).  RO: a uint32_t that
  *		LEAKMON_CMD_SET_CONFIG does not take (no option)
  * min, max	what LEAKMON_CMD_SET_CONFIG takes (RO: 0, 0)
- * help, note	the option in `leakmon config --help`: help, then for a
- *		U32 "(min..max)", or "(min..max, note)" if note is not ""
+ * help, note	the option in `leakmon config --help`: help, then
+ *		"(min..max)", or "(min..max, note)" if note is not ""
  *
  * In the order of the attributes, which output follows.  A new field is
  * an entry here (the table lm_config_fields, the option, the output and
@@ -106,8 +106,10 @@ struct lm_family {
 	  "object table limit", "")					\
 	F(max_owners, MAX_OWNERS, U32, 1, LEAKMON_MAX_OWNERS_LIMIT,	\
 	  "owner table limit", "")					\
-	F(restrict_read, RESTRICT_READ, BOOL, 0, 1,			\
-	  "1: reading needs CAP_NET_ADMIN too", "")			\
+	F(restrict_read, RESTRICT_READ, U8, 0,				\
+	  LEAKMON_RESTRICT_READ_MAX,					\
+	  "who reads what",						\
+	  "0 all, 1 admin or reader group, 2 own rows")	\
 	F(hash_buckets, HASH_BUCKETS, RO, 0, 0, "", "")			\
 	F(event_threshold, EVENT_THRESHOLD, U32, 0,			\
 	  LEAKMON_MAX_OBJECTS_LIMIT,					\
@@ -116,10 +118,13 @@ struct lm_family {
 	F(event_rate, EVENT_RATE, U32, 1, LEAKMON_EVENT_RATE_LIMIT,	\
 	  "most alerts sent per second", "")				\
 	F(event_queue_max, EVENT_QUEUE_MAX, U32, 1,			\
-	  LEAKMON_EVENT_QUEUE_LIMIT, "most alerts waiting to be sent", "")
+	  LEAKMON_EVENT_QUEUE_LIMIT, "most alerts waiting to be sent", "") \
+	F(reader_gid, READER_GID, U32, 0, LEAKMON_READER_GID_NONE,	\
+	  "group that reads everything",				\
+	  "4294967295: none")
 
 #define LM_CFG_CTYPE_U32	uint32_t
-#define LM_CFG_CTYPE_BOOL	uint8_t
+#define LM_CFG_CTYPE_U8		uint8_t
 #define LM_CFG_CTYPE_RO		uint32_t
 
 /* LM_CFG_MAX_OBJECTS, ...: bits of lm_config.present */
@@ -151,7 +156,7 @@ struct lm_config {
 
 enum lm_config_type {
 	LM_CFG_TYPE_U32,
-	LM_CFG_TYPE_BOOL,
+	LM_CFG_TYPE_U8,
 };
 
 /* A field of struct lm_config, as LM_CONFIG_FIELDS gives it */
@@ -174,7 +179,7 @@ const struct lm_config_field_desc *lm_config_field_by_attr(uint16_t attr);
 /* A field's value in c, whether present or not */
 uint32_t lm_config_value(const struct lm_config *c,
 			 const struct lm_config_field_desc *f);
-/* Store v as a field's value in c (a BOOL's: its low byte), mark it present */
+/* Store v as a field's value in c (a U8's: its low byte), mark it present */
 void lm_config_store(struct lm_config *c,
 		     const struct lm_config_field_desc *f, uint32_t v);
 
@@ -257,6 +262,8 @@ struct lm_totals {
 	struct lm_event_stats events;
 	struct lm_kind_totals kind[LM_NKINDS];	/* indexed by enum leakmon_kind */
 	struct lm_scan scan;		/* the last pass, if present */
+	bool own_view;			/* LEAKMON_A_VIEW_UID was sent: */
+	uint32_t view_uid;		/* rows are of this uid's owners only */
 };
 
 struct lm_owner_kind {
@@ -322,6 +329,8 @@ struct lm_unreach {
 	uint32_t fs_magic;
 	uint32_t file_mode;
 	char name[LM_UNREACH_NAME_SIZE];
+	bool has_uid;			/* a module older than it has none */
+	uint32_t uid;			/* the owner's, at the pass */
 };
 
 struct lm_unreachs {

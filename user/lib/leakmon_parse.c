@@ -36,6 +36,7 @@ static const struct lm_attr_spec top_spec[LEAKMON_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_A_EVENT, NESTED),
 	LM_ATTR(LEAKMON_A_SCAN, NESTED),
 	LM_ATTR(LEAKMON_A_UNREACH, NESTED),
+	LM_ATTR(LEAKMON_A_VIEW_UID, U32),
 };
 
 static const struct lm_attr_spec unreach_spec[LEAKMON_UNREACH_A_MAX + 1] = {
@@ -55,6 +56,7 @@ static const struct lm_attr_spec unreach_spec[LEAKMON_UNREACH_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_UNREACH_A_FS_MAGIC, U32),
 	LM_ATTR(LEAKMON_UNREACH_A_FILE_MODE, U32),
 	LM_ATTR(LEAKMON_UNREACH_A_NAME, NUL_STRING),
+	LM_ATTR(LEAKMON_UNREACH_A_UID, U32),
 };
 
 static const struct lm_attr_spec scan_spec[LEAKMON_SCAN_A_MAX + 1] = {
@@ -110,7 +112,7 @@ static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
 };
 
 #define LM_CFG_MNL_U32	MNL_TYPE_U32
-#define LM_CFG_MNL_BOOL	MNL_TYPE_U8
+#define LM_CFG_MNL_U8	MNL_TYPE_U8
 #define LM_CFG_MNL_RO	MNL_TYPE_U32
 
 static const struct lm_attr_spec config_spec[LEAKMON_CONFIG_A_MAX + 1] = {
@@ -280,7 +282,7 @@ static int lm_config_attr_cb(const struct nlattr *a, void *data)
 
 	f = lm_config_field_by_attr(mnl_attr_get_type(a));
 	if (f)
-		lm_config_store(c, f, f->type == LM_CFG_TYPE_BOOL ?
+		lm_config_store(c, f, f->type == LM_CFG_TYPE_U8 ?
 				mnl_attr_get_u8(a) : mnl_attr_get_u32(a));
 	return MNL_CB_OK;
 }
@@ -642,6 +644,10 @@ static int lm_totals_attr_cb(const struct nlattr *a, void *data)
 		return lm_parse_kind_nest(a, t, ctx->err);
 	case LEAKMON_A_SCAN:
 		return lm_parse_scan_nest(a, &t->scan, ctx->err);
+	case LEAKMON_A_VIEW_UID:
+		t->own_view = true;
+		t->view_uid = mnl_attr_get_u32(a);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -982,6 +988,10 @@ static int lm_unreach_attr_cb(const struct nlattr *a, void *data)
 	case LEAKMON_UNREACH_A_NAME:
 		lm_copy_str(u->name, sizeof(u->name), a);
 		u->has_file = true;
+		break;
+	case LEAKMON_UNREACH_A_UID:
+		u->uid = mnl_attr_get_u32(a);
+		u->has_uid = true;
 		break;
 	}
 	return MNL_CB_OK;

@@ -627,7 +627,7 @@ static void test_config_fields(void)
 		if (f->bit != 1U << (f->attr - 1) || f->attr <= last ||
 		    lm_config_field_by_attr(f->attr) != f ||
 		    (f->settable && f->min > f->max) ||
-		    (f->type == LM_CFG_TYPE_BOOL && (f->min || f->max != 1))) {
+		    (f->type == LM_CFG_TYPE_U8 && f->max > UINT8_MAX)) {
 			diag("field %s", f->name);
 			ok_table = false;
 		}
@@ -646,12 +646,13 @@ static void test_config_fields(void)
 	/* values go to the members of their names */
 	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++)
 		lm_config_store(&all, &lm_config_fields[i],
-				lm_config_fields[i].type == LM_CFG_TYPE_BOOL ?
-				1 : 1000 + i);
+				lm_config_fields[i].type == LM_CFG_TYPE_U8 ?
+				2 : 1000 + i);
 	ok(all.present == every && all.max_objects == 1000 &&
-	   all.max_owners == 1001 && all.restrict_read == 1 &&
+	   all.max_owners == 1001 && all.restrict_read == 2 &&
 	   all.hash_buckets == 1003 && all.event_threshold == 1004 &&
 	   all.event_rate == 1005 && all.event_queue_max == 1006 &&
+	   all.reader_gid == 1007 &&
 	   lm_config_value(&all, &lm_config_fields[LM_CFG_IDX_EVENT_RATE]) ==
 	   1005,
 	   "config fields: lm_config_store() and lm_config_value() by name");
@@ -682,7 +683,7 @@ static void test_config_fields(void)
 		f = lm_config_field_by_attr(mnl_attr_get_type(a));
 		if (!f || !f->settable || f->attr <= last ||
 		    mnl_attr_get_payload_len(a) !=
-		    (f->type == LM_CFG_TYPE_BOOL ? 1U : 4U))
+		    (f->type == LM_CFG_TYPE_U8 ? 1U : 4U))
 			ok_table = false;
 		last = mnl_attr_get_type(a);
 		n++;
@@ -690,8 +691,8 @@ static void test_config_fields(void)
 	ret = lm_parse_config(nlh, &c, &err);
 	ok(ok_table && n == nsettable && ret == LM_OK &&
 	   c.present == all.present &&
-	   c.max_objects == 1000 && c.restrict_read == 1 &&
-	   c.event_queue_max == 1006,
+	   c.max_objects == 1000 && c.restrict_read == 2 &&
+	   c.event_queue_max == 1006 && c.reader_gid == 1007,
 	   "config set: the request's attributes, parsed back");
 
 	nlh = genl_msg(mb.buf, LEAKMON_CMD_SET_CONFIG);
@@ -1739,8 +1740,9 @@ static void test_render_config(void)
 {
 	static const char usage[] =
 		"Usage: leakmon config [--max-objects N] [--max-owners N]\n"
-		"                      [--restrict-read 0|1] [--event-threshold N]\n"
-		"                      [--event-rate N] [--event-queue-max N] [--json]\n"
+		"                      [--restrict-read 0|1|2] [--event-threshold N]\n"
+		"                      [--event-rate N] [--event-queue-max N]\n"
+		"                      [--reader-gid N] [--json]\n"
 		"\n"
 		"Without options, print the module's configuration.  With options,\n"
 		"change it (needs CAP_NET_ADMIN) and print the new configuration.\n"
@@ -1748,11 +1750,14 @@ static void test_render_config(void)
 		"\n"
 		"  --max-objects N       object table limit (1..67108864)\n"
 		"  --max-owners N        owner table limit (1..1048576)\n"
-		"  --restrict-read 0|1   1: reading needs CAP_NET_ADMIN too\n"
+		"  --restrict-read 0|1|2 who reads what\n"
+		"                        (0..2, 0 all, 1 admin or reader group, 2 own rows)\n"
 		"  --event-threshold N   alert when an owner holds N live objects\n"
 		"                        (0..67108864, 0: off; see leakmon events)\n"
 		"  --event-rate N        most alerts sent per second (1..100000)\n"
 		"  --event-queue-max N   most alerts waiting to be sent (1..65536)\n"
+		"  --reader-gid N        group that reads everything\n"
+		"                        (0..4294967295, 4294967295: none)\n"
 		"  -j, --json            one JSON document on stdout\n"
 		"  -h, --help            this text\n";
 	static const char human[] =
@@ -1767,17 +1772,18 @@ static void test_render_config(void)
 		"{\n"
 		"  \"max_objects\": 1048576,\n"
 		"  \"max_owners\": 65536,\n"
-		"  \"restrict_read\": true,\n"
+		"  \"restrict_read\": 1,\n"
 		"  \"hash_buckets\": 131072,\n"
 		"  \"event_threshold\": 0,\n"
 		"  \"event_rate\": 10,\n"
-		"  \"event_queue_max\": 256\n"
+		"  \"event_queue_max\": 256,\n"
+		"  \"reader_gid\": null\n"
 		"}\n";
 	static const char part_json[] =
 		"{\"config\": {\"max_objects\": null, \"max_owners\": 4294967295, "
-		"\"restrict_read\": false, \"hash_buckets\": null, "
+		"\"restrict_read\": 0, \"hash_buckets\": null, "
 		"\"event_threshold\": null, \"event_rate\": 7, "
-		"\"event_queue_max\": null}}\n";
+		"\"event_queue_max\": null, \"reader_gid\": null}}\n";
 	struct lm_config full = {
 		.present = 0x7f, .max_objects = 1048576, .max_owners = 65536,
 		.restrict_read = 1, .hash_buckets = 131072,
@@ -2874,7 +2880,8 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_USAGE, "config", "--event-rate", "5", "--event-rate", "6");
 	CLI_EXIT(EXIT_USAGE, "config", "--max-owners", "1e3");
 	CLI_EXIT(EXIT_USAGE, "config", "--max-owners", "4294967296");
-	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "2");
+	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "3");
+	CLI_EXIT(EXIT_USAGE, "config", "--reader-gid", "-1");
 	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "0", "--restrict-read", "1");
 	CLI_EXIT(EXIT_USAGE, "version", "now");
 	CLI_EXIT(EXIT_OK, "check", "--help");

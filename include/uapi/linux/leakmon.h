@@ -49,7 +49,7 @@
  *        LEAKMON_EVENTS_A_NO_LISTENERS: NLA_U64, not sent: nobody had
  *                                       joined the group
  *        LEAKMON_EVENTS_A_RESTRICTED: NLA_U64, not sent: restrict_read
- *                                     is set
+ *                                     is not 0
  *        LEAKMON_EVENTS_A_RATE_LIMITED: NLA_U64, dropped: more than
  *                                       event_rate in one second
  *        LEAKMON_EVENTS_A_QUEUE_FULL: NLA_U64, dropped: event_queue_max
@@ -61,6 +61,12 @@
  *                                      receive buffer was full: ENOBUFS)
  *    LEAKMON_A_SCAN: NLA_NESTED, the last reachability pass, as in
  *                    LEAKMON_CMD_SCAN's reply; absent before the first
+ *    LEAKMON_A_VIEW_UID: NLA_U32, present only when the caller sees the
+ *                        owners of one uid alone (restrict_read 2, see
+ *                        "Who reads what" below): that uid, the caller's
+ *                        real uid (0xffffffff: none, the socket was
+ *                        opened with another uid).  Absent: the caller
+ *                        sees every owner.
  *    LEAKMON_A_KIND: NLA_NESTED, once per kind, in kind order
  *        LEAKMON_KIND_A_ID: NLA_U32, enum leakmon_kind
  *        LEAKMON_KIND_A_NAME: NLA_NUL_STRING, the kind's name:
@@ -169,8 +175,9 @@
  *    LEAKMON_A_CONFIG: NLA_NESTED
  *        LEAKMON_CONFIG_A_MAX_OBJECTS: NLA_U32, object table limit
  *        LEAKMON_CONFIG_A_MAX_OWNERS: NLA_U32, owner table limit
- *        LEAKMON_CONFIG_A_RESTRICT_READ: NLA_U8, 1 if reading needs
- *                                        CAP_NET_ADMIN
+ *        LEAKMON_CONFIG_A_RESTRICT_READ: NLA_U8, who reads what, enum
+ *                                        leakmon_restrict_read (0, 1 or
+ *                                        2; see "Who reads what")
  *        LEAKMON_CONFIG_A_HASH_BUCKETS: NLA_U32, object hash buckets
  *                                       (load time only; read only)
  *        LEAKMON_CONFIG_A_EVENT_THRESHOLD: NLA_U32, live objects (sum
@@ -180,16 +187,23 @@
  *        LEAKMON_CONFIG_A_EVENT_RATE: NLA_U32, most events sent per second
  *        LEAKMON_CONFIG_A_EVENT_QUEUE_MAX: NLA_U32, most events waiting
  *                                          to be sent
+ *        LEAKMON_CONFIG_A_READER_GID: NLA_U32, the group (gid in the
+ *                                     initial user namespace) whose
+ *                                     members read everything whatever
+ *                                     restrict_read says;
+ *                                     LEAKMON_READER_GID_NONE: none
  *
  * LEAKMON_CMD_SET_CONFIG: do, CAP_NET_ADMIN. Request:
  *
  *    LEAKMON_A_CONFIG: NLA_NESTED, any subset of
  *        LEAKMON_CONFIG_A_MAX_OBJECTS: 1 .. LEAKMON_MAX_OBJECTS_LIMIT
  *        LEAKMON_CONFIG_A_MAX_OWNERS: 1 .. LEAKMON_MAX_OWNERS_LIMIT
- *        LEAKMON_CONFIG_A_RESTRICT_READ: 0 or 1
+ *        LEAKMON_CONFIG_A_RESTRICT_READ: 0 .. LEAKMON_RESTRICT_READ_MAX
  *        LEAKMON_CONFIG_A_EVENT_THRESHOLD: 0 .. LEAKMON_MAX_OBJECTS_LIMIT
  *        LEAKMON_CONFIG_A_EVENT_RATE: 1 .. LEAKMON_EVENT_RATE_LIMIT
  *        LEAKMON_CONFIG_A_EVENT_QUEUE_MAX: 1 .. LEAKMON_EVENT_QUEUE_LIMIT
+ *        LEAKMON_CONFIG_A_READER_GID: any; LEAKMON_READER_GID_NONE for
+ *                                     none
  *
  *    The reply is the new configuration, as for LEAKMON_CMD_GET_CONFIG.
  *    Lowering a limit below the current number of entries keeps existing
@@ -271,6 +285,9 @@
  *                                component of the file's name, at most 47
  *                                bytes ("TCP" for a TCP socket's file,
  *                                "[eventfd]" for an anonymous one)
+ *        LEAKMON_UNREACH_A_UID: NLA_U32, the owner's uid, as
+ *                               LEAKMON_OWNER_A_UID at the pass; absent
+ *                               from a module older than the attribute
  *
  * Reachability
  * ------------
@@ -309,8 +326,9 @@
  * state when it happened, a moment before it arrives.  At most
  * event_rate events are sent per second and at most event_queue_max wait;
  * the rest are dropped and counted (LEAKMON_A_EVENTS of GET_TOTALS).  While
- * restrict_read is set nothing is sent (the group itself cannot check the
- * listener's capability on every kernel).
+ * restrict_read is not 0 nothing is sent: every event names an owner, and
+ * the group itself cannot check the listener's capability, group or uid
+ * on every kernel leakmon supports.
  *
  * LEAKMON_CMD_EVENT_THRESHOLD: an owner's live objects, summed over the
  *    kinds, reached event_threshold.  Sent once; the owner is re-armed when
@@ -380,6 +398,27 @@
  *
  *    Listeners must ignore commands and attributes they do not know.
  *
+ * Who reads what
+ * --------------
+ * RESET, SET_CONFIG and SCAN need CAP_NET_ADMIN in the initial user
+ * namespace.  Reading (GET_TOTALS, GET_CONFIG, the dumps) depends on
+ * restrict_read (enum leakmon_restrict_read):
+ *    0 (LEAKMON_RESTRICT_READ_NONE, the default): anyone reads everything;
+ *    1 (LEAKMON_RESTRICT_READ_ADMIN): reading needs CAP_NET_ADMIN or
+ *      membership of reader_gid (EPERM otherwise);
+ *    2 (LEAKMON_RESTRICT_READ_OWN_UID): anyone reads the totals and the
+ *      configuration, but the rows of GET_OWNERS and GET_UNREACHABLE only
+ *      of owners whose uid is the caller's real uid (what /proc mounted
+ *      with hidepid=invisible shows of other users' processes: nothing);
+ *      GET_TOTALS says so with LEAKMON_A_VIEW_UID.  CAP_NET_ADMIN or
+ *      membership of reader_gid reads everything.
+ * As netlink_capable() does for the capability, the module asks it of
+ * both the task that sends the request and the opener of the socket
+ * (its file's credentials): the group must be one of both tasks'
+ * (in_group_p()), and a caller sees its own uid's owners only if the
+ * socket was opened with that real uid too (otherwise no owner).  A
+ * dump is judged once, when it starts.
+ *
  * Errors
  * ------
  * Every rejection carries an extended ack message.  EPERM: the command
@@ -399,6 +438,19 @@
 #define LEAKMON_MAX_OWNERS_LIMIT	1048576U	/* 2^20 */
 #define LEAKMON_EVENT_RATE_LIMIT	100000U		/* events per second */
 #define LEAKMON_EVENT_QUEUE_LIMIT	65536U
+/* LEAKMON_CONFIG_A_READER_GID: no reader group */
+#define LEAKMON_READER_GID_NONE		0xffffffffU
+
+/* LEAKMON_CONFIG_A_RESTRICT_READ: who reads what ("Who reads what") */
+enum leakmon_restrict_read {
+	LEAKMON_RESTRICT_READ_NONE,	/* anyone, everything */
+	LEAKMON_RESTRICT_READ_ADMIN,	/* CAP_NET_ADMIN or reader_gid */
+	LEAKMON_RESTRICT_READ_OWN_UID,	/* anyone, owners of its uid */
+
+	__LEAKMON_RESTRICT_READ_MAX
+};
+
+#define LEAKMON_RESTRICT_READ_MAX (__LEAKMON_RESTRICT_READ_MAX - 1)
 
 /* The multicast group of the notifications */
 #define LEAKMON_MCGRP_EVENTS		"events"
@@ -474,6 +526,7 @@ enum leakmon_attr {
 	LEAKMON_A_EVENT,
 	LEAKMON_A_SCAN,
 	LEAKMON_A_UNREACH,
+	LEAKMON_A_VIEW_UID,
 
 	__LEAKMON_A_MAX
 };
@@ -559,6 +612,7 @@ enum leakmon_config_attr {
 	LEAKMON_CONFIG_A_EVENT_THRESHOLD,
 	LEAKMON_CONFIG_A_EVENT_RATE,
 	LEAKMON_CONFIG_A_EVENT_QUEUE_MAX,
+	LEAKMON_CONFIG_A_READER_GID,
 
 	__LEAKMON_CONFIG_A_MAX
 };
@@ -666,6 +720,7 @@ enum leakmon_unreach_attr {
 	LEAKMON_UNREACH_A_FS_MAGIC,
 	LEAKMON_UNREACH_A_FILE_MODE,
 	LEAKMON_UNREACH_A_NAME,
+	LEAKMON_UNREACH_A_UID,
 
 	__LEAKMON_UNREACH_A_MAX
 };
