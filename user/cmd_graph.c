@@ -77,6 +77,7 @@ struct graph_args {
 	size_t nin;
 	const char *out;
 	double since, until;		/* NAN: open */
+	bool default_dir;		/* none named: GRAPH_DEFAULT_DIR */
 	bool svg;
 	uint64_t top;
 	enum rec_by by;
@@ -160,6 +161,7 @@ static int graph_parse_args(int argc, char **argv, struct graph_args *a)
 	} else {
 		a->in = default_dir;
 		a->nin = 1;
+		a->default_dir = true;
 	}
 	if (!isnan(a->since) && !isnan(a->until) && a->since >= a->until)
 		return cli_usage_error("graph", "--since is not before --until");
@@ -731,7 +733,7 @@ int cmd_graph(int argc, char **argv)
 		const char *hint = "";
 
 		/* the recorder's directory, not named: say what it is */
-		if (ret == REC_IO && a.in[0] == (char *)GRAPH_DEFAULT_DIR)
+		if (ret == REC_IO && a.default_dir)
 			hint = access(GRAPH_DEFAULT_DIR, F_OK) ?
 			       "\nleakmon: graph: is leakmon-recorder.service enabled?" :
 			       "\nleakmon: graph: the recorder's files are root's";
