@@ -6,8 +6,11 @@
 # with python3-pil (size, not blank, the apache2 line's colour), the SVG
 # names apache2; the module is unloaded and loaded again during a
 # recording; a recorder killed with SIGKILL leaves only whole lines; bad
-# files are refused; `leakmon watch` runs in a detached tmux session
-# driven with send-keys and read with capture-pane.
+# files are refused; the flight recorder (record --rotate-size, with a
+# fake clock) writes a simulated week with the unit's bounds, and 40 days
+# with small ones, its directory stays within them, and `graph --since 7d`
+# draws the week from the default directory; `leakmon watch` runs in a
+# detached tmux session driven with send-keys and read with capture-pane.
 #
 # Environment: LEAKMON_CLI, LEAKMON_KO, LEAKBIND_KO, LEAKMON_TESTS; with
 # LEAKMON_GRAPH_OUT=DIR the PNG and SVG drawn are copied there (for
@@ -80,7 +83,7 @@ print(max([len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")] + [
 }
 
 echo "TAP version 13"
-echo "1..28"
+echo "1..32"
 
 [ -d /sys/module/leakmon ] || insmod "$LEAKMON_KO"
 insmod "$LEAKBIND_KO"
@@ -341,6 +344,100 @@ ok $? "record appends a second recording to the file, graph reads both"
 rc=$?
 [ "$rc" -eq 9 ] && cmp -s /etc/passwd "$T/passwd"
 ok $? "record refuses to append to a foreign file (rc $rc)"
+
+# ---- the flight recorder: a simulated week, rotated and bounded ----
+
+# LEAKMON_FAKE_CLOCK dates the samples a minute apart from a week ago and
+# takes them at once: 10080 samples of the real module in seconds, with
+# the options of leakmon-recorder.service
+W=$T/recorder
+mkdir "$W"
+unit_opts=$(sed -n 's/^ExecStart=.* -o [^ ]* //p' \
+	"$LEAKMON_SRC/user/systemd/leakmon-recorder.service" 2>/dev/null)
+: "${unit_opts:=--rotate-size 1M --keep-days 30 --max-total 8M}"
+echo "# the unit's options: $unit_opts"
+week0=$(($(date +%s) - 7 * 86400))
+# shellcheck disable=SC2086 # the options are words
+LEAKMON_FAKE_CLOCK=$week0 "$CLI" record -i 60 -d 604800 -o "$W/recorder.jsonl" \
+	$unit_opts >"$T/week.out" 2>"$T/week.err"
+rc=$?
+sed 's/^/# /' "$T/week.out" "$T/week.err"
+nfiles=$(find "$W" -type f | wc -l)
+ngz=$(find "$W" -type f -name 'recorder.jsonl-*Z.gz' | wc -l)
+bytes=$(find "$W" -type f -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }')
+# all_lines: the lines of the current file and of the rotated ones
+all_lines() {
+	cat "$W/recorder.jsonl"
+	zcat "$W"/*.gz
+}
+nsamples=$(all_lines 2>/dev/null | grep -c '"type":"sample"')
+raw=$(all_lines 2>/dev/null | wc -c)
+echo "# $nsamples samples in $nfiles files, $bytes bytes:" \
+	"$((bytes / (nsamples ? nsamples : 1))) a sample (raw $((raw / (nsamples ? nsamples : 1))))"
+find "$W" -type f -printf '%s %f\n' | sort -k 2 | head -n 5 | sed 's/^/#   /'
+[ "$rc" -eq 0 ] && no_san "$T/week.err" && [ "$nsamples" -eq 10080 ] &&
+	[ "$ngz" -ge 1 ] && [ "$ngz" -eq $((nfiles - 1)) ] &&
+	[ "$bytes" -le $((8 << 20)) ] && ! find "$W" -name '*.tmp' | grep -q .
+ok $? "record with the unit's options writes a week: rotated, gzip'ed, within 8 MiB (rc $rc)"
+
+cat "$W"/*.gz | zcat | jq -c 'select(.type == "header") | .format' \
+	>"$T/zcat.out" 2>&1
+[ "$(sort -u "$T/zcat.out")" = '"leakmon-record"' ] &&
+	[ "$(wc -l <"$T/zcat.out")" -eq "$ngz" ]
+ok $? "zcat and jq read the rotated files: one header each ($(wc -l <"$T/zcat.out"))"
+
+# graph without a file reads /var/lib/leakmon: bind a directory holding
+# the recorder's over /var/lib, in a mount namespace of its own
+mkdir "$T/varlib"
+ln -s "$W" "$T/varlib/leakmon"
+unshare -m sh -c 'mount --bind "$1" /var/lib && exec "$2" graph --since 7d -o "$3"' \
+	sh "$T/varlib" "$CLI" "$T/week.png" >"$T/wg.out" 2>"$T/wg.err"
+rc=$?
+sed 's/^/# /' "$T/wg.out" "$T/wg.err"
+python3 - "$T/week.png" "$T/wg.out" >"$T/week.check" 2>&1 <<'EOF2'
+import re, sys, datetime
+from PIL import Image
+out = open(sys.argv[2]).read()
+n = int(re.search(r": (\d+) samples", out).group(1))
+a, b = re.search(r"from (\S+ \S+) to (\S+ \S+), (\d+) files", out).groups()[:2]
+f = "%Y-%m-%d %H:%M:%S"
+days = (datetime.datetime.strptime(b, f) - datetime.datetime.strptime(a, f)).total_seconds() / 86400
+print("samples", n, "span %.3f days" % days)
+assert n >= 10000 and days >= 6.95, (n, days)
+im = Image.open(sys.argv[1]).convert("RGB")
+assert im.size == (1000, 600), im.size
+# SUnreclaim (dark grey, dashed, right axis) drawn from one end to the other
+# of the plot area (x 72..916, y 64..462)
+cols = {x for x in range(72, 917) for y in range(64, 463)
+        if im.getpixel((x, y)) == (64, 64, 64)}
+print("SUnreclaim columns", min(cols), "..", max(cols))
+assert min(cols) < 90 and max(cols) > 900, (min(cols), max(cols))
+EOF2
+ck=$?
+sed 's/^/# /' "$T/week.check"
+[ "$rc" -eq 0 ] && [ "$ck" -eq 0 ] && no_san "$T/wg.err"
+ok $? "graph --since 7d, no file named, draws the week from the recorder's directory (rc $rc)"
+
+# 31 days (record's longest -d) at one sample in 5 minutes with small
+# bounds: neither is passed (the age is checked hourly: up to an hour more)
+W31=$T/rec31
+mkdir "$W31"
+LEAKMON_FAKE_CLOCK=$(($(date +%s) - 31 * 86400)) "$CLI" record -i 300 \
+	-d 2678400 -o "$W31/r.jsonl" --rotate-size 64k --keep-days 20 \
+	--max-total 512k >"$T/w40.out" 2>"$T/w40.err"
+rc=$?
+sed 's/^/# /' "$T/w40.out" "$T/w40.err"
+bytes=$(find "$W31" -type f -printf '%s\n' | awk '{ n += $1 } END { print n + 0 }')
+oldest=$(find "$W31" -name 'r.jsonl-*' -printf '%f\n' | sort | head -n 1)
+last=$(tail -n 1 "$W31/r.jsonl" | jq '.t | floor')
+age=$(python3 -c 'import sys, calendar, time
+t = calendar.timegm(time.strptime(sys.argv[1][8:24], "%Y%m%dT%H%M%SZ"))
+print("%.2f" % ((int(sys.argv[2]) - t) / 86400))' "$oldest" "$last")
+echo "# $(find "$W31" -type f | wc -l) files, $bytes bytes, the oldest $oldest: $age days"
+[ "$rc" -eq 0 ] && no_san "$T/w40.err" && grep -q "removed" "$T/w40.out" &&
+	[ "$bytes" -le $(((512 << 10) + 4096)) ] &&
+	python3 -c 'import sys; assert float(sys.argv[1]) <= 20 + 1 / 24' "$age"
+ok $? "31 days with --keep-days 20 --max-total 512k: within both ($bytes bytes, $age days)"
 
 # ---- leakmon watch ----
 

@@ -106,6 +106,17 @@ int cli_no_args(const char *cmd, int argc, char **argv);
 int parse_u64(const char *s, uint64_t max, uint64_t *out);
 /* Seconds with an optional fraction ("2", "0.25"): 0, -EINVAL, -ERANGE */
 int parse_seconds_ns(const char *s, uint64_t max_ns, uint64_t *out);
+/*
+ * A size in bytes: "1048576", "512k", "8M", "1G" (also KiB, MiB, GiB;
+ * binary multiples): 0, -EINVAL, -ERANGE (above max)
+ */
+int parse_size(const char *s, uint64_t max, uint64_t *out);
+/*
+ * A moment for --since/--until, in Unix seconds: a duration back from now
+ * ("90s", "30m", "12h", "7d", "2w"), a local date and time ("2026-12-01",
+ * "2026-12-01 08:00", "2026-12-01T08:00:30") or "@UNIXTIME".  0 or -EINVAL.
+ */
+int parse_when(const char *s, double now, double *out);
 /* parse_u64 within [min, max] with a usage error naming opt */
 int cli_parse_num(const char *cmd, const char *opt, const char *s,
 		  uint64_t min, uint64_t max, uint64_t *out);

@@ -167,6 +167,84 @@ int parse_seconds_ns(const char *s, uint64_t max_ns, uint64_t *out)
 	return 0;
 }
 
+int parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		unsigned int shift;
+	} units[] = {
+		{ "", 0 }, { "k", 10 }, { "K", 10 }, { "KiB", 10 },
+		{ "M", 20 }, { "MiB", 20 }, { "G", 30 }, { "GiB", 30 },
+	};
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(p, units[i].suffix))
+			continue;
+		if (v > (max >> units[i].shift))
+			return -ERANGE;
+		*out = v << units[i].shift;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int parse_when(const char *s, double now, double *out)
+{
+	static const char *const formats[] = {
+		"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+		"%Y-%m-%dT%H:%M", "%Y-%m-%d",
+	};
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*p == '@') {
+		/* @UNIXTIME */
+		if (parse_u64(p + 1, (uint64_t)1 << 40, &v))
+			return -EINVAL;
+		*out = (double)v;
+		return 0;
+	}
+	for (; *p >= '0' && *p <= '9' && p - s < 9; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (p > s && p[0] && !p[1] && !(*p >= '0' && *p <= '9')) {
+		/* a duration back from now */
+		static const char unit[] = "smhdw";
+		static const double mult[] = { 1, 60, 3600, 86400, 604800 };
+		const char *u = strchr(unit, *p);
+
+		if (!u)
+			return -EINVAL;
+		*out = now - (double)v * mult[u - unit];
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct tm tm = { 0 };
+		const char *end = strptime(s, formats[i], &tm);
+		time_t t;
+
+		if (!end || *end)
+			continue;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		if (t == (time_t)-1)
+			return -EINVAL;
+		*out = (double)t;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 int cli_parse_num(const char *cmd, const char *opt, const char *s,
 		  uint64_t min, uint64_t max, uint64_t *out)
 {

@@ -34,16 +34,26 @@
 #define M_TOP			64.0
 #define M_BOTTOM		138.0
 #define FONT			"DejaVu Sans"
+/* where leakmon-recorder.service records (its StateDirectory=) */
+#define GRAPH_DEFAULT_DIR	"/var/lib/leakmon"
 
 void usage_graph(FILE *f)
 {
 	fprintf(f,
-		"Usage: leakmon graph FILE -o OUT.png|OUT.svg [--top N] [--by comm|task]\n"
+		"Usage: leakmon graph [FILE|DIR...] -o OUT.png|OUT.svg [--since WHEN]\n"
+		"                     [--until WHEN] [--top N] [--by comm|task]\n"
 		"\n"
 		"Draw a recording of 'leakmon record': live objects of the top\n"
 		"owners, SUnreclaim and SReclaimable with the slope of SUnreclaim.\n"
+		"A directory stands for the recordings in it, plain or gzip'ed\n"
+		"(a recorder's file and its rotated ones), joined in time order;\n"
+		"without FILE or DIR, those of " GRAPH_DEFAULT_DIR ".\n"
 		"\n"
 		"  -o, --output OUT       the picture; its name ends in .png or .svg\n"
+		"  -s, --since WHEN       from WHEN: a time back from now (90m, 12h,\n"
+		"                         7d, 2w; s m h d w), a local time\n"
+		"                         (2026-12-01, '2026-12-01 08:00') or @UNIXTIME\n"
+		"  -u, --until WHEN       up to WHEN (same forms)\n"
 		"  -n, --top N            owners drawn, by their largest live count\n"
 		"                         (1..%d, default %d)\n"
 		"  -b, --by comm|task     one line per process name (default: the\n"
@@ -56,12 +66,18 @@ static const struct option graph_opts[] = {
 	{ "output",	required_argument,	NULL, 'o' },
 	{ "top",	required_argument,	NULL, 'n' },
 	{ "by",		required_argument,	NULL, 'b' },
+	{ "since",	required_argument,	NULL, 's' },
+	{ "until",	required_argument,	NULL, 'u' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct graph_args {
-	const char *in, *out;
+	char *const *in;		/* files and directories */
+	size_t nin;
+	const char *out;
+	double since, until;		/* NAN: open */
+	bool default_dir;		/* none named: GRAPH_DEFAULT_DIR */
 	bool svg;
 	uint64_t top;
 	enum rec_by by;
@@ -85,15 +101,26 @@ static const double palette[][3] = {
 static const double c_unrecl[3] = { 0.25, 0.25, 0.25 };
 static const double c_recl[3] = { 0.60, 0.60, 0.60 };
 
+static int graph_when(const char *opt, const char *arg, double *out)
+{
+	if (parse_when(arg, real_now(), out))
+		return cli_usage_error("graph",
+				       "%s: '%s' is not a time (like 7d, 12h or 2026-12-01 08:00)",
+				       opt, arg);
+	return EXIT_OK;
+}
+
 static int graph_parse_args(int argc, char **argv, struct graph_args *a)
 {
+	static char *const default_dir[] = { (char *)GRAPH_DEFAULT_DIR };
 	const char *dot;
 	int c, ret = EXIT_OK;
 
 	memset(a, 0, sizeof(*a));
 	a->top = GRAPH_DEFAULT_TOP;
+	a->since = a->until = NAN;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:n:b:h", graph_opts,
+	while ((c = getopt_long(argc, argv, ":o:n:b:s:u:h", graph_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -113,6 +140,12 @@ static int graph_parse_args(int argc, char **argv, struct graph_args *a)
 						       "--by: '%s' is not one of comm, task",
 						       optarg);
 			break;
+		case 's':
+			ret = graph_when("--since", optarg, &a->since);
+			break;
+		case 'u':
+			ret = graph_when("--until", optarg, &a->until);
+			break;
 		case 'h':
 			usage_graph(stdout);
 			return -1;
@@ -122,12 +155,16 @@ static int graph_parse_args(int argc, char **argv, struct graph_args *a)
 		if (ret)
 			return ret;
 	}
-	if (optind >= argc)
-		return cli_usage_error("graph", "no recording given");
-	a->in = argv[optind++];
-	ret = cli_no_args("graph", argc, argv);
-	if (ret)
-		return ret;
+	if (optind < argc) {
+		a->in = argv + optind;
+		a->nin = (size_t)(argc - optind);
+	} else {
+		a->in = default_dir;
+		a->nin = 1;
+		a->default_dir = true;
+	}
+	if (!isnan(a->since) && !isnan(a->until) && a->since >= a->until)
+		return cli_usage_error("graph", "--since is not before --until");
 	if (!a->out)
 		return cli_usage_error("graph", "-o OUT.png|OUT.svg is required");
 	dot = strrchr(a->out, '.');
@@ -394,7 +431,8 @@ static void graph_fit(struct graph *g, const struct recording *r)
 	free(y);
 }
 
-static void graph_titles(struct graph *g, const struct recording *r)
+static void graph_titles(struct graph *g, const struct recording *r,
+			 unsigned int files)
 {
 	char a[64], b[64], dur[64];
 	time_t t0 = (time_t)g->t0, t1 = (time_t)g->t1;
@@ -417,6 +455,7 @@ static void graph_titles(struct graph *g, const struct recording *r)
 		 "%zu samples every %.3g s over %s, kernel %s%s%s", r->n,
 		 r->h.interval_s, dur, r->h.kernel[0] ? r->h.kernel : "?",
 		 total < r->n ? ", module absent in shaded spans" : "",
+		 files > 1 ? ", several files" :
 		 r->recordings > 1 ? ", several recordings" : "");
 }
 
@@ -520,6 +559,16 @@ static void graph_draw(cairo_t *cr, const struct recording *r,
 		}
 	}
 	draw_legend(&p, leg, nl);
+}
+
+/* "2026-12-04 13:56:00" in local time */
+static void fmt_local(char *buf, size_t size, double t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 /* ---- output ---- */
@@ -670,19 +719,28 @@ int cmd_graph(int argc, char **argv)
 	struct graph g = { 0 };
 	struct graph_args a;
 	bool drew = false;
-	char why[512];
+	unsigned int files;
+	char why[4400];
 	int ret;
 
 	ret = graph_parse_args(argc, argv, &a);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 
-	ret = rec_load(a.in, &r, why, sizeof(why));
+	ret = rec_load_set(a.in, a.nin, a.since, a.until, "graph", &r, &files,
+			   why, sizeof(why));
 	if (ret) {
-		fprintf(stderr, "leakmon: graph: %s: %s\n", a.in, why);
+		const char *hint = "";
+
+		/* the recorder's directory, not named: say what it is */
+		if (ret == REC_IO && a.default_dir)
+			hint = access(GRAPH_DEFAULT_DIR, F_OK) ?
+			       "\nleakmon: graph: is leakmon-recorder.service enabled?" :
+			       "\nleakmon: graph: the recorder's files are root's";
+		fprintf(stderr, "leakmon: graph: %s%s\n", why, hint);
 		rec_free(&r);
 		return ret == REC_IO || ret == REC_NOMEM ? EXIT_RUNTIME :
-							   EXIT_BADFILE;
+		       ret == REC_NODATA ? EXIT_NODATA : EXIT_BADFILE;
 	}
 	g.ns = rec_series(&r, a.by, (size_t)a.top, &g.s);
 	g.unrecl = malloc(r.n * sizeof(double));
@@ -705,12 +763,19 @@ int cmd_graph(int argc, char **argv)
 	g.t0 = r.s[0].t;
 	g.t1 = r.t_end;
 	graph_fit(&g, &r);
-	graph_titles(&g, &r);
+	graph_titles(&g, &r, files);
 	ret = graph_render(&a, &r, &g);
-	if (!ret)
+	if (!ret) {
+		char t0[32], t1[32];
+
+		fmt_local(t0, sizeof(t0), g.t0);
+		fmt_local(t1, sizeof(t1), g.t1);
 		printf("%s: %zu samples, %d owner series%s\n", a.out, r.n,
 		       g.ns, r.lines_skipped ? " (some lines of a newer "
 					      "format skipped)" : "");
+		printf("from %s to %s, %u file%s\n", t0, t1, files,
+		       files == 1 ? "" : "s");
+	}
 out:
 	if (g.ns > 0)
 		rec_series_free(g.s, (size_t)g.ns);

@@ -26,11 +26,16 @@
 #define REC_MAX_INTERVAL_NS	(3600 * NS_PER_S)
 #define REC_MAX_DURATION_NS	(31ULL * 86400 * NS_PER_S)
 #define REC_DEFAULT_TOP		10
+#define REC_MIN_ROTATE		(64ULL << 10)
+#define REC_MAX_ROTATE		(1ULL << 30)
+#define REC_MAX_KEEP_DAYS	3650
 
 void usage_record(FILE *f)
 {
 	fprintf(f,
 		"Usage: leakmon record [-i SECONDS] [-d SECONDS] [-n N] -o FILE\n"
+		"                      [--rotate-size SIZE [--keep-days N]\n"
+		"                       [--max-total SIZE]]\n"
 		"\n"
 		"Sample the module's totals, SUnreclaim and SReclaimable and the\n"
 		"top owners every interval and append them to FILE (JSON lines)\n"
@@ -43,6 +48,13 @@ void usage_record(FILE *f)
 		"  -n, --top N            owners per sample, by live objects (1..1000,\n"
 		"                         default %d)\n"
 		"  -o, --output FILE      the recording (appended to if it is one)\n"
+		"      --rotate-size SIZE when FILE reaches SIZE (64k..1G; k, M, G:\n"
+		"                         binary), rename it FILE-YYYYMMDDTHHMMSSZ\n"
+		"                         (UTC, its last sample), gzip it, start a\n"
+		"                         new FILE\n"
+		"      --keep-days N      remove rotated files older than N days\n"
+		"      --max-total SIZE   remove the oldest rotated files while they\n"
+		"                         and FILE take more than SIZE\n"
 		"  -h, --help             this text\n",
 		REC_DEFAULT_TOP);
 }
@@ -52,6 +64,9 @@ static const struct option record_opts[] = {
 	{ "duration",	required_argument,	NULL, 'd' },
 	{ "top",	required_argument,	NULL, 'n' },
 	{ "output",	required_argument,	NULL, 'o' },
+	{ "rotate-size", required_argument,	NULL, 'R' },
+	{ "keep-days",	required_argument,	NULL, 'K' },
+	{ "max-total",	required_argument,	NULL, 'M' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -61,6 +76,9 @@ struct record_args {
 	uint64_t duration_ns;		/* 0: until stopped */
 	uint64_t top;
 	const char *out;
+	uint64_t rotate_size, keep_days, max_total;	/* 0: none */
+	bool fake;			/* LEAKMON_FAKE_CLOCK (tests) */
+	double fake_t0;
 };
 
 static volatile sig_atomic_t rec_stop;
@@ -83,6 +101,47 @@ static int rec_seconds(const char *opt, const char *arg, uint64_t min,
 	if (ret == -ERANGE || *out < min)
 		return cli_usage_error("record", "%s: '%s' out of range (%s)",
 				       opt, arg, range);
+	return EXIT_OK;
+}
+
+static int rec_size(const char *opt, const char *arg, uint64_t min,
+		    uint64_t *out)
+{
+	int ret = parse_size(arg, REC_MAX_ROTATE * 1024, out);
+
+	if (ret == -EINVAL)
+		return cli_usage_error("record",
+				       "%s: '%s' is not a size (like 512k, 8M or 1G)",
+				       opt, arg);
+	if (ret == -ERANGE || *out < min)
+		return cli_usage_error("record", "%s: '%s' out of range (%s)",
+				       opt, arg,
+				       min == REC_MIN_ROTATE ? "64k..1G" :
+							       "128k..1T");
+	if (min == REC_MIN_ROTATE && *out > REC_MAX_ROTATE)
+		return cli_usage_error("record", "%s: '%s' out of range (%s)",
+				       opt, arg, "64k..1G");
+	return EXIT_OK;
+}
+
+/*
+ * LEAKMON_FAKE_CLOCK=UNIXTIME, for tests: sample n is dated UNIXTIME + n
+ * intervals and taken at once, without sleeping, so that days of
+ * recording (and their rotation) take seconds.
+ */
+static int rec_fake_clock(struct record_args *a)
+{
+	const char *v = getenv("LEAKMON_FAKE_CLOCK");
+	uint64_t ns;
+
+	if (!v)
+		return EXIT_OK;
+	if (parse_seconds_ns(v, UINT64_MAX / 2, &ns))
+		return cli_usage_error("record",
+				       "LEAKMON_FAKE_CLOCK: '%s' is not a Unix time",
+				       v);
+	a->fake = true;
+	a->fake_t0 = (double)ns / 1e9;
 	return EXIT_OK;
 }
 
@@ -119,6 +178,18 @@ static int record_parse_args(int argc, char **argv, struct record_args *a)
 						       "--output: empty file name");
 			a->out = optarg;
 			break;
+		case 'R':
+			ret = rec_size("--rotate-size", optarg, REC_MIN_ROTATE,
+				       &a->rotate_size);
+			break;
+		case 'K':
+			ret = cli_parse_num("record", "--keep-days", optarg, 1,
+					    REC_MAX_KEEP_DAYS, &a->keep_days);
+			break;
+		case 'M':
+			ret = rec_size("--max-total", optarg, 2 * REC_MIN_ROTATE,
+				       &a->max_total);
+			break;
 		case 'h':
 			usage_record(stdout);
 			return -1;
@@ -133,35 +204,14 @@ static int record_parse_args(int argc, char **argv, struct record_args *a)
 		return ret;
 	if (!a->out)
 		return cli_usage_error("record", "-o FILE is required");
-	return EXIT_OK;
-}
-
-/*
- * Appending to FILE is only right when it is empty or a recording ending
- * with a whole line: never write into someone else's file.
- */
-static int rec_check_existing(int fd, const char *path)
-{
-	static const char magic[] = "{\"type\":\"header\",\"format\":\"" REC_FORMAT "\"";
-	char head[sizeof(magic)], last;
-	struct stat st;
-
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size == 0)
-		return EXIT_OK;
-	if (pread(fd, head, sizeof(magic) - 1, 0) != (ssize_t)sizeof(magic) - 1 ||
-	    memcmp(head, magic, sizeof(magic) - 1)) {
-		fprintf(stderr,
-			"leakmon: record: %s exists and is not a leakmon recording: not appending to it\n",
-			path);
-		return EXIT_BADFILE;
-	}
-	if (pread(fd, &last, 1, st.st_size - 1) != 1 || last != '\n') {
-		fprintf(stderr,
-			"leakmon: record: %s ends with an incomplete line (truncated): not appending to it\n",
-			path);
-		return EXIT_BADFILE;
-	}
-	return EXIT_OK;
+	if ((a->keep_days || a->max_total) && !a->rotate_size)
+		return cli_usage_error("record",
+				       "--%s needs --rotate-size: only rotated files are removed",
+				       a->keep_days ? "keep-days" : "max-total");
+	if (a->max_total && a->max_total < 2 * a->rotate_size)
+		return cli_usage_error("record",
+				       "--max-total must be at least twice --rotate-size");
+	return rec_fake_clock(a);
 }
 
 /* Sleep until CLOCK_MONOTONIC reaches t_ns, or a signal stops us */
@@ -272,7 +322,7 @@ static bool rec_sample_module(struct rec_state *st, const struct record_args *a,
 	return true;
 }
 
-static int rec_put(int fd, char *line, const char *path)
+static int rec_put(struct rec_out *o, char *line)
 {
 	int ret;
 
@@ -280,10 +330,10 @@ static int rec_put(int fd, char *line, const char *path)
 		fprintf(stderr, "leakmon: record: out of memory\n");
 		return EXIT_RUNTIME;
 	}
-	ret = rec_write_line(fd, line);
+	ret = rec_out_write(o, line);
 	free(line);
 	if (ret) {
-		fprintf(stderr, "leakmon: record: writing %s: %s\n", path,
+		fprintf(stderr, "leakmon: record: writing %s: %s\n", o->path,
 			strerror(-ret));
 		return EXIT_RUNTIME;
 	}
@@ -305,7 +355,8 @@ static void rec_progress(const struct rec_sample *s, unsigned long n,
 	fflush(stderr);
 }
 
-static int rec_header(int fd, const struct record_args *a, const char *path)
+static int rec_header(struct rec_out *o, const struct record_args *a,
+		      double start_t)
 {
 	struct rec_header hd = { 0 };
 	struct utsname u;
@@ -327,16 +378,33 @@ static int rec_header(int fd, const struct record_args *a, const char *path)
 	hd.interval_s = (double)a->interval_ns / 1e9;
 	hd.duration_s = (double)a->duration_ns / 1e9;
 	hd.top = (unsigned int)a->top;
-	hd.start_t = real_now();
-	return rec_put(fd, rec_line_header(&hd), path);
+	hd.start_t = start_t;
+	return rec_put(o, rec_line_header(&hd));
 }
 
-static int rec_loop(int fd, const struct record_args *a, bool tty)
+/* Start a new file when the current one is full; 0 or an exit code */
+static int rec_maybe_rotate(struct rec_out *o, const struct record_args *a,
+			    double t, unsigned long *nseg)
+{
+	char why[4400];
+
+	if (!rec_out_due(o))
+		return EXIT_OK;
+	if (rec_out_rotate(o, t, why, sizeof(why))) {
+		fprintf(stderr, "leakmon: record: %s\n", why);
+		return EXIT_RUNTIME;
+	}
+	*nseg = 0;
+	return rec_header(o, a, t);
+}
+
+static int rec_loop(struct rec_out *o, const struct record_args *a, bool tty)
 {
 	struct rec_state st = { 0 };
 	const char *meminfo = getenv("LEAKMON_MEMINFO");
-	uint64_t start = mono_ns(), next = start;
-	unsigned long n = 0;
+	uint64_t start = mono_ns(), next = start, boot0 = boottime_ns();
+	unsigned long n = 0, nseg = 1;	/* samples; in this file */
+	double pruned = 0;		/* when the files were last pruned */
 	int ret = EXIT_OK;
 
 	st.top = calloc(a->top, sizeof(*st.top));
@@ -350,8 +418,22 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 		size_t ntop = 0;
 		bool up;
 
-		s.t = real_now();
-		s.boot_ns = boottime_ns();
+		if (a->fake) {
+			s.t = a->fake_t0 + (double)n * (double)a->interval_ns / 1e9;
+			s.boot_ns = boot0 + n * a->interval_ns;
+		} else {
+			s.t = real_now();
+			s.boot_ns = boottime_ns();
+		}
+		ret = rec_maybe_rotate(o, a, s.t, &nseg);
+		if (ret)
+			break;
+		/* --keep-days, between rotations too: hourly */
+		if (o->keep_s > 0 && s.t - pruned >= 3600) {
+			if (pruned > 0)
+				rec_out_prune(o, s.t);
+			pruned = s.t;
+		}
 		if (!read_meminfo(meminfo ? meminfo : "/proc/meminfo", &m) &&
 		    m.has_sunreclaim && m.has_sreclaimable) {
 			s.has_slab = true;
@@ -363,13 +445,13 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 		s.module = up;
 		if (!up)
 			snprintf(s.error, sizeof(s.error), "%s", st.reason);
-		if (!up && (st.was_up || !n))
-			ret = rec_put(fd, rec_line_gap(s.t, s.boot_ns,
-						       st.reason), a->out);
+		/* a file rotated while the module is away opens with a gap */
+		if (!up && (st.was_up || !n || !nseg))
+			ret = rec_put(o, rec_line_gap(s.t, s.boot_ns,
+						      st.reason));
 		else if (up && !st.was_up && n)
-			ret = rec_put(fd, rec_line_resume(s.t, s.boot_ns,
-				      st.seen_up && s.reset_ns != st.reset_ns),
-				      a->out);
+			ret = rec_put(o, rec_line_resume(s.t, s.boot_ns,
+				      st.seen_up && s.reset_ns != st.reset_ns));
 		if (ret)
 			break;
 		if (up) {
@@ -377,13 +459,20 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 			st.reset_ns = s.reset_ns;
 		}
 		st.was_up = up;
-		ret = rec_put(fd, rec_line_sample(&s, st.top, ntop), a->out);
+		ret = rec_put(o, rec_line_sample(&s, st.top, ntop));
 		if (ret)
 			break;
+		o->last_t = s.t;
 		n++;
+		nseg++;
 		if (tty)
 			rec_progress(&s, n, (double)(mono_ns() - start) / 1e9,
 				     a->out);
+		if (a->fake) {
+			if (a->duration_ns && n * a->interval_ns >= a->duration_ns)
+				break;
+			continue;
+		}
 		next = next_tick(next, mono_ns(), a->interval_ns);
 		if (a->duration_ns && next - start > a->duration_ns)
 			break;
@@ -394,6 +483,9 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 	if (!ret)
 		printf("%lu samples in %.1f s written to %s\n", n,
 		       (double)(mono_ns() - start) / 1e9, a->out);
+	if (!ret && o->rotated)
+		printf("%u files rotated, %u removed\n", o->rotated,
+		       o->removed);
 	free(st.top);
 	top_rows_free(&st.rows);
 	lm_owners_free(&st.o);
@@ -404,24 +496,23 @@ static int rec_loop(int fd, const struct record_args *a, bool tty)
 int cmd_record(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = rec_on_signal };
+	static struct rec_out o;
 	struct record_args a;
-	int fd, ret;
+	char why[4400];
+	int ret;
 
 	ret = record_parse_args(argc, argv, &a);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 
-	fd = open(a.out, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "leakmon: record: %s: %s\n", a.out,
-			strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	ret = rec_check_existing(fd, a.out);
+	ret = rec_out_open(&o, a.out, why, sizeof(why));
 	if (ret) {
-		close(fd);
-		return ret;
+		fprintf(stderr, "leakmon: record: %s\n", why);
+		return ret == REC_IO ? EXIT_RUNTIME : EXIT_BADFILE;
 	}
+	o.rotate_size = a.rotate_size;
+	o.max_total = a.max_total;
+	o.keep_s = (double)a.keep_days * 86400;
 	rec_stop = 0;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -429,10 +520,13 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = rec_header(fd, &a, a.out);
+	/* what an earlier run left: compress, and keep within the bounds */
+	if (a.rotate_size)
+		rec_out_prune(&o, a.fake ? a.fake_t0 : real_now());
+	ret = rec_header(&o, &a, a.fake ? a.fake_t0 : real_now());
 	if (!ret)
-		ret = rec_loop(fd, &a, isatty(STDERR_FILENO));
-	if (close(fd) && !ret) {
+		ret = rec_loop(&o, &a, isatty(STDERR_FILENO));
+	if (rec_out_close(&o) && !ret) {
 		fprintf(stderr, "leakmon: record: %s: %s\n", a.out,
 			strerror(errno));
 		ret = EXIT_RUNTIME;

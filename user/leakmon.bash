@@ -10,7 +10,7 @@ _leakmon_cmds() {
 # Options of a command, one per line as "--name ARG" (ARG empty for flags).
 _leakmon_opts() {
 	"$1" "$2" --help 2>/dev/null |
-		sed -n 's/^  \(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\)\( \([^ ]*\)\)\{0,1\}.*/\2 \4/p'
+		sed -n 's/^ \{2,6\}\(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\)\( \([^ ]*\)\)\{0,1\}.*/\2 \4/p'
 }
 
 _leakmon() {
@@ -46,6 +46,7 @@ _leakmon() {
 		case $arg in
 		*\|*) mapfile -t COMPREPLY < <(compgen -W "${arg//|/ }" -- "$cur") ;;
 		FILE | PATH | DIR) _filedir ;;
+		WHEN) mapfile -t COMPREPLY < <(compgen -W '1h 12h 1d 7d 30d' -- "$cur") ;;
 		esac
 		return
 	done < <(_leakmon_opts "$1" "$cmd")
@@ -54,6 +55,8 @@ _leakmon() {
 		local opts=()
 		while read -r opt arg; do opts+=("$opt"); done < <(_leakmon_opts "$1" "$cmd")
 		mapfile -t COMPREPLY < <(compgen -W "${opts[*]} --help" -- "$cur")
+	elif [[ $cmd == graph ]]; then
+		_filedir	# recordings, or the directories that hold them
 	fi
 } &&
 	complete -F _leakmon leakmon

@@ -12,6 +12,13 @@
  *
  * A file may hold several recordings appended one after the other, each
  * starting with its header line.
+ *
+ * With rotation (record --rotate-size), FILE is renamed, when it has
+ * reached the size, to FILE-YYYYMMDDTHHMMSSZ (the UTC time of its last
+ * sample, "-N" added when that name is taken), which is then compressed
+ * with gzip to the same name + ".gz", and a new FILE begins with a header;
+ * the oldest rotated segments are removed beyond --keep-days or
+ * --max-total.  Readers take plain and gzip'ed files alike.
  */
 #ifndef LEAKMON_RECORD_H
 #define LEAKMON_RECORD_H
@@ -105,14 +112,84 @@ enum rec_err {
 	REC_VERSION_ERR = 5,		/* a newer format version */
 	REC_NOMEM = 6,
 	REC_IO = 7,
+	REC_NODATA = 8,			/* no sample in the time range */
 };
 
 /* Parse text[0..len).  Returns enum rec_err; why says what and where. */
 int rec_parse(const char *text, size_t len, struct recording *r, char *why,
 	      size_t whysize);
-/* Read and parse path */
+/* Read (plain or gzip'ed) and parse path */
 int rec_load(const char *path, struct recording *r, char *why,
 	     size_t whysize);
+
+/*
+ * Read recordings from files and directories (in a directory, every
+ * regular file that is a recording, plain or gzip'ed: a recorder's
+ * current file and its rotated segments), keep the samples from since to
+ * until (NAN: open), and merge them in time order into r: segments sorted
+ * by their first sample, a sample not later than the one before dropped
+ * (a segment found twice, compressed and not).  A file named on the
+ * command line must be a good recording (as rec_load); a bad file found
+ * in a directory is skipped with a warning on stderr ("leakmon: CMD:
+ * FILE: why (skipped)"), and its samples are kept when only its last line
+ * was cut.  A rotated segment whose name says it ended before since is
+ * not read.  Returns enum rec_err (REC_NODATA: nothing in the range); why
+ * names the file or directory.  files: how many have samples drawn.
+ */
+int rec_load_set(char *const *paths, size_t npaths, double since,
+		 double until, const char *cmd, struct recording *r,
+		 unsigned int *files, char *why, size_t whysize);
+
+/* ---- writing with rotation (record -o FILE --rotate-size) ---- */
+
+struct rec_out {
+	char path[4096];		/* the current file */
+	int fd;
+	uint64_t size;			/* of the current file */
+	double last_t;			/* of the last sample written, or 0 */
+	uint64_t rotate_size;		/* 0: never rotated */
+	uint64_t max_total;		/* 0: no bound */
+	double keep_s;			/* 0: no bound */
+	unsigned int rotated, removed;
+};
+
+/*
+ * Open (append to) path.  An existing file must be a recording ending with
+ * a whole line: REC_FOREIGN or REC_TRUNCATED otherwise, REC_IO when it
+ * cannot be opened; why says so.
+ */
+int rec_out_open(struct rec_out *o, const char *path, char *why,
+		 size_t whysize);
+/* Append a line (rec_write_line); 0 or -errno */
+int rec_out_write(struct rec_out *o, const char *line);
+/* The current file has reached rotate_size */
+bool rec_out_due(const struct rec_out *o);
+/*
+ * Rename the current file to its segment name, open a new one (the caller
+ * writes its header), gzip the segment, then remove the segments beyond
+ * the bounds (rec_out_prune).  now: the time of the sample about to be
+ * written.  0, or -errno when no new file could be opened (why says so);
+ * a segment left uncompressed or not removed is only warned about.
+ */
+int rec_out_rotate(struct rec_out *o, double now, char *why, size_t whysize);
+/*
+ * Compress rotated segments left uncompressed, and remove the oldest
+ * ones older than keep_s or while the current file and the segments
+ * together exceed max_total.
+ */
+void rec_out_prune(struct rec_out *o, double now);
+/* 0, or -errno from close() */
+int rec_out_close(struct rec_out *o);
+/* The name of a rotated segment of path ending at t; seq > 0 adds "-seq" */
+void rec_segment_name(char *buf, size_t size, const char *path, double t,
+		      unsigned int seq, bool gz);
+/*
+ * Whether name (no directory) ends like a rotated segment's: base (NULL:
+ * any) "-YYYYMMDDTHHMMSSZ", maybe "-N", maybe ".gz".  Sets its time and
+ * seq.
+ */
+bool rec_segment_parse(const char *name, const char *base, double *t,
+		       unsigned int *seq, bool *gz);
 void rec_free(struct recording *r);
 
 /* ---- series for graphs ---- */

@@ -27,6 +27,8 @@ PACKAGES=(
 	# drive watch in tmux and decode the PNG with python3-pil
 	# (selftests/graph_test.sh)
 	libcairo2-dev libncurses-dev tmux python3-pil
+	# the recorder's rotated files are gzip'ed (user/record.c)
+	zlib1g-dev
 	# man page lint (selftests/man_test.sh)
 	mandoc groff-base perl
 	# the kernel's YNL client (selftests/ynl_test.sh)

@@ -6,6 +6,7 @@
  * With LEAKMON_CLI set to the CLI binary, its argument validation is
  * checked too (those cases fail before any netlink traffic).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -2860,6 +2861,20 @@ static void test_cli(void)
 	CLI_EXIT(EXIT_RUNTIME, "graph", "/nonexistent/x", "-o", "x.png");
 	CLI_EXIT(EXIT_BADFILE, "graph", "/dev/null", "-o", "/nonexistent/x.png");
 	CLI_EXIT(EXIT_BADFILE, "graph", "/etc/passwd", "-o", "/nonexistent/x.png");
+	CLI_EXIT(EXIT_USAGE, "graph", "-o", "x.png", "--since", "yesterday");
+	CLI_EXIT(EXIT_USAGE, "graph", "-o", "x.png", "--until", "3y");
+	CLI_EXIT(EXIT_USAGE, "graph", "-o", "x.png", "--since", "1d", "--until", "2d");
+	CLI_EXIT(EXIT_BADFILE, "graph", "/usr/include/linux", "-o", "/nonexistent/x.png");
+	CLI_EXIT(EXIT_RUNTIME, "graph", "/nonexistent/d", "--since", "7d", "-o", "x.png");
+	CLI_EXIT(EXIT_USAGE, "record", "-o", "/nonexistent/x", "--keep-days", "30");
+	CLI_EXIT(EXIT_USAGE, "record", "-o", "/nonexistent/x", "--max-total", "8M");
+	CLI_EXIT(EXIT_USAGE, "record", "-o", "/nonexistent/x", "--rotate-size", "1k");
+	CLI_EXIT(EXIT_USAGE, "record", "-o", "/nonexistent/x", "--rotate-size", "2G");
+	CLI_EXIT(EXIT_USAGE, "record", "-o", "/nonexistent/x", "--rotate-size", "1m");
+	CLI_EXIT(EXIT_USAGE, "record", "-o", "/nonexistent/x", "--rotate-size", "1M",
+		 "--max-total", "1M");
+	CLI_EXIT(EXIT_USAGE, "record", "-o", "/nonexistent/x", "--rotate-size", "1M",
+		 "--keep-days", "0");
 	CLI_EXIT(EXIT_USAGE, "watch", "-i", "0");
 	CLI_EXIT(EXIT_USAGE, "watch", "--by", "pid");
 	CLI_EXIT(EXIT_USAGE, "watch", "--sort", "size");
@@ -3511,6 +3526,331 @@ static void test_record(void)
  * The lines of a recording, byte for byte: the example of
  * Documentation/cli.md ("The recording format"), one object a line.
  */
+/* Bytes of the regular files in the directory of path */
+static uint64_t dir_bytes(const char *path)
+{
+	char dir[PATH_MAX], p[PATH_MAX * 2];
+	const char *slash = strrchr(path, '/');
+	uint64_t total = 0;
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		if (!stat(p, &st) && S_ISREG(st.st_mode))
+			total += (uint64_t)st.st_size;
+	}
+	closedir(d);
+	return total;
+}
+
+/* How many entries of dir end in suffix */
+static unsigned int dir_count(const char *dir, const char *suffix)
+{
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name), sl = strlen(suffix);
+
+		if (e->d_name[0] != '.' && l >= sl &&
+		    !strcmp(e->d_name + l - sl, suffix))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* ---- the flight recorder: sizes, times, rotation, sets of files ---- */
+
+static void test_record_parsers(void)
+{
+	uint64_t v = 0;
+	double t = 0;
+
+	ok(!parse_size("1048576", UINT64_MAX, &v) && v == 1048576 &&
+	   !parse_size("64k", UINT64_MAX, &v) && v == 65536 &&
+	   !parse_size("8M", UINT64_MAX, &v) && v == 8 << 20 &&
+	   !parse_size("1GiB", UINT64_MAX, &v) && v == 1 << 30,
+	   "size: bytes, k, M, GiB");
+	ok(parse_size("8m", UINT64_MAX, &v) == -EINVAL &&
+	   parse_size("-1M", UINT64_MAX, &v) == -EINVAL &&
+	   parse_size("", UINT64_MAX, &v) == -EINVAL &&
+	   parse_size("M", UINT64_MAX, &v) == -EINVAL &&
+	   parse_size("2G", 1 << 30, &v) == -ERANGE &&
+	   parse_size("99999999999999999999", UINT64_MAX, &v) == -ERANGE,
+	   "size: bad units, signs, overflow refused");
+	ok(!parse_when("7d", 1000000, &t) && t == 1000000 - 7 * 86400 &&
+	   !parse_when("90m", 1000000, &t) && t == 1000000 - 5400 &&
+	   !parse_when("2w", 2000000, &t) && t == 2000000 - 14 * 86400 &&
+	   !parse_when("@1700000000", 0, &t) && t == 1700000000,
+	   "when: durations back from now, @UNIXTIME");
+	{
+		struct tm tm = { .tm_year = 126, .tm_mon = 11, .tm_mday = 1,
+				 .tm_hour = 8, .tm_min = 30, .tm_isdst = -1 };
+		double want = (double)mktime(&tm);
+
+		ok(!parse_when("2026-12-01 08:30", 0, &t) && t == want &&
+		   !parse_when("2026-12-01T08:30:00", 0, &t) && t == want &&
+		   !parse_when("2026-12-01", 0, &t) && t == want - 8.5 * 3600,
+		   "when: local dates and times");
+	}
+	ok(parse_when("7", 0, &t) == -EINVAL &&
+	   parse_when("7y", 0, &t) == -EINVAL &&
+	   parse_when("d", 0, &t) == -EINVAL &&
+	   parse_when("yesterday", 0, &t) == -EINVAL &&
+	   parse_when("2026-13-01", 0, &t) == -EINVAL &&
+	   parse_when("2026-12-01 8", 0, &t) == -EINVAL &&
+	   parse_when("@", 0, &t) == -EINVAL,
+	   "when: no unit, unknown unit or word, bad date refused");
+}
+
+/* Records n samples step s apart from t0 into o, rotating as record does */
+static bool rec_sim(struct rec_out *o, double t0, double step, unsigned int n,
+		    uint64_t *peak)
+{
+	struct rec_header h = { .interval_s = step, .top = 10 };
+	struct rec_owner w[10];
+	bool good = true;
+
+	snprintf(h.host, sizeof(h.host), "sim");
+	for (unsigned int i = 0; i < 10; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].tgid = 100 + i;
+		snprintf(w[i].comm, sizeof(w[i].comm), "%s",
+			 i ? "php-fpm" : "apache2");
+		w[i].live_kind[0] = w[i].live_kind[1] = 10 * (10 - i);
+	}
+	for (unsigned int i = 0; i < n && good; i++) {
+		struct rec_sample s = { .t = t0 + step * i, .module = true,
+					.has_slab = true,
+					.sunreclaim = (uint64_t)1 << 26,
+					.sreclaimable = (uint64_t)1 << 27 };
+		char why[256], *l;
+
+		/* apache2 leaks a socket and its file blob a minute */
+		w[0].live_kind[0] = w[0].live_kind[1] = 100 + i;
+		w[0].live = 2 * (100 + i);
+		s.live = w[0].live;
+		if (rec_out_due(o)) {
+			good = !rec_out_rotate(o, s.t, why, sizeof(why));
+			if (!good)
+				diag("rotate: %s", why);
+			h.start_t = s.t;
+			l = rec_line_header(&h);
+			good = good && l && !rec_out_write(o, l);
+			free(l);
+		} else if (!i) {
+			h.start_t = s.t;
+			l = rec_line_header(&h);
+			good = l && !rec_out_write(o, l);
+			free(l);
+		}
+		l = rec_line_sample(&s, w, 10);
+		good = good && l && !rec_out_write(o, l);
+		free(l);
+		o->last_t = s.t;
+		/* the most: when the file is full, and at the end */
+		if (peak && (rec_out_due(o) || i + 1 == n)) {
+			uint64_t total = dir_bytes(o->path);
+
+			if (total > *peak)
+				*peak = total;
+		}
+	}
+	return good;
+}
+static void test_record_rotation(void)
+{
+	char dir[] = "/tmp/leakmon-unit-rec-XXXXXX", path[PATH_MAX];
+	char name[PATH_MAX + 64], why[4400] = "", cmd[PATH_MAX + 32];
+	const double week = 7 * 86400, t0 = 1790000000;
+	struct rec_out o = { 0 };
+	struct recording r;
+	unsigned int files = 0, seq;
+	uint64_t peak = 0;
+	char *in[1];
+	double t;
+	bool gz, mono, good;
+	int ret;
+
+	rec_segment_name(name, sizeof(name), "/d/recorder.jsonl", 1790000000.7,
+			 0, true);
+	ok(!strcmp(name, "/d/recorder.jsonl-20260921T141320Z.gz") &&
+	   rec_segment_parse("recorder.jsonl-20260921T141320Z.gz",
+			     "recorder.jsonl", &t, &seq, &gz) &&
+	   t == 1790000000 && !seq && gz, "segment: name %s and back", name);
+	ok(rec_segment_parse("a-b.jsonl-20260921T141320Z-3", NULL, &t, &seq,
+			     &gz) && seq == 3 && !gz &&
+	   !rec_segment_parse("recorder.jsonl", NULL, &t, &seq, &gz) &&
+	   !rec_segment_parse("x-20260922T124000Z.gz.tmp", NULL, &t, &seq,
+			      &gz) &&
+	   !rec_segment_parse("x-20260922T1240Z", NULL, &t, &seq, &gz) &&
+	   !rec_segment_parse("other.jsonl-20260922T124000Z.gz",
+			      "recorder.jsonl", &t, &seq, &gz),
+	   "segment: a sequence number; other names are no segments");
+
+	if (!mkdtemp(dir)) {
+		ok(false, "rotation: mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/recorder.jsonl", dir);
+	in[0] = dir;
+
+	/* a simulated week, a sample in 5 minutes, 64 KiB files, 128 KiB */
+	ok(!rec_out_open(&o, path, why, sizeof(why)), "rotation: open (%s)",
+	   why);
+	o.rotate_size = 64 << 10;
+	o.max_total = 128 << 10;
+	good = rec_sim(&o, t0, 300, 7 * 288, &peak);
+	ok(good, "rotation: a week written, %u files rotated, %u removed",
+	   o.rotated, o.removed);
+	rec_out_close(&o);
+	ok(peak <= o.max_total + 4096 && o.removed > 0 && o.rotated > 10,
+	   "rotation: the directory stays within 128 KiB and a line (peak %" PRIu64 ")",
+	   peak);
+	ok(dir_count(dir, ".gz") == o.rotated - o.removed &&
+	   dir_count(dir, ".tmp") == 0 && dir_count(dir, "Z") == 0,
+	   "rotation: every rotated file is gzip'ed (%u)",
+	   dir_count(dir, ".gz"));
+	snprintf(cmd, sizeof(cmd), "zcat %s/*.gz | grep -c '\"type\":\"header\"' >/dev/null", dir);
+	ok(system(cmd) == 0, "rotation: zcat reads the rotated files");
+
+	/* what is left, read back in time order */
+	ret = rec_load_set(in, 1, NAN, NAN, "unit", &r, &files, why,
+			   sizeof(why));
+	mono = ret == REC_OK;
+	for (size_t i = 1; mono && i < r.n; i++)
+		mono = r.s[i].t == r.s[i - 1].t + 300;
+	ok(mono && r.t_end == t0 + 300.0 * (7 * 288 - 1) &&
+	   files == o.rotated - o.removed + 1 && r.recordings == files,
+	   "set: %zu samples 5 minutes apart in %u files, up to the last (%s)",
+	   r.n, files, why);
+	ok(ret == REC_OK && r.o[r.s[r.n - 1].first_owner].live ==
+	   2 * (100 + 7 * 288 - 1) && !strcmp(r.h.host, "sim"),
+	   "set: owners and header carried over");
+	rec_free(&r);
+	ret = rec_load_set(in, 1, t0 + week - 6 * 3600, t0 + week - 3 * 3600,
+			   "unit", &r, &files, why, sizeof(why));
+	ok(ret == REC_OK && r.n == 37 && r.s[0].t == t0 + week - 6 * 3600,
+	   "set: --since and --until keep 3 hours (%zu samples, %u files)",
+	   r.n, files);
+	rec_free(&r);
+	ret = rec_load_set(in, 1, t0 + 2 * week, NAN, "unit", &r, &files, why,
+			   sizeof(why));
+	ok(ret == REC_NODATA && strstr(why, "no samples"),
+	   "set: nothing in the range is REC_NODATA (%s)", why);
+	rec_free(&r);
+
+	/* a week with the unit's bounds: nothing removed, all of it drawn */
+	{
+		char d2[] = "/tmp/leakmon-unit-rec-XXXXXX";
+
+		if (mkdtemp(d2)) {
+			snprintf(path, sizeof(path), "%s/recorder.jsonl", d2);
+			rec_out_open(&o, path, why, sizeof(why));
+			o.rotate_size = 1 << 20;
+			o.max_total = 8 << 20;
+			o.keep_s = 30 * 86400;
+			peak = 0;
+			rec_sim(&o, t0, 60, 7 * 1440, NULL);
+			rec_out_close(&o);
+			peak = dir_bytes(path);
+			in[0] = d2;
+			ret = rec_load_set(in, 1, t0 + 60 * 7 * 1440 - week,
+					   NAN, "unit", &r, &files, why,
+					   sizeof(why));
+			ok(ret == REC_OK && !o.removed && r.n == 7 * 1440 &&
+			   r.t_end - r.s[0].t == week - 60,
+			   "week: %u rotated, none removed, %zu samples span "
+			   "the week, %" PRIu64 " bytes (%.1f per sample)",
+			   o.rotated, r.n, peak,
+			   (double)peak / (7 * 1440));
+			rec_free(&r);
+			snprintf(cmd, sizeof(cmd), "rm -rf %s", d2);
+			if (system(cmd))
+				diag("%s failed", cmd);
+		}
+	}
+
+	/* 40 days kept to 30: the oldest segments go by age */
+	snprintf(path, sizeof(path), "%s/recorder.jsonl", dir);
+	in[0] = dir;
+	snprintf(cmd, sizeof(cmd), "rm -f %s/*", dir);
+	ok(system(cmd) == 0, "keep-days: a fresh directory");
+	rec_out_open(&o, path, why, sizeof(why));
+	o.rotate_size = 256 << 10;
+	o.keep_s = 30 * 86400;
+	good = rec_sim(&o, t0, 300, 40 * 288, NULL);
+	ok(good && o.removed > 0, "keep-days: 40 days written, %u removed",
+	   o.removed);
+	rec_out_close(&o);
+	ret = rec_load_set(in, 1, NAN, NAN, "unit", &r, &files, why,
+			   sizeof(why));
+	t = t0 + 300.0 * (40 * 288 - 1);
+	ok(ret == REC_OK && r.s[0].t >= t - 30 * 86400 - 86400 &&
+	   r.s[0].t <= t - 29 * 86400,
+	   "keep-days: about 30 days left (%.2f days)",
+	   ret ? 0 : (t - r.s[0].t) / 86400);
+	rec_free(&r);
+
+	/* a segment left plain (a crash before gzip) and a bad file */
+	rec_segment_name(name, sizeof(name), path, t0, 0, false);
+	{
+		FILE *f = fopen(name, "w");
+
+		if (f) {
+			fprintf(f, "%s{\"type\":\"sample\",\"t\":%.3f,"
+				"\"module\":false}\n", rec_hdr, t0);
+			fclose(f);
+		}
+		snprintf(cmd, sizeof(cmd), "%s/bad.jsonl", dir);
+		f = fopen(cmd, "w");
+		if (f) {
+			fprintf(f, "%s{\"type\":\"sample\"}\n", rec_hdr);
+			fclose(f);
+		}
+	}
+	ret = rec_load_set(in, 1, NAN, NAN, "unit", &r, &files, why,
+			   sizeof(why));
+	ok(ret == REC_OK && r.s[0].t == t0,
+	   "set: a plain segment is read, a bad file skipped (%s)", why);
+	rec_free(&r);
+	rec_out_open(&o, path, why, sizeof(why));
+	o.rotate_size = 64 << 10;
+	o.keep_s = 0;
+	rec_out_prune(&o, t);
+	rec_out_close(&o);
+	ok(access(name, F_OK) && errno == ENOENT &&
+	   (snprintf(name + strlen(name), 4, ".gz"), !access(name, R_OK)),
+	   "prune: a plain segment left behind is gzip'ed");
+	{
+		char *named[2] = { dir, cmd };
+
+		ret = rec_load_set(named, 2, NAN, NAN, "unit", &r, &files,
+				   why, sizeof(why));
+		ok(ret == REC_CORRUPT && strstr(why, "bad.jsonl"),
+		   "set: a bad file named on the command line fails (%s)",
+		   why);
+		rec_free(&r);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		diag("%s failed", cmd);
+	ret = rec_load_set(in, 1, NAN, NAN, "unit", &r, &files, why,
+			   sizeof(why));
+	ok(ret == REC_IO, "set: a missing directory is REC_IO (%s)", why);
+	rec_free(&r);
+}
+
 static void test_record_lines(void)
 {
 	struct rec_header h = {
@@ -3779,6 +4119,8 @@ int main(int argc, char **argv)
 	test_prometheus();
 	test_live_nlctrl();
 	test_record();
+	test_record_parsers();
+	test_record_rotation();
 	test_record_lines();
 	test_axis();
 	test_sparkline();
