@@ -286,9 +286,7 @@ as_uid() { # UID [GROUP] -- CLI ARGS...
 	shift
 	setpriv --reuid="$uid" --regid="$uid" "$groups" "${WRAP[@]}" "$CLI" "$@"
 }
-# A customer's process: its socket is its last allocation (the owner's uid
-# is the one at the last allocation, and a file opened on the VM's overlayfs
-# root has a real file opened with the mounter's, root's, credentials).
+# A customer's process, holding a socket
 customer() {
 	setpriv --reuid="$1" --regid="$1" --clear-groups python3 -c '
 import socket, time

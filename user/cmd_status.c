@@ -291,10 +291,24 @@ void json_config(struct json *j, const char *key, const struct lm_config *c)
 	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++) {
 		const struct lm_config_field_desc *f = &lm_config_fields[i];
 
-		if (!(c->present & f->bit))
+		if (f->bit == LM_CFG_RESTRICT_READ) {
+			/*
+			 * A flag before it had levels: kept, true from 1 on,
+			 * for what reads it; the level is apart.
+			 */
+			if (!(c->present & f->bit)) {
+				json_null(j, f->name);
+				json_null(j, "restrict_read_level");
+				continue;
+			}
+			json_bool(j, f->name, lm_config_value(c, f) != 0);
+			json_u64(j, "restrict_read_level",
+				 lm_config_value(c, f));
+		} else if (!(c->present & f->bit)) {
 			json_null(j, f->name);
-		else
+		} else {
 			json_u64(j, f->name, lm_config_value(c, f));
+		}
 	}
 	json_obj_close(j);
 }

@@ -1773,7 +1773,8 @@ static void test_render_config(void)
 		"{\n"
 		"  \"max_objects\": 1048576,\n"
 		"  \"max_owners\": 65536,\n"
-		"  \"restrict_read\": 1,\n"
+		"  \"restrict_read\": true,\n"
+		"  \"restrict_read_level\": 1,\n"
 		"  \"hash_buckets\": 131072,\n"
 		"  \"event_threshold\": 0,\n"
 		"  \"event_rate\": 10,\n"
@@ -1782,7 +1783,8 @@ static void test_render_config(void)
 		"}\n";
 	static const char part_json[] =
 		"{\"config\": {\"max_objects\": null, \"max_owners\": 4294967295, "
-		"\"restrict_read\": 0, \"hash_buckets\": null, "
+		"\"restrict_read\": false, \"restrict_read_level\": 0, "
+		"\"hash_buckets\": null, "
 		"\"event_threshold\": null, \"event_rate\": 7, "
 		"\"event_queue_max\": null, \"reader_gid\": null}}\n";
 	struct lm_config full = {
