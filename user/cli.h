@@ -78,6 +78,8 @@ void events_print(FILE *f, const struct lm_event *ev, bool json,
 
 /* Print the failure of op and return the exit code for it */
 int cli_fail(const char *op, int status, const struct lm_error *e);
+bool cli_signed_only(const char *lockdown, const char *sig_enforce,
+		     char *why, size_t n);
 /*
  * The line that says the rows are the caller's own (the module's
  * restrict_read 2 showed only the owners of uid), if own.

@@ -25,8 +25,47 @@ static void print_kernel_error(const char *op, const struct lm_error *e)
 	fputc('\n', stderr);
 }
 
+/*
+ * Why the kernel would refuse an unsigned module, into why (size n): its
+ * lockdown mode (the bracketed word of LOCKDOWN, "none [integrity]
+ * confidentiality") when it is not none, or module signatures enforced
+ * (SIG_ENFORCE reads Y).  False when neither, or the files are missing.
+ */
+bool cli_signed_only(const char *lockdown, const char *sig_enforce,
+		     char *why, size_t n)
+{
+	char buf[128], *l, *r;
+	FILE *f;
+
+	f = fopen(lockdown, "r");
+	if (f) {
+		l = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		if (l && (l = strchr(buf, '[')) && (r = strchr(l, ']'))) {
+			*r = '\0';
+			if (strcmp(l + 1, "none")) {
+				snprintf(why, n, "the kernel is locked down (%s)",
+					 l + 1);
+				return true;
+			}
+		}
+	}
+	f = fopen(sig_enforce, "r");
+	if (f) {
+		l = fgets(buf, sizeof(buf), f);
+		fclose(f);
+		if (l && buf[0] == 'Y') {
+			snprintf(why, n, "module signatures are enforced");
+			return true;
+		}
+	}
+	return false;
+}
+
 int cli_fail(const char *op, int status, const struct lm_error *e)
 {
+	char why[96];
+
 	switch (status) {
 	case LM_OK:
 		return EXIT_OK;
@@ -34,6 +73,12 @@ int cli_fail(const char *op, int status, const struct lm_error *e)
 		fprintf(stderr,
 			"leakmon: generic netlink family %s not found: load the module with 'insmod leakmon.ko' or 'modprobe leakmon'\n",
 			LEAKMON_GENL_NAME);
+		if (cli_signed_only("/sys/kernel/security/lockdown",
+				    "/sys/module/module/parameters/sig_enforce",
+				    why, sizeof(why)))
+			fprintf(stderr,
+				"leakmon: %s, so only signed modules load: if modprobe says 'Key was rejected by service', enroll the key DKMS signs with ('mokutil --import /var/lib/dkms/mok.pub', then reboot; README, \"Secure Boot\")\n",
+				why);
 		return EXIT_NOMODULE;
 	case LM_ERR_KERNEL:
 		print_kernel_error(op, e);

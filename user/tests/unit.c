@@ -1582,6 +1582,54 @@ static void test_incomplete(void)
 
 /* ---- files ---- */
 
+/* Write s into a new temporary file named from tmpl; false on failure. */
+static bool write_tmp(char *tmpl, const char *s)
+{
+	int fd = mkstemp(tmpl);
+	FILE *f;
+
+	if (fd < 0)
+		return false;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return false;
+	}
+	fputs(s, f);
+	return !fclose(f);
+}
+
+static void test_signed_only(void)
+{
+	char none[] = "/tmp/leakmon-lockdown-XXXXXX";
+	char integ[] = "/tmp/leakmon-lockdown-XXXXXX";
+	char no[] = "/tmp/leakmon-sigenf-XXXXXX";
+	char yes[] = "/tmp/leakmon-sigenf-XXXXXX";
+	char why[96] = "";
+
+	if (!write_tmp(none, "[none] integrity confidentiality\n") ||
+	    !write_tmp(integ, "none [integrity] confidentiality\n") ||
+	    !write_tmp(no, "N\n") || !write_tmp(yes, "Y\n")) {
+		ok(false, "signed_only: temporary files");
+		return;
+	}
+	ok(!cli_signed_only(none, no, why, sizeof(why)),
+	   "signed_only: no lockdown, signatures not enforced");
+	ok(!cli_signed_only("/nonexistent/a", "/nonexistent/b", why,
+			    sizeof(why)),
+	   "signed_only: neither file (no securityfs, no module support)");
+	ok(cli_signed_only(integ, no, why, sizeof(why)) &&
+	   !strcmp(why, "the kernel is locked down (integrity)"),
+	   "signed_only: lockdown integrity (%s)", why);
+	ok(cli_signed_only(none, yes, why, sizeof(why)) &&
+	   !strcmp(why, "module signatures are enforced"),
+	   "signed_only: module.sig_enforce=1 (%s)", why);
+	unlink(none);
+	unlink(integ);
+	unlink(no);
+	unlink(yes);
+}
+
 static void test_meminfo(void)
 {
 	char path[] = "/tmp/leakmon-meminfo-XXXXXX";
@@ -4108,6 +4156,7 @@ int main(int argc, char **argv)
 	test_top();
 	test_incomplete();
 	test_meminfo();
+	test_signed_only();
 	test_cgroup_paths();
 	test_render_status();
 	test_render_config();
