@@ -135,21 +135,109 @@ extern unsigned int lm_kretprobe_maxactive;
 extern struct mutex lm_config_mutex;
 
 /* track.c */
+
+/**
+ * lm_track_init() - Allocate the object and owner tables and their caches.
+ *
+ * Context: module load, before any probe is registered.
+ * Return: 0, or -ENOMEM.
+ */
 int lm_track_init(void);
+
+/**
+ * lm_track_exit() - Free every entry, owner, table and cache.
+ *
+ * Context: module unload, once no probe handler can run any more.
+ */
 void lm_track_exit(void);
-/* obj: the key; base: the start of the slab allocation that holds it */
+
+/**
+ * lm_track_alloc() - Enter an allocated object, owned by current's process.
+ * @kind: enum leakmon_kind.
+ * @obj: the key: the object's address (a blob is keyed by its carrier's).
+ * @base: the start of the slab allocation that holds what is measured.
+ *
+ * Counted untracked (and why) when a table is full or memory is short.
+ * Outside task context the object is the softirq owner's.
+ *
+ * Context: a probe handler; any context, never sleeps.
+ */
 void lm_track_alloc(unsigned int kind, const void *obj, const void *base);
+
+/**
+ * lm_track_free() - Forget a released object and credit its owner.
+ * @kind: enum leakmon_kind.
+ * @obj: the key given to lm_track_alloc().
+ *
+ * An object not in the table is counted as an unknown free.
+ *
+ * Context: a probe handler; any context, never sleeps.
+ */
 void lm_track_free(unsigned int kind, const void *obj);
-/* obj changes hands: current takes it over (an accepted socket) */
+
+/**
+ * lm_track_handover() - Hand an object over to current's process.
+ * @kind: enum leakmon_kind.
+ * @obj: the key.
+ *
+ * An accepted socket: the acceptor takes over what the softirq made.
+ *
+ * Context: a probe handler; does nothing outside task context.
+ */
 void lm_track_handover(unsigned int kind, const void *obj);
+
+/**
+ * lm_track_task_exit() - Mark the owner of an exiting process exited.
+ * @task: the exiting task; only its thread group's last one counts.
+ *
+ * Its live objects count as exited from now on, and an owner that keeps
+ * some queues an exited event (events.c) once its files are closed.
+ *
+ * Context: the sched_process_exit tracepoint.
+ */
 void lm_track_task_exit(struct task_struct *task);
+
+/**
+ * lm_track_totals() - Sum the per-CPU counters and the table sizes.
+ * @t: filled in.
+ *
+ * Context: any; lock-free reads.
+ */
 void lm_track_totals(struct lm_totals *t);
+
+/**
+ * lm_track_reset() - Zero the event counters and the owners' histories.
+ *
+ * Context: process context.  Live counts are kept, as they describe
+ * objects still in the table.
+ */
 void lm_track_reset(void);
+
+/**
+ * lm_owner_generation() - A number that changes when an owner comes or goes.
+ *
+ * Return: never 0, for a dump's consistency check (cb->seq).
+ */
 u32 lm_owner_generation(void);
+
+/**
+ * lm_track_owner_put() - Drop a reference taken on an owner.
+ * @o: the owner; freed with its last reference.
+ */
 void lm_track_owner_put(struct lm_owner *o);
-/*
- * Visit owners from the cursor (bucket, index) on, calling fn with a snapshot until it
- * returns non-zero; the cursor is left at the owner that made it stop.
+
+/**
+ * lm_owner_walk() - Visit the owners from a cursor on.
+ * @bucket: cursor, the owner bucket; advanced.
+ * @index: cursor, the position in the bucket; advanced.
+ * @fn: called with a snapshot of each owner under its bucket's lock; a
+ *      non-zero return stops the walk.
+ * @arg: passed to @fn.
+ *
+ * The cursor is left at the owner that made @fn stop, for the next call.
+ *
+ * Context: process context; @fn must not sleep.
+ * Return: what @fn returned, or 0 at the end of the table.
  */
 int lm_owner_walk(unsigned long *bucket, unsigned long *index,
 		  int (*fn)(const struct lm_owner_snap *s, void *arg),
@@ -173,12 +261,49 @@ struct lm_obj_view {
 	u32 stamp;			/* lm_now_s(): allocated; fn may set */
 };
 
-/* The owner of t's process if it runs, referenced; else an ERR_PTR. */
+/**
+ * lm_track_owner_of() - The owner of a running task's process.
+ * @t: the task.
+ *
+ * Return: the owner with a reference, or an ERR_PTR: -ESRCH when the
+ * process has exited, -ENOSPC or -ENOMEM when no owner can be made.
+ */
 struct lm_owner *lm_track_owner_of(struct task_struct *t);
+
+/**
+ * lm_track_owner_hold() - Take one more reference on a referenced owner.
+ * @o: the owner.
+ */
 void lm_track_owner_hold(struct lm_owner *o);
-/* The owner of a network namespace's kernel sockets, referenced */
+
+/**
+ * lm_track_netns_owner() - The owner of a network namespace's kernel sockets.
+ * @inum: the namespace's inode number.
+ *
+ * Made when first needed, gone with its last object.
+ *
+ * Return: the owner with a reference, or an ERR_PTR as lm_track_owner_of().
+ */
 struct lm_owner *lm_track_netns_owner(u32 inum);
+
+/**
+ * lm_track_give() - Give a tracked object to another owner.
+ * @kind: enum leakmon_kind.
+ * @ptr: the object's key.
+ * @to: the new owner, referenced by the caller.
+ *
+ * The new owner counts it received before the entry names it, then the
+ * previous owner counts it handed over.
+ *
+ * Return: false if the object is not tracked or already @to's.
+ */
 bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to);
+
+/**
+ * lm_track_owner_snap() - Copy an owner's identity and counters.
+ * @o: a referenced owner.
+ * @s: filled in, under the owner's lock.
+ */
 void lm_track_owner_snap(struct lm_owner *o, struct lm_owner_snap *s);
 /* The process the walk visits, as an owner's identity */
 struct lm_holder {
@@ -186,10 +311,44 @@ struct lm_holder {
 	u64 start_ns;
 };
 
+/**
+ * lm_track_hold() - Mark an object reached by the pass in a process.
+ * @kind: enum leakmon_kind.
+ * @ptr: the object's key.
+ * @h: the process the walk visits.
+ * @holder: @h's owner, or NULL while the caller has none yet.
+ * @ask: with no @holder, ask for one when the object should move.
+ *
+ * An object held by another process than its owner moves to it when its
+ * owner no longer runs, or when the last pass too found it only elsewhere.
+ *
+ * Return: what became of it (enum lm_hold); LM_HOLD_ASK: call again with
+ * a holder.
+ */
 enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 			   const struct lm_holder *h, struct lm_owner *holder,
 			   bool ask);
+
+/**
+ * lm_track_buckets() - The number of object buckets.
+ *
+ * Return: the bucket count, the end of lm_track_classify()'s range.
+ */
 unsigned long lm_track_buckets(void);
+
+/**
+ * lm_track_classify() - Classify the objects of a range of buckets.
+ * @bucket: the first bucket.
+ * @n: how many buckets.
+ * @fn: called for each object under its bucket's lock (it cannot be freed
+ *      meanwhile); returns its class, LM_CLS_STALE to drop the entry.
+ * @arg: passed to @fn.
+ *
+ * The pass's marks are cleared, keeping what the next pass needs.
+ *
+ * Context: process context; @fn must not sleep.
+ * Return: the next bucket.
+ */
 unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 				u8 (*fn)(struct lm_obj_view *v, void *arg),
 				void *arg);
@@ -221,15 +380,52 @@ enum { LM_RO_KERNEL, LM_RO_CLOSING, LM_RO_UNREACHABLE, LM_RO_MAX };
 extern unsigned int lm_scan_interval;
 extern unsigned int lm_scan_grace;
 extern unsigned int lm_closing_max;
+/**
+ * lm_reach_init() - Set up the reachability pass and its periodic work.
+ *
+ * Return: 0, or -ENOMEM.
+ */
 int lm_reach_init(void);
+
+/**
+ * lm_reach_exit() - Stop the periodic pass and free its results.
+ */
 void lm_reach_exit(void);
-/* Run a pass now (waits for one under way); -EINTR if interrupted. */
+
+/**
+ * lm_reach_run() - Run a pass now.
+ * @st: the pass's statistics, filled in.
+ *
+ * Waits for a pass under way instead of starting a second.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, or -EINTR if interrupted by a signal.
+ */
 int lm_reach_run(struct lm_reach_stats *st);
-/* The last pass; false before the first. */
+
+/**
+ * lm_reach_last() - The statistics of the last pass.
+ * @st: filled in.
+ *
+ * Return: false before the first pass.
+ */
 bool lm_reach_last(struct lm_reach_stats *st);
-/* An owner's objects per kind in the reported classes at the last pass. */
+
+/**
+ * lm_reach_owner() - An owner's objects in the reported classes.
+ * @s: the owner, as a snapshot (its key is what is looked up).
+ * @n: per kind and class (LM_RO_*), filled in.
+ *
+ * Return: false if the last pass counted nothing of this owner.
+ */
 bool lm_reach_owner(const struct lm_owner_snap *s,
 		    u64 n[LM_NKINDS][LM_RO_MAX]);
+
+/**
+ * lm_reach_interval_changed() - Reschedule the periodic pass.
+ *
+ * Called when the scan_interval setting changed.
+ */
 void lm_reach_interval_changed(void);
 
 /* probes.c */
@@ -245,12 +441,42 @@ struct lm_kind_info {
 	unsigned long missed_handover;
 };
 
+/**
+ * lm_probes_init() - Register each kind's probes and the exit tracepoint.
+ *
+ * Context: module load.  A kind takes the first candidate pair of probes
+ * that registers (release before allocation); a kind with none is
+ * disabled, with its reason.
+ *
+ * Return: 0, or a negative errno: a bad kinds or probe_exclude parameter,
+ * no exit tracepoint, or nothing at all can be tracked.
+ */
 int lm_probes_init(void);
+
+/**
+ * lm_probes_exit() - Unregister every probe and wait for their handlers.
+ */
 void lm_probes_exit(void);
+
+/**
+ * lm_probes_info() - What a kind probes, and what its probes missed.
+ * @kind: enum leakmon_kind.
+ * @info: filled in.
+ */
 void lm_probes_info(unsigned int kind, struct lm_kind_info *info);
 
 /* netlink.c */
+
+/**
+ * lm_netlink_init() - Register the generic netlink family and start events.
+ *
+ * Return: 0, or a negative errno from genl_register_family().
+ */
 int lm_netlink_init(void);
+
+/**
+ * lm_netlink_exit() - Stop the events and unregister the family.
+ */
 void lm_netlink_exit(void);
 
 #endif /* _LEAKMON_H */
