@@ -700,6 +700,12 @@ int lm_set_config(struct lm_handle *h, const struct lm_config *set,
 	if (lm_config_check_set(set, &h->err) != LM_OK)
 		return h->err.status;
 
+	/*
+	 * Zeroed: libmnl leaves the padding of an attribute shorter than 4
+	 * bytes (restrict_read, a u8) as it finds it, and uninitialised
+	 * bytes would go to the kernel.
+	 */
+	memset(buf, 0, sizeof(buf));
 	nlh = lm_cmd_start(h, buf, LEAKMON_CMD_SET_CONFIG, 0);
 	nest = mnl_attr_nest_start(nlh, LEAKMON_A_CONFIG);
 	lm_config_put_attrs(nlh, set);
