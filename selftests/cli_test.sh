@@ -25,7 +25,7 @@
 # (record's exit 9, an existing file that is not a recording, is in
 # graph_test.sh)
 # Exit 5 (a malformed reply) cannot come from the real module: the unit
-# tests (user/tests/unit.c) feed malformed replies, and the libFuzzer
+# tests (user/tests/) feed malformed replies, and the libFuzzer
 # harnesses (user/fuzz, selftests/fuzz_cli.sh) arbitrary ones.
 #
 # Exit status: 0 if every test passed, 1 otherwise, 4 (skip) when a

@@ -8,7 +8,7 @@
 #     range and default) printed by 'leakmon <command> --help' is there;
 #   - every JSON key the CLI can print (the key literals of the json_*()
 #     calls in user/*.c, the configuration fields of LM_CONFIG_FIELDS in
-#     user/lib/leakmon_nl.h, and the kind names of user/lib/leakmon_nl.c)
+#     user/lib/leakmon_nl.h, and the kind names of user/lib/leakmon_error.c)
 #     is described under OUTPUT, in the section of the command that prints
 #     it (for leakmon record, "Recording file");
 #   - every column header of 'leakmon top' is described;
@@ -314,7 +314,7 @@ ok $? "function names are unique across user/*.c (the key graph needs it)"
 mapfile -t kinds < <(perl -0777 -ne \
 	'if (/lm_kind_names\s*\[[^]]*\]\s*=\s*\{(.*?)\};/s) {
 		my $b = $1; print "$1\n" while $b =~ /"([^"]+)"/g }' \
-	"$TOP/user/lib/leakmon_nl.c")
+	"$TOP/user/lib/leakmon_error.c")
 pg bold 'OUTPUT' 'JSON output|.* --json' >"$T/json.bold"
 pg bold 'DESCRIPTION' >"$T/desc.bold"
 {
@@ -323,7 +323,7 @@ pg bold 'DESCRIPTION' >"$T/desc.bold"
 } >"$T/miss"
 diag <"$T/miss"
 [ "${#kinds[@]}" -ge 1 ] && [ ! -s "$T/miss" ]
-ok $? "kind names of user/lib/leakmon_nl.c are described (${kinds[*]})"
+ok $? "kind names of user/lib/leakmon_error.c are described (${kinds[*]})"
 # A refactoring that hides the keys from the pattern above must not pass
 echo "# $total JSON keys found in user/*.c"
 [ "$total" -ge 40 ]
