@@ -580,6 +580,16 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 
 		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
 			return LM_CLS_STALE;
+		/*
+		 * No reference left: the sock is being freed (an RCU grace
+		 * period away), or was, and its release probe was missed
+		 * (a freed sock's memory keeps what it held then).  Closing
+		 * at the first pass that sees it so; still so at the next,
+		 * it is gone and its entry stale.
+		 */
+		if (!refcount_read(&c->sk_refcnt))
+			return v->cls == LM_CLS_CLOSING ? LM_CLS_STALE :
+							  LM_CLS_CLOSING;
 		if (c->sk_kern_sock) {
 			lm_reach_to_netns(p, v, c);
 			return LM_CLS_KERNEL;
