@@ -176,20 +176,15 @@ void test_signed_only(void)
 void test_meminfo(void)
 {
 	char path[] = "/tmp/leakmon-meminfo-XXXXXX";
-	int fd = mkstemp(path);
 	struct meminfo m;
-	FILE *f;
 
-	if (fd < 0) {
+	if (!write_tmp(path, "MemTotal:       16000000 kB\n"
+			     "Slab:            2000000 kB\n"
+			     "SReclaimable:     300000 kB\n"
+			     "SUnreclaim:      1700000 kB\n")) {
 		ok(false, "meminfo: temporary file");
 		return;
 	}
-	f = fdopen(fd, "w");
-	fprintf(f, "MemTotal:       16000000 kB\n"
-		   "Slab:            2000000 kB\n"
-		   "SReclaimable:     300000 kB\n"
-		   "SUnreclaim:      1700000 kB\n");
-	fclose(f);
 	ok(read_meminfo(path, &m) == 0 && m.has_sunreclaim &&
 	   m.sunreclaim_kb == 1700000 && m.has_sreclaimable &&
 	   m.sreclaimable_kb == 300000, "meminfo: SUnreclaim and SReclaimable");
