@@ -55,7 +55,18 @@ job_host() {
 	tap_run "man page" "$LM_TOP/selftests/man_test.sh"
 	tap_run "zabbix template" python3 "$LM_TOP/selftests/zabbix_template_test.py"
 	tap_run "prometheus rules" "$LM_TOP/selftests/prom_rules_test.sh"
-	tap_run "packages" "$LM_TOP/selftests/pkg_test.sh" --host
+	# The packages' VM (the pkg job) installs what DKMS builds here, natively,
+	# for its kernel and the upgrade's
+	local pkg_kernels='' k facts
+	if [ -n "$PKG_JOB" ]; then
+		for k in "$PKG_SERIES" "$PKG_UPGRADE"; do
+			facts=$("$LM_TOP/selftests/qemu/fetch-kernel.sh" "$k") &&
+				pkg_kernels+=" $(eval "$facts" && echo "$KVER:$KDIR")" ||
+				echo "not ok 1 fetch-kernel.sh $k (the packages' VM) failed"
+		done
+	fi
+	tap_run "packages" env LEAKMON_PKG_KERNELS="$pkg_kernels" \
+		"$LM_TOP/selftests/pkg_test.sh" --host
 	tap_run "systemd units" "$LM_TOP/selftests/units_test.sh"
 	# the valgrind pass's tests that need no module, here where valgrind
 	# starts ten times faster than in a VM (the rest: the valgrind job)
@@ -203,8 +214,12 @@ for series in "${debug[@]}"; do
 	job "build-$series" - job_build "$series"
 	job "$series" "build-$series" run_series "$series" - "$DEBUG_PROGRAMS"
 done
+PKG_JOB=''
 for series in "${stock[@]}"; do
-	[ "$series" = "$PKG_SERIES" ] && job "$series-pkg" host run_series "$series" pkg pkg_test
+	if [ "$series" = "$PKG_SERIES" ]; then
+		PKG_JOB=$series-pkg
+		job "$series-pkg" host run_series "$series" pkg pkg_test
+	fi
 done
 VG_JOB=''
 for series in "${stock[@]}"; do
