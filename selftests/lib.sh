@@ -194,11 +194,14 @@ lm_kbuild() {
 # next to the stock kernels'): fd 6 holds a lock while packages are
 # installed and while anything shared (user/, the caches) is built; the
 # kernel is fetched outside it (building the debug kernel takes minutes).
-# LM_BUILD_TAG, when set, gives the build a directory of its own
-# (build/KVER-TAG): jobs of one kernel that run side by side (check.sh's
-# parts, the benchmark) each load their own copy of the modules.
+# LM_BUILD_TAG, when set, gives the job a directory of its own
+# (build/KVER-TAG, where its VM writes): jobs of one kernel that run side by
+# side (check.sh's parts, the benchmark).  The modules are built once per
+# kernel and source (build/KVER-ko/HASH/, never rebuilt in place while a
+# VM may load them) and the selftest programs, which do not depend on the
+# kernel, once (build/tests): make check built them ten times before.
 lm_build() {
-	local series=$1 ksft facts
+	local series=$1 ksft facts key kobuild
 
 	mkdir -p "$LM_TOP/build"
 	exec 6>>"$LM_TOP/build/.lm_build.lock"
@@ -212,20 +215,31 @@ lm_build() {
 	LM_BUILD=$LM_TOP/build/$KVER${LM_BUILD_TAG:+-$LM_BUILD_TAG}
 	mkdir -p "$LM_BUILD"
 
-	lm_msg "building leakmon.ko for $KVER"
-	rm -rf "$LM_BUILD/leakmon"
-	mkdir -p "$LM_BUILD/leakmon"
-	cp -r "$LM_TOP/Kbuild" "$LM_TOP/kmod" "$LM_TOP/include" "$LM_BUILD/leakmon/"
-	lm_kbuild leakmon.ko "$LM_BUILD/leakmon"
-	LEAKMON_KO=$LM_BUILD/leakmon/leakmon.ko
-
-	lm_msg "building leakbind.ko (test only) for $KVER"
-	rm -rf "$LM_BUILD/leakbind"
-	mkdir -p "$LM_BUILD/leakbind"
-	cp "$LM_TOP/selftests/leakbind/leakbind.c" \
-		"$LM_TOP/selftests/leakbind/Kbuild" "$LM_BUILD/leakbind/"
-	lm_kbuild leakbind.ko "$LM_BUILD/leakbind"
-	LEAKBIND_KO=$LM_BUILD/leakbind/leakbind.ko
+	key=$( {
+		echo "$KVER $KDIR $KMAKEFLAGS $KBUILD_WRAP"
+		tar -C "$LM_TOP" -cf - --sort=name --mtime=@0 --owner=0 --group=0 \
+			Kbuild kmod include selftests/leakbind/leakbind.c selftests/leakbind/Kbuild
+	} | sha256sum | cut -c1-16)
+	kobuild=$LM_TOP/build/$KVER-ko/$key
+	if [ ! -f "$kobuild/.complete" ]; then
+		rm -rf "$kobuild"
+		lm_msg "building leakmon.ko for $KVER"
+		mkdir -p "$kobuild/leakmon" "$kobuild/leakbind"
+		cp -r "$LM_TOP/Kbuild" "$LM_TOP/kmod" "$LM_TOP/include" "$kobuild/leakmon/"
+		lm_kbuild leakmon.ko "$kobuild/leakmon"
+		lm_msg "building leakbind.ko (test only) for $KVER"
+		cp "$LM_TOP/selftests/leakbind/leakbind.c" \
+			"$LM_TOP/selftests/leakbind/Kbuild" "$kobuild/leakbind/"
+		lm_kbuild leakbind.ko "$kobuild/leakbind"
+		touch "$kobuild/.complete"
+		# earlier sources' builds, unless a job may still use one
+		find "$LM_TOP/build/$KVER-ko" -mindepth 1 -maxdepth 1 -type d \
+			! -name "$key" -mmin +240 -exec rm -rf {} + 2>/dev/null
+	else
+		lm_msg "leakmon.ko and leakbind.ko for $KVER: built ($kobuild)"
+	fi
+	LEAKMON_KO=$kobuild/leakmon/leakmon.ko
+	LEAKBIND_KO=$kobuild/leakbind/leakbind.ko
 
 	lm_msg "building the CLI (plain and ASan/UBSan)"
 	make -s -C "$LM_TOP/user" >&2 || lm_die "building the CLI failed"
@@ -236,9 +250,9 @@ lm_build() {
 
 	ksft=$(lm_kselftest_headers)
 	lm_msg "building the selftest programs"
-	make -s -C "$LM_TOP/selftests" KSFT_INC="$ksft" OUT="$LM_BUILD/tests" >&2 ||
+	make -s -C "$LM_TOP/selftests" KSFT_INC="$ksft" OUT="$LM_TOP/build/tests" >&2 ||
 		lm_die "building the selftests failed"
-	LEAKMON_TESTS=$LM_BUILD/tests
+	LEAKMON_TESTS=$LM_TOP/build/tests
 	LEAKMON_YNL=$(lm_ynl) || exit 1
 	LEAKMON_MONITOR_TOOLS=$(lm_monitor_tools) || exit 1
 	LEAKMON_DAEMONS=$(lm_daemons) || exit 1
