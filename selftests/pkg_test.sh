@@ -9,15 +9,20 @@
 # them, checks their contents, versions and systemd units (installed, off
 # until enabled, stopped on removal), builds the module with DKMS
 # for every kernel whose headers are installed on this machine (in private
-# DKMS trees), and tests the bash completion of the packaged CLI.
+# DKMS trees) and for the test VM's kernels (LEAKMON_PKG_KERNELS, "KVER:KDIR
+# ...": the packages' kernel, then the upgrade's; the results go to
+# DEBDIR/prebuilt/), and tests the bash completion of the packaged CLI.
 #
 # --guest installs DEBDIR's leakmon-dkms and leakmon packages with apt-get
-# (DKMS builds and installs the module for the running kernel), loads the
+# (DKMS installs the module for the running kernel: the one --host built,
+# from DEBDIR/prebuilt/ as a vendor's DKMS tarball, or else compiled in the
+# VM, which takes minutes under emulation), loads the
 # module with modprobe and reads it with the packaged CLI, loads it again
 # through modules-load.d as at boot (systemd-modules-load) with options
 # from modprobe.d, checks that the headers of another kernel (version
 # $LEAKMON_UPGRADE_KVER, unpacked in $LEAKMON_UPGRADE_KDIR) make DKMS's
-# kernel hook build the module for it, and purges both packages.
+# kernel hook install the module for it (built by --host, or compiled in
+# the VM), and purges both packages.
 # Everything it writes stays in the guest's RAM.
 #
 # Exit status: 0 if every test passed, 1 otherwise, 4 (skip) when a
