@@ -88,6 +88,7 @@ echo "1..32"
 [ -d /sys/module/leakmon ] || insmod "$LEAKMON_KO"
 insmod "$LEAKBIND_KO"
 
+section setup
 # ---- record the apache2 reproducer ----
 
 REC=$T/apache2.jsonl
@@ -134,6 +135,7 @@ EOF
 ok $? "the recording is JSON lines with a header and apache2 rising by 1200"
 sed 's/^/# /' "$T/rec.check"
 
+section record
 # ---- graph it ----
 
 "$CLI" graph "$REC" -o "$T/g.png" >"$T/gp.out" 2>"$T/gp.err"
@@ -191,6 +193,7 @@ rc=$?
 [ "$rc" -eq 0 ] && no_san "$T/t.err"
 ok $? "graph --by task --top 2 works (rc $rc)"
 
+section draw
 # ---- files graph refuses ----
 
 bad() {
@@ -215,6 +218,7 @@ head -n 1 "$REC" >"$T/hdr"
 bad hdr "no samples"
 ok $? "a header without samples exits 9: no samples"
 
+section refuse
 # graph loads cairo when it draws (user/gfx.h); without it, it says which
 # library and package, exits 1, and the other commands do not need it
 cairo=$(ldconfig -p | awk '$1 == "libcairo.so.2" { print $NF; exit }')
@@ -230,6 +234,7 @@ sed 's/^/# /' "$T/nc.err"
 	[ ! -e "$T/nc.png" ] && no_san "$T/nc.err"
 ok $? "without libcairo.so.2 graph exits 1 naming it and its package; version still runs"
 
+section nocairo
 # ---- the module unloaded and loaded again mid-recording ----
 
 GAP=$T/gap.jsonl
@@ -260,6 +265,7 @@ burst=$(after_cont 1000)
 [ "$(jq length <<<"$burst")" -le 5 ]
 ok $? "record stopped for 3 s does not catch up in a burst (ms after SIGCONT: $burst)"
 
+section stopped
 # rmmod_paused: rmmod leakmon while record is stopped between two dumps.
 # rmmod fails with "in use" while one of record's dumps is in progress
 # (netlink holds a reference on the module for it; seen on 7.2), and on the
@@ -319,6 +325,7 @@ sed 's/^/# /' "$T/gap.check"
 "$CLI" graph "$GAP" -o "$T/gap.png" >/dev/null 2>"$T/gapg.err"
 ok $? "a recording with a gap is drawn"
 
+section reload
 # ---- SIGKILL loses nothing written ----
 
 K=$T/kill.jsonl
@@ -345,6 +352,7 @@ rc=$?
 [ "$rc" -eq 9 ] && cmp -s /etc/passwd "$T/passwd"
 ok $? "record refuses to append to a foreign file (rc $rc)"
 
+section sigkill
 # ---- the flight recorder: a simulated week, rotated and bounded ----
 
 # LEAKMON_FAKE_CLOCK dates the samples a minute apart from a week ago and
@@ -380,12 +388,14 @@ find "$W" -type f -printf '%s %f\n' | sort -k 2 | head -n 5 | sed 's/^/#   /'
 	[ "$bytes" -le $((8 << 20)) ] && ! find "$W" -name '*.tmp' | grep -q .
 ok $? "record with the unit's options writes a week: rotated, gzip'ed, within 8 MiB (rc $rc)"
 
+section week
 cat "$W"/*.gz | zcat | jq -c 'select(.type == "header") | .format' \
 	>"$T/zcat.out" 2>&1
 [ "$(sort -u "$T/zcat.out")" = '"leakmon-record"' ] &&
 	[ "$(wc -l <"$T/zcat.out")" -eq "$ngz" ]
 ok $? "zcat and jq read the rotated files: one header each ($(wc -l <"$T/zcat.out"))"
 
+section zcat
 # graph without a file reads /var/lib/leakmon: bind a directory holding
 # the recorder's over /var/lib, in a mount namespace of its own
 mkdir "$T/varlib"
@@ -418,6 +428,7 @@ sed 's/^/# /' "$T/week.check"
 [ "$rc" -eq 0 ] && [ "$ck" -eq 0 ] && no_san "$T/wg.err"
 ok $? "graph --since 7d, no file named, draws the week from the recorder's directory (rc $rc)"
 
+section week_graph
 # 31 days (record's longest -d) at one sample in 5 minutes with small
 # bounds: neither is passed (the age is checked hourly: up to an hour more)
 W31=$T/rec31
@@ -439,6 +450,7 @@ echo "# $(find "$W31" -type f | wc -l) files, $bytes bytes, the oldest $oldest: 
 	python3 -c 'import sys; assert float(sys.argv[1]) <= 20 + 1 / 24' "$age"
 ok $? "31 days with --keep-days 20 --max-total 512k: within both ($bytes bytes, $age days)"
 
+section month
 # ---- leakmon watch ----
 
 # The reload above forgot the first apache2: one more.  An alive process
@@ -451,6 +463,7 @@ leaker=$!
 # the leaker holds its 300 sockets (and stdin, out, err)
 until_ok 120 holds_fds "$leaker" 303
 
+section watch_setup
 "$CLI" watch -c 2 -i 0.5 >"$T/plain" 2>"$T/plain.err"
 rc=$?
 w=$(cols "$T/plain")
@@ -460,6 +473,7 @@ w=$(cols "$T/plain")
 ok $? "watch to a pipe prints 2 plain frames within 80 columns (rc $rc, $w cols)"
 head -n 12 "$T/plain" | sed 's/^/# /'
 
+section watch_plain
 # pane_has REGEX...: the pane shows a line matching each extended REGEX
 pane_has() {
 	local re
@@ -514,6 +528,7 @@ until_ok 120 pane_has '^leakmon watch on' apache2
 ok $? "watch in tmux shows its header and an apache2 row"
 sed 's/^/# /' "$T/pane" | head -n 16
 
+section watch_start
 press_for o apache2
 ok $? "key o sorts by unreachable: apache2 first"
 press_for l embedhttpd
@@ -540,6 +555,7 @@ done
 [ "$(cat "$T/watch.rc" 2>/dev/null)" = 0 ] &&
 	cmp -s "$T/stty.before" "$T/stty.after" && no_san "$T/watch.err"
 ok $? "q quits with 0 and the terminal settings are restored"
+section watch_keys
 tmux kill-session -t lmw 2>/dev/null
 
 rm -f "$T/watch.rc" "$T/stty.after"
@@ -555,6 +571,7 @@ until_ok 60 has_rc
 ok $? "SIGTERM ends watch with 0 and the terminal settings restored"
 tmux kill-session -t lmw 2>/dev/null
 
+section watch_sigterm
 kill "$leaker" 2>/dev/null
 wait "$leaker" 2>/dev/null
 exit "$failed"

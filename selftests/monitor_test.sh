@@ -113,6 +113,7 @@ echo "TAP version 13"
 [ -z "${LEAKMON_TIMENS:-}" ] ||
 	echo "# in a time namespace: the boot clock is $LEAKMON_TIMENS s ahead"
 
+section setup
 # ---- the slope of known samples ----
 
 # 61 samples a minute apart: SUnreclaim +1000 B/min, SReclaimable +500 B/min,
@@ -172,6 +173,7 @@ printf 'MemTotal: 1 kB\nSReclaimable: 3 kB\nSUnreclaim: 1000 kB\n' >"$T/meminfo"
 	[ "$(LEAKMON_MEMINFO=$T/meminfo "$CLI" check --state "$T/m" sreclaimable)" = 3072 ]
 ok $? "LEAKMON_MEMINFO replaces /proc/meminfo"
 
+section known
 # ---- the apache2 leak ----
 
 # the Zabbix agent runs leakmon as nobody: its series is in
@@ -199,6 +201,7 @@ mv "$NSTATE.seed" "$NSTATE"
 ok $? "the agent user's state file is seeded with pre-leak samples ($pre)"
 diag <"$T/seed.err"
 
+section seed
 insmod "$LEAKBIND_KO"
 "$WL" apache2 "$NLEAK" | diag
 rmmod leakbind
@@ -210,6 +213,7 @@ lm 0 "$T/scan1" scan && lm 0 "$T/scan2.json" scan --json
 ok $? "leakmon scan runs two passes"
 echo 10 >/sys/module/leakmon/parameters/scan_grace
 
+section leak
 # expect: the values of status, top and growth --json now, in want[], and
 # the tolerance of each in tol[]
 declare -A want tol
@@ -254,6 +258,7 @@ expect() {
 expect
 ok $? "status, top and growth --json after the leak"
 
+section expect
 # every key, as root, against status/top/growth --json
 bad=0
 for k in "${!want[@]}"; do
@@ -267,6 +272,7 @@ done
 [ "$bad" -eq 0 ]
 ok $? "check keys match status/top/growth --json (${#want[@]} keys)"
 
+section keys
 [ "${want[exited]}" -ge $((3 * NLEAK)) ] &&
 	[ "$(value top.owner)" = apache2 ] && [ "${want[top.live]}" -eq $((3 * NLEAK)) ]
 ok $? "the leak: ${want[exited]} objects of exited owners, top.owner apache2 with ${want[top.live]} live"
@@ -284,6 +290,7 @@ ok $? "discovery.owners finds the exited apache2 (tgid ${tgid:-?}); owner.exited
 	[ "$(value uid.unreachable 65534)" -ge $((3 * NLEAK)) ]
 ok $? "the leak is unreachable: ${want[unreachable]} in all, owner.unreachable and uid.unreachable of apache2"
 
+section owner_keys
 # ---- Prometheus ----
 
 lm 0 "$T/p" prometheus -o "$T/leakmon.prom" &&
@@ -313,6 +320,7 @@ rows=$(grep -c '^leakmon_owner_live_objects{' "$T/p1.prom")
 ok $? "prometheus -n 1: at most top 1 + most unreachable/exited + \"other\" ($rows owner rows)"
 diag <"$T/promtool.out"
 
+section prometheus
 # ---- Zabbix agent ----
 
 Z=$T/zabbix
@@ -347,6 +355,7 @@ if [ "$up" -ne 0 ]; then
 	diag <"$Z/agent.log"
 fi
 
+section agent_start
 # the agent's processes own sockets and files too: expect anew; while it
 # serves a request, its shell, leakmon and its collector (reading /proc)
 # hold a few dozen files more than when root asked
@@ -355,6 +364,7 @@ for k in live live.sock live.blob live.fblob live.skblob owners owners.exited; d
 	tol[$k]=64
 done
 
+section agent_expect
 # zget KEY: the value the agent reports
 zget() {
 	"$ZGET" -s 127.0.0.1 -p "$PORT" -k "$1" 2>&1
@@ -385,6 +395,7 @@ done < <(sed -n 's/^UserParameter=\([^[,]*\),.*/\1/p' "$UPCONF")
 [ "$bad" -eq 0 ] && [ "$nkeys" -ge 25 ]
 ok $? "zabbix_get reads every key ($nkeys) with values that match status --json"
 
+section agent_keys
 growth=$(zget leakmon.slab.growth)
 explained=$(zget leakmon.explained)
 samples=$(zget leakmon.slab.growth.samples)
@@ -424,5 +435,6 @@ else
 	ok 0 "no sanitizer report from leakmon under the agent"
 fi
 
+section agent_rest
 echo "1..$n"
 exit "$failed"

@@ -37,3 +37,16 @@ has_socket() {
 holds_fds() {
 	[ "$(find "/proc/$1/fd" -mindepth 1 2>/dev/null | wc -l)" -ge "$2" ]
 }
+
+# section NAME: a line "# time PREFIX NAME N s" (PREFIX: TAP_PREFIX without
+# its ": "), N the seconds since the previous section's line or since
+# tap.sh was sourced; where a test's time goes, in the TAP log (the " s"
+# keeps the line out of check.sh's slowest programs, "# time NAME N")
+read -r tap_section_t0 _ </proc/uptime 2>/dev/null || tap_section_t0=0
+section() {
+	local t
+	read -r t _ </proc/uptime 2>/dev/null || t=0
+	awk -v p="${TAP_PREFIX%: }" -v s="$1" -v a="$tap_section_t0" -v b="$t" \
+		'BEGIN { printf "# time %s %s %.1f s\n", p, s, b - a }'
+	tap_section_t0=$t
+}
