@@ -108,10 +108,11 @@ section setup
 # ---- record the apache2 reproducer ----
 
 REC=$T/apache2.jsonl
-"$CLI" record -i 0.5 -n 20 -o "$REC" >"$T/rec.out" 2>"$T/rec.err" &
+"$CLI" record -i 0.25 -n 20 -o "$REC" >"$T/rec.out" 2>"$T/rec.err" &
 rec=$!
 # Two samples after each step (the first may have been taken during it):
-# a staircase of 8 steps and 17 samples or more on any kernel.
+# a staircase of 8 steps and 17 samples or more on any kernel.  A sample
+# every 0.25 s: the steps take 4 s more than the workload, at 0.5 s 8 s.
 until_ok 120 has_samples "$REC" 1
 for _ in 1 2 3 4 5 6 7 8; do
 	"$WL" apache2 50 >/dev/null
@@ -132,7 +133,7 @@ assert lines[-1] == "", "the file does not end with a newline"
 recs = [json.loads(l) for l in lines[:-1]]
 h = recs[0]
 assert h["type"] == "header" and h["format"] == "leakmon-record" \
-    and h["version"] == 2 and h["interval_s"] == 0.5 and h["host"], h
+    and h["version"] == 2 and h["interval_s"] == 0.25 and h["host"], h
 s = [r for r in recs if r["type"] == "sample"]
 assert len(s) >= 15, "only %d samples" % len(s)
 assert all(r["module"] and r["sunreclaim_bytes"] > 0 for r in s)
