@@ -329,12 +329,6 @@ stamped() {
 		printf '[%s] %s\n' "$up" "$l"
 	done
 }
-# step NAME: "# time NAME N s" since the previous step (or the start)
-step_t0=$SECONDS
-step() {
-	echo "# time $1 $((SECONDS - step_t0)) s"
-	step_t0=$SECONDS
-}
 guest() {
 	local debdir=$1 kver tmp rc
 	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
@@ -394,10 +388,10 @@ guest() {
 		install -D -m 0644 "$pre/leakmon-$VERSION.dkms.tar.gz" "$tarball"
 		how="DKMS tarball built on the host"
 	fi
-	step_t0=$SECONDS
+	section "setup"
 	"${apt[@]}" install "$dkms_deb" "$cli_deb" 2>&1 | stamped >"$tmp/install.log"
 	rc=${PIPESTATUS[0]}
-	step "apt-get install ($how for $kver)"
+	section "apt-get install ($how for $kver)"
 	rm -f "$tarball"
 	sed 's/^/# apt: /' "$tmp/install.log" | grep -iE 'leakmon|dkms|error|warn|sign' | head -n 30
 	ok $rc "apt-get install ./leakmon-dkms_${VERSION}_all.deb ./$(basename "$cli_deb")"
@@ -472,11 +466,11 @@ guest() {
 				cp -r "$pre/$newk" "/var/lib/dkms/leakmon/$VERSION/" &&
 					how="built on the host"
 			fi
-			step_t0=$SECONDS
+			section "the installed module's tests"
 			run-parts --report --exit-on-error --arg="$newk" \
 				/etc/kernel/header_postinst.d 2>&1 | stamped >"$tmp/upgrade.log"
 			rc=${PIPESTATUS[0]}
-			step "kernel upgrade ($how for $newk)"
+			section "kernel upgrade ($how for $newk)"
 			grep -iE 'dkms|leakmon|error' "$tmp/upgrade.log" | head -n 20 | sed 's/^/# upgrade: /'
 			[ $rc -eq 0 ] &&
 				dkms status "leakmon/$VERSION" -k "$newk" 2>/dev/null | grep -q ': installed' &&
@@ -487,10 +481,10 @@ guest() {
 		fi
 	fi
 
-	step_t0=$SECONDS
+	section "before the purge"
 	"${apt[@]}" purge leakmon leakmon-dkms 2>&1 | stamped >"$tmp/purge.log"
 	rc=${PIPESTATUS[0]}
-	step "apt-get purge"
+	section "apt-get purge"
 	[ $rc -eq 0 ] || sed 's/^/# purge: /' "$tmp/purge.log" | tail -n 10
 	local left
 	left=$(ls /lib/modules/*/updates/dkms/leakmon.ko* /etc/modprobe.d/leakmon.conf \
