@@ -1013,6 +1013,13 @@ void lm_track_reset(void)
 	for (b = 0; b < (1UL << lm_owners.bits); b++) {
 		spinlock_t *lock = lm_lock_of(&lm_owners, b);
 
+		/*
+		 * An owner added meanwhile counts from now on: no lock for
+		 * an empty bucket (most are: lockdep made the locking of all
+		 * of them a tenth of a second under emulation)
+		 */
+		if (hlist_empty(&lm_owners.buckets[b]))
+			continue;
 		spin_lock_irqsave(lock, flags);
 		hlist_for_each_entry(o, &lm_owners.buckets[b], node) {
 			spin_lock(&o->lock);
@@ -1073,6 +1080,12 @@ int lm_owner_walk(unsigned long *bucket, unsigned long *index,
 	for (; *bucket < (1UL << lm_owners.bits); (*bucket)++, *index = 0) {
 		spinlock_t *lock = lm_lock_of(&lm_owners, *bucket);
 
+		/*
+		 * An owner added meanwhile may or may not be listed, locked
+		 * or not: no lock for an empty bucket
+		 */
+		if (hlist_empty(&lm_owners.buckets[*bucket]))
+			continue;
 		i = 0;
 		spin_lock_irqsave(lock, flags);
 		hlist_for_each_entry(o, &lm_owners.buckets[*bucket], node) {
