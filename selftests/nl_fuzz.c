@@ -427,7 +427,13 @@ static struct nl_sock *open_sock(void)
 	nl_socket_disable_seq_check(sk);
 	nl_socket_disable_auto_ack(sk);
 	nl_socket_set_msg_buf_size(sk, BUFSZ);
-	nl_socket_enable_msg_peek(sk);
+	/*
+	 * One recvmsg() an answer, not a peek for its size first: BUFSZ
+	 * holds any (a dump's part is at most 32 KiB, an error echoes a
+	 * request of at most 25 KiB), and a longer one would be an error
+	 * (NLE_MSG_TRUNC: "no answer"), never cut silently.
+	 */
+	nl_socket_disable_msg_peek(sk);
 	nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
