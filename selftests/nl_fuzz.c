@@ -531,7 +531,19 @@ static int set_restrict(struct nl_sock *sk, uint32_t *seq, uint8_t on)
 
 /* ---- phases ------------------------------------------------------------ */
 
+/*
+ * Where a phase's time went (a message sent until its answer ended), by
+ * command byte (the last for every byte beyond LEAKMON_CMD_MAX), request
+ * or dump, answered ok or with an error.
+ */
+#define NCMD (LEAKMON_CMD_MAX + 2)
+struct cost {
+	double secs;
+	long n;
+};
+
 struct stats {
+	struct cost cost[NCMD][2][2];
 	long sent, answered_ok, answered_err, known_bad, known_bad_ok, no_extack,
 	     dropped, probe_fail, lost, priv_ok, priv_not_eperm, read_mismatch;
 	char first_problem[256];
@@ -548,6 +560,14 @@ static void problem(struct stats *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /*
  * unpriv: 0 = root; 1 = unprivileged, reads allowed; 2 = unprivileged,
  * reads restricted; 3 = unprivileged, its own rows only: reads allowed.
@@ -560,6 +580,9 @@ static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 
 	for (long i = 0; i < count; i++) {
 		bool known_bad = false, mutated = false, badlen = false, wellformed = false;
+		bool dump;
+		struct cost *c;
+		double t0;
 		uint8_t cmd;
 		uint32_t mode = rndn(100);
 
@@ -574,12 +597,14 @@ static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 		if (b.len < NLMSG_HDRLEN + GENL_HDRLEN)
 			known_bad = true;	/* truncated genetlink header */
 		cmd = b.len >= NLMSG_HDRLEN + 1 ? b.d[NLMSG_HDRLEN] : 0;
+		dump = (((struct nlmsghdr *)b.d)->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 		if (mode == 99) {
 			/* a netlink length the kernel must drop silently */
 			((struct nlmsghdr *)b.d)->nlmsg_len = b.len + 1 + rndn(4096);
 			badlen = true;
 		}
 		s->sent++;
+		t0 = now();
 		if (send_raw(sk, &b, ++seq, !badlen) < 0) {
 			if (badlen) {
 				s->dropped++;
@@ -604,6 +629,9 @@ static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 			problem(s, "message %ld (cmd %u, %zu bytes): no answer", i, cmd, b.len);
 			continue;
 		}
+		c = &s->cost[cmd < NCMD ? cmd : NCMD - 1][dump][!!r.err];
+		c->secs += now() - t0;
+		c->n++;
 		if (r.err)
 			s->answered_err++;
 		else
@@ -642,6 +670,36 @@ static void fuzz(struct nl_sock *sk, long count, int unpriv, struct stats *s)
 	}
 }
 
+/* The three kinds of message that took the most time */
+static void print_costs(const char *what, const struct stats *s)
+{
+	const struct cost *top[3] = { NULL };
+
+	for (int m = 0; m < NCMD; m++)
+		for (int d = 0; d < 2; d++)
+			for (int e = 0; e < 2; e++) {
+				const struct cost *c = &s->cost[m][d][e];
+
+				for (int t = 0; t < 3; t++) {
+					if (top[t] && top[t]->secs >= c->secs)
+						continue;
+					memmove(&top[t + 1], &top[t],
+						(2 - t) * sizeof(top[0]));
+					top[t] = c;
+					break;
+				}
+			}
+	printf("# %s: most time in", what);
+	for (int t = 0; t < 3 && top[t] && top[t]->n; t++) {
+		size_t i = top[t] - &s->cost[0][0][0];
+
+		printf("%s cmd %zu%s %s: %.1f s (%ld, %.1f ms each)", t ? ";" : "",
+		       i / 4, i / 2 % 2 ? " dump" : "", i % 2 ? "error" : "ok",
+		       top[t]->secs, top[t]->n, 1000 * top[t]->secs / top[t]->n);
+	}
+	printf("\n");
+}
+
 static void print_stats(const char *what, const struct stats *s, double secs)
 {
 	printf("# %s: %ld messages in %.1f s (%.0f/s): %ld answered ok, %ld errors, "
@@ -650,14 +708,7 @@ static void print_stats(const char *what, const struct stats *s, double secs)
 	       s->answered_err, s->dropped, s->known_bad);
 	if (s->first_problem[0])
 		printf("# %s: first problem: %s\n", what, s->first_problem);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	print_costs(what, s);
 }
 
 /* Run an unprivileged phase in a child (nobody), stats through a pipe. */
