@@ -38,6 +38,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -100,14 +102,6 @@ static inline bool leakmon_loaded(void)
 	return access("/sys/module/leakmon", F_OK) == 0;
 }
 
-/* (Re)load leakmon with the given parameters ("" for defaults). */
-static inline int leakmon_reload(const char *params)
-{
-	if (leakmon_loaded() && sh("rmmod leakmon"))
-		return -1;
-	return sh("insmod %s %s", env_or_die("LEAKMON_KO"), params);
-}
-
 /*
  * Load and unload with the system calls insmod and rmmod make, without
  * starting them (two execs over the 9p root are most of a cycle under TCG).
@@ -126,6 +120,46 @@ static inline int module_load(const char *params)
 static inline int module_unload(void)
 {
 	return syscall(SYS_delete_module, "leakmon", O_NONBLOCK);
+}
+
+/*
+ * (Re)load leakmon with the given parameters ("" for defaults), as rmmod
+ * and insmod would, and saying why when it fails.
+ */
+static inline int leakmon_reload(const char *params)
+{
+	if (leakmon_loaded() && module_unload()) {
+		fprintf(stderr, "# rmmod leakmon: %s\n", strerror(errno));
+		return -1;
+	}
+	if (module_load(params)) {
+		fprintf(stderr, "# insmod leakmon.ko %s: %s\n", params,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The kernel log holds text (what `dmesg | grep -qF text` says, without
+ * its three execs, seconds on the debug kernel under emulation).
+ */
+static inline bool kernel_log_has(const char *text)
+{
+	int len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	bool found;
+	char *buf;
+
+	if (len <= 0)
+		return false;
+	buf = malloc(len + 1);
+	if (!buf)
+		return false;
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, len);
+	buf[len > 0 ? len : 0] = '\0';
+	found = strstr(buf, text) != NULL;
+	free(buf);
+	return found;
 }
 
 static inline void msleep(unsigned int ms)
