@@ -170,6 +170,15 @@ static inline void msleep(unsigned int ms)
 		;
 }
 
+/* CLOCK_MONOTONIC in seconds */
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static inline struct lm_handle *open_or_die(void)
 {
 	struct lm_handle *h;
