@@ -92,7 +92,7 @@ run cli_test_valgrind env LEAKMON_CLI="${LEAKMON_CLI_PLAIN:-}" \
 run monitor_test "$LEAKMON_SRC/selftests/monitor_test.sh"
 run graph_test "$LEAKMON_SRC/selftests/graph_test.sh"
 # The libnl fuzzer (LEAKMON_FUZZ_COUNT root messages, as many again as
-# nobody; about 12,000 a second under TCG on a stock kernel, 123 on the
+# nobody; about 12,000 a second under TCG on a stock kernel, 300 on the
 # debug kernel).
 run nl_fuzz "$LEAKMON_TESTS/nl_fuzz" --count "${LEAKMON_FUZZ_COUNT:-1000000}"
 if [ -d /sys/module/leakmon ]; then
