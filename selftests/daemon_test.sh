@@ -80,11 +80,13 @@ trap cleanup EXIT
 echo 1 >"$GRACE"
 
 # lm OUT ARGS...: the CLI, stdout to OUT, stderr to OUT.err; fails on a
-# non-zero exit or a sanitizer report
+# non-zero exit or a sanitizer report.  NICE: a command prefix (a pass
+# under load runs at nice -15, below).
+NICE=()
 lm() {
 	local out=$1 rc
 	shift
-	"$CLI" "$@" >"$out" 2>"$out.err"
+	"${NICE[@]}" "$CLI" "$@" >"$out" 2>"$out.err"
 	rc=$?
 	if [ "$rc" -ne 0 ] ||
 		grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$out.err"; then
@@ -143,7 +145,13 @@ load() {
 	while [ "$scans" -lt 2 ] || [ "$SECONDS" -lt "$end" ]; do
 		kill -0 "$ka" 2>/dev/null && kill -0 "$fresh" 2>/dev/null &&
 			[ "$SECONDS" -lt "$limit" ] || break
-		lm "$T/load-scan.json" scan --json || { bad=1; break; }
+		# The pass runs in the kernel in the CLI's context: at nice 0
+		# it waited for the emulated CPU behind ab and the workers
+		# (apache2: 15 to 24 s a pass), at -15 it takes its turns
+		# among them all the same.
+		NICE=(nice -n -15)
+		lm "$T/load-scan.json" scan --json || { bad=1; NICE=(); break; }
+		NICE=()
 		scans=$((scans + 1))
 		u=$(jq '.scan.unreachable' "$T/load-scan.json")
 		mark "pass $scans under load: $u unreachable,"
