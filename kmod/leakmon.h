@@ -22,6 +22,8 @@
 #include <linux/leakmon.h>
 
 #define LM_NKINDS __LEAKMON_KIND_MAX
+/* Room for why a kind is disabled: each of its probes and their errors */
+#define LM_REASON_LEN	96
 
 /* Event counters, per CPU and per kind; zeroed by a reset. */
 enum lm_event {
@@ -435,7 +437,7 @@ struct lm_kind_info {
 	const char *alloc_probe;	/* active alloc symbol + "(ret)" */
 	const char *free_probe;
 	const char *handover_probe;	/* NULL: none registered */
-	char reason[96];		/* why disabled */
+	char reason[LM_REASON_LEN];	/* why disabled */
 	unsigned long missed_alloc;
 	unsigned long missed_free;
 	unsigned long missed_handover;

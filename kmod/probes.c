@@ -172,7 +172,7 @@ struct lm_kind_state {
 	struct lm_hook alloc;
 	struct lm_hook free;
 	struct lm_hook handover;	/* optional */
-	char reason[96];
+	char reason[LM_REASON_LEN];
 };
 
 static struct lm_kind_state lm_state[LM_NKINDS];

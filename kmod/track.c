@@ -89,7 +89,8 @@ static atomic_t lm_owner_frees;
 static u64 lm_reset_ns;
 /* Bytes per object of each kind (ksize()), 0 until measured. */
 static u32 lm_obj_size[LM_NKINDS];
-/* Bit 0: a saturation episode is on (its event was queued). */
+/* LM_SATURATED: a saturation episode is on (its event was queued). */
+#define LM_SATURATED	0
 static unsigned long lm_saturated;
 static u64 lm_last_drop_ns;
 /* The owner of objects allocated outside task context; never exits. */
@@ -568,7 +569,8 @@ static void lm_track_drop(unsigned int kind, enum lm_event reason)
 
 	lm_ev(kind, reason);
 	WRITE_ONCE(lm_last_drop_ns, now);
-	if (test_bit(0, &lm_saturated) || test_and_set_bit(0, &lm_saturated))
+	if (test_bit(LM_SATURATED, &lm_saturated) ||
+	    test_and_set_bit(LM_SATURATED, &lm_saturated))
 		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.cmd = LEAKMON_CMD_EVENT_SATURATED;
@@ -590,11 +592,11 @@ static void lm_track_drop(unsigned int kind, enum lm_event reason)
 /* A tracked allocation ends a saturation episode quiet for long enough. */
 static inline void lm_track_rearm(void)
 {
-	if (likely(!test_bit(0, &lm_saturated)))
+	if (likely(!test_bit(LM_SATURATED, &lm_saturated)))
 		return;
 	if (ktime_get_boot_fast_ns() - READ_ONCE(lm_last_drop_ns) >=
 	    LM_SAT_QUIET_NS)
-		clear_bit(0, &lm_saturated);
+		clear_bit(LM_SATURATED, &lm_saturated);
 }
 
 /* Measure the bytes per object of a kind on its first live object. */
@@ -1194,6 +1196,9 @@ err_pcpu:
 	return err;
 }
 
+/* Buckets freed between two cond_resched() at unload */
+#define LM_RESCHED_BUCKETS	1024
+
 /* Called once no probe handler can run any more. */
 void lm_track_exit(void)
 {
@@ -1207,7 +1212,7 @@ void lm_track_exit(void)
 			hlist_del(&obj->node);
 			kmem_cache_free(lm_obj_cache, obj);
 		}
-		if (!(b & 1023))
+		if (!(b % LM_RESCHED_BUCKETS))
 			cond_resched();
 	}
 	for (b = 0; b < (1UL << lm_owners.bits); b++) {
