@@ -5,6 +5,7 @@
 # lm_build SERIES; it sets KVER, KDIR, LM_BUILD and the paths below
 # (LEAKMON_KO, LEAKBIND_KO, LEAKMON_CLI_*, LEAKMON_TESTS, LEAKMON_YNL,
 # LEAKMON_MONITOR_TOOLS, LEAKMON_DAEMONS).
+# shellcheck disable=SC2034 # those are set for the scripts sourcing this
 #
 # Cache (rebuildable, delete to refetch): ${LEAKMON_CACHE:-/var/cache/leakmon}
 

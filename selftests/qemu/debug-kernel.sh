@@ -86,7 +86,7 @@ while IFS= read -r line; do
 		grep -qE "^CONFIG_$name=" "$OBJ/.config" && bad+=("CONFIG_$name should be off")
 	else
 		grep -qxF "CONFIG_$name=$want" "$OBJ/.config" ||
-			bad+=("CONFIG_$name=$want is not set (got: $(grep -E "^(# )?CONFIG_$name[= ]" "$OBJ/.config" || echo absent))")
+			bad+=("CONFIG_$name=$want is not set (got: $(grep -E "^(# )?CONFIG_${name}[= ]" "$OBJ/.config" || echo absent))")
 	fi
 done <"$FRAGMENT"
 ((${#bad[@]} == 0)) || die "the configuration lost options: ${bad[*]}"
