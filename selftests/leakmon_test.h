@@ -417,12 +417,12 @@ static inline int held_finish(struct held_child *c)
 
 FIXTURE(leakmon) {
 	struct lm_handle *h;
-	struct timespec t0;
+	double t0;
 };
 
 FIXTURE_SETUP(leakmon)
 {
-	clock_gettime(CLOCK_MONOTONIC, &self->t0);
+	self->t0 = now_s();
 	if (geteuid() != 0)
 		SKIP(return, "needs root to load modules");
 	if (!leakmon_loaded())
@@ -434,14 +434,9 @@ FIXTURE_SETUP(leakmon)
 /* Each test's wall time, for make check's account of where time goes */
 FIXTURE_TEARDOWN(leakmon)
 {
-	struct timespec t1;
-
 	if (self->h)
 		lm_close(self->h);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("# test time %s %.1f s\n", _metadata->name,
-	       (t1.tv_sec - self->t0.tv_sec) +
-	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);
+	printf("# test time %s %.1f s\n", _metadata->name, now_s() - self->t0);
 	fflush(stdout);
 }
 
@@ -600,16 +595,13 @@ static inline struct lm_handle *events_open(void)
 /* Everything that arrives within ms milliseconds. */
 static inline void collect(struct lm_handle *h, struct ev_log *log, int ms)
 {
-	struct timespec t0, t1;
+	double t0 = now_s();
 	struct lm_event ev;
 	bool got;
 	int left;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = ms - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
-				  (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		left = ms - (int)((now_s() - t0) * 1000);
 		if (left <= 0)
 			return;
 		if (lm_event_next(h, &ev, left, &got) != LM_OK) {
