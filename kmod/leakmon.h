@@ -39,7 +39,7 @@ enum lm_event {
 	LM_EV_MAX
 };
 
-/* An owner's history with one kind (its live count is apart, packed). */
+/* An owner's history with one kind, as reported (its live count apart). */
 struct lm_owner_kind {
 	u64 allocated;
 	u64 freed;
@@ -50,27 +50,50 @@ struct lm_owner_kind {
 };
 
 /*
+ * The same, as the probe handlers count it: without a lock, each counter
+ * on its own.  The times are the coarse boot-time clock's (to the tick).
+ */
+struct lm_owner_acct {
+	atomic64_t allocated;
+	atomic64_t freed;
+	u64 first_ns;			/* WRITE_ONCE */
+	u64 last_ns;			/* WRITE_ONCE */
+	atomic64_t received;
+	atomic64_t handed_over;
+};
+
+/*
+ * An owner's live count of a kind, with LM_LIVE_EXITED set from the moment
+ * its process exited: every increment and decrement sees, in the value it
+ * returns, whether it came before or after the exit, and the exit sees the
+ * count of those that came before.  That keeps the exited owners' total
+ * (lm_pcpu.orphans) exact without a lock.
+ */
+#define LM_LIVE_EXITED		BIT(30)
+#define LM_LIVE_COUNT		(LM_LIVE_EXITED - 1)
+
+/*
  * An owner: 232 bytes on a kernel without lock debugging, a 240-byte slab
  * slot with the free pointer (leakmon_scale's sockets_100000 holds it to
  * 256 with slab waste and its bucket's share).
- * Live counts are u32: the object table holds at most
+ * Live counts are 30 bits: the object table holds at most
  * LEAKMON_MAX_OBJECTS_LIMIT (2^26) objects.
  */
 struct lm_owner {
 	struct hlist_node node;		/* owner bucket; bucket lock */
 	refcount_t ref;			/* live objects, +1 while alive */
-	spinlock_t lock;		/* everything below but type */
+	spinlock_t lock;		/* the identity, exit_ns, exited */
 	pid_t tgid;
 	kuid_t uid;
 	u64 start_ns;
 	u64 exit_ns;
 	u64 cgroup_id;
 	char comm[TASK_COMM_LEN];
-	u32 live[LM_NKINDS];
+	atomic_t live[LM_NKINDS];	/* count | LM_LIVE_EXITED */
 	u8 type;			/* enum leakmon_owner_type, fixed */
 	bool exited;
-	bool over;			/* threshold event sent, not re-armed */
-	struct lm_owner_kind k[LM_NKINDS];
+	u8 over;			/* threshold event sent (cmpxchg) */
+	struct lm_owner_acct k[LM_NKINDS];
 };
 
 /* A copy of an owner taken under its lock, for reporting. */

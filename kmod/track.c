@@ -167,6 +167,19 @@ static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 	o->cgroup_id = lm_compat_task_cgroup_id(t);
 }
 
+/* Two command names alike: two loads each, not a call to memcmp(). */
+static inline bool lm_comm_eq(const char *a, const char *b)
+{
+	u64 a0, a1, b0, b1;
+
+	BUILD_BUG_ON(TASK_COMM_LEN != 2 * sizeof(u64));
+	memcpy(&a0, a, sizeof(a0));
+	memcpy(&a1, a + sizeof(a0), sizeof(a1));
+	memcpy(&b0, b, sizeof(b0));
+	memcpy(&b1, b + sizeof(b0), sizeof(b1));
+	return a0 == b0 && a1 == b1;
+}
+
 /*
  * The identity of an allocation's owner is current's at the allocation:
  * its comm (exec, prctl), uid (setuid) and cgroup (a move) are copied when
@@ -177,8 +190,8 @@ static inline void lm_owner_refresh(struct lm_owner *o, struct lm_pcpu *c)
 	const void *css = lm_compat_task_css_set(current);
 
 	if (likely(c->owner == o && c->owner_css == css &&
-		   !memcmp(o->comm, current->comm, sizeof(o->comm)) &&
-		   uid_eq(o->uid, lm_task_uid(current))))
+		   lm_comm_eq(o->comm, current->comm) &&
+		   uid_eq(o->uid, current_real_cred()->uid)))
 		return;
 	spin_lock(&o->lock);
 	lm_owner_fill_identity(o, current);
@@ -269,8 +282,12 @@ static struct lm_owner *lm_owner_get(struct task_struct *t)
 	 * will not be seen exiting again: it starts out exited.
 	 */
 	if (atomic_read(&t->signal->live) == 0) {
+		unsigned int i;
+
 		o->exited = true;
 		o->exit_ns = ktime_get_boot_fast_ns();
+		for (i = 0; i < LM_NKINDS; i++)
+			atomic_set(&o->live[i], LM_LIVE_EXITED);
 		/* its fields before its reference (lm_owner_cached) */
 		smp_wmb();
 		refcount_set(&o->ref, 1);
@@ -370,14 +387,21 @@ static void lm_owner_put(struct lm_owner *o)
 	}
 }
 
-/* The owner's live objects, all kinds; o->lock. */
+/* The owner's live objects of a kind */
+static inline u32 lm_owner_live_kind(const struct lm_owner *o,
+				     unsigned int kind)
+{
+	return atomic_read(&o->live[kind]) & LM_LIVE_COUNT;
+}
+
+/* The owner's live objects, all kinds */
 static u64 lm_owner_live(const struct lm_owner *o)
 {
 	u64 sum = 0;
 	unsigned int i;
 
 	for (i = 0; i < LM_NKINDS; i++)
-		sum += o->live[i];
+		sum += lm_owner_live_kind(o, i);
 	return sum;
 }
 
@@ -396,7 +420,7 @@ static void lm_owner_event(const struct lm_owner *o, struct lm_notif *ev,
 	ev->cgroup_id = o->cgroup_id;
 	memcpy(ev->comm, o->comm, sizeof(ev->comm));
 	for (i = 0; i < LM_NKINDS; i++)
-		ev->count[i] = o->live[i];
+		ev->count[i] = lm_owner_live_kind(o, i);
 }
 
 /* What happened to one object of an owner (lm_owner_account) */
@@ -410,63 +434,71 @@ enum lm_acct {
 };
 
 /*
- * Credit what happened to one object of a kind to o.  An allocation or a
- * receipt that takes the owner to the event threshold fills ev and
- * returns true: the caller queues it once no lock is held.
+ * Credit what happened to one object of a kind to o, without a lock: each
+ * counter is an atomic of its own, and the exited owners' total follows
+ * LM_LIVE_EXITED in the live count (struct lm_owner).  An allocation or a
+ * receipt that takes the owner to the event threshold fills ev and returns
+ * true: the caller queues it once no lock is held.
  */
 static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 			     enum lm_acct what, struct lm_notif *ev)
 {
-	unsigned int thr = READ_ONCE(lm_event_threshold);
-	struct lm_owner_kind *k = &o->k[kind];
-	bool crossed = false;
+	struct lm_owner_acct *k = &o->k[kind];
+	unsigned int thr;
 	unsigned long flags;
 	u64 now;
+	int v;
 
-	spin_lock_irqsave(&o->lock, flags);
 	switch (what) {
 	case LM_ACCT_ALLOC:
 	case LM_ACCT_RECEIVE:
-		o->live[kind]++;
-		if (o->exited)
+		v = atomic_inc_return(&o->live[kind]);
+		if (v & LM_LIVE_EXITED)
 			this_cpu_inc(lm_pcpu->orphans[kind]);
 		if (what == LM_ACCT_RECEIVE) {
-			k->received++;
+			atomic64_inc(&k->received);
 		} else {
-			now = ktime_get_boot_fast_ns();
-			k->allocated++;
-			if (!k->first_ns)
-				k->first_ns = now;
-			k->last_ns = now;
+			now = ktime_get_coarse_boottime_ns();
+			atomic64_inc(&k->allocated);
+			if (unlikely(!READ_ONCE(k->first_ns)))
+				WRITE_ONCE(k->first_ns, now);
+			WRITE_ONCE(k->last_ns, now);
 		}
-		if (thr && !o->over && lm_owner_live(o) >= thr) {
-			o->over = true;
-			lm_owner_event(o, ev, LEAKMON_CMD_EVENT_THRESHOLD,
-				       ktime_get_boot_fast_ns());
-			ev->threshold = thr;
-			crossed = true;
-		}
-		break;
+		thr = READ_ONCE(lm_event_threshold);
+		if (likely(!thr || READ_ONCE(o->over) ||
+			   lm_owner_live(o) < thr))
+			return false;
+		/* One event per crossing: the first to get here sends it */
+		if (cmpxchg(&o->over, 0, 1))
+			return false;
+		spin_lock_irqsave(&o->lock, flags);
+		lm_owner_event(o, ev, LEAKMON_CMD_EVENT_THRESHOLD,
+			       ktime_get_boot_fast_ns());
+		spin_unlock_irqrestore(&o->lock, flags);
+		ev->threshold = thr;
+		return true;
 	case LM_ACCT_FREE:
 	case LM_ACCT_DROP:
 	case LM_ACCT_UNRECEIVE:
 	case LM_ACCT_HAND_OVER:
-		o->live[kind]--;
-		if (what == LM_ACCT_FREE)
-			k->freed++;
-		else if (what == LM_ACCT_UNRECEIVE)
-			k->received--;
-		else if (what == LM_ACCT_HAND_OVER)
-			k->handed_over++;
-		if (o->exited)
+		v = atomic_dec_return(&o->live[kind]);
+		if (v & LM_LIVE_EXITED)
 			this_cpu_dec(lm_pcpu->orphans[kind]);
+		if (what == LM_ACCT_FREE)
+			atomic64_inc(&k->freed);
+		else if (what == LM_ACCT_UNRECEIVE)
+			atomic64_dec(&k->received);
+		else if (what == LM_ACCT_HAND_OVER)
+			atomic64_inc(&k->handed_over);
 		/* Re-armed below half the threshold (or with events off). */
-		if (o->over && (!thr || lm_owner_live(o) * 2 < thr))
-			o->over = false;
+		if (unlikely(READ_ONCE(o->over))) {
+			thr = READ_ONCE(lm_event_threshold);
+			if (!thr || lm_owner_live(o) * 2 < thr)
+				WRITE_ONCE(o->over, 0);
+		}
 		break;
 	}
-	spin_unlock_irqrestore(&o->lock, flags);
-	return crossed;
+	return false;
 }
 
 /* The event pipeline's look at an exited owner (struct lm_exit_ops) */
@@ -512,7 +544,9 @@ void lm_track_task_exit(struct task_struct *task)
 			o->exit_ns = ktime_get_boot_fast_ns();
 			for (i = 0; i < LM_NKINDS; i++)
 				this_cpu_add(lm_pcpu->orphans[i],
-					     (long)o->live[i]);
+					     (long)(atomic_fetch_or(LM_LIVE_EXITED,
+								    &o->live[i]) &
+						    LM_LIVE_COUNT));
 			marked = true;
 			atomic_inc(&lm_nr_exited);
 			/*
@@ -1024,14 +1058,12 @@ void lm_track_reset(void)
 			continue;
 		spin_lock_irqsave(lock, flags);
 		hlist_for_each_entry(o, &lm_owners.buckets[b], node) {
-			spin_lock(&o->lock);
 			for (k = 0; k < LM_NKINDS; k++) {
-				o->k[k].allocated = 0;
-				o->k[k].freed = 0;
-				o->k[k].received = 0;
-				o->k[k].handed_over = 0;
+				atomic64_set(&o->k[k].allocated, 0);
+				atomic64_set(&o->k[k].freed, 0);
+				atomic64_set(&o->k[k].received, 0);
+				atomic64_set(&o->k[k].handed_over, 0);
 			}
-			spin_unlock(&o->lock);
 		}
 		spin_unlock_irqrestore(lock, flags);
 		cond_resched();
@@ -1045,8 +1077,14 @@ u32 lm_owner_generation(void)
 	return (u32)atomic_read(&lm_owner_gen) | 1U << 31;
 }
 
+/*
+ * A copy of an owner: its identity as of one moment (its lock), its
+ * counters each as of about then (they change without the lock).
+ */
 static void lm_owner_snapshot(struct lm_owner *o, struct lm_owner_snap *s)
 {
+	unsigned int k;
+
 	spin_lock(&o->lock);
 	s->type = o->type;
 	s->tgid = o->tgid;
@@ -1056,9 +1094,18 @@ static void lm_owner_snapshot(struct lm_owner *o, struct lm_owner_snap *s)
 	s->exit_ns = o->exit_ns;
 	s->cgroup_id = o->cgroup_id;
 	memcpy(s->comm, o->comm, sizeof(s->comm));
-	memcpy(s->live, o->live, sizeof(s->live));
-	memcpy(s->k, o->k, sizeof(s->k));
 	spin_unlock(&o->lock);
+	for (k = 0; k < LM_NKINDS; k++) {
+		const struct lm_owner_acct *a = &o->k[k];
+
+		s->live[k] = lm_owner_live_kind(o, k);
+		s->k[k].allocated = atomic64_read(&a->allocated);
+		s->k[k].freed = atomic64_read(&a->freed);
+		s->k[k].first_ns = READ_ONCE(a->first_ns);
+		s->k[k].last_ns = READ_ONCE(a->last_ns);
+		s->k[k].received = atomic64_read(&a->received);
+		s->k[k].handed_over = atomic64_read(&a->handed_over);
+	}
 }
 
 void lm_track_owner_snap(struct lm_owner *o, struct lm_owner_snap *s)
