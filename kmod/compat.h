@@ -18,15 +18,6 @@
 #include <linux/kfence.h>
 #endif
 
-/*
- * __cond_lock() told sparse that a conditional lock function returned with
- * the lock held.  Kernels that annotate such functions themselves (for
- * Clang's context analysis) no longer have it; there it is a no-op.
- */
-#ifndef __cond_lock
-#define __cond_lock(x, c) (c)
-#endif
-
 /* cgroup v2 id of a task's default-hierarchy cgroup, 0 without cgroups. */
 static inline u64 lm_compat_task_cgroup_id(struct task_struct *task)
 {

@@ -81,7 +81,13 @@ struct lm_owner_acct {
  */
 struct lm_owner {
 	struct hlist_node node;		/* owner bucket; bucket lock */
-	refcount_t ref;			/* live objects, +1 while alive */
+	/*
+	 * Live objects, +1 while alive.  An atomic_t, not a refcount_t: it
+	 * is bounded by LEAKMON_MAX_OBJECTS_LIMIT + 1 and never saturates,
+	 * and a probe handler drops one per object without a call
+	 * (lm_owner_put()).
+	 */
+	atomic_t ref;
 	spinlock_t lock;		/* the identity, exit_ns, exited */
 	pid_t tgid;
 	kuid_t uid;

@@ -155,7 +155,7 @@ static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
 
 /* ---- owners ---------------------------------------------------------- */
 
-static void lm_owner_put(struct lm_owner *o);
+static inline void lm_owner_put(struct lm_owner *o);
 
 /*
  * A process's uid is its objective (real credentials') uid: the one ps and
@@ -240,7 +240,7 @@ static struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
 	*fresh = false;
 	o = lm_owner_find_type(&lm_owners.buckets[b], type, tgid, start_ns);
 	if (o) {
-		refcount_inc(&o->ref);
+		atomic_inc(&o->ref);
 		return o;
 	}
 	if (atomic_inc_return(&lm_nr_owners) > READ_ONCE(lm_max_owners)) {
@@ -298,12 +298,12 @@ static struct lm_owner *lm_owner_get(struct task_struct *t)
 			atomic_set(&o->live[i], LM_LIVE_EXITED);
 		/* its fields before its reference (lm_owner_cached) */
 		smp_wmb();
-		refcount_set(&o->ref, 1);
+		atomic_set(&o->ref, 1);
 		atomic_inc(&lm_nr_exited);
 	} else {
 		/* its fields before its reference (lm_owner_cached) */
 		smp_wmb();
-		refcount_set(&o->ref, 2);
+		atomic_set(&o->ref, 2);
 	}
 	hlist_add_head(&o->node, &lm_owners.buckets[b]);
 	atomic_inc(&lm_owner_gen);
@@ -333,7 +333,7 @@ static inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 	if (!o || atomic_read(&lm_owner_frees) != c->owner_frees ||
 	    o->tgid != tgid || o->start_ns != start_ns ||
 	    o->type != LEAKMON_OWNER_TYPE_TASK ||
-	    !refcount_inc_not_zero(&o->ref))
+	    !atomic_inc_not_zero(&o->ref))
 		return NULL;
 	/* the key as set before the reference was (lm_owner_get) */
 	smp_acquire__after_ctrl_dep();
@@ -356,7 +356,7 @@ static struct lm_owner *lm_owner_get_current(void)
 	struct lm_owner *o;
 
 	if (!in_task()) {
-		refcount_inc(&lm_irq_owner->ref);
+		atomic_inc(&lm_irq_owner->ref);
 		return lm_irq_owner;
 	}
 	c = this_cpu_ptr(lm_pcpu);
@@ -374,25 +374,39 @@ static struct lm_owner *lm_owner_get_current(void)
 	return o;
 }
 
-static void lm_owner_put(struct lm_owner *o)
+/* The last reference of an owner: out of the table, freed */
+static noinline void lm_owner_put_last(struct lm_owner *o)
 {
 	unsigned long b = lm_owner_bucket(o->tgid, o->start_ns);
 	spinlock_t *lock = lm_lock_of(&lm_owners, b);
 	unsigned long flags;
 
-	/* __cond_lock: tell sparse the lock is held when this is true. */
-	if (__cond_lock(lock,
-			refcount_dec_and_lock_irqsave(&o->ref, lock, &flags))) {
-		hlist_del(&o->node);
-		atomic_inc(&lm_owner_gen);
-		/* Before the memory can serve another owner (owner_cached) */
-		atomic_inc(&lm_owner_frees);
+	spin_lock_irqsave(lock, flags);
+	/* Found by a lookup meanwhile: it lives on. */
+	if (!atomic_dec_and_test(&o->ref)) {
 		spin_unlock_irqrestore(lock, flags);
-		atomic_dec(&lm_nr_owners);
-		if (o->exited)
-			atomic_dec(&lm_nr_exited);
-		kmem_cache_free(lm_owner_cache, o);
+		return;
 	}
+	hlist_del(&o->node);
+	atomic_inc(&lm_owner_gen);
+	/* Before the memory can serve another owner (owner_cached) */
+	atomic_inc(&lm_owner_frees);
+	spin_unlock_irqrestore(lock, flags);
+	atomic_dec(&lm_nr_owners);
+	if (o->exited)
+		atomic_dec(&lm_nr_exited);
+	kmem_cache_free(lm_owner_cache, o);
+}
+
+/*
+ * Drop a reference: without a lock unless it may be the last (as
+ * atomic_dec_and_lock(), inline: a probe handler puts one per object).
+ */
+static inline void lm_owner_put(struct lm_owner *o)
+{
+	if (likely(atomic_add_unless(&o->ref, -1, 1)))
+		return;
+	lm_owner_put_last(o);
 }
 
 /* The owner's live objects of a kind */
@@ -815,7 +829,7 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
 	unsigned long flags;
 	bool crossed;
 
-	refcount_inc(&to->ref);
+	atomic_inc(&to->ref);
 	crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE, &ev);
 	spin_lock_irqsave(lock, flags);
 	obj = lm_obj_find(b, key, kind);
@@ -884,7 +898,7 @@ struct lm_owner *lm_track_owner_of(struct task_struct *t)
 
 void lm_track_owner_hold(struct lm_owner *o)
 {
-	refcount_inc(&o->ref);
+	atomic_inc(&o->ref);
 }
 
 /*
@@ -905,7 +919,7 @@ struct lm_owner *lm_track_netns_owner(u32 inum)
 	if (fresh) {
 		o->uid = GLOBAL_ROOT_UID;
 		strscpy(o->comm, "[netns]", sizeof(o->comm));
-		refcount_set(&o->ref, 1);
+		atomic_set(&o->ref, 1);
 		hlist_add_head(&o->node, &lm_owners.buckets[b]);
 		atomic_inc(&lm_owner_gen);
 	}
@@ -1206,7 +1220,7 @@ static int lm_irq_owner_init(void)
 	o->type = LEAKMON_OWNER_TYPE_SOFTIRQ;
 	strscpy(o->comm, "[softirq]", sizeof(o->comm));
 	o->uid = GLOBAL_ROOT_UID;
-	refcount_set(&o->ref, 1);
+	atomic_set(&o->ref, 1);
 	b = lm_owner_bucket(0, 0);
 	/* Nothing else can see the table yet. */
 	hlist_add_head(&o->node, &lm_owners.buckets[b]);
