@@ -2,10 +2,13 @@
 /*
  * leakmon: the object table and the owner table.
  *
- * Both are fixed arrays of hlist buckets sized at load time, each guarded
- * by one of a small array of hashed spinlocks.  Probe handlers hold one
- * bucket lock at a time for a chain walk and never sleep; entries come
- * from dedicated slab caches with GFP_ATOMIC and every failure is counted.
+ * Both are fixed arrays of buckets sized at load time (owners in hlists,
+ * objects in singly linked chains), each guarded by one of a small array
+ * of hashed spinlocks.  Probe handlers hold one bucket lock at a time for a
+ * chain walk and never sleep; entries come from each CPU's free ones or
+ * from dedicated slab caches with GFP_ATOMIC, and every failure is counted.
+ * An owner's counters are atomics of their own: a probe handler takes no
+ * owner lock.
  *
  * Lock order: owner bucket lock -> owner->lock.  Object bucket locks are
  * never held together with any other leakmon lock.
@@ -37,8 +40,12 @@
  */
 #define LM_MAG_SIZE		32
 
+/*
+ * An object's entry: 32 bytes.  Its chain is singly linked: every removal
+ * walks the chain from its bucket anyway, to find the entry by its key.
+ */
 struct lm_obj {
-	struct hlist_node node;
+	struct lm_obj *next;		/* bucket chain; bucket lock */
 	unsigned long key;
 	struct lm_owner *owner;
 	u8 kind;
@@ -77,7 +84,7 @@ struct lm_pcpu {
 };
 
 struct lm_table {
-	struct hlist_head *buckets;
+	void *buckets;			/* lm_owner_head(), lm_obj_slot() */
 	spinlock_t *locks;		/* hashed: bucket & lock mask */
 	unsigned int bits;
 	unsigned int lock_bits;
@@ -116,7 +123,9 @@ static int lm_table_init(struct lm_table *t, unsigned int bits,
 
 	t->bits = bits;
 	t->lock_bits = min(bits, lock_bits);
-	t->buckets = kvcalloc(1UL << bits, sizeof(*t->buckets), GFP_KERNEL);
+	/* an hlist_head or a pointer to an entry: one pointer, NULL */
+	BUILD_BUG_ON(sizeof(struct hlist_head) != sizeof(struct lm_obj *));
+	t->buckets = kvcalloc(1UL << bits, sizeof(void *), GFP_KERNEL);
 	if (!t->buckets)
 		return -ENOMEM;
 	t->locks = kcalloc(1UL << t->lock_bits, sizeof(*t->locks), GFP_KERNEL);
@@ -141,6 +150,35 @@ static void lm_table_free(struct lm_table *t)
 static inline spinlock_t *lm_lock_of(struct lm_table *t, unsigned long b)
 {
 	return &t->locks[b & ((1UL << t->lock_bits) - 1)];
+}
+
+/* The chain of owners of bucket b */
+static inline struct hlist_head *lm_owner_head(unsigned long b)
+{
+	return (struct hlist_head *)lm_owners.buckets + b;
+}
+
+/* The link to the first entry of object bucket b */
+static inline struct lm_obj **lm_obj_slot(unsigned long b)
+{
+	return (struct lm_obj **)lm_objs.buckets + b;
+}
+
+/*
+ * In bucket b, whose lock the caller holds: the link to the entry of key
+ * (of kind, or of any kind with LM_KIND_ANY), or to the chain's end (NULL).
+ */
+#define LM_KIND_ANY	UINT_MAX
+static inline struct lm_obj **lm_obj_seek(unsigned long b, unsigned long key,
+					  unsigned int kind)
+{
+	struct lm_obj **link = lm_obj_slot(b);
+
+	for (; *link; link = &(*link)->next)
+		if ((*link)->key == key &&
+		    (kind == LM_KIND_ANY || (*link)->kind == kind))
+			break;
+	return link;
 }
 
 static inline unsigned long lm_obj_bucket(unsigned long key)
@@ -238,7 +276,7 @@ static struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
 	struct lm_owner *o;
 
 	*fresh = false;
-	o = lm_owner_find_type(&lm_owners.buckets[b], type, tgid, start_ns);
+	o = lm_owner_find_type(lm_owner_head(b), type, tgid, start_ns);
 	if (o) {
 		atomic_inc(&o->ref);
 		return o;
@@ -305,7 +343,7 @@ static struct lm_owner *lm_owner_get(struct task_struct *t)
 		smp_wmb();
 		atomic_set(&o->ref, 2);
 	}
-	hlist_add_head(&o->node, &lm_owners.buckets[b]);
+	hlist_add_head(&o->node, lm_owner_head(b));
 	atomic_inc(&lm_owner_gen);
 out:
 	spin_unlock_irqrestore(lock, flags);
@@ -558,7 +596,7 @@ void lm_track_task_exit(struct task_struct *task)
 		return;
 
 	spin_lock_irqsave(lock, flags);
-	o = lm_owner_find(&lm_owners.buckets[b], tgid, start_ns);
+	o = lm_owner_find(lm_owner_head(b), tgid, start_ns);
 	if (o) {
 		spin_lock(&o->lock);
 		if (!o->exited) {
@@ -697,7 +735,7 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
-	struct lm_obj *obj, *old;
+	struct lm_obj *obj, *old, **link;
 	struct lm_owner *o;
 	struct lm_notif ev;
 	bool crossed;
@@ -739,12 +777,12 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 		lm_notify(&ev);
 
 	spin_lock(lock);
-	hlist_for_each_entry(old, &lm_objs.buckets[b], node)
-		if (old->key == key)
-			break;
+	link = lm_obj_seek(b, key, LM_KIND_ANY);
+	old = *link;
 	if (old)
-		hlist_del(&old->node);
-	hlist_add_head(&obj->node, &lm_objs.buckets[b]);
+		*link = old->next;
+	obj->next = *lm_obj_slot(b);
+	*lm_obj_slot(b) = obj;
 	spin_unlock(lock);
 
 	/* A live entry at this address means its free was missed. */
@@ -755,15 +793,10 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 }
 
 /* The entry of (key, kind) in bucket b, whose lock the caller holds */
-static struct lm_obj *lm_obj_find(unsigned long b, unsigned long key,
-				  unsigned int kind)
+static inline struct lm_obj *lm_obj_find(unsigned long b, unsigned long key,
+					 unsigned int kind)
 {
-	struct lm_obj *obj;
-
-	hlist_for_each_entry(obj, &lm_objs.buckets[b], node)
-		if (obj->key == key && obj->kind == kind)
-			return obj;
-	return NULL;
+	return *lm_obj_seek(b, key, kind);
 }
 
 static void __lm_track_free(unsigned int kind, const void *ptr)
@@ -771,12 +804,13 @@ static void __lm_track_free(unsigned int kind, const void *ptr)
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
-	struct lm_obj *obj;
+	struct lm_obj *obj, **link;
 
 	spin_lock(lock);
-	obj = lm_obj_find(b, key, kind);
+	link = lm_obj_seek(b, key, kind);
+	obj = *link;
 	if (obj)
-		hlist_del(&obj->node);
+		*link = obj->next;
 	spin_unlock(lock);
 
 	if (!obj) {
@@ -920,7 +954,7 @@ struct lm_owner *lm_track_netns_owner(u32 inum)
 		o->uid = GLOBAL_ROOT_UID;
 		strscpy(o->comm, "[netns]", sizeof(o->comm));
 		atomic_set(&o->ref, 1);
-		hlist_add_head(&o->node, &lm_owners.buckets[b]);
+		hlist_add_head(&o->node, lm_owner_head(b));
 		atomic_inc(&lm_owner_gen);
 	}
 	spin_unlock_irqrestore(lock, flags);
@@ -1010,20 +1044,18 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 				void *arg)
 {
 	struct lm_obj_view v;
-	struct lm_obj *obj;
-	struct hlist_node *tmp;
-	HLIST_HEAD(stale);
+	struct lm_obj *obj, **link, *stale = NULL;
 	unsigned long flags, end = min(bucket + n, lm_track_buckets());
 
 	for (; bucket < end; bucket++) {
 		spinlock_t *lock = lm_lock_of(&lm_objs, bucket);
 
 		/* An entry added meanwhile is young: no lock for an empty one */
-		if (hlist_empty(&lm_objs.buckets[bucket]))
+		if (!READ_ONCE(*lm_obj_slot(bucket)))
 			continue;
 		spin_lock_irqsave(lock, flags);
-		hlist_for_each_entry_safe(obj, tmp, &lm_objs.buckets[bucket],
-					  node) {
+		link = lm_obj_slot(bucket);
+		while ((obj = *link)) {
 			v.kind = obj->kind;
 			v.key = (const void *)obj->key;
 			v.owner = obj->owner;
@@ -1032,20 +1064,22 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 			v.stamp = obj->stamp;
 			obj->cls = fn(&v, arg);
 			if (obj->cls == LM_CLS_STALE) {
-				hlist_del(&obj->node);
-				hlist_add_head(&obj->node, &stale);
+				*link = obj->next;
+				obj->next = stale;
+				stale = obj;
 				continue;
 			}
 			obj->stamp = v.stamp;
 			/* What the next pass needs of this one's marks */
 			obj->held = (obj->held & (LM_HELD_OWNER | LM_HELD_OTHER)) ==
 				    LM_HELD_OTHER ? LM_HELD_AWAY : 0;
+			link = &obj->next;
 		}
 		spin_unlock_irqrestore(lock, flags);
 	}
 	/* Entries whose free was missed: dropped, counted as replaced */
-	hlist_for_each_entry_safe(obj, tmp, &stale, node) {
-		hlist_del(&obj->node);
+	while ((obj = stale)) {
+		stale = obj->next;
 		local_irq_save(flags);
 		lm_ev(obj->kind, LM_EV_REPLACED);
 		lm_obj_release(obj, false);
@@ -1100,10 +1134,10 @@ void lm_track_reset(void)
 		 * an empty bucket (most are: lockdep made the locking of all
 		 * of them a tenth of a second under emulation)
 		 */
-		if (hlist_empty(&lm_owners.buckets[b]))
+		if (hlist_empty(lm_owner_head(b)))
 			continue;
 		spin_lock_irqsave(lock, flags);
-		hlist_for_each_entry(o, &lm_owners.buckets[b], node) {
+		hlist_for_each_entry(o, lm_owner_head(b), node) {
 			for (k = 0; k < LM_NKINDS; k++) {
 				atomic64_set(&o->k[k].allocated, 0);
 				atomic64_set(&o->k[k].freed, 0);
@@ -1179,11 +1213,11 @@ int lm_owner_walk(unsigned long *bucket, unsigned long *index,
 		 * An owner added meanwhile may or may not be listed, locked
 		 * or not: no lock for an empty bucket
 		 */
-		if (hlist_empty(&lm_owners.buckets[*bucket]))
+		if (hlist_empty(lm_owner_head(*bucket)))
 			continue;
 		i = 0;
 		spin_lock_irqsave(lock, flags);
-		hlist_for_each_entry(o, &lm_owners.buckets[*bucket], node) {
+		hlist_for_each_entry(o, lm_owner_head(*bucket), node) {
 			if (i++ < *index)
 				continue;
 			lm_owner_snapshot(o, &s);
@@ -1223,7 +1257,7 @@ static int lm_irq_owner_init(void)
 	atomic_set(&o->ref, 1);
 	b = lm_owner_bucket(0, 0);
 	/* Nothing else can see the table yet. */
-	hlist_add_head(&o->node, &lm_owners.buckets[b]);
+	hlist_add_head(&o->node, lm_owner_head(b));
 	atomic_inc(&lm_nr_owners);
 	lm_irq_owner = o;
 	return 0;
@@ -1234,6 +1268,7 @@ int lm_track_init(void)
 	unsigned int obj_bits, owner_bits, max_owners;
 	int err;
 
+	BUILD_BUG_ON(sizeof(struct lm_obj) > 32);
 	obj_bits = ilog2(lm_hash_buckets);
 	/* About four owners per bucket at the limit. */
 	max_owners = READ_ONCE(lm_max_owners);
@@ -1302,15 +1337,15 @@ void lm_track_exit(void)
 	unsigned long b;
 
 	for (b = 0; b < (1UL << lm_objs.bits); b++) {
-		hlist_for_each_entry_safe(obj, tmp, &lm_objs.buckets[b], node) {
-			hlist_del(&obj->node);
+		while ((obj = *lm_obj_slot(b))) {
+			*lm_obj_slot(b) = obj->next;
 			kmem_cache_free(lm_obj_cache, obj);
 		}
 		if (!(b % LM_RESCHED_BUCKETS))
 			cond_resched();
 	}
 	for (b = 0; b < (1UL << lm_owners.bits); b++) {
-		hlist_for_each_entry_safe(o, tmp, &lm_owners.buckets[b], node) {
+		hlist_for_each_entry_safe(o, tmp, lm_owner_head(b), node) {
 			hlist_del(&o->node);
 			kmem_cache_free(lm_owner_cache, o);
 		}
