@@ -36,7 +36,7 @@
 /*
  * Free entries kept per CPU (struct lm_pcpu.mag): a release hands its
  * entry to the next allocation on the same CPU without the slab allocator.
- * 32 entries of 40 bytes per CPU, counted in the leakmon_obj cache.
+ * 32 entries of 32 bytes per CPU, counted in the leakmon_obj cache.
  */
 #define LM_MAG_SIZE		32
 
