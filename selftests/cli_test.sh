@@ -354,8 +354,15 @@ rc=$?
 	! grep -q 'showing your own' "$T/m1"
 ok $? "restrict_read 1: a customer exits 4 with the kernel's message, the monitoring user reads (rc $rc)"
 run_cli 0 "$T/rr0" config --restrict-read 0 --reader-gid 4294967295 &&
-	grep -q '^reader_gid  *4294967295$' "$T/rr0"
+	grep -q '^reader_gid  *4294967295 (none)$' "$T/rr0"
 ok $? "restrict_read 0 and no reader group again"
+# A group by its name, and none by that word
+run_cli 0 "$T/rg" config --reader-gid root &&
+	grep -q '^reader_gid  *0 (root)$' "$T/rg" &&
+	run_cli 0 "$T/rg2" config --reader-gid none &&
+	grep -q '^reader_gid  *4294967295 (none)$' "$T/rg2" &&
+	run_cli 2 "$T/rg3" config --reader-gid no-such-group-lm
+ok $? "config --reader-gid takes a group's name and none"
 kill "$cust_a" "$cust_b" 2>/dev/null
 wait "$cust_a" "$cust_b" 2>/dev/null
 

@@ -2,7 +2,9 @@
 /*
  * leakmon config, reset and version.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -44,6 +46,10 @@ static void config_opt_usage(char *buf, size_t size,
 
 	config_opt_name(name, sizeof(name), f);
 	len = snprintf(buf, size, "--%s ", name);
+	if (f->type == LM_CFG_TYPE_GID) {
+		snprintf(buf + len, size - (size_t)len, "GROUP");
+		return;
+	}
 	if (f->type != LM_CFG_TYPE_U8 || f->max - f->min > 9) {
 		snprintf(buf + len, size - (size_t)len, "N");
 		return;
@@ -95,8 +101,12 @@ void usage_config(FILE *f)
 		col = fprintf(f, "  %-*s%s", CONFIG_HELP_COLUMN - 2, opt,
 			      d->help);
 		/* the range, on a line of its own if need be */
-		snprintf(range, sizeof(range), "(%" PRIu32 "..%" PRIu32 "%s%s)",
-			 d->min, d->max, d->note[0] ? ", " : "", d->note);
+		if (d->type == LM_CFG_TYPE_GID)
+			snprintf(range, sizeof(range), "(%s)", d->note);
+		else
+			snprintf(range, sizeof(range),
+				 "(%" PRIu32 "..%" PRIu32 "%s%s)", d->min,
+				 d->max, d->note[0] ? ", " : "", d->note);
 		if (col + 1 + (int)strlen(range) > CONFIG_HELP_WIDTH)
 			fprintf(f, "\n%*s%s", CONFIG_HELP_COLUMN, "", range);
 		else
@@ -108,6 +118,30 @@ void usage_config(FILE *f)
 		"  -h, --help            this text\n");
 }
 
+/* A group: "none", a number (in f's range) or the name of a group */
+static int config_gid(const char *opt, const struct lm_config_field_desc *f,
+		      const char *arg, uint64_t *v)
+{
+	struct group *gr;
+
+	if (!strcmp(arg, "none")) {
+		*v = LEAKMON_READER_GID_NONE;
+		return EXIT_OK;
+	}
+	if ((arg[0] >= '0' && arg[0] <= '9') || arg[0] == '-' || !arg[0])
+		return cli_parse_num("config", opt, arg, f->min, f->max, v);
+	errno = 0;
+	gr = getgrnam(arg);
+	if (!gr && errno)
+		return cli_usage_error("config", "%s: looking up group '%s': %s",
+				       opt, arg, strerror(errno));
+	if (!gr)
+		return cli_usage_error("config", "%s: no group named '%s'",
+				       opt, arg);
+	*v = gr->gr_gid;
+	return EXIT_OK;
+}
+
 /* Parse a field's option into set, refusing a second, different value */
 static int config_opt(struct lm_config *set,
 		      const struct lm_config_field_desc *f, const char *arg)
@@ -117,7 +151,10 @@ static int config_opt(struct lm_config *set,
 	int ret;
 
 	config_opt_name(opt + 2, sizeof(opt) - 2, f);
-	ret = cli_parse_num("config", opt, arg, f->min, f->max, &v);
+	if (f->type == LM_CFG_TYPE_GID)
+		ret = config_gid(opt, f, arg, &v);
+	else
+		ret = cli_parse_num("config", opt, arg, f->min, f->max, &v);
 	if (ret)
 		return ret;
 	if ((set->present & f->bit) && lm_config_value(set, f) != v)
@@ -172,10 +209,18 @@ void config_print_human(FILE *f, const struct lm_config *c)
 {
 	for (unsigned int i = 0; i < LM_CFG_NFIELDS; i++) {
 		const struct lm_config_field_desc *d = &lm_config_fields[i];
+		uint32_t v = lm_config_value(c, d);
+		struct group *gr;
 
-		if (c->present & d->bit)
-			fprintf(f, "%-*s %" PRIu32 "\n", CONFIG_LABEL_WIDTH,
-				d->name, lm_config_value(c, d));
+		if (!(c->present & d->bit))
+			continue;
+		fprintf(f, "%-*s %" PRIu32, CONFIG_LABEL_WIDTH, d->name, v);
+		/* a group by its name too, where this machine knows it */
+		if (d->type == LM_CFG_TYPE_GID && v == LEAKMON_READER_GID_NONE)
+			fputs(" (none)", f);
+		else if (d->type == LM_CFG_TYPE_GID && (gr = getgrgid(v)))
+			fprintf(f, " (%s)", gr->gr_name);
+		fputc('\n', f);
 	}
 }
 

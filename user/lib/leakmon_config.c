@@ -15,6 +15,7 @@
 
 #define LM_CFG_SETTABLE_U32	true
 #define LM_CFG_SETTABLE_U8	true
+#define LM_CFG_SETTABLE_GID	true
 #define LM_CFG_SETTABLE_RO	false
 #define LM_CFG_TYPE_RO		LM_CFG_TYPE_U32
 

@@ -91,11 +91,14 @@ struct lm_family {
  * ATTR		the attribute is LEAKMON_CONFIG_A_<ATTR>; LM_CFG_<ATTR>, its
  *		bit in lm_config.present, is 1 << (attribute - 1)
  * type		U32: a uint32_t.  U8: a uint8_t (a u8 attribute; JSON a
- *		number).  RO: a uint32_t that
+ *		number).  GID: a uint32_t group id (a u32 attribute; JSON
+ *		a number; the option takes a group name, a number or
+ *		"none", the output names the group).  RO: a uint32_t that
  *		LEAKMON_CMD_SET_CONFIG does not take (no option)
  * min, max	what LEAKMON_CMD_SET_CONFIG takes (RO: 0, 0)
  * help, note	the option in `leakmon config --help`: help, then
- *		"(min..max)", or "(min..max, note)" if note is not ""
+ *		"(min..max)", or "(min..max, note)" if note is not ""; GID:
+ *		"(note)"
  *
  * In the order of the attributes, which output follows.  A new field is
  * an entry here (the table lm_config_fields, the option, the output and
@@ -119,12 +122,13 @@ struct lm_family {
 	  "most alerts sent per second", "")				\
 	F(event_queue_max, EVENT_QUEUE_MAX, U32, 1,			\
 	  LEAKMON_EVENT_QUEUE_LIMIT, "most alerts waiting to be sent", "") \
-	F(reader_gid, READER_GID, U32, 0, LEAKMON_READER_GID_NONE,	\
+	F(reader_gid, READER_GID, GID, 0, LEAKMON_READER_GID_NONE,	\
 	  "group that reads everything",				\
-	  "4294967295: none")
+	  "a name or a number; none: no group")
 
 #define LM_CFG_CTYPE_U32	uint32_t
 #define LM_CFG_CTYPE_U8		uint8_t
+#define LM_CFG_CTYPE_GID	uint32_t
 #define LM_CFG_CTYPE_RO		uint32_t
 
 /* LM_CFG_MAX_OBJECTS, ...: bits of lm_config.present */
@@ -157,6 +161,7 @@ struct lm_config {
 enum lm_config_type {
 	LM_CFG_TYPE_U32,
 	LM_CFG_TYPE_U8,
+	LM_CFG_TYPE_GID,
 };
 
 /* A field of struct lm_config, as LM_CONFIG_FIELDS gives it */

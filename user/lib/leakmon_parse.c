@@ -89,6 +89,7 @@ static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
 
 #define LM_CFG_MNL_U32	MNL_TYPE_U32
 #define LM_CFG_MNL_U8	MNL_TYPE_U8
+#define LM_CFG_MNL_GID	MNL_TYPE_U32
 #define LM_CFG_MNL_RO	MNL_TYPE_U32
 
 static const struct lm_attr_spec config_spec[LEAKMON_CONFIG_A_MAX + 1] = {

@@ -212,6 +212,8 @@ void test_cli(void)
 	CLI_EXIT(EXIT_USAGE, "config", "--max-owners", "4294967296");
 	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "3");
 	CLI_EXIT(EXIT_USAGE, "config", "--reader-gid", "-1");
+	CLI_EXIT(EXIT_USAGE, "config", "--reader-gid", "4294967296");
+	CLI_EXIT(EXIT_USAGE, "config", "--reader-gid", "no-such-group-lm");
 	CLI_EXIT(EXIT_USAGE, "config", "--restrict-read", "0", "--restrict-read", "1");
 	CLI_EXIT(EXIT_USAGE, "version", "now");
 	CLI_EXIT(EXIT_OK, "check", "--help");

@@ -329,7 +329,7 @@ void test_render_config(void)
 		"Usage: leakmon config [--max-objects N] [--max-owners N]\n"
 		"                      [--restrict-read 0|1|2] [--event-threshold N]\n"
 		"                      [--event-rate N] [--event-queue-max N]\n"
-		"                      [--reader-gid N] [--json]\n"
+		"                      [--reader-gid GROUP] [--json]\n"
 		"\n"
 		"Without options, print the module's configuration.  With options,\n"
 		"change it (needs CAP_NET_ADMIN) and print the new configuration.\n"
@@ -343,8 +343,8 @@ void test_render_config(void)
 		"                        (0..67108864, 0: off; see leakmon events)\n"
 		"  --event-rate N        most alerts sent per second (1..100000)\n"
 		"  --event-queue-max N   most alerts waiting to be sent (1..65536)\n"
-		"  --reader-gid N        group that reads everything\n"
-		"                        (0..4294967295, 4294967295: none)\n"
+		"  --reader-gid GROUP    group that reads everything\n"
+		"                        (a name or a number; none: no group)\n"
 		"  -j, --json            one JSON document on stdout\n"
 		"  -h, --help            this text\n";
 	static const char human[] =
@@ -383,6 +383,7 @@ void test_render_config(void)
 			   LM_CFG_EVENT_RATE,
 		.max_objects = 99, .max_owners = 4294967295U, .event_rate = 7,
 	};
+	struct lm_config gid = { .present = LM_CFG_READER_GID };
 	char *out = NULL;
 	size_t len = 0;
 	struct json j;
@@ -408,6 +409,23 @@ void test_render_config(void)
 	ok(!strcmp(out, "max_owners     4294967295\nrestrict_read  0\n"
 		   "event_rate     7\n"),
 	   "render: config, only the fields present");
+	free(out);
+
+	/* the reader group by its name where known, and "none" */
+	f = open_memstream(&out, &len);
+	config_print_human(f, &gid);
+	fclose(f);
+	ok(!strcmp(out, "reader_gid     0 (root)\n"),
+	   "render: config, reader_gid 0 named root");
+	if (strcmp(out, "reader_gid     0 (root)\n"))
+		diag("got: %s", out);
+	free(out);
+	gid.reader_gid = LEAKMON_READER_GID_NONE;
+	f = open_memstream(&out, &len);
+	config_print_human(f, &gid);
+	fclose(f);
+	ok(!strcmp(out, "reader_gid     4294967295 (none)\n"),
+	   "render: config, no reader group");
 	free(out);
 
 	f = open_memstream(&out, &len);
