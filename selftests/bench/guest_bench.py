@@ -239,9 +239,19 @@ class Config:
             self.tracer = None
 
 
+# A sample is the fastest of SPLIT runs of n / SPLIT iterations: the host's
+# other jobs only ever slow a run down, and a slow phase of the host that
+# covers one run of a configuration no longer decides its sample.
+SPLIT = 1 if SMOKE else 3
+
+
 def workload(name, n):
-    r = run([BENCH, name, str(n)])
-    return json.loads(r.stdout)["ns_per_op"]
+    best = None
+    for _ in range(SPLIT):
+        r = run([BENCH, name, str(max(1, n // SPLIT))])
+        ns = json.loads(r.stdout)["ns_per_op"]
+        best = ns if best is None else min(best, ns)
+    return best
 
 
 def check_same_probes():
