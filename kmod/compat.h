@@ -123,4 +123,161 @@ static inline const void *lm_compat_acct_state(void)
 #endif
 }
 
+/*
+ * The files registered with an io_uring instance (IORING_REGISTER_FILES),
+ * read under its ctx->uring_lock: a table of tagged file pointers up to
+ * 6.12 (struct io_fixed_file, ctx->nr_user_files), of resource nodes from
+ * 6.13 on (struct io_rsrc_data), whose struct io_rsrc_node is private to
+ * io_uring/rsrc.h: its leading members are mirrored here (7.2's).  The
+ * low bits of a file pointer are io_uring's flags (FFS_NOWAIT, FFS_ISREG).
+ * Which layout a kernel has is found by a Kbuild probe (LM_HAVE_URING_*);
+ * on 5.10 struct io_ring_ctx is private (below); before io_uring of 5.15
+ * was backported there, no registered file is found.
+ */
+#define LM_COMPAT_URING_FLAGS	0x3UL
+
+#if defined(LM_HAVE_URING_FIXED) || defined(LM_HAVE_URING_NODES)
+#include <linux/io_uring_types.h>
+
+#define LM_COMPAT_URING 1
+
+static inline struct mutex *lm_compat_uring_lock(void *ctx)
+{
+	return &((struct io_ring_ctx *)ctx)->uring_lock;
+}
+
+#ifdef LM_HAVE_URING_FIXED
+#define LM_COMPAT_URING_MIRRORED 0
+
+static inline unsigned int lm_compat_uring_nr_files(void *ctx)
+{
+	struct io_ring_ctx *c = ctx;
+
+	return c->file_table.files ? c->nr_user_files : 0;
+}
+
+static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
+{
+	struct io_ring_ctx *c = ctx;
+
+	return (struct file *)(c->file_table.files[i].file_ptr &
+			       ~LM_COMPAT_URING_FLAGS);
+}
+#else
+/*
+ * A layout copied, not compiled: a file found through it is followed only
+ * once the object table knows it as a live file (reach_walk.c).
+ */
+#define LM_COMPAT_URING_MIRRORED 1
+
+struct lm_compat_uring_node {
+	unsigned char type;		/* IORING_RSRC_FILE: 0 */
+	int refs;
+	u64 tag;
+	unsigned long file_ptr;
+};
+
+static inline unsigned int lm_compat_uring_nr_files(void *ctx)
+{
+	struct io_ring_ctx *c = ctx;
+
+	return c->file_table.data.nodes ? c->file_table.data.nr : 0;
+}
+
+static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
+{
+	struct io_ring_ctx *c = ctx;
+	const struct lm_compat_uring_node *node =
+		(const void *)c->file_table.data.nodes[i];
+
+	if (!node || node->type != 0)
+		return NULL;
+	return (struct file *)(node->file_ptr & ~LM_COMPAT_URING_FLAGS);
+}
+#endif
+#elif defined(LM_HAVE_URING_PRIVATE)
+/*
+ * 5.10 with io_uring as of 5.15 (backported, with io_is_uring_fops()):
+ * struct io_ring_ctx is private to io_uring/io_uring.c.  Its members up to
+ * the file table are mirrored, and only ever read, without its lock, by
+ * copy_from_kernel_nofault(): a layout that differs reads words that are
+ * no table's files, and finds nothing.  A file found is followed only once
+ * the object table knows it, and only by such reads (reach_walk.c).
+ */
+#include <linux/percpu-refcount.h>
+#include <linux/uaccess.h>
+
+#define LM_COMPAT_URING 1
+#define LM_COMPAT_URING_MIRRORED 1
+#define LM_COMPAT_URING_MAX_FILES BIT(15)	/* IORING_MAX_FIXED_FILES */
+
+struct lm_compat_uring_ctx {
+	struct {
+		struct percpu_ref refs;
+		void *rings;
+		unsigned int flags;
+		unsigned int bits;
+	} ____cacheline_aligned_in_smp;
+	struct {
+		struct mutex uring_lock;	/* not taken: its offset */
+		u32 *sq_array;
+		void *sq_sqes;
+		unsigned int cached_sq_head;
+		unsigned int sq_entries;
+		struct list_head defer_list;
+		void *rsrc_node;
+		unsigned long *files;		/* struct io_file_table */
+		unsigned int nr_user_files;
+	} ____cacheline_aligned_in_smp;
+};
+
+static inline struct mutex *lm_compat_uring_lock(void *ctx)
+{
+	return NULL;	/* read without it */
+}
+
+static inline unsigned int lm_compat_uring_nr_files(void *ctx)
+{
+	struct lm_compat_uring_ctx *c = ctx;
+	unsigned long *files;
+	unsigned int nr;
+
+	if (copy_from_kernel_nofault(&files, &c->files, sizeof(files)) ||
+	    copy_from_kernel_nofault(&nr, &c->nr_user_files, sizeof(nr)) ||
+	    !files || nr > LM_COMPAT_URING_MAX_FILES)
+		return 0;
+	return nr;
+}
+
+static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
+{
+	struct lm_compat_uring_ctx *c = ctx;
+	unsigned long *files, ptr;
+
+	if (copy_from_kernel_nofault(&files, &c->files, sizeof(files)) ||
+	    !files || copy_from_kernel_nofault(&ptr, files + i, sizeof(ptr)))
+		return NULL;
+	/* FFS_ASYNC_READ, FFS_ASYNC_WRITE, FFS_ISREG */
+	return (struct file *)(ptr & ~0x7UL);
+}
+#else
+#define LM_COMPAT_URING 0
+#define LM_COMPAT_URING_MIRRORED 0
+
+static inline struct mutex *lm_compat_uring_lock(void *ctx)
+{
+	return NULL;
+}
+
+static inline unsigned int lm_compat_uring_nr_files(void *ctx)
+{
+	return 0;
+}
+
+static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
+{
+	return NULL;
+}
+#endif
+
 #endif /* _LEAKMON_COMPAT_H */

@@ -6,27 +6,23 @@
  * inherited it, a descriptor was passed on), and an object whose owner
  * runs may be (a refcount leak in the kernel).  The pass tells them apart:
  *
- *  1. the walk visits every process's descriptor table and memory mappings
- *     and marks each tracked object it reaches (a file, and for a socket
- *     its inode and its sk); an object whose owner no longer runs is handed
- *     over to the process that holds it;
+ *  1. the walk (reach_walk.c) visits every process's descriptor table and
+ *     memory mappings and marks each tracked object it reaches; an object
+ *     whose owner no longer runs is handed over to the process that holds
+ *     it;
  *  2. the classification visits every entry of the object table and sorts
  *     it into young, held, kernel, closing or unreachable (see the UAPI
  *     header), and counts them per kind and per owner.
  *
  * Both run in process context, from a work item (every scan_interval
  * seconds) or on request (LEAKMON_CMD_SCAN), one pass at a time.  They
- * hold a spinlock for a bounded batch at a time (LM_REACH_FDS descriptors
- * under the task's and its descriptor table's locks, LM_REACH_VMAS
- * mappings under the mmap lock, LM_REACH_BUCKETS object buckets), and
- * offer the CPU between batches; the longest stretch is measured and
- * reported.  Tasks are found by pid number (idr_get_next() under RCU, as
- * /proc does), so a pass survives any process exiting under it.
+ * hold a lock for a bounded batch at a time (the classification a bucket
+ * lock, LM_REACH_BUCKETS buckets at a time) and offer the CPU between
+ * batches; the longest stretch is measured and reported.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bsearch.h>
-#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
@@ -35,28 +31,21 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/net.h>
-#include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
-#include <linux/sched/mm.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/workqueue.h>
 #include <uapi/linux/magic.h>
-#include <net/af_unix.h>
-#include <net/scm.h>
 #include <net/sock.h>
 
 #include "leakmon.h"
 #include "compat.h"
 #include "describe.h"
 #include "events.h"
+#include "reach.h"
 
-#define LM_REACH_FDS		256	/* descriptors per batch */
-#define LM_REACH_VMAS		128	/* mappings per batch */
 #define LM_REACH_BUCKETS	256	/* object buckets per batch */
 /* Owners with kernel, closing or unreachable objects reported per pass */
 #define LM_REACH_OWNERS		4096
@@ -66,8 +55,6 @@
 #define LM_REACH_GSLOTS		(2 * LM_REACH_GROUPS)
 /* Kernel sockets handed to their namespace's owner per bucket batch */
 #define LM_REACH_GIVE		64
-/* unix sockets whose queued descriptors are visited per descriptor batch */
-#define LM_REACH_UNIX		64
 /* Words of process accounting's state searched for its file */
 #define LM_REACH_ACCT_WORDS	64
 
@@ -120,17 +107,8 @@ struct lm_reach_give {
 /* One pass under way */
 struct lm_pass {
 	struct lm_reach_stats st;
-	u64 step_ns;			/* start of the current stretch */
+	struct lm_reach_clock clock;	/* its longest stretch */
 	u32 start_s, now_s, grace, closing_max;
-	/* the walk: the process being visited, its owner when needed */
-	struct task_struct *task;
-	struct lm_holder id;		/* task's process */
-	struct lm_owner *holder;
-	bool holder_tried;
-	unsigned int fd, batch;
-	/* unix sockets with queued skbs, referenced, to visit after the batch */
-	struct file *unix_q[LM_REACH_UNIX];
-	unsigned int nunix, unix_budget;
 	/* files kernel users keep without a descriptor (lm_reach_kept()) */
 	unsigned long acct[LM_REACH_ACCT_WORDS];
 	/* the classification's per-owner counts */
@@ -154,258 +132,6 @@ static struct lm_reach_report __rcu *lm_report;
 static u64 lm_reach_seq;
 static struct delayed_work lm_reach_work;
 static bool lm_reach_ready;
-
-/* Offer the CPU, and measure the stretch that ends here. */
-static void lm_reach_step(struct lm_pass *p)
-{
-	u64 now = ktime_get_ns();
-
-	if (now - p->step_ns > p->st.max_step_ns)
-		p->st.max_step_ns = now - p->step_ns;
-	cond_resched();
-	p->step_ns = ktime_get_ns();
-}
-
-/* ---- the walk --------------------------------------------------------- */
-
-/* Mark one object of p->task's process; find its owner if asked to. */
-static enum lm_hold lm_reach_hold(struct lm_pass *p, unsigned int kind,
-				  const void *obj)
-{
-	struct lm_owner *o;
-	enum lm_hold r;
-
-	r = lm_track_hold(kind, obj, &p->id, p->holder, !p->holder_tried);
-	if (r == LM_HOLD_ASK) {
-		p->holder_tried = true;
-		o = lm_track_owner_of(p->task);
-		if (IS_ERR(o))
-			return LM_HOLD_MARKED;
-		p->holder = o;
-		r = lm_track_hold(kind, obj, &p->id, o, false);
-	}
-	if (r == LM_HOLD_MOVED)
-		p->st.reattributed++;
-	return r;
-}
-
-/*
- * overlayfs opens a file of the real inode behind each regular file opened
- * on it, and keeps it in that file's private data: the real file itself up
- * to 6.12, the first member of its struct ovl_file after (which is not in
- * the headers).  Both candidates are only looked up as keys of the table:
- * an address that is not a tracked file marks nothing.  (A directory's
- * real file is not found: it stays in the kernel class.)
- */
-static void lm_reach_backing(struct lm_pass *p, struct file *file)
-{
-	void *priv = READ_ONCE(file->private_data);
-	struct file *real;
-
-	if (!priv ||
-	    lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, priv) != LM_HOLD_UNTRACKED)
-		return;
-	if (!copy_from_kernel_nofault(&real, priv, sizeof(real)) && real)
-		lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, real);
-}
-
-/* A file, and for a socket its inode and its sk. */
-static void lm_reach_file(struct lm_pass *p, struct file *file)
-{
-	struct inode *inode = file_inode(file);
-	struct socket *sock;
-	struct sock *sk;
-
-	lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, file);
-	if (!inode)
-		return;
-	if (inode->i_sb->s_magic == OVERLAYFS_SUPER_MAGIC &&
-	    S_ISREG(inode->i_mode)) {
-		lm_reach_backing(p, file);
-		return;
-	}
-	if (inode->i_sb->s_magic != SOCKFS_MAGIC)
-		return;
-	sock = SOCKET_I(inode);
-	lm_reach_hold(p, LEAKMON_KIND_SOCK_INODE, inode);
-	sk = READ_ONCE(sock->sk);
-	if (!sk)
-		return;
-	lm_reach_hold(p, LEAKMON_KIND_SK_BLOB, sk);
-	/* descriptors queued to it, for lm_reach_inflight() */
-	if (READ_ONCE(sk->sk_family) == AF_UNIX &&
-	    !skb_queue_empty_lockless(&sk->sk_receive_queue) &&
-	    p->unix_budget && p->nunix < LM_REACH_UNIX) {
-		p->unix_budget--;
-		p->unix_q[p->nunix++] = get_file(file);
-	}
-}
-
-/*
- * Descriptors in flight: files sent over SCM_RIGHTS and not yet received
- * are held by the process that can receive them, the holder of the unix
- * socket in whose receive queue they wait (systemd's socket activation and
- * fd store, supervisors passing listeners to workers).  Their scm_fp_list
- * holds a reference to each while its skb is queued, and the queue's lock
- * keeps the skb queued; the files are marked under it, as af_unix's
- * garbage collector visits them.  A queued unix socket's own queue is
- * visited too, up to LM_REACH_UNIX sockets per descriptor batch (a
- * cycle of sockets sent to each other ends there).  The queue is bounded
- * by the receiver's buffer and the sender's limit on descriptors in
- * flight (RLIMIT_NOFILE).
- */
-static void lm_reach_inflight(struct lm_pass *p)
-{
-	struct scm_fp_list *fpl;
-	struct sk_buff *skb;
-	struct file *file;
-	struct sock *sk;
-	int i;
-
-	while (p->nunix) {
-		file = p->unix_q[--p->nunix];
-		sk = SOCKET_I(file_inode(file))->sk;
-		if (sk) {
-			spin_lock(&sk->sk_receive_queue.lock);
-			skb_queue_walk(&sk->sk_receive_queue, skb) {
-				fpl = lm_compat_unix_fp(skb);
-				for (i = 0; fpl && i < fpl->count; i++) {
-					lm_reach_file(p, fpl->fp[i]);
-					p->st.fds++;
-				}
-			}
-			spin_unlock(&sk->sk_receive_queue.lock);
-		}
-		fput(file);
-	}
-}
-
-/* iterate_fd() callback: the task's and the table's locks are held. */
-static int lm_reach_fd(const void *arg, struct file *file, unsigned int fd)
-{
-	struct lm_pass *p = (struct lm_pass *)arg;
-
-	lm_reach_file(p, file);
-	p->st.fds++;
-	p->fd = fd + 1;
-	return ++p->batch >= LM_REACH_FDS;
-}
-
-/*
- * A thread of the group that still has its descriptor table and mm (the
- * leader may have exited before the others), referenced; NULL if none.
- */
-static struct task_struct *lm_reach_live_thread(struct task_struct *leader)
-{
-	struct task_struct *t, *found = NULL;
-
-	rcu_read_lock();
-	for_each_thread(leader, t) {
-		if (READ_ONCE(t->files)) {
-			get_task_struct(t);
-			found = t;
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return found;
-}
-
-static void lm_reach_fds(struct lm_pass *p, struct task_struct *t)
-{
-	int more;
-
-	p->fd = 0;
-	do {
-		p->batch = 0;
-		p->unix_budget = LM_REACH_UNIX;
-		task_lock(t);
-		more = t->files ? iterate_fd(t->files, p->fd, lm_reach_fd, p) : 0;
-		task_unlock(t);
-		lm_reach_inflight(p);
-		lm_reach_step(p);
-	} while (more);
-	p->unix_budget = 0;	/* no socket is queued outside this loop */
-}
-
-static void lm_reach_vmas(struct lm_pass *p, struct task_struct *t)
-{
-	struct vm_area_struct *vma = NULL;
-	struct mm_struct *mm = get_task_mm(t);
-	struct file *exe;
-	unsigned long addr = 0;
-	unsigned int n;
-
-	if (!mm)
-		return;
-	do {
-		mmap_read_lock(mm);
-		for (n = 0, vma = find_vma(mm, addr); vma && n < LM_REACH_VMAS;
-		     vma = find_vma(mm, addr), n++) {
-			addr = vma->vm_end;
-			p->st.vmas++;
-			if (vma->vm_file)
-				lm_reach_file(p, vma->vm_file);
-		}
-		mmap_read_unlock(mm);
-		lm_reach_step(p);
-	} while (vma);
-	/*
-	 * The executable: on overlayfs (containers, and this project's VM)
-	 * the mappings hold the lower layer's file, and only mm->exe_file
-	 * the file exec opened.
-	 */
-	rcu_read_lock();
-	exe = rcu_dereference(mm->exe_file);
-	if (exe)
-		lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, exe);
-	rcu_read_unlock();
-	mmput(mm);
-}
-
-/* The next thread group leader from pid *nr on, referenced; NULL at end. */
-static struct task_struct *lm_reach_next(int *nr)
-{
-	struct task_struct *t = NULL;
-	struct pid *pid;
-
-	rcu_read_lock();
-	while ((pid = idr_get_next(&init_pid_ns.idr, nr))) {
-		(*nr)++;
-		t = pid_task(pid, PIDTYPE_TGID);
-		if (t) {
-			get_task_struct(t);
-			break;
-		}
-	}
-	rcu_read_unlock();
-	return t;
-}
-
-static void lm_reach_walk(struct lm_pass *p)
-{
-	struct task_struct *leader, *t;
-	int nr = 1;
-
-	while ((leader = lm_reach_next(&nr))) {
-		t = lm_reach_live_thread(leader);
-		put_task_struct(leader);
-		if (!t)
-			continue;
-		p->st.tasks++;
-		p->task = t;
-		p->id.tgid = task_tgid_nr(t);
-		p->id.start_ns = t->group_leader->start_boottime;
-		p->holder = NULL;
-		p->holder_tried = false;
-		lm_reach_fds(p, t);
-		lm_reach_vmas(p, t);
-		if (p->holder)
-			lm_track_owner_put(p->holder);
-		put_task_struct(t);
-		lm_reach_step(p);
-	}
-}
 
 /* ---- the classification ----------------------------------------------- */
 
@@ -541,6 +267,16 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		 * read), and the like.
 		 */
 		if (c->f_mode & FMODE_NOACCOUNT)
+			return LM_CLS_KERNEL;
+		/*
+		 * A file exec's loaders opened (open_exec(): __FMODE_EXEC,
+		 * which open(2) cannot ask for) and that no process maps:
+		 * binfmt_misc's interpreter of an entry with flag F, which
+		 * the kernel keeps for as long as the entry exists
+		 * (systemd-binfmt and update-binfmts register it and exit),
+		 * or a program being exec'd.
+		 */
+		if (c->f_flags & __FMODE_EXEC)
 			return LM_CLS_KERNEL;
 		if (copy_from_kernel_nofault(&flags, &c->f_inode->i_flags,
 					     sizeof(flags)))
@@ -874,18 +610,19 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	if (!p->groups)
 		goto free_slots;
 	t0 = ktime_get_ns();
-	p->step_ns = t0;
+	p->clock = (struct lm_reach_clock){ .st = &p->st, .step_ns = t0 };
 	p->start_s = lm_now_s();
 	p->grace = READ_ONCE(lm_scan_grace);
 	p->closing_max = READ_ONCE(lm_closing_max);
 
-	lm_reach_walk(p);
+	if (lm_reach_walk(&p->clock))
+		goto free_groups;
 	lm_reach_acct(p);
 	p->now_s = lm_now_s();
 	while (b < lm_track_buckets()) {
 		b = lm_track_classify(b, LM_REACH_BUCKETS, lm_reach_classify, p);
 		lm_reach_give_all(p);
-		lm_reach_step(p);
+		lm_reach_step(&p->clock);
 	}
 
 	p->st.seq = ++lm_reach_seq;
@@ -907,6 +644,8 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 		kvfree_rcu(old, rcu);
 	return 0;
 
+free_groups:
+	kvfree(p->groups);
 free_slots:
 	kvfree(p->slots);
 free_pass:

@@ -4,6 +4,8 @@
  * who holds the rest).  Kselftest harness, TAP output; the helpers and the
  * fixture are in leakmon_test.h.
  */
+#include <linux/io_uring.h>
+
 #include "leakmon_test.h"
 
 /* ---- reachability: what nothing holds, and who holds the rest ------------- */
@@ -603,6 +605,142 @@ TEST_F_TIMEOUT(leakmon, scan_accounting_file_is_the_kernels, 300)
 	EXPECT_EQ(scan_unreach(&before), scan_unreach(&sc));
 	EXPECT_EQ(0, syscall(SYS_acct, NULL));
 	EXPECT_EQ(0, unlink(file));
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+}
+
+/*
+ * io_uring's registered files (IORING_REGISTER_FILES): a process registers
+ * REACH_N sockets and REACH_N files and closes its descriptors (liburing's
+ * direct descriptors never have one), half with a ring it keeps by its
+ * descriptor, half with a ring it keeps only by the mapping of its
+ * submission queue.  The ring holds them for the process.
+ */
+static int uring_register(int ring, const int *fds, unsigned int n)
+{
+	return syscall(__NR_io_uring_register, ring, IORING_REGISTER_FILES,
+		       fds, n);
+}
+
+static void uring_body(void)
+{
+	struct io_uring_params pa = { 0 }, pb = { 0 };
+	int fds[2 * REACH_N], a, b, i;
+	void *sq;
+	bool ok;
+
+	prctl(PR_SET_NAME, "lm-uring");
+	a = syscall(__NR_io_uring_setup, 4, &pa);
+	if (a < 0)
+		_exit(errno == ENOSYS || errno == EPERM ? 4 : 3);
+	b = syscall(__NR_io_uring_setup, 4, &pb);
+	if (b < 0)
+		_exit(3);
+	sq = mmap(NULL, pb.sq_off.array + pb.sq_entries * sizeof(__u32),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, b,
+		  IORING_OFF_SQ_RING);
+	for (i = 0; i < REACH_N; i++) {
+		fds[2 * i] = tcp_socket();
+		fds[2 * i + 1] = open("/dev/null", O_RDONLY);
+	}
+	ok = sq != MAP_FAILED && !uring_register(a, fds, REACH_N) &&
+	     !uring_register(b, fds + REACH_N, REACH_N);
+	for (i = 0; i < 2 * REACH_N; i++)
+		close(fds[i]);
+	close(b);
+	checkpoint(ok);
+}
+
+TEST_F_TIMEOUT(leakmon, scan_io_uring_registered_files_are_held, 300)
+{
+	struct lm_scan before, sc;
+	struct held_child c;
+	struct lm_owner o;
+	int k, rc;
+
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &before);
+	ASSERT_EQ(0, held_start(&c, uring_body));
+	if (held_stopped(&c)) {
+		rc = wait_child(c.pid);
+		EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+		if (rc == 4)
+			SKIP(return, "no io_uring in this kernel (CONFIG_IO_URING, io_uring_disabled)");
+		ASSERT_EQ(0, rc) TH_LOG("the io_uring process failed: %d", rc);
+	}
+	msleep(1100);
+	scan_twice(_metadata, self->h, &sc);
+	ASSERT_TRUE(owner_of(self->h, c.pid, &o));
+	EXPECT_EQ(REACH_N, o.kind[SOCK].live);
+	EXPECT_EQ(REACH_N, o.kind[SK].live);
+	/* the sockets', the files' and the rings' */
+	EXPECT_LE(2 * REACH_N + 2, o.kind[BLOB].live);
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_TRUE(o.kind[k].scanned);
+		EXPECT_EQ(0, o.kind[k].unreachable)
+			TH_LOG("%s: %lu unreachable of %lu", lm_kind_name(k),
+			       o.kind[k].unreachable, o.kind[k].live);
+	}
+	EXPECT_EQ(scan_unreach(&before), scan_unreach(&sc));
+	EXPECT_EQ(0, held_finish(&c));
+	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
+}
+
+#define BINFMT "/proc/sys/fs/binfmt_misc"
+
+/* Register a binfmt_misc entry (arg), and exit. */
+static int binfmt_register(void *arg)
+{
+	int fd = open(BINFMT "/register", O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	n = write(fd, arg, strlen(arg));
+	return n < 0 ? errno : 0;
+}
+
+/*
+ * binfmt_misc with flag F opens the interpreter when the entry is
+ * registered (systemd-binfmt and update-binfmts do it at boot for
+ * qemu-user-binfmt, and exit), and the kernel keeps that file for as long
+ * as the entry exists: not a leak, the kernel's.
+ */
+TEST_F_TIMEOUT(leakmon, scan_binfmt_interpreter_is_the_kernels, 300)
+{
+	const char *moddir = getenv("LEAKMON_MODDIR");
+	char rule[] = ":lm-test:E::lmtest::/bin/true:F";
+	struct lm_scan before, sc;
+	bool mounted = false;
+	struct lm_owner o;
+	pid_t pid;
+	int rc;
+
+	if (access(BINFMT "/register", F_OK)) {
+		if (moddir)
+			sh("insmod \"$(find '%s' -name 'binfmt_misc.ko*' | head -n 1)\" 2>/dev/null",
+			   moddir);
+		mounted = !sh("mount -t binfmt_misc binfmt_misc " BINFMT " 2>/dev/null");
+	}
+	if (access(BINFMT "/register", F_OK))
+		SKIP(return, "no binfmt_misc in this kernel (CONFIG_BINFMT_MISC)");
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &before);
+	pid = spawn(binfmt_register, rule);
+	ASSERT_LT(0, pid);
+	rc = wait_child(pid);
+	ASSERT_EQ(0, rc) TH_LOG("registering %s: %s", rule, strerror(rc));
+	msleep(1100);
+	scan_twice(_metadata, self->h, &sc);
+	ASSERT_TRUE(owner_of(self->h, pid, &o));
+	EXPECT_TRUE(o.exited);
+	/* the interpreter, and on overlayfs the real file behind it */
+	EXPECT_LE(1, o.kind[BLOB].kernel);
+	EXPECT_EQ(o.kind[BLOB].live, o.kind[BLOB].kernel);
+	EXPECT_EQ(0, o.kind[BLOB].unreachable);
+	EXPECT_EQ(scan_unreach(&before), scan_unreach(&sc));
+	EXPECT_EQ(0, write_str(BINFMT "/lm-test", "-1"));
+	if (mounted)
+		EXPECT_EQ(0, sh("umount " BINFMT));
 	EXPECT_EQ(0, write_str(LM_PARAM "scan_grace", "10"));
 }
 

@@ -297,7 +297,9 @@
  *    young: allocated less than scan_grace seconds before the pass, or
  *           during it (between its allocation and its descriptor);
  *    held: reachable from a live process (a descriptor or a mapping of
- *          it), or a connection waiting in a listener's accept queue; an
+ *          it, a descriptor in flight to one of its unix sockets, a file
+ *          registered with one of its io_uring instances), or a
+ *          connection waiting in a listener's accept queue; an
  *          object held by a process that is not its owner, whose owner
  *          has exited (or is the softirq owner), or which the pass before
  *          also found only in other processes than its owner's, is
@@ -307,7 +309,8 @@
  *            socket of a network namespace), a kernel-internal file (a
  *            SysV shared memory segment), a file the kernel took from
  *            userspace (an active swap file or device, a loop device's
- *            backing file); a kernel socket, with its
+ *            backing file, binfmt_misc's interpreter of an entry with
+ *            flag F); a kernel socket, with its
  *            inode, is handed over to the owner of its network namespace
  *            (LEAKMON_OWNER_TYPE_NETNS), whoever allocated it;
  *    closing: a socket being closed by the kernel (no socket inode any
