@@ -199,7 +199,7 @@ PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
 VG_SERIES=${LEAKMON_VALGRIND_SERIES-6.1}
 # leakmon_test: the module's tests, every leakmon_* program (one an area,
 # run_tests.sh's LEAKMON_AREAS).
-SUITE_PROGRAMS="daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz"
+SUITE_PROGRAMS="daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz lockdown_test"
 # On a debug kernel, what its checkers watch: the module under its
 # exactness tests and the fuzzer, then the kmemleak scan.  The CLI's
 # presentation tests (cli_test, monitor_test, graph_test: userspace, the

@@ -15,8 +15,8 @@
 # without it);
 # LEAKMON_PROGRAMS (the programs to run, in this script's order whatever
 # the list's: default daemon_test leakmon_test ynl_test cli_test
-# monitor_test graph_test nl_fuzz kmemleak pkg_test, and cli_test_valgrind
-# only when named; leakmon_test names the module's tests, every program of
+# monitor_test graph_test nl_fuzz kmemleak pkg_test lockdown_test, and
+# cli_test_valgrind only when named; leakmon_test names the module's tests, every program of
 # LEAKMON_AREAS below, and leakmon_NAME one of them; check.sh splits a
 # kernel's programs over VMs that run side by side); LEAKMON_CLI_PLAIN (the
 # plain CLI, for cli_test_valgrind); LEAKMON_VALGRIND_PART and
@@ -32,7 +32,7 @@ export LEAKMON_KO LEAKBIND_KO LEAKMON_CLI LEAKMON_TESTS LEAKMON_SRC
 echo "TAP version 13"
 echo "# kernel $(uname -r), $(nproc) CPUs"
 
-PROGRAMS=" ${LEAKMON_PROGRAMS:-daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz kmemleak pkg_test} "
+PROGRAMS=" ${LEAKMON_PROGRAMS:-daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz kmemleak pkg_test lockdown_test} "
 # The module's tests (selftests/leakmon_*.c, one program an area), in the
 # order they run.
 LEAKMON_AREAS="accounting protocol events probes faults scale reach"
@@ -111,6 +111,9 @@ fi
 if [ -n "${LEAKMON_DEBS:-}" ]; then
 	run pkg_test "$LEAKMON_SRC/selftests/pkg_test.sh" --guest "$LEAKMON_DEBS"
 fi
+# Module signatures enforced and the kernel locked down, as under Secure
+# Boot: one-way switches, so last of all.
+run lockdown_test "$LEAKMON_SRC/selftests/lockdown_test.sh"
 dmesg | grep -E 'leakmon|leakbind' | tail -n 5 | sed 's/^/# dmesg: /'
 echo "# === end (uptime $(cut -d' ' -f1 /proc/uptime) s)"
 exit 0
