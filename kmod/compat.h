@@ -280,4 +280,17 @@ static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
 }
 #endif
 
+/*
+ * A multicast group only CAP_NET_ADMIN (in the group's network namespace's
+ * user namespace) may join: genl_bind() checks the group's flag, from
+ * 6.6 and in 6.1's stable updates.  Without it (5.10) no group can refuse
+ * a listener, and no event is sent while restrict_read is not 0.
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define LM_COMPAT_MCAST_ADMIN 1
+#define LM_COMPAT_MCAST_ADMIN_FLAGS GENL_MCAST_CAP_NET_ADMIN
+#else
+#define LM_COMPAT_MCAST_ADMIN 0
+#endif
+
 #endif /* _LEAKMON_COMPAT_H */

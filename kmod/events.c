@@ -31,6 +31,7 @@
 #include <net/netlink.h>
 
 #include "leakmon.h"
+#include "compat.h"
 #include "events.h"
 
 #define LM_EXIT_GRACE_NS	NSEC_PER_SEC
@@ -129,7 +130,10 @@ static const struct genl_family *lm_ev_listened(void)
 	/* Pairs with the release in lm_events_start(): the family is complete. */
 	const struct genl_family *family = smp_load_acquire(&lm_ev_family);
 
-	if (family && genl_has_listeners(family, &init_net, LM_MCGRP_EVENTS))
+	if (family &&
+	    (genl_has_listeners(family, &init_net, LM_MCGRP_EVENTS) ||
+	     (LM_COMPAT_MCAST_ADMIN &&
+	      genl_has_listeners(family, &init_net, LM_MCGRP_EVENTS_ADMIN))))
 		return family;
 	lm_evstat_inc(LM_EVS_NO_LISTENERS);
 	return NULL;
@@ -298,22 +302,41 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * The groups an event goes to now, a mask of BIT(LM_MCGRP_*): the admin
+ * group (only CAP_NET_ADMIN can join it) whenever it has listeners, the
+ * open group only while restrict_read is 0: every event names an owner,
+ * and the open group cannot check who listens.
+ */
+static unsigned long lm_ev_groups(const struct genl_family *family)
+{
+	unsigned long groups = 0;
+
+	if (LM_COMPAT_MCAST_ADMIN &&
+	    genl_has_listeners(family, &init_net, LM_MCGRP_EVENTS_ADMIN))
+		groups |= BIT(LM_MCGRP_EVENTS_ADMIN);
+	if (!READ_ONCE(lm_restrict_read) &&
+	    genl_has_listeners(family, &init_net, LM_MCGRP_EVENTS))
+		groups |= BIT(LM_MCGRP_EVENTS);
+	return groups;
+}
+
 /* Process context: the rate limit, then build and multicast one event. */
 static void lm_ev_send(const struct lm_notif *ev)
 {
 	const struct genl_family *family;
+	bool sent = false, failed = false;
+	unsigned long groups;
 	struct sk_buff *skb;
+	unsigned int grp;
 	u64 now;
 	int err;
 
 	family = lm_ev_listened();
 	if (!family)
 		return;
-	/*
-	 * Every event names an owner, and the group cannot check who
-	 * listens: at restrict_read 1 and 2 nothing is sent.
-	 */
-	if (READ_ONCE(lm_restrict_read)) {
+	groups = lm_ev_groups(family);
+	if (!groups) {
 		lm_evstat_inc(LM_EVS_RESTRICTED);
 		return;
 	}
@@ -328,24 +351,30 @@ static void lm_ev_send(const struct lm_notif *ev)
 	}
 	lm_ev_window_sent++;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb) {
-		lm_evstat_inc(LM_EVS_SEND_FAILED);
-		return;
+	for_each_set_bit(grp, &groups, BITS_PER_LONG) {
+		skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!skb) {
+			failed = true;
+			continue;
+		}
+		if (lm_ev_fill(skb, family, ev)) {
+			nlmsg_free(skb);
+			failed = true;
+			continue;
+		}
+		/* Consumes skb; -ESRCH: the last listener left meanwhile. */
+		err = genlmsg_multicast(family, skb, 0, grp, GFP_KERNEL);
+		if (!err)
+			sent = true;
+		else if (err != -ESRCH)
+			failed = true;
 	}
-	if (lm_ev_fill(skb, family, ev)) {
-		nlmsg_free(skb);
-		lm_evstat_inc(LM_EVS_SEND_FAILED);
-		return;
-	}
-	/* Consumes skb; -ESRCH: the last listener left meanwhile. */
-	err = genlmsg_multicast(family, skb, 0, LM_MCGRP_EVENTS, GFP_KERNEL);
-	if (!err)
+	if (sent)
 		lm_evstat_inc(LM_EVS_SENT);
-	else if (err == -ESRCH)
-		lm_evstat_inc(LM_EVS_NO_LISTENERS);
-	else
+	else if (failed)
 		lm_evstat_inc(LM_EVS_SEND_FAILED);
+	else
+		lm_evstat_inc(LM_EVS_NO_LISTENERS);
 }
 
 /*

@@ -2,7 +2,7 @@
 /*
  * leakmon: the event pipeline (events.c).  The detectors (track.c,
  * reach.c) hand it events; it queues them from any context and a work item
- * sends them on the "events" group of the family netlink.c registers.
+ * sends them on the events groups of the family netlink.c registers.
  */
 #ifndef _LEAKMON_EVENTS_H
 #define _LEAKMON_EVENTS_H
@@ -15,8 +15,14 @@
 struct genl_family;
 struct sk_buff;
 
-/* The events group: index 0 of the family's multicast groups */
-#define LM_MCGRP_EVENTS	0
+/*
+ * The events groups, indexes of the family's multicast groups: "events"
+ * (anyone may join; sent to while restrict_read is 0) and "events-admin"
+ * (CAP_NET_ADMIN only; always sent to), where the kernel can refuse a
+ * listener (compat.h, LM_COMPAT_MCAST_ADMIN).
+ */
+#define LM_MCGRP_EVENTS		0
+#define LM_MCGRP_EVENTS_ADMIN	1
 
 /**
  * struct lm_notif - an event, as its detector saw it

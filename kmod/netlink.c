@@ -672,6 +672,12 @@ static const struct genl_ops lm_genl_ops[] = {
 
 static const struct genl_multicast_group lm_mcgrps[] = {
 	[LM_MCGRP_EVENTS] = { .name = LEAKMON_MCGRP_EVENTS },
+#if LM_COMPAT_MCAST_ADMIN
+	[LM_MCGRP_EVENTS_ADMIN] = {
+		.name = LEAKMON_MCGRP_EVENTS_ADMIN,
+		.flags = LM_COMPAT_MCAST_ADMIN_FLAGS,
+	},
+#endif
 };
 
 static struct genl_family lm_genl_family __ro_after_init = {

@@ -353,6 +353,12 @@ rc=$?
 	as_uid 2003 2100 -- top >"$T/m1" 2>"$T/m1.err" &&
 	! grep -q 'showing your own' "$T/m1"
 ok $? "restrict_read 1: a customer exits 4 with the kernel's message, the monitoring user reads (rc $rc)"
+# ... and a listener without CAP_NET_ADMIN is told it hears no alert
+as_uid 2003 2100 -- events -t 0.2 >"$T/e1" 2>"$T/e1.err"
+rc=$?
+[ "$rc" -eq 0 ] && [ ! -s "$T/e1" ] &&
+	grep -q '^leakmon: events: restrict_read is 1: alerts go only to listeners with CAP_NET_ADMIN (group events-admin, where the kernel has it); this one will hear none$' "$T/e1.err"
+ok $? "restrict_read 1: events without CAP_NET_ADMIN says it will hear none (rc $rc)"
 run_cli 0 "$T/rr0" config --restrict-read 0 --reader-gid 4294967295 &&
 	grep -q '^reader_gid  *4294967295 (none)$' "$T/rr0"
 ok $? "restrict_read 0 and no reader group again"

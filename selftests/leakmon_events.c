@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * leakmon kernel selftests, notifications (threshold, orphans, saturation,
- * rate limit).  Kselftest harness, TAP output; the helpers and the fixture
+ * rate limit, who hears them).  Kselftest harness, TAP output; the helpers and the fixture
  * are in leakmon_test.h.
  */
 #include "leakmon_test.h"
@@ -244,6 +244,112 @@ TEST_F_TIMEOUT(leakmon, events_rate_limited, 300)
 	/* Every event was either sent (and received) or counted as dropped. */
 	EXPECT_LE(1, t1.events.rate_limited - t0.events.rate_limited);
 	EXPECT_EQ(t1.events.sent - t0.events.sent, (uint64_t)log.n);
+	lm_close(evh);
+}
+
+/* Threshold events of the processes named lm-ping */
+static int pings(const struct ev_log *log)
+{
+	int i, n = 0;
+
+	for (i = 0; i < log->n; i++)
+		n += log->ev[i].cmd == LEAKMON_CMD_EVENT_THRESHOLD &&
+		     !strcmp(log->ev[i].comm, "lm-ping");
+	return n;
+}
+
+static bool has_admin_group(struct lm_handle *h)
+{
+	const struct lm_family *f = lm_family(h);
+	unsigned int i;
+
+	for (i = 0; i < f->nmcgrps; i++)
+		if (!strcmp(f->mcgrps[i].name, LEAKMON_MCGRP_EVENTS_ADMIN))
+			return true;
+	return false;
+}
+
+static void set_restrict(struct __test_metadata *_metadata,
+			 struct lm_handle *h, uint8_t v)
+{
+	struct lm_config set = { .present = LM_CFG_RESTRICT_READ,
+				 .restrict_read = v };
+
+	ASSERT_EQ(LM_OK, lm_set_config(h, &set, NULL));
+}
+
+/*
+ * A listener without privilege: joins, says it is ready on the pipe, and
+ * exits with what it heard in 4 s (64: it joined events-admin; 100 and
+ * up: it failed).
+ */
+static int unprivileged_listener(void *arg)
+{
+	int *ready = arg, n = 0;
+	static struct ev_log log;
+	struct lm_handle *h;
+	char c = 'r';
+
+	drop_privileges();
+	if (lm_open(&h, NULL) != LM_OK || lm_events_join(h) != LM_OK)
+		return 101;
+	if (write(ready[1], &c, 1) != 1)
+		return 102;
+	collect(h, &log, 4000);
+	n = pings(&log);
+	return (lm_events_admin(h) ? 64 : 0) + (n > 63 ? 63 : n);
+}
+
+/*
+ * restrict_read 1: events name owners, so they go only to the group
+ * events-admin, which only CAP_NET_ADMIN may join, where the kernel has
+ * it (6.1's stable updates on); a listener without the capability joins
+ * "events" and hears none.  Without events-admin (5.10) nobody hears
+ * them, and they are counted as restricted.
+ */
+TEST_F_TIMEOUT(leakmon, events_restricted_go_to_admins_only, 300)
+{
+	static struct ev_log log;
+	struct lm_totals t0, t1;
+	struct lm_handle *evh;
+	int ready[2], i, rc;
+	bool admin_group;
+	pid_t pid;
+	char c;
+
+	evh = events_open();
+	admin_group = has_admin_group(evh);
+	EXPECT_EQ(admin_group, lm_events_admin(evh));
+	ASSERT_EQ(0, pipe(ready));
+	set_restrict(_metadata, self->h, 1);
+	pid = spawn(unprivileged_listener, ready);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	totals(self->h, &t0);
+	set_threshold(_metadata, self->h, 1);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, wait_child(spawn(ping_body, NULL)));
+	collect(evh, &log, 3000);
+	set_threshold(_metadata, self->h, 0);
+	totals(self->h, &t1);
+	rc = wait_child(pid);
+	set_restrict(_metadata, self->h, 0);
+	log_events(_metadata, &log);
+	TH_LOG("events-admin %s; sent %lu, restricted %lu; unprivileged listener: %d",
+	       admin_group ? "registered" : "absent",
+	       t1.events.sent - t0.events.sent,
+	       t1.events.restricted - t0.events.restricted, rc);
+	/* the listener without privilege joined "events", heard nothing */
+	EXPECT_EQ(0, rc);
+	if (admin_group) {
+		EXPECT_EQ(3, pings(&log));
+		EXPECT_LE(3, t1.events.sent - t0.events.sent);
+	} else {
+		EXPECT_EQ(0, pings(&log));
+		EXPECT_LE(3, t1.events.restricted - t0.events.restricted);
+	}
+	close(ready[0]);
+	close(ready[1]);
 	lm_close(evh);
 }
 

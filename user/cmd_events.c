@@ -302,6 +302,32 @@ static void ev_on_signal(int sig)
 	ev_stop = 1;
 }
 
+/*
+ * While restrict_read (PARAM, the module's parameter in sysfs) is not 0,
+ * the module sends its events only to the "events-admin" group, which
+ * only CAP_NET_ADMIN may join (and on kernels without such groups, to
+ * nobody): a listener on "events" hears nothing, and is told so.
+ */
+static void events_restricted_notice(const struct lm_handle *h,
+				     const char *param)
+{
+	unsigned int level = 0;
+	FILE *f;
+
+	if (lm_events_admin(h))
+		return;
+	f = fopen(param, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%u", &level) != 1)
+		level = 0;
+	fclose(f);
+	if (level)
+		fprintf(stderr,
+			"leakmon: events: restrict_read is %u: alerts go only to listeners with CAP_NET_ADMIN (group %s, where the kernel has it); this one will hear none\n",
+			level, LEAKMON_MCGRP_EVENTS_ADMIN);
+}
+
 int cmd_events(int argc, char **argv)
 {
 	uint64_t count = 0, timeout_ns = 0, seen = 0, start = boottime_ns();
@@ -345,6 +371,7 @@ int cmd_events(int argc, char **argv)
 		ret = cli_fail("join events", ret, lm_last_error(h));
 		goto out;
 	}
+	events_restricted_notice(h, "/sys/module/leakmon/parameters/restrict_read");
 	while (!ev_stop && (!count || seen < count)) {
 		wait = -1;
 		if (timeout_ns) {

@@ -16,26 +16,46 @@
 
 #include "lm_internal.h"
 
+/* The id of the family's multicast group name, or -1 */
+static int lm_mcgrp_id(const struct lm_handle *h, const char *name)
+{
+	for (unsigned int i = 0; i < h->fam.nmcgrps; i++)
+		if (!strcmp(h->fam.mcgrps[i].name, name))
+			return (int)h->fam.mcgrps[i].id;
+	return -1;
+}
+
 int lm_events_join(struct lm_handle *h)
 {
 	struct lm_handle *check = NULL;
 	bool gone = false;
-	int id = -1;
+	int id;
 
 	lm_error_clear(&h->err);
-	for (unsigned int i = 0; i < h->fam.nmcgrps; i++)
-		if (!strcmp(h->fam.mcgrps[i].name, LEAKMON_MCGRP_EVENTS))
-			id = (int)h->fam.mcgrps[i].id;
-	if (id < 0) {
-		h->err.err = ENOENT;
-		return lm_error_set(&h->err, LM_ERR_LOCAL,
-				    "the module has no multicast group %s (too old?)",
-				    LEAKMON_MCGRP_EVENTS);
+	h->ev_admin = false;
+	/* "events-admin" where the kernel lets us (CAP_NET_ADMIN) */
+	id = lm_mcgrp_id(h, LEAKMON_MCGRP_EVENTS_ADMIN);
+	if (id >= 0) {
+		if (!mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &id,
+					   sizeof(id)))
+			h->ev_admin = true;
+		else if (errno != EPERM && errno != EACCES)
+			return lm_error_errno(&h->err, errno,
+					      "joining the events-admin group");
 	}
-	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &id,
-				  sizeof(id)) < 0)
-		return lm_error_errno(&h->err, errno,
-				      "joining the events group");
+	if (!h->ev_admin) {
+		id = lm_mcgrp_id(h, LEAKMON_MCGRP_EVENTS);
+		if (id < 0) {
+			h->err.err = ENOENT;
+			return lm_error_set(&h->err, LM_ERR_LOCAL,
+					    "the module has no multicast group %s (too old?)",
+					    LEAKMON_MCGRP_EVENTS);
+		}
+		if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &id,
+					  sizeof(id)) < 0)
+			return lm_error_errno(&h->err, errno,
+					      "joining the events group");
+	}
 	/*
 	 * nlctrl's group "notify" says when the family goes (the module is
 	 * unloaded): the kernel drops the family's listeners silently.  Its
@@ -57,6 +77,11 @@ int lm_events_join(struct lm_handle *h)
 				    LEAKMON_GENL_NAME);
 	h->ev_len = h->ev_off = 0;
 	return LM_OK;
+}
+
+bool lm_events_admin(const struct lm_handle *h)
+{
+	return h->ev_admin;
 }
 
 void lm_event_wait_mask(struct lm_handle *h, const sigset_t *mask)

@@ -471,9 +471,13 @@ int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
 
 /*
  * Notifications.  lm_events_join() makes h a listener of the family's
- * LEAKMON_MCGRP_EVENTS group (its id comes from the family's multicast
- * groups; a module without the group gives LM_ERR_LOCAL/ENOENT).  Use a
- * handle only for events once joined: requests on it would skip events.
+ * LEAKMON_MCGRP_EVENTS_ADMIN group when the module has it and the kernel
+ * lets the caller join (CAP_NET_ADMIN), of its LEAKMON_MCGRP_EVENTS group
+ * otherwise (their ids come from the family's multicast groups; a module
+ * without either gives LM_ERR_LOCAL/ENOENT).  lm_events_admin() says
+ * which: only "events-admin" hears the events while restrict_read is not
+ * 0.  Use a handle only for events once joined: requests on it would skip
+ * events.
  *
  * It also joins nlctrl's "notify" group, to learn that the family is
  * unregistered, and gives LM_ERR_NOFAMILY if the module was unloaded
@@ -495,6 +499,7 @@ int lm_raw(struct lm_handle *h, uint8_t cmd, uint16_t nlflags,
  * that comes just before the wait.
  */
 int lm_events_join(struct lm_handle *h);
+bool lm_events_admin(const struct lm_handle *h);
 void lm_event_wait_mask(struct lm_handle *h, const sigset_t *mask);
 int lm_event_fd(const struct lm_handle *h);
 int lm_event_next(struct lm_handle *h, struct lm_event *ev, int timeout_ms,

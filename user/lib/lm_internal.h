@@ -26,6 +26,7 @@ struct lm_handle {
 	size_t ev_len;		/* events: bytes received in buf */
 	size_t ev_off;		/* events: next message in buf */
 	bool has_wait_mask;	/* events: signals the wait lets in */
+	bool ev_admin;		/* events: joined "events-admin" */
 	sigset_t wait_mask;
 };
 

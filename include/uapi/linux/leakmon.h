@@ -45,11 +45,12 @@
  *    LEAKMON_A_CONFIG: NLA_NESTED, as in LEAKMON_CMD_GET_CONFIG
  *    LEAKMON_A_EVENTS: NLA_NESTED, what became of the notifications
  *                      (see "Notifications" below); counters since reset
- *        LEAKMON_EVENTS_A_SENT: NLA_U64, multicast to the "events" group
+ *        LEAKMON_EVENTS_A_SENT: NLA_U64, multicast to a group
  *        LEAKMON_EVENTS_A_NO_LISTENERS: NLA_U64, not sent: nobody had
- *                                       joined the group
+ *                                       joined a group
  *        LEAKMON_EVENTS_A_RESTRICTED: NLA_U64, not sent: restrict_read
- *                                     is not 0
+ *                                     is not 0 and only "events" had
+ *                                     listeners
  *        LEAKMON_EVENTS_A_RATE_LIMITED: NLA_U64, dropped: more than
  *                                       event_rate in one second
  *        LEAKMON_EVENTS_A_QUEUE_FULL: NLA_U64, dropped: event_queue_max
@@ -320,7 +321,11 @@
  *                 objects, whether their owner runs or not.
  * Notifications
  * -------------
- * The family has one multicast group, LEAKMON_MCGRP_EVENTS ("events").
+ * The family has two multicast groups, LEAKMON_MCGRP_EVENTS ("events"),
+ * which anyone may join, and LEAKMON_MCGRP_EVENTS_ADMIN ("events-admin"),
+ * which only CAP_NET_ADMIN may join (kernels from 6.6, and 6.1's stable
+ * updates, where the kernel checks a group's capability; earlier kernels
+ * have only "events").  Both get the same events; a listener joins one.
  * Its messages are notifications (sequence number 0, port id 0), one event
  * each, with one LEAKMON_A_EVENT nest whose content depends on the
  * command.  The probes only detect and queue an event; a work item builds
@@ -329,9 +334,10 @@
  * state when it happened, a moment before it arrives.  At most
  * event_rate events are sent per second and at most event_queue_max wait;
  * the rest are dropped and counted (LEAKMON_A_EVENTS of GET_TOTALS).  While
- * restrict_read is not 0 nothing is sent: every event names an owner, and
- * the group itself cannot check the listener's capability, group or uid
- * on every kernel leakmon supports.
+ * restrict_read is not 0 only "events-admin" gets them: every event names
+ * an owner, and "events" cannot check its listeners' capability, group or
+ * uid (reader_gid's members, and the owners themselves, do not hear
+ * them).
  *
  * LEAKMON_CMD_EVENT_THRESHOLD: an owner's live objects, summed over the
  *    kinds, reached event_threshold.  Sent once; the owner is re-armed when
@@ -457,6 +463,7 @@ enum leakmon_restrict_read {
 
 /* The multicast group of the notifications */
 #define LEAKMON_MCGRP_EVENTS		"events"
+#define LEAKMON_MCGRP_EVENTS_ADMIN	"events-admin"
 
 enum leakmon_cmd {
 	LEAKMON_CMD_UNSPEC,
