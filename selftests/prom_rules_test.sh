@@ -140,15 +140,35 @@ report(problems, "the rules use %d and the scenarios' %d series only metrics and
        "labels that leakmon prometheus writes (Documentation/cli.md)"
        % (len(used), series))
 
-# The Zabbix template's triggers: their alerts, thresholds, priorities
+# The Zabbix template's triggers: their alerts, thresholds, priorities.
+# An alert and its trigger say the same: a threshold (">N" both), a
+# duration (Zabbix min(...,1h), Prometheus for: 1h), or, for a comparison
+# with another item or no data, the alert's own condition (the first
+# term's key names the alert).
 ALERT_OF = {
     "leakmon.unreachable": "LeakmonUnreachableObjects",
     "leakmon.owner.unreachable": "LeakmonOwnerUnreachableObjects",
     "leakmon.slab.growth": "LeakmonSlabGrowth",
     "leakmon.slab.growth.unreclaimable": "LeakmonUnreclaimableSlabGrowth",
     "leakmon.untracked": "LeakmonSaturated",
+    "leakmon.incomplete": "LeakmonTrackingIncomplete",
+    "leakmon.disabled": "LeakmonKindDisabled",
+    "leakmon.live": "LeakmonDown",
 }
-tmpl = yaml.safe_load(open(template_file))["zabbix_export"]["templates"][0]
+# Conditions that are not a threshold: what the Prometheus expression and
+# the rest of the Zabbix expression must say
+SAME = {
+    # incomplete, unless saturated (untracked)
+    "LeakmonTrackingIncomplete": (
+        r"^\(leakmon_tracking_incomplete == 1\) unless \(sum without \(kind\) \(leakmon_untracked_total\) > 0\)$",
+        r"^ and last\(/[^/]+/leakmon\.untracked\)=0$"),
+    # a kind whose probes are off
+    "LeakmonKindDisabled": (r"^leakmon_kind_enabled == 0$", r"^$"),
+    # the module unreadable for 5 minutes
+    "LeakmonDown": (r"^leakmon_up == 0$", r"^$"),
+}
+export = yaml.safe_load(open(template_file))["zabbix_export"]
+tmpl = export["templates"][0]
 macros = {m["macro"]: m["value"] for m in tmpl.get("macros", [])}
 
 
@@ -160,38 +180,51 @@ def number(v):
     return float(v)
 
 
-triggers = list(tmpl.get("triggers", []))
+# Triggers of one item are under it; of several, at the top of the export
+triggers = list(export.get("triggers", [])) + list(tmpl.get("triggers", []))
 for item in tmpl.get("items", []):
     triggers += item.get("triggers", [])
 for rule in tmpl.get("discovery_rules", []):
     for item in rule.get("item_prototypes", []):
         triggers += item.get("trigger_prototypes", [])
 problems = []
+covered = set()
 for t in triggers:
-    m = re.match(r"^(\w+)\(/[^/]+/([a-z.]+)(\[[^]]*\])?(,(\w+))?\)>(\S+)$",
+    m = re.match(r"^(\w+)\(/[^/]+/([a-z.]+)(\[[^]]*\])?(,(\w+))?\)([>=])(\S+)(.*)$",
                  t["expression"])
     if not m:
         problems.append("cannot read the trigger %s" % t["expression"])
         continue
-    func, key, period, threshold = m.group(1), m.group(2), m.group(5), m.group(6)
+    func, key, period = m.group(1), m.group(2), m.group(5)
+    op, threshold, rest = m.group(6), m.group(7), m.group(8)
     name = ALERT_OF.get(key)
     r = alerts.get(name)
     if not r:
         problems.append("no alert for the trigger %r (%s)" % (t["name"], key))
         continue
+    covered.add(name)
     sev = r.get("labels", {}).get("severity")
     if sev != t["priority"].lower():
         problems.append("%s: severity %s, Zabbix %s" % (name, sev, t["priority"]))
-    got = re.search(r">\s*([0-9.e+]+)\s*$", r["expr"])
-    if not got or float(got.group(1)) != number(threshold):
-        problems.append("%s: threshold %s, Zabbix %s = %g" % (
-            name, got.group(1) if got else "?", threshold, number(threshold)))
-    want_for = period if func == "min" else None
+    if name in SAME:
+        prom, zbx = SAME[name]
+        if not re.match(prom, r["expr"]) or not re.match(zbx, rest):
+            problems.append("%s: %r is not the trigger's %r" % (
+                name, r["expr"], t["expression"]))
+    else:
+        got = re.search(r">\s*([0-9.e+]+)\s*$", r["expr"])
+        if op != ">" or rest or not got or \
+                float(got.group(1)) != number(threshold):
+            problems.append("%s: threshold %s, Zabbix %s" % (
+                name, got.group(1) if got else "?", t["expression"]))
+    want_for = period if func in ("min", "nodata") else None
     if r.get("for") != want_for:
         problems.append("%s: for %s, Zabbix %s" % (name, r.get("for"), t["expression"]))
     print("# %s (%s) = %s %s" % (t["priority"], t["expression"], sev, name))
-report(problems, "the %d Zabbix triggers have their alerts: the same "
-       "threshold, priority and duration" % len(triggers))
+for name in sorted(set(alerts) - covered):
+    problems.append("the alert %s has no Zabbix trigger" % name)
+report(problems, "the %d Zabbix triggers and the %d alerts match: the same "
+       "condition, priority and duration" % (len(triggers), len(alerts)))
 
 # Each scenario says, at each of its times, what every alert does
 problems = []

@@ -49,6 +49,7 @@ const struct check_key check_keys[] = {
 	{ "untracked", T, NULL, "count",
 	  "allocations not tracked (since reset)" },
 	{ "incomplete", T, NULL, "0|1", "1 if tracking is incomplete" },
+	{ "disabled", T, NULL, "count", "kinds not tracked (probes off)" },
 	{ "tracked.bytes", T, NULL, "bytes", "bytes held by live objects" },
 	{ "tracked.bytes.reclaimable", T, NULL, "bytes",
 	  "of which in SReclaimable (sock inodes)" },
@@ -373,6 +374,12 @@ int check_value(FILE *f, const struct mon *m, const struct check_key *key,
 			    kind_incomplete(&t->kind[k], why, sizeof(why)))
 				inc = true;
 		put_u64(f, inc);
+	} else if (!strcmp(n, "disabled")) {
+		uint64_t off = 0;
+
+		for (unsigned int k = 0; k < LM_NKINDS; k++)
+			off += t->kind[k].present && !t->kind[k].enabled;
+		put_u64(f, off);
 	} else if (!strcmp(n, "tracked.bytes"))
 		put_u64(f, m->tracked_recl + m->tracked_unrecl);
 	else if (!strcmp(n, "tracked.bytes.reclaimable"))
