@@ -227,12 +227,14 @@ expect() {
 		'want[live]' 'want[exited]' 'want[unreachable]' \
 		'want[untracked]' 'want[owners]' 'want[owners.exited]' \
 		'want[incomplete]' 'want[sunreclaim]' 'want[sreclaimable]' \
+		'want[disabled]' \
 		< <(jq -r '[.kinds.sock_inode.live, .kinds.file_blob.live,
 			.kinds.sk_blob.live, ([.kinds[] | .live] | add),
 			([.kinds[] | .exited] | add), .scan.unreachable,
 			([.kinds[] | .untracked] | add), .owners, .owners_exited,
 			(if .tracking_incomplete then 1 else 0 end),
-			.meminfo.sunreclaim_bytes, .meminfo.sreclaimable_bytes] |
+			.meminfo.sunreclaim_bytes, .meminfo.sreclaimable_bytes,
+			([.kinds[] | select(.enabled == false)] | length)] |
 			map(tostring) | join(" ")' "$T/status.json")
 	want[live.blob]=$(( ${want[live.fblob]} + ${want[live.skblob]} ))
 	want[top.live]=$(jq '.rows[0].live' "$T/top.json")
@@ -389,7 +391,7 @@ while IFS= read -r zkey; do
 		[[ $got =~ ^[0-9]+$ ]] &&
 			near "$got" "${want[$key]:-$got}" "${tol[$key]:-0}" ;;
 	esac || {
-		echo "# zabbix_get $zkey: '$got'"
+		echo "# zabbix_get $zkey: '$got', status/top/growth --json: ${want[$key]:-?} (tolerance ${tol[$key]:-0})"
 		bad=1
 	}
 done < <(sed -n 's/^UserParameter=\([^[,]*\),.*/\1/p' "$UPCONF")
@@ -423,8 +425,9 @@ for _ in 1 2 3 4 5; do
 done
 exited_items >/dev/null
 ok $? "the agent reports the objects of exited owners, per owner and per uid (item prototypes)"
-near "$(zget leakmon.unreachable)" "${want[unreachable]}" "${tol[unreachable]}" &&
-	[ "$(zget "leakmon.owner.unreachable[$tgid]")" = $((3 * NLEAK)) ]
+zu=$(zget leakmon.unreachable) zou=$(zget "leakmon.owner.unreachable[$tgid]")
+echo "# agent: unreachable $zu (status --json ${want[unreachable]}), owner.unreachable[$tgid] $zou (want $((3 * NLEAK)))"
+near "$zu" "${want[unreachable]}" "${tol[unreachable]}" && [ "$zou" = $((3 * NLEAK)) ]
 ok $? "the agent reports the unreachable objects, in all and per owner"
 
 zget leakmon.discovery.owners >"$T/zdisc.json"
