@@ -109,7 +109,8 @@ lm_check_bins() {
 }
 
 # Debian bookworm's zabbix-agent (zabbix_agentd), zabbix-proxy-sqlite3
-# (zabbix_get) and prometheus (promtool), downloaded with fetch-kernel.sh
+# (zabbix_get), prometheus (promtool) and prometheus-node-exporter
+# (node_exporter, usr/bin/prometheus-node-exporter), downloaded with fetch-kernel.sh
 # and unpacked (never installed: their postinst would start services) into
 # $LM_CACHE/monitor-tools; their shared libraries are host packages
 # (deps.sh).  Prints the directory; the binaries are in usr/sbin and
@@ -117,19 +118,21 @@ lm_check_bins() {
 # fd 7.
 lm_monitor_tools() {
 	local dir=$LM_CACHE/monitor-tools
-	local pkgs=(zabbix-agent zabbix-proxy-sqlite3 prometheus)
+	local pkgs=(zabbix-agent zabbix-proxy-sqlite3 prometheus
+		prometheus-node-exporter)
 
 	mkdir -p "$LM_CACHE"
 	exec 7>"$LM_CACHE/.monitor-tools.lock"
 	flock 7 || lm_die "cannot lock $LM_CACHE/.monitor-tools.lock"
-	if [ ! -f "$dir/.complete" ]; then
+	# unpacked again when the list changed (.complete names the packages)
+	if [ "$(cat "$dir/.complete" 2>/dev/null)" != "${pkgs[*]}" ]; then
 		lm_unpack_debs "$dir.tmp" "${pkgs[@]}"
-		touch "$dir.tmp/.complete"
+		echo "${pkgs[*]}" >"$dir.tmp/.complete"
 		rm -rf "$dir"
 		mv "$dir.tmp" "$dir"
 	fi
 	lm_check_bins "$dir" usr/sbin/zabbix_agentd usr/bin/zabbix_get \
-		usr/bin/promtool
+		usr/bin/promtool usr/bin/prometheus-node-exporter
 	echo "$dir"
 }
 

@@ -26,6 +26,9 @@ WL=$LEAKMON_TESTS/lm_workload
 AGENTD=${LEAKMON_ZABBIX:-}/usr/sbin/zabbix_agentd
 ZGET=${LEAKMON_ZABBIX:-}/usr/bin/zabbix_get
 PROMTOOL=${LEAKMON_PROMTOOL:-}
+# Debian's node_exporter, unpacked beside the Zabbix agent (selftests/lib.sh)
+NODE_EXPORTER=${LEAKMON_ZABBIX:-}/usr/bin/prometheus-node-exporter
+NE_PORT=19100
 UPCONF=$LEAKMON_SRC/user/zabbix/userparameter_leakmon.conf
 PORT=10161
 NLEAK=2000
@@ -46,6 +49,8 @@ if ! [ -x "$AGENTD" ] || ! [ -x "$ZGET" ]; then
 fi
 [ -x "$PROMTOOL" ] ||
 	skip "LEAKMON_PROMTOOL is not promtool (selftests/lib.sh unpacks it)"
+[ -x "$NODE_EXPORTER" ] ||
+	skip "LEAKMON_ZABBIX has no prometheus-node-exporter (selftests/lib.sh unpacks it)"
 
 # The apache2 section dates the agent's seed samples 400 s back on the boot
 # clock the CLI samples with (CLOCK_BOOTTIME).  A guest younger than that
@@ -313,6 +318,37 @@ grep -qx "leakmon_unreachable_objects{kind=\"sock_inode\"} $(jq '.scan.kinds.soc
 	grep -q "^leakmon_owner_unreachable_objects{tgid=\"$tgid\",comm=\"apache2\",uid=\"65534\",state=\"exited\",user=\"nobody\"} $((3 * NLEAK))\$" \
 		"$T/leakmon.prom"
 ok $? "prometheus: the unreachable objects of the last pass, and apache2's row of them"
+
+# node_exporter serves the file from its textfile directory (what
+# leakmon-textfile.timer writes into /var/lib/prometheus/node-exporter on
+# Debian), scraped over loopback as Prometheus would
+mkdir -p "$T/textfile"
+cp "$T/leakmon.prom" "$T/textfile/"
+"$NODE_EXPORTER" --web.listen-address="127.0.0.1:$NE_PORT" \
+	--collector.disable-defaults --collector.textfile \
+	--collector.textfile.directory="$T/textfile" >"$T/ne.log" 2>&1 &
+ne_pid=$!
+# scrape: GET /metrics over loopback, the body into $T/ne.metrics
+scrape() {
+	local line
+	exec 3<>"/dev/tcp/127.0.0.1/$NE_PORT" 2>/dev/null || return 1
+	printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
+	read -r line <&3
+	[[ $line == "HTTP/1."?" 200"* ]] || { exec 3<&-; return 1; }
+	sed '1,/^\r\{0,1\}$/d' <&3 >"$T/ne.metrics"
+	exec 3<&-
+}
+until_ok 60 scrape
+rc=$?
+echo "# node_exporter: $(grep -c '^leakmon_' "$T/ne.metrics" 2>/dev/null) leakmon_ samples; $(grep '^node_textfile_scrape_error' "$T/ne.metrics" 2>/dev/null)"
+[ "$rc" -eq 0 ] && grep -q '^node_textfile_scrape_error 0$' "$T/ne.metrics" &&
+	grep -q "^leakmon_owner_unreachable_objects{comm=\"apache2\",state=\"exited\",tgid=\"$tgid\",uid=\"65534\",user=\"nobody\"} $((3 * NLEAK))\$" \
+		"$T/ne.metrics" && grep -q '^leakmon_up 1$' "$T/ne.metrics" &&
+	[ "$(grep -c '^leakmon_' "$T/ne.metrics")" -eq "$(grep -c '^leakmon_' "$T/leakmon.prom")" ]
+ok $? "node_exporter's textfile collector serves every leakmon_ sample, apache2's unreachable row included"
+kill "$ne_pid" 2>/dev/null
+wait "$ne_pid" 2>/dev/null
+diag <"$T/ne.log"
 "$WL" churn 2 >/dev/null &
 "$WL" fdleak 20 5 >/dev/null &
 until_ok 60 holds_fds $! 23
