@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * leakmon: the event pipeline (events.c).  The detectors (track.c,
- * reach.c) hand it events; it queues them from any context and a work item
- * sends them on the events groups of the family netlink.c registers.
+ * owner.c, reach.c) hand it events; it queues them from any context and a
+ * work item sends them on the events groups of the family netlink.c
+ * registers.
  */
 #ifndef _LEAKMON_EVENTS_H
 #define _LEAKMON_EVENTS_H
@@ -73,9 +74,9 @@ struct lm_notif {
  *        over kinds.  Process context.
  * @put: drop the reference on the owner that the event held
  *
- * The owner table is track.c's, and track.c calls into the pipeline: the
- * pipeline reaches an exited event's owner only through these, so that it
- * does not call back into track.c.
+ * The owner table is track.c's and owner.c's, and they call into the
+ * pipeline: the pipeline reaches an exited event's owner only through
+ * these, so that it does not call back into them.
  */
 struct lm_exit_ops {
 	u64 (*look)(struct lm_owner *o, struct lm_notif *ev);

@@ -165,7 +165,7 @@ extern unsigned int lm_hash_buckets;
 extern unsigned int lm_kretprobe_maxactive;
 extern struct mutex lm_config_mutex;
 
-/* track.c */
+/* The object and owner tables: track.c, owner.c, table.c (track.h) */
 
 /**
  * lm_track_init() - Allocate the object and owner tables and their caches.
@@ -274,7 +274,7 @@ int lm_owner_walk(unsigned long *bucket, unsigned long *index,
 		  int (*fn)(const struct lm_owner_snap *s, void *arg),
 		  void *arg);
 
-/* track.c, for the reachability pass (reach.c) */
+/* The tables, for the reachability pass (reach.c) */
 enum lm_hold {
 	LM_HOLD_UNTRACKED,	/* not in the table */
 	LM_HOLD_MARKED,		/* marked reached */

@@ -625,6 +625,14 @@ static int lm_cmd_set_config(struct sk_buff *skb, struct genl_info *info)
 	return lm_reply_config(info);
 }
 
+/*
+ * No op has GENL_ADMIN_PERM: each checks its caller itself.  A read is
+ * judged by restrict_read, reader_gid and the caller's uid (lm_may_read()),
+ * which no flag expresses; and RESET, SET_CONFIG and SCAN check
+ * CAP_NET_ADMIN with lm_is_admin() as GENL_ADMIN_PERM would, but say so in
+ * the extended ack, which the UAPI header promises for every rejection
+ * ("Errors") and genetlink's own check leaves empty.
+ */
 static const struct genl_ops lm_genl_ops[] = {
 	{
 		.cmd = LEAKMON_CMD_GET_TOTALS,

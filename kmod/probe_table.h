@@ -2,16 +2,11 @@
 /*
  * leakmon: the candidate probe points of each kind, by preference.
  *
- * Included by kmod/probes.c after its handlers, and by the benchmark's
- * floor module (selftests/bench/floor/lm_floor.c), which defines handlers
- * of the same names that only return: both register exactly these probes.
- * A file that includes this header defines, before it:
- *   kprobe pre handlers     lm_sock_inode_destroy, lm_sock_inode_free,
- *                           lm_file_blob_free, lm_sk_blob_free,
- *                           lm_sk_blob_handover
- *   kretprobe handlers      lm_sock_alloc_ret, lm_sock_inode_alloc_ret,
- *                           lm_save_arg0 (entry), lm_file_blob_alloc_ret,
- *                           lm_sk_blob_alloc_ret
+ * Included by kmod/probes.c, and by the benchmark's floor module
+ * (selftests/bench/floor/lm_floor.c), which maps the handlers' names
+ * (#define, before it includes this) to handlers that only return: both
+ * register exactly these probes.  A file that includes this header
+ * defines the handlers declared below.
  */
 #ifndef _LEAKMON_PROBE_TABLE_H
 #define _LEAKMON_PROBE_TABLE_H
@@ -21,6 +16,22 @@
 #include <linux/string.h>
 #include <linux/cpumask.h>
 #include <linux/leakmon.h>
+
+/* The handlers, static in the file that includes this header */
+static int lm_sock_inode_destroy(struct kprobe *kp, struct pt_regs *regs);
+static int lm_sock_inode_free(struct kprobe *kp, struct pt_regs *regs);
+static int lm_file_blob_free(struct kprobe *kp, struct pt_regs *regs);
+static int lm_sk_blob_free(struct kprobe *kp, struct pt_regs *regs);
+static int lm_sk_blob_handover(struct kprobe *kp, struct pt_regs *regs);
+static int lm_sock_alloc_ret(struct kretprobe_instance *ri,
+			     struct pt_regs *regs);
+static int lm_sock_inode_alloc_ret(struct kretprobe_instance *ri,
+				   struct pt_regs *regs);
+static int lm_save_arg0(struct kretprobe_instance *ri, struct pt_regs *regs);
+static int lm_file_blob_alloc_ret(struct kretprobe_instance *ri,
+				  struct pt_regs *regs);
+static int lm_sk_blob_alloc_ret(struct kretprobe_instance *ri,
+				struct pt_regs *regs);
 
 /* One probe: an entry kprobe (pre) or a kretprobe (ret, optional entry). */
 struct lm_cand {

@@ -23,6 +23,7 @@
 
 #include "leakmon.h"
 #include "compat.h"
+#include "probe_table.h"
 
 /* ---- handlers --------------------------------------------------------- */
 
@@ -164,9 +165,7 @@ static int lm_sk_blob_handover(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-/* ---- hook tables -------------------------------------------------------- */
-
-#include "probe_table.h"
+/* ---- hook tables (probe_table.h) --------------------------------------- */
 
 struct lm_kind_state {
 	struct lm_hook alloc;

@@ -19,6 +19,9 @@
  * with gzip to the same name + ".gz", and a new FILE begins with a header;
  * the oldest rotated segments are removed beyond --keep-days or
  * --max-total.  Readers take plain and gzip'ed files alike.
+ *
+ * record.c has the format (the lines, a file parsed, the series);
+ * record_files.c a recorder's files (rotation, segments, sets of files).
  */
 #ifndef LEAKMON_RECORD_H
 #define LEAKMON_RECORD_H
@@ -121,6 +124,8 @@ int rec_parse(const char *text, size_t len, struct recording *r, char *why,
 /* Read (plain or gzip'ed) and parse path */
 int rec_load(const char *path, struct recording *r, char *why,
 	     size_t whysize);
+/* arr with room for element n (elem bytes each), or NULL: arr is kept */
+void *rec_grow(void *arr, size_t *cap, size_t n, size_t elem);
 
 /*
  * Read recordings from files and directories (in a directory, every

@@ -397,7 +397,7 @@ def slab(cache):
 
 
 def bucket_bytes(cfg):
-    """The object and owner bucket arrays and their locks (kmod/track.c)."""
+    """The object and owner bucket arrays and their locks (kmod/table.c)."""
     owners = cfg["max_owners"]
     owner_bits = min(max((owners - 1).bit_length(), 10), 18) - 2
     return 8 * cfg["hash_buckets"] + 4 * 1024 + (8 << owner_bits) + 4 * 256

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * leakmon: the object table and the owner table, inside the module's
+ * tracking code: the probe path (track.c), the owners off it (owner.c),
+ * the object table's walks and the tables' setup (table.c).
+ *
+ * Everything lm_track_alloc() and lm_track_free() call for an object is
+ * in track.c or here, static inline: inlinable, the probe path makes no
+ * call into owner.c or table.c.  The rest of the module sees the tables
+ * through leakmon.h.
+ */
+#ifndef _LEAKMON_TRACK_H
+#define _LEAKMON_TRACK_H
+
+#include <linux/hash.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "leakmon.h"
+
+struct lm_notif;
+
+/*
+ * Free entries kept per CPU (struct lm_pcpu.mag): a release hands its
+ * entry to the next allocation on the same CPU without the slab allocator.
+ * 32 entries of 32 bytes per CPU, counted in the leakmon_obj cache.
+ */
+#define LM_MAG_SIZE		32
+
+/*
+ * An object's entry: 32 bytes.  Its chain is singly linked: every removal
+ * walks the chain from its bucket anyway, to find the entry by its key.
+ */
+struct lm_obj {
+	struct lm_obj *next;		/* bucket chain; bucket lock */
+	unsigned long key;
+	struct lm_owner *owner;
+	u8 kind;
+	u8 held;			/* LM_HELD_*: how the pass reached it */
+	u8 cls;				/* enum lm_class at the last pass */
+	/* seconds of boot time: when allocated, or closing since (cls) */
+	u32 stamp;
+};
+
+/* lm_obj.held */
+#define LM_HELD_OWNER	BIT(0)	/* this pass: in its owner's process */
+#define LM_HELD_OTHER	BIT(1)	/* this pass: in another process */
+#define LM_HELD_AWAY	BIT(2)	/* the last pass: only in other processes */
+
+struct lm_pcpu {
+	/*
+	 * The owner of the last allocation in task context on this CPU,
+	 * valid while lm_owner_frees equals owner_frees (probe handlers
+	 * only, interrupts off).
+	 */
+	struct lm_owner *owner;
+	int owner_frees;
+	/*
+	 * The cgroup membership (css_set) of current when owner's identity
+	 * was last copied on this CPU: the cgroup id is looked up again only
+	 * when it changes.  (A css_set freed and made again at the same
+	 * address for another cgroup, the task moved twice between two of
+	 * its allocations here, would go unseen until the next cache miss.)
+	 */
+	const void *owner_css;
+	unsigned int nmag;
+	struct lm_obj *mag[LM_MAG_SIZE];
+	long live[LM_NKINDS];
+	long orphans[LM_NKINDS];
+	unsigned long ev[LM_NKINDS][LM_EV_MAX];
+};
+
+struct lm_table {
+	void *buckets;			/* lm_owner_head(), lm_obj_slot() */
+	spinlock_t *locks;		/* hashed: bucket & lock mask */
+	unsigned int bits;
+	unsigned int lock_bits;
+};
+
+/* The tables and their counters (track.c) */
+extern struct lm_table lm_objs;
+extern struct lm_table lm_owners;
+extern struct kmem_cache *lm_obj_cache;
+extern struct kmem_cache *lm_owner_cache;
+extern struct lm_pcpu __percpu *lm_pcpu;
+extern atomic_t lm_nr_objects;
+extern atomic_t lm_nr_owners;
+extern atomic_t lm_nr_exited;
+extern atomic_t lm_owner_gen;
+/* Owners freed so far: a CPU's cached owner is valid while it stays. */
+extern atomic_t lm_owner_frees;
+/* Bytes per object of each kind (ksize()), 0 until measured. */
+extern u32 lm_obj_size[LM_NKINDS];
+/* The owner of objects allocated outside task context; never exits. */
+extern struct lm_owner *lm_irq_owner;
+
+static inline void lm_ev(unsigned int kind, enum lm_event ev)
+{
+	this_cpu_inc(lm_pcpu->ev[kind][ev]);
+}
+
+static inline spinlock_t *lm_lock_of(struct lm_table *t, unsigned long b)
+{
+	return &t->locks[b & ((1UL << t->lock_bits) - 1)];
+}
+
+/* The chain of owners of bucket b */
+static inline struct hlist_head *lm_owner_head(unsigned long b)
+{
+	return (struct hlist_head *)lm_owners.buckets + b;
+}
+
+/* The link to the first entry of object bucket b */
+static inline struct lm_obj **lm_obj_slot(unsigned long b)
+{
+	return (struct lm_obj **)lm_objs.buckets + b;
+}
+
+/*
+ * In bucket b, whose lock the caller holds: the link to the entry of key
+ * (of kind, or of any kind with LM_KIND_ANY), or to the chain's end (NULL).
+ */
+#define LM_KIND_ANY	UINT_MAX
+static inline struct lm_obj **lm_obj_seek(unsigned long b, unsigned long key,
+					  unsigned int kind)
+{
+	struct lm_obj **link = lm_obj_slot(b);
+
+	for (; *link; link = &(*link)->next)
+		if ((*link)->key == key &&
+		    (kind == LM_KIND_ANY || (*link)->kind == kind))
+			break;
+	return link;
+}
+
+static inline unsigned long lm_obj_bucket(unsigned long key)
+{
+	return hash_long(key, lm_objs.bits);
+}
+
+static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
+{
+	return hash_64(start_ns ^ ((u64)tgid << 32 | (u32)tgid), lm_owners.bits);
+}
+
+/* The owner (type, tgid, start_ns) in a chain whose lock the caller holds */
+static inline struct lm_owner *lm_owner_find_type(struct hlist_head *head,
+						  u8 type, pid_t tgid,
+						  u64 start_ns)
+{
+	struct lm_owner *o;
+
+	hlist_for_each_entry(o, head, node)
+		if (o->tgid == tgid && o->start_ns == start_ns &&
+		    o->type == type)
+			return o;
+	return NULL;
+}
+
+/* The entry of (key, kind) in bucket b, whose lock the caller holds */
+static inline struct lm_obj *lm_obj_find(unsigned long b, unsigned long key,
+					 unsigned int kind)
+{
+	return *lm_obj_seek(b, key, kind);
+}
+
+/* The last reference of an owner: out of the table, freed (track.c) */
+void lm_owner_put_last(struct lm_owner *o);
+
+/*
+ * Drop a reference: without a lock unless it may be the last (as
+ * atomic_dec_and_lock(), inline: a probe handler puts one per object).
+ */
+static inline void lm_owner_put(struct lm_owner *o)
+{
+	if (likely(atomic_add_unless(&o->ref, -1, 1)))
+		return;
+	lm_owner_put_last(o);
+}
+
+/* The owner's live objects of a kind */
+static inline u32 lm_owner_live_kind(const struct lm_owner *o,
+				     unsigned int kind)
+{
+	return atomic_read(&o->live[kind]) & LM_LIVE_COUNT;
+}
+
+/* The owner's live objects, all kinds */
+static inline u64 lm_owner_live(const struct lm_owner *o)
+{
+	u64 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < LM_NKINDS; i++)
+		sum += lm_owner_live_kind(o, i);
+	return sum;
+}
+
+/* Whether o is a running process (not exited, not the softirq owner). */
+static inline bool lm_owner_alive(const struct lm_owner *o)
+{
+	return o->type == LEAKMON_OWNER_TYPE_TASK && !READ_ONCE(o->exited);
+}
+
+/* track.c, for owner.c and table.c: see there */
+struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
+				 u64 start_ns, bool *fresh);
+struct lm_owner *lm_owner_get(struct task_struct *t);
+void lm_owner_event(const struct lm_owner *o, struct lm_notif *ev, u8 cmd,
+		    u64 now);
+void lm_obj_release(struct lm_obj *obj, bool count_free);
+
+/* owner.c, for table.c */
+int lm_irq_owner_init(void);
+
+#endif /* _LEAKMON_TRACK_H */
