@@ -20,18 +20,12 @@
 /* Serialises writers of the configuration below. */
 DEFINE_MUTEX(lm_config_mutex);
 
-unsigned int lm_max_objects = 1U << 20;
-unsigned int lm_max_owners = 1U << 16;
-unsigned int lm_restrict_read;
-unsigned int lm_reader_gid = LEAKMON_READER_GID_NONE;
-unsigned int lm_hash_buckets;
-unsigned int lm_hash_bits;
-
-unsigned int lm_kretprobe_maxactive;
-
-unsigned int lm_event_threshold;
-unsigned int lm_event_rate = 10;
-unsigned int lm_event_queue_max = 256;
+unsigned int lm_config[LM_SET_MAX] = {
+#define LM_SETTING(_kind, _name, _default, ...)				\
+	[LM_SET_##_name] = (_default),
+#include "config_table.h"
+#undef LM_SETTING
+};
 
 #define LM_HASH_BITS_MIN	8
 #define LM_HASH_BITS_MAX	24
@@ -75,23 +69,16 @@ struct lm_setting {
 	void (*changed)(void);
 };
 
-/* LM_SET_<name>: the setting's index in lm_settings */
-enum {
-#define LM_SETTING(_kind, _name, ...) LM_SET_##_name,
-#include "config_table.h"
-#undef LM_SETTING
-};
-
 /*
  * Not const: struct nla_policy's range pointer is not const on every
  * kernel leakmon supports, and lm_config_policy points in here.
  */
 static struct lm_setting lm_settings[] __ro_after_init = {
-#define LM_SETTING(_kind, _name, _var, _text, _attr, _min, _max, _mode, ...) \
+#define LM_SETTING(_kind, _name, _def, _text, _attr, _min, _max, _mode, ...) \
 	[LM_SET_##_name] = {						\
 		.kind = LM_SETTING_##_kind,				\
 		.attr = _attr,						\
-		.var = &(_var),						\
+		.var = &LM_CFG(_name),					\
 		.range = { .min = _min, .max = _max },			\
 		__VA_ARGS__						\
 	},
@@ -234,8 +221,8 @@ static const struct kernel_param_ops lm_param_level_ops = {
 		return &(_var);						\
 	}
 
-#define LM_SETTING(_kind, _name, _var, _text, _attr, _min, _max, _mode, ...) \
-	LM_PARAM_##_kind(_name, _var, _mode, _text)
+#define LM_SETTING(_kind, _name, _def, _text, _attr, _min, _max, _mode, ...) \
+	LM_PARAM_##_kind(_name, lm_config[LM_SET_##_name], _mode, _text)
 #include "config_table.h"
 #undef LM_SETTING
 
@@ -252,7 +239,7 @@ static const struct kernel_param_ops lm_param_level_ops = {
 #define LM_POLICY_PARAM(_name, _attr, _text)
 
 const struct nla_policy lm_config_policy[LEAKMON_CONFIG_A_MAX + 1] = {
-#define LM_SETTING(_kind, _name, _var, _text, _attr, _min, _max, _mode, ...) \
+#define LM_SETTING(_kind, _name, _def, _text, _attr, _min, _max, _mode, ...) \
 	LM_POLICY_##_kind(_name, _attr, _text)
 #include "config_table.h"
 #undef LM_SETTING

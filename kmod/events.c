@@ -147,7 +147,7 @@ static struct lm_ev_rec *lm_ev_new(const struct lm_notif *src)
 	/* Nobody listens: nothing to queue (the work item checks again). */
 	if (!lm_ev_listened())
 		return NULL;
-	if (atomic_inc_return(&lm_ev_queued) > READ_ONCE(lm_event_queue_max)) {
+	if (atomic_inc_return(&lm_ev_queued) > READ_ONCE(LM_CFG(event_queue_max))) {
 		atomic_dec(&lm_ev_queued);
 		lm_evstat_inc(LM_EVS_QUEUE_FULL);
 		return NULL;
@@ -315,7 +315,7 @@ static unsigned long lm_ev_groups(const struct genl_family *family)
 	if (LM_COMPAT_MCAST_ADMIN &&
 	    genl_has_listeners(family, &init_net, LM_MCGRP_EVENTS_ADMIN))
 		groups |= BIT(LM_MCGRP_EVENTS_ADMIN);
-	if (!READ_ONCE(lm_restrict_read) &&
+	if (!READ_ONCE(LM_CFG(restrict_read)) &&
 	    genl_has_listeners(family, &init_net, LM_MCGRP_EVENTS))
 		groups |= BIT(LM_MCGRP_EVENTS);
 	return groups;
@@ -345,7 +345,7 @@ static void lm_ev_send(const struct lm_notif *ev)
 		lm_ev_window_ns = now;
 		lm_ev_window_sent = 0;
 	}
-	if (lm_ev_window_sent >= READ_ONCE(lm_event_rate)) {
+	if (lm_ev_window_sent >= READ_ONCE(LM_CFG(event_rate))) {
 		lm_evstat_inc(LM_EVS_RATE_LIMITED);
 		return;
 	}

@@ -153,16 +153,19 @@ static inline u32 lm_now_s(void)
  * Configuration (config.c); module parameters and LEAKMON_CMD_SET_CONFIG
  * share it.
  */
-extern unsigned int lm_max_objects;
-extern unsigned int lm_max_owners;
-extern unsigned int lm_restrict_read;
-extern unsigned int lm_reader_gid;
-extern unsigned int lm_event_threshold;
-extern unsigned int lm_event_rate;
-extern unsigned int lm_event_queue_max;
-extern unsigned int lm_hash_bits;
-extern unsigned int lm_hash_buckets;
-extern unsigned int lm_kretprobe_maxactive;
+/* LM_SET_<name>: a setting's index in lm_config[] (config_table.h) */
+enum lm_setting_id {
+#define LM_SETTING(_kind, _name, ...) LM_SET_##_name,
+#include "config_table.h"
+#undef LM_SETTING
+	LM_SET_MAX
+};
+
+/* The settings' values, each config_table.h's default at load */
+extern unsigned int lm_config[LM_SET_MAX];
+/* A setting's value, by its name in config_table.h: READ_ONCE() it */
+#define LM_CFG(name) (lm_config[LM_SET_##name])
+
 extern struct mutex lm_config_mutex;
 
 /* The object and owner tables: track.c, owner.c, table.c (track.h) */
@@ -408,9 +411,6 @@ struct lm_reach_stats {
 /* The per-owner classes reported (LEAKMON_OWNER_KIND_A_KERNEL ...) */
 enum { LM_RO_KERNEL, LM_RO_CLOSING, LM_RO_UNREACHABLE, LM_RO_MAX };
 
-extern unsigned int lm_scan_interval;
-extern unsigned int lm_scan_grace;
-extern unsigned int lm_closing_max;
 /**
  * lm_reach_init() - Set up the reachability pass and its periodic work.
  *

@@ -14,15 +14,15 @@
 
 static int __init lm_init(void)
 {
-	unsigned int bits = lm_hash_bits;
+	unsigned int bits = LM_CFG(hash_bits);
 	int err;
 
 	if (!bits) {
 		/* About eight objects per bucket at the limit. */
-		bits = order_base_2(lm_max_objects);
+		bits = order_base_2(LM_CFG(max_objects));
 		bits = clamp_t(unsigned int, bits, 13, 23) - 3;
 	}
-	lm_hash_buckets = 1U << bits;
+	LM_CFG(hash_buckets) = 1U << bits;
 
 	err = lm_track_init();
 	if (err)
@@ -40,8 +40,8 @@ static int __init lm_init(void)
 	if (err)
 		goto err_reach;
 	pr_info("version %s loaded: %u object buckets, limits %u objects, %u owners\n",
-		LEAKMON_VERSION, lm_hash_buckets, lm_max_objects,
-		lm_max_owners);
+		LEAKMON_VERSION, LM_CFG(hash_buckets), LM_CFG(max_objects),
+		LM_CFG(max_owners));
 	return 0;
 
 err_reach:

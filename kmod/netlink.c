@@ -74,7 +74,7 @@ static bool lm_cred_in_group(const struct cred *cred, kgid_t gid)
 /* The caller and the socket's opener are both in the group reader_gid */
 static bool lm_reader_group(const struct sk_buff *skb)
 {
-	u32 gid = READ_ONCE(lm_reader_gid);
+	u32 gid = READ_ONCE(LM_CFG(reader_gid));
 	const struct file *file;
 	kgid_t kgid;
 
@@ -105,7 +105,7 @@ static long lm_own_view(const struct sk_buff *skb)
 static bool lm_may_read(struct sk_buff *skb, struct netlink_ext_ack *extack,
 			long *view)
 {
-	unsigned int level = READ_ONCE(lm_restrict_read);
+	unsigned int level = READ_ONCE(LM_CFG(restrict_read));
 
 	*view = LM_VIEW_ALL;
 	if (level == LEAKMON_RESTRICT_READ_NONE || lm_reader_group(skb) ||
@@ -249,10 +249,10 @@ static int lm_put_scan(struct sk_buff *skb, const struct lm_reach_stats *st)
 	    nla_put_u64_64bit(skb, LEAKMON_SCAN_A_GROUPS_UNREPORTED,
 			      st->groups_unreported, LEAKMON_SCAN_A_PAD) ||
 	    nla_put_u32(skb, LEAKMON_SCAN_A_INTERVAL_S,
-			READ_ONCE(lm_scan_interval)) ||
-	    nla_put_u32(skb, LEAKMON_SCAN_A_GRACE_S, READ_ONCE(lm_scan_grace)) ||
+			READ_ONCE(LM_CFG(scan_interval))) ||
+	    nla_put_u32(skb, LEAKMON_SCAN_A_GRACE_S, READ_ONCE(LM_CFG(scan_grace))) ||
 	    nla_put_u32(skb, LEAKMON_SCAN_A_CLOSING_MAX_S,
-			READ_ONCE(lm_closing_max)))
+			READ_ONCE(LM_CFG(closing_max))))
 		goto cancel;
 	for (k = 0; k < LM_NKINDS; k++) {
 		kn = nla_nest_start(skb, LEAKMON_SCAN_A_KIND);

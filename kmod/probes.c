@@ -271,12 +271,12 @@ static int lm_kind_enable(unsigned int kind)
 		}
 		sym = p->free.symbol;
 		err = lm_hook_register(&st->free, &p->free,
-				       lm_kretprobe_maxactive);
+				       LM_CFG(kretprobe_maxactive));
 		if (!err) {
 			st->free.cand = &p->free;
 			sym = p->alloc.symbol;
 			err = lm_hook_register(&st->alloc, &p->alloc,
-					       lm_kretprobe_maxactive);
+					       LM_CFG(kretprobe_maxactive));
 			if (!err) {
 				st->alloc.cand = &p->alloc;
 				return 0;
@@ -306,7 +306,7 @@ static void lm_kind_handover(unsigned int kind)
 			lm_kinds[kind].name, c->symbol);
 		return;
 	}
-	err = lm_hook_register(h, c, lm_kretprobe_maxactive);
+	err = lm_hook_register(h, c, LM_CFG(kretprobe_maxactive));
 	if (err) {
 		pr_warn("kind %s: cannot probe %s (error %d): objects stay with their allocator\n",
 			lm_kinds[kind].name, c->symbol, err);

@@ -58,10 +58,6 @@
 /* Words of process accounting's state searched for its file */
 #define LM_REACH_ACCT_WORDS	64
 
-unsigned int lm_scan_interval = 60;
-unsigned int lm_scan_grace = 10;
-unsigned int lm_closing_max = 300;
-
 /* An owner's objects in the reported classes, during a pass */
 struct lm_reach_slot {
 	struct lm_owner *owner;		/* referenced until the report */
@@ -612,8 +608,8 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	t0 = ktime_get_ns();
 	p->clock = (struct lm_reach_clock){ .st = &p->st, .step_ns = t0 };
 	p->start_s = lm_now_s();
-	p->grace = READ_ONCE(lm_scan_grace);
-	p->closing_max = READ_ONCE(lm_closing_max);
+	p->grace = READ_ONCE(LM_CFG(scan_grace));
+	p->closing_max = READ_ONCE(LM_CFG(closing_max));
 
 	if (lm_reach_walk(&p->clock))
 		goto free_groups;
@@ -734,7 +730,7 @@ static void lm_reach_workfn(struct work_struct *work)
 	err = lm_reach_run(NULL);
 	if (err && err != -EINTR)
 		pr_warn_ratelimited("reachability pass failed: %d\n", err);
-	interval = READ_ONCE(lm_scan_interval);
+	interval = READ_ONCE(LM_CFG(scan_interval));
 	if (interval)
 		queue_delayed_work(system_unbound_wq, &lm_reach_work,
 				   interval * HZ);
@@ -746,7 +742,7 @@ static void lm_reach_workfn(struct work_struct *work)
  */
 void lm_reach_interval_changed(void)
 {
-	unsigned int interval = READ_ONCE(lm_scan_interval);
+	unsigned int interval = READ_ONCE(LM_CFG(scan_interval));
 
 	if (!READ_ONCE(lm_reach_ready))
 		return;
@@ -764,7 +760,7 @@ int lm_reach_init(void)
 	INIT_DELAYED_WORK(&lm_reach_work, lm_reach_workfn);
 	mutex_lock(&lm_config_mutex);
 	WRITE_ONCE(lm_reach_ready, true);
-	interval = READ_ONCE(lm_scan_interval);
+	interval = READ_ONCE(LM_CFG(scan_interval));
 	if (interval)
 		queue_delayed_work(system_unbound_wq, &lm_reach_work,
 				   interval * HZ);

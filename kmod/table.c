@@ -251,9 +251,9 @@ int lm_track_init(void)
 	int err;
 
 	BUILD_BUG_ON(sizeof(struct lm_obj) > 32);
-	obj_bits = ilog2(lm_hash_buckets);
+	obj_bits = ilog2(LM_CFG(hash_buckets));
 	/* About four owners per bucket at the limit. */
-	max_owners = READ_ONCE(lm_max_owners);
+	max_owners = READ_ONCE(LM_CFG(max_owners));
 	owner_bits = order_base_2(max_owners);
 	owner_bits = clamp_t(unsigned int, owner_bits, 10, 18) - 2;
 

@@ -117,7 +117,7 @@ struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
 		atomic_inc(&o->ref);
 		return o;
 	}
-	if (atomic_inc_return(&lm_nr_owners) > READ_ONCE(lm_max_owners)) {
+	if (atomic_inc_return(&lm_nr_owners) > READ_ONCE(LM_CFG(max_owners))) {
 		atomic_dec(&lm_nr_owners);
 		return ERR_PTR(-ENOSPC);
 	}
@@ -331,7 +331,7 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 				WRITE_ONCE(k->first_ns, now);
 			WRITE_ONCE(k->last_ns, now);
 		}
-		thr = READ_ONCE(lm_event_threshold);
+		thr = READ_ONCE(LM_CFG(event_threshold));
 		if (likely(!thr || READ_ONCE(o->over) ||
 			   lm_owner_live(o) < thr))
 			return false;
@@ -359,7 +359,7 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 			atomic64_inc(&k->handed_over);
 		/* Re-armed below half the threshold (or with events off). */
 		if (unlikely(READ_ONCE(o->over))) {
-			thr = READ_ONCE(lm_event_threshold);
+			thr = READ_ONCE(LM_CFG(event_threshold));
 			if (!thr || lm_owner_live(o) * 2 < thr)
 				WRITE_ONCE(o->over, 0);
 		}
@@ -433,8 +433,8 @@ static void lm_track_drop(unsigned int kind, enum lm_event reason)
 	strscpy(ev.comm, current->comm, sizeof(ev.comm));
 	ev.objects = atomic_read(&lm_nr_objects);
 	ev.owners = atomic_read(&lm_nr_owners);
-	ev.max_objects = READ_ONCE(lm_max_objects);
-	ev.max_owners = READ_ONCE(lm_max_owners);
+	ev.max_objects = READ_ONCE(LM_CFG(max_objects));
+	ev.max_owners = READ_ONCE(LM_CFG(max_owners));
 	lm_notify(&ev);
 }
 
@@ -473,7 +473,7 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 
 	lm_ev(kind, LM_EV_OBSERVED);
 	lm_track_measure(kind, base);
-	if (atomic_inc_return(&lm_nr_objects) > READ_ONCE(lm_max_objects)) {
+	if (atomic_inc_return(&lm_nr_objects) > READ_ONCE(LM_CFG(max_objects))) {
 		atomic_dec(&lm_nr_objects);
 		lm_track_drop(kind, LM_EV_UNTRACKED_TABLE_FULL);
 		return;
