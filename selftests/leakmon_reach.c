@@ -358,6 +358,8 @@ TEST_F_TIMEOUT(leakmon, scan_closing_connections_are_not_leaks, 300)
 /* ---- the pass under churn --------------------------------------------- */
 
 #define CHURN_S		6	/* seconds of churn */
+/* ... on a debug kernel, where a pass under churn takes up to 2 s */
+#define CHURN_DEBUG_S	18
 #define CHURN_KEEP	32	/* descriptors a churner keeps for a while */
 
 /*
@@ -438,6 +440,8 @@ TEST_F_TIMEOUT(leakmon, scan_under_churn_every_object_in_one_class, 300)
 	struct lm_totals t;
 	bool done[CHURNERS] = { false };
 
+	if (debug_kernel())
+		secs = CHURN_DEBUG_S;
 	short_grace(_metadata);
 	scan_twice(_metadata, self->h, &sc);
 	base = scan_unreach(&sc);	/* what earlier tests left */
