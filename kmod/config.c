@@ -57,7 +57,6 @@ enum lm_setting_kind {
  * @attr: LEAKMON_CONFIG_A_*, 0 if none
  * @var: the variable, an unsigned int
  * @range: the values taken (lm_config_policy points here)
- * @changed: called after a change, lm_config_mutex held
  */
 struct lm_setting {
 	u8 kind;
@@ -66,7 +65,6 @@ struct lm_setting {
 	u16 attr;
 	void *var;
 	struct netlink_range_validation range;
-	void (*changed)(void);
 };
 
 /*
@@ -86,6 +84,15 @@ static struct lm_setting lm_settings[] __ro_after_init = {
 #undef LM_SETTING
 };
 
+/* Called after a setting changed, lm_config_mutex held (lm_config_watch) */
+static void (*lm_config_watchers[LM_SET_MAX])(void);
+
+void lm_config_watch(enum lm_setting_id id, void (*fn)(void))
+{
+	lockdep_assert_held(&lm_config_mutex);
+	lm_config_watchers[id] = fn;
+}
+
 /* Its attribute is a u8 */
 static bool lm_setting_is_u8(const struct lm_setting *s)
 {
@@ -103,8 +110,8 @@ static void lm_setting_write(const struct lm_setting *s, unsigned int v)
 {
 	lockdep_assert_held(&lm_config_mutex);
 	WRITE_ONCE(*(unsigned int *)s->var, v);
-	if (s->changed)
-		s->changed();
+	if (lm_config_watchers[s - lm_settings])
+		lm_config_watchers[s - lm_settings]();
 }
 
 /* ---- module parameters: kp->arg is the struct lm_setting ---- */

@@ -22,8 +22,8 @@
  * The value is LM_CFG(name) (leakmon.h), default its value at load.
  * text: the parameter's description (modinfo).
  * extra: more members of struct lm_setting: .zero_ok (0 is taken besides
- * min..max), .minus_one (the parameter takes and shows -1 for U32_MAX),
- * .changed (called after a change, lm_config_mutex held).
+ * min..max), .minus_one (the parameter takes and shows -1 for U32_MAX).
+ * Code that must know of a change registers with lm_config_watch().
  *
  * LEAKMON_A_CONFIG holds the attributes in this order, theirs in enum
  * leakmon_config_attr.  A new setting is an entry here, its attribute in
@@ -64,7 +64,7 @@ LM_SETTING(PARAM, kretprobe_maxactive, 0,
 	   0, 0, LM_MAXACTIVE_MAX, 0444)
 LM_SETTING(PARAM, scan_interval, 60,
 	   "Seconds between reachability passes (0..86400, default 60; 0: on request only)",
-	   0, 0, LM_SCAN_INTERVAL_MAX, 0644, .changed = lm_reach_interval_changed)
+	   0, 0, LM_SCAN_INTERVAL_MAX, 0644)
 LM_SETTING(PARAM, scan_grace, 10,
 	   "Objects younger than this many seconds are not judged (1..3600, default 10)",
 	   0, 1, LM_SCAN_GRACE_MAX, 0644)

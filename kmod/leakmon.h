@@ -168,6 +168,18 @@ extern unsigned int lm_config[LM_SET_MAX];
 
 extern struct mutex lm_config_mutex;
 
+/**
+ * lm_config_watch() - Be called after a setting changed.
+ * @id: the setting, LM_SET_<name>.
+ * @fn: called after each change of it, lm_config_mutex held; NULL: no more.
+ *
+ * One watcher a setting.  Once lm_config_watch(@id, NULL) has returned,
+ * @fn is not running and will not be called.
+ *
+ * Context: lm_config_mutex held.
+ */
+void lm_config_watch(enum lm_setting_id id, void (*fn)(void));
+
 /* The object and owner tables: track.c, owner.c, table.c (track.h) */
 
 /**
@@ -451,13 +463,6 @@ bool lm_reach_last(struct lm_reach_stats *st);
  */
 bool lm_reach_owner(const struct lm_owner_snap *s,
 		    u64 n[LM_NKINDS][LM_RO_MAX]);
-
-/**
- * lm_reach_interval_changed() - Reschedule the periodic pass.
- *
- * Called when the scan_interval setting changed.
- */
-void lm_reach_interval_changed(void);
 
 /* probes.c */
 struct lm_kind_info {

@@ -127,7 +127,6 @@ static DEFINE_MUTEX(lm_reach_mutex);	/* one pass at a time */
 static struct lm_reach_report __rcu *lm_report;
 static u64 lm_reach_seq;
 static struct delayed_work lm_reach_work;
-static bool lm_reach_ready;
 
 /* ---- the classification ----------------------------------------------- */
 
@@ -737,15 +736,13 @@ static void lm_reach_workfn(struct work_struct *work)
 }
 
 /*
- * scan_interval was set (lm_config_mutex held): the next pass comes that
- * long from now.
+ * scan_interval was set (lm_config_watch(), lm_config_mutex held): the next
+ * pass comes that long from now.
  */
-void lm_reach_interval_changed(void)
+static void lm_reach_interval_changed(void)
 {
 	unsigned int interval = READ_ONCE(LM_CFG(scan_interval));
 
-	if (!READ_ONCE(lm_reach_ready))
-		return;
 	if (interval)
 		mod_delayed_work(system_unbound_wq, &lm_reach_work,
 				 interval * HZ);
@@ -759,7 +756,7 @@ int lm_reach_init(void)
 
 	INIT_DELAYED_WORK(&lm_reach_work, lm_reach_workfn);
 	mutex_lock(&lm_config_mutex);
-	WRITE_ONCE(lm_reach_ready, true);
+	lm_config_watch(LM_SET_scan_interval, lm_reach_interval_changed);
 	interval = READ_ONCE(LM_CFG(scan_interval));
 	if (interval)
 		queue_delayed_work(system_unbound_wq, &lm_reach_work,
@@ -773,7 +770,7 @@ void lm_reach_exit(void)
 	struct lm_reach_report *r;
 
 	mutex_lock(&lm_config_mutex);
-	WRITE_ONCE(lm_reach_ready, false);
+	lm_config_watch(LM_SET_scan_interval, NULL);
 	mutex_unlock(&lm_config_mutex);
 	/* The work re-queues itself: cancel_delayed_work_sync() knows. */
 	cancel_delayed_work_sync(&lm_reach_work);
