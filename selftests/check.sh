@@ -52,6 +52,13 @@ tap_run() {
 job_host() {
 	tap_run kcheck "$LM_TOP/selftests/kcheck.sh" "${SERIES[0]}"
 	tap_run "user unit tests" make -s -C "$LM_TOP/user" test
+	# kmod/ and user/lib: who calls whom, from the objects kcheck and the
+	# unit tests built; no cycle
+	local kver
+	kver=$(eval "$("$LM_TOP/selftests/qemu/fetch-kernel.sh" "${SERIES[0]}")" && echo "$KVER")
+	tap_run imports "$LM_TOP/selftests/imports_test.sh" \
+		kmod="$LM_TOP/build/kcheck-$kver/leakmon/kmod" \
+		user/lib="$LM_TOP/user/build-san/obj/lib"
 	tap_run "cli fuzz" "$LM_TOP/selftests/fuzz_cli.sh"
 	tap_run "man page" "$LM_TOP/selftests/man_test.sh"
 	tap_run "zabbix template" python3 "$LM_TOP/selftests/zabbix_template_test.py"
@@ -103,13 +110,15 @@ run_series() {
 		set -e
 		LM_BUILD_TAG=$part lm_build "$series"
 		pkg_env=()
+		# the units' test needs systemd as PID 1
+		[[ " $programs " != *" systemd_test "* ]] || pkg_env+=(--init systemd)
 		if [[ " $programs " == *" pkg_test "* ]] &&
 			compgen -G "$LM_TOP/build/deb/leakmon-dkms_*_all.deb" >/dev/null; then
 			# the upgrade's kernel: its version and unpacked headers
 			read -r upk upkdir < <(
 				eval "$("$LM_TOP/selftests/qemu/fetch-kernel.sh" "$PKG_UPGRADE")" &&
 					echo "$KVER $KDIR")
-			pkg_env=(--env LEAKMON_DEBS="$LM_TOP/build/deb" --env LEAKMON_KDIR="$KDIR"
+			pkg_env+=(--env LEAKMON_DEBS="$LM_TOP/build/deb" --env LEAKMON_KDIR="$KDIR"
 				--env LEAKMON_UPGRADE_KVER="${upk:-}" --env LEAKMON_UPGRADE_KDIR="${upkdir:-}")
 		fi
 		# The fuzzer's full million on the packages' kernel, 200,000 on
@@ -191,9 +200,10 @@ run_series() {
 #   LEAKMON_VALGRIND_SERIES (default 6.1, empty for none): cli_test under
 #                  valgrind in a VM of its own (valgrind)
 #   LEAKMON_PKG_SERIES (default 6.1): the packages installed, DKMS, the
-#                  upgrade to LEAKMON_PKG_UPGRADE's headers (default 6.12)
-#                  in a VM of its own (pkg), once the host checks have
-#                  built them
+#                  upgrade to LEAKMON_PKG_UPGRADE's headers (default 6.12),
+#                  then the CLI's systemd units (systemd_test) in a VM of
+#                  its own (pkg) booted with systemd as PID 1, once the
+#                  host checks have built them
 PKG_SERIES=${LEAKMON_PKG_SERIES:-6.1}
 PKG_UPGRADE=${LEAKMON_PKG_UPGRADE:-6.12}
 VG_SERIES=${LEAKMON_VALGRIND_SERIES-6.1}
@@ -231,7 +241,7 @@ PKG_JOB=''
 for series in "${stock[@]}"; do
 	if [ "$series" = "$PKG_SERIES" ]; then
 		PKG_JOB=$series-pkg
-		job "$series-pkg" host run_series "$series" pkg pkg_test
+		job "$series-pkg" host run_series "$series" pkg pkg_test systemd_test
 	fi
 done
 VG_JOB=''

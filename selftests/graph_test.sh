@@ -74,6 +74,8 @@ fi
 TAP_PREFIX="graph: "
 # shellcheck source=selftests/tap.sh
 . "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+# shellcheck source=selftests/recorder_week.sh
+. "$(dirname "${BASH_SOURCE[0]}")/recorder_week.sh"
 
 T=$(mktemp -d)
 # shellcheck disable=SC2317 # called by the trap
@@ -160,34 +162,6 @@ synth_rec() {
 	} >"$1"
 }
 
-# synth_week DIR: a recorder's last week in DIR as leakmon-recorder.service
-# leaves it (record -i 60 --rotate-size 1M): 10080 samples a minute apart,
-# the last one now, in recorder.jsonl and three rotated files before it,
-# each named by the time of its rotation and gzip'ed, each opening with a
-# header; SUnreclaim climbs and falls back each day
-synth_week() {
-	local dir=$1 now i t f='' hdr stamp
-	now=$(date +%s)
-	for ((i = 0; i < 10080; i++)); do
-		t=$((now - (10079 - i) * 60))
-		if ((i % 2520 == 0)); then
-			if [ -n "$f" ]; then
-				exec 3>&-
-				stamp=$(date -u -d "@$t" +%Y%m%dT%H%M%SZ)
-				mv "$f" "$dir/recorder.jsonl-$stamp"
-				gzip -n "$dir/recorder.jsonl-$stamp"
-			fi
-			f=$dir/recorder.jsonl
-			exec 3>"$f"
-			printf -v hdr '{"type":"header","format":"leakmon-record","version":2,"host":"synth","kernel":"6.1.0-57-amd64","cli_version":"0.1.0","module_version":"0.1.0","interval_s":60.000,"duration_s":null,"top":10,"t":%d.000}' "$t"
-			echo "$hdr" >&3
-		fi
-		printf '{"type":"sample","t":%d.000,"boot_ns":%d,"slab_bytes":%d,"sunreclaim_bytes":%d,"sreclaimable_bytes":20000000,"module":true,"reset_ns":1000000000,"objects":40,"live":40,"exited":0,"owners":2,"owners_exited":0,"top":[{"tgid":412,"start_ns":9000000000,"comm":"sshd","uid":0,"exited":false,"live":40,"kinds":{"sock_inode":20,"file_blob":20,"sk_blob":0}}]}\n' \
-			"$t" $((10000000000 + i * 60000000000)) $((50000000 + i % 1440 * 1000)) $((30000000 + i % 1440 * 1000)) >&3
-	done
-	exec 3>&-
-}
-
 # bad FILE WANT: graph refuses FILE (exit 9), saying WANT, and writes
 # nothing
 bad() {
@@ -218,16 +192,6 @@ lo, hi = 72 + box[0], 72 + box[2] - 1
 print("SUnreclaim columns", lo, "..", hi)
 assert lo < 90 and hi > 900, (lo, hi)
 EOF
-}
-
-# week_out OUT: graph's summary in OUT counts 10,000 samples or more over
-# 6.95 days or more, from the files of a directory
-week_out() {
-	local re=': ([0-9]+) samples.*from ([0-9-]+ [0-9:]+) to ([0-9-]+ [0-9:]+), ([0-9]+) files' a b
-	[[ $(tr '\n' ' ' <"$1") =~ $re ]] || return 1
-	a=$(date -d "${BASH_REMATCH[2]}" +%s) b=$(date -d "${BASH_REMATCH[3]}" +%s) || return 1
-	echo "# samples ${BASH_REMATCH[1]}, span $(((b - a) / 60)) minutes, ${BASH_REMATCH[4]} files"
-	[ "${BASH_REMATCH[1]}" -ge 10000 ] && [ $((b - a)) -ge $((695 * 864)) ]
 }
 
 # graph_week DIR OUT: graph --since 7d, no file named, with DIR bound over

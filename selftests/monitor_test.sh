@@ -328,17 +328,7 @@ cp "$T/leakmon.prom" "$T/textfile/"
 	--collector.disable-defaults --collector.textfile \
 	--collector.textfile.directory="$T/textfile" >"$T/ne.log" 2>&1 &
 ne_pid=$!
-# scrape: GET /metrics over loopback, the body into $T/ne.metrics
-scrape() {
-	local line
-	exec 3<>"/dev/tcp/127.0.0.1/$NE_PORT" 2>/dev/null || return 1
-	printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
-	read -r line <&3
-	[[ $line == "HTTP/1."?" 200"* ]] || { exec 3<&-; return 1; }
-	sed '1,/^\r\{0,1\}$/d' <&3 >"$T/ne.metrics"
-	exec 3<&-
-}
-until_ok 60 scrape
+until_ok 60 http_get "$NE_PORT" /metrics "$T/ne.metrics"
 rc=$?
 echo "# node_exporter: $(grep -c '^leakmon_' "$T/ne.metrics" 2>/dev/null) leakmon_ samples; $(grep '^node_textfile_scrape_error' "$T/ne.metrics" 2>/dev/null)"
 [ "$rc" -eq 0 ] && grep -q '^node_textfile_scrape_error 0$' "$T/ne.metrics" &&

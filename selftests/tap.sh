@@ -38,6 +38,18 @@ holds_fds() {
 	[ "$(find "/proc/$1/fd" -mindepth 1 2>/dev/null | wc -l)" -ge "$2" ]
 }
 
+# http_get PORT PATH OUT: GET PATH from 127.0.0.1:PORT (HTTP/1.0, bash's
+# /dev/tcp, no client needed), the body into OUT; 1 unless the status is 200
+http_get() {
+	local line
+	{ exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+	printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&3
+	read -r line <&3
+	[[ $line == "HTTP/1."?" 200"* ]] || { exec 3<&-; return 1; }
+	sed '1,/^\r\{0,1\}$/d' <&3 >"$3"
+	exec 3<&-
+}
+
 # section NAME: a line "# time PREFIX NAME N s" (PREFIX: TAP_PREFIX without
 # its ": "), N the seconds since the previous section's line or since
 # tap.sh was sourced; where a test's time goes, in the TAP log (the " s"

@@ -9,16 +9,18 @@
 # normally the ASan/UBSan build), LEAKMON_SRC (the source tree), LEAKMON_YNL
 # (the kernel's YNL client, tools/net/ynl; ynl_test skips without it);
 # LEAKMON_FUZZ_COUNT (nl_fuzz's messages as root, default 1,000,000);
-# LEAKMON_DEBS (the built .debs; pkg_test installs them), LEAKMON_KDIR,
-# LEAKMON_UPGRADE_KVER and LEAKMON_UPGRADE_KDIR (see selftests/pkg_test.sh);
+# LEAKMON_DEBS (the built .debs; pkg_test and systemd_test install them),
+# LEAKMON_KDIR, LEAKMON_UPGRADE_KVER and LEAKMON_UPGRADE_KDIR (see
+# selftests/pkg_test.sh);
 # LEAKMON_DAEMONS (Debian's nginx and apache2, unpacked; daemon_test skips
 # without it);
 # LEAKMON_PROGRAMS (the programs to run, in this script's order whatever
 # the list's: default daemon_test leakmon_test ynl_test cli_test
-# monitor_test graph_test nl_fuzz kmemleak pkg_test lockdown_test, and
-# cli_test_valgrind only when named; leakmon_test names the module's tests, every program of
-# LEAKMON_AREAS below, and leakmon_NAME one of them; check.sh splits a
-# kernel's programs over VMs that run side by side); LEAKMON_CLI_PLAIN (the
+# monitor_test graph_test nl_fuzz kmemleak pkg_test systemd_test
+# lockdown_test, and cli_test_valgrind only when named; leakmon_test names
+# the module's tests, every program of LEAKMON_AREAS below, and
+# leakmon_NAME one of them; check.sh splits a kernel's programs over VMs
+# that run side by side); LEAKMON_CLI_PLAIN (the
 # plain CLI, for cli_test_valgrind); LEAKMON_VALGRIND_PART and
 # LEAKMON_GRAPH_PART (default all; check.sh passes module: the tests that
 # need no module run on the host).
@@ -32,7 +34,7 @@ export LEAKMON_KO LEAKBIND_KO LEAKMON_CLI LEAKMON_TESTS LEAKMON_SRC
 echo "TAP version 13"
 echo "# kernel $(uname -r), $(nproc) CPUs"
 
-PROGRAMS=" ${LEAKMON_PROGRAMS:-daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz kmemleak pkg_test lockdown_test} "
+PROGRAMS=" ${LEAKMON_PROGRAMS:-daemon_test leakmon_test ynl_test cli_test monitor_test graph_test nl_fuzz kmemleak pkg_test systemd_test lockdown_test} "
 # The module's tests (selftests/leakmon_*.c, one program an area), in the
 # order they run.
 LEAKMON_AREAS="accounting protocol events probes faults scale reach"
@@ -110,6 +112,9 @@ fi
 # The Debian packages, installed last: DKMS builds the module in the VM.
 if [ -n "${LEAKMON_DEBS:-}" ]; then
 	run pkg_test "$LEAKMON_SRC/selftests/pkg_test.sh" --guest "$LEAKMON_DEBS"
+	# The CLI's package again, its units started by systemd (PID 1 when
+	# run-vm.sh boots with --init systemd; a skip otherwise).
+	run systemd_test "$LEAKMON_SRC/selftests/systemd_test.sh" "$LEAKMON_DEBS"
 fi
 # Module signatures enforced and the kernel locked down, as under Secure
 # Boot: one-way switches, so last of all.

@@ -5,7 +5,7 @@
 #
 # Usage: selftests/qemu/run-vm.sh [--kernel SERIES] [--out DIR] [--timeout SEC]
 #                                 [--mem MB] [--env NAME=VALUE]... [--fresh-tmp]
-#                                 -- COMMAND [ARG...]
+#                                 [--init systemd] -- COMMAND [ARG...]
 #
 # COMMAND is a host path (the guest sees the host's files at the same paths;
 # a relative path is taken from the current directory, which is also the
@@ -30,6 +30,11 @@
 #   --fresh-tmp      mount an empty tmpfs on the guest's /tmp (by default the
 #                    guest's /tmp shows the host's /tmp, writes go to RAM)
 #   --append ARGS    more kernel command line parameters (repeatable)
+#   --init systemd   boot the host's systemd as PID 1 (target lm-vm.target:
+#                    sysinit and basic.target, journald, no getty, nothing of
+#                    multi-user.target) and run COMMAND in the oneshot service
+#                    lm-vm.service, which powers the VM off when it ends;
+#                    by default a shell is PID 1 and runs COMMAND itself
 #
 # The guest has /proc, /sys, /dev (with /dev/fd), /dev/pts, /dev/shm, /run,
 # /sys/fs/cgroup (cgroup2), /sys/kernel/debug, /sys/kernel/tracing,
@@ -54,7 +59,7 @@ usage() { # full help with --help, the synopsis after a usage error
 	exit "${1:-2}"
 }
 
-SERIES=6.1 OUT='' TIMEOUT=1200 MEM='' SMP=2 FRESH_TMP=0 EXTRA_APPEND=''
+SERIES=6.1 OUT='' TIMEOUT=1200 MEM='' SMP=2 FRESH_TMP=0 EXTRA_APPEND='' INIT_SYSTEM=sh
 # Multi-threaded TCG runs each vCPU in its own host thread and does not keep
 # them coherent while the kernel patches its own code (kprobes, ftrace,
 # static keys): under load a vCPU executes half-patched instructions
@@ -74,6 +79,9 @@ while (($#)); do
 		[[ ${2:-} =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env needs NAME=VALUE, got '${2:-}'"
 		ENVS+=("$2"); shift 2 ;;
 	--fresh-tmp) FRESH_TMP=1; shift ;;
+	--init)
+		[[ ${2:-} == systemd ]] || die "--init takes systemd, got '${2:-}'"
+		INIT_SYSTEM=systemd; shift 2 ;;
 	--append)
 		[[ ${2:-} =~ ^[A-Za-z0-9_.,=\ -]+$ ]] || die "--append takes plain name[=value] words, got '${2:-}'"
 		EXTRA_APPEND+=" $2"; shift 2 ;;
@@ -99,6 +107,8 @@ for tool in qemu-system-x86_64 cpio modprobe timeout; do
 	command -v "$tool" >/dev/null || die "$tool not found; run $HERE/deps.sh"
 done
 [[ -x /bin/busybox ]] || die "/bin/busybox not found; run $HERE/deps.sh"
+[[ $INIT_SYSTEM != systemd || -x /lib/systemd/systemd ]] ||
+	die "--init systemd: /lib/systemd/systemd not found (package systemd)"
 
 # Guest command: resolve relative script paths against the current directory.
 CMD=("$@")
@@ -172,7 +182,39 @@ mkdir -p "$R/lib/modules/@KVER@" && mount --bind "$R@MODDIR@" "$R/lib/modules/@K
 hostname leakmon-vm
 ip link set lo up || fail "cannot set lo up"
 stty -F $R/dev/ttyS1 raw -echo
+if [ "$leakmon_init" = systemd ]; then
+	mkdir -p $R/run/systemd/system
+	cp /lm-vm.target /lm-vm.service $R/run/systemd/system/
+	# a docker image leaves /.dockerenv: systemd would take the VM for a
+	# container (and ignore the kernel command line)
+	rm -f $R/.dockerenv $R/run/.containerenv
+	# tmp.conf of Debian empties /tmp at boot ("D"): here the /tmp of the host
+	mkdir -p $R/run/tmpfiles.d
+	echo "d /tmp 1777 root root -" >$R/run/tmpfiles.d/tmp.conf
+	exec switch_root $R /lib/systemd/systemd --unit=lm-vm.target \
+		--show-status=1 --log-color=0
+fi
 exec switch_root $R /run/leakmon/busybox sh /run/leakmon/stage2
+'
+# --init systemd: the boot's target (systemd.unit=) and the service that
+# runs STAGE2.  Runtime units (/run/systemd/system) win over the host's.
+# Only what these pull in starts: sysinit.target (journald, tmpfiles,
+# udev, the host's sysinit.target.wants), basic.target, timers and sockets.
+VM_TARGET='[Unit]
+Description=leakmon test VM
+Requires=lm-vm.service
+After=lm-vm.service
+AllowIsolate=yes
+'
+VM_SERVICE='[Unit]
+Description=leakmon test job (then power-off)
+After=basic.target systemd-journald.socket
+[Service]
+Type=oneshot
+ExecStart=/run/leakmon/busybox sh /run/leakmon/stage2
+StandardInput=null
+StandardOutput=journal+console
+TimeoutStartSec=infinity
 '
 # STAGE2 (busybox sh, PID 1 on the host's root): run the job, write the
 # markers, dump the kernel log, power off.
@@ -231,6 +273,8 @@ build_initramfs() { # OUTFILE
 	local init=${INIT//@KVER@/$KVER}
 	printf '%s' "${init//@MODDIR@/$MODDIR}" >"$stage/init"
 	printf '%s' "$STAGE2" >"$stage/stage2"
+	printf '%s' "$VM_TARGET" >"$stage/lm-vm.target"
+	printf '%s' "$VM_SERVICE" >"$stage/lm-vm.service"
 	chmod 755 "$stage/init" "$stage/stage2"
 	for f in "${MODFILES[@]}"; do
 		name=$(basename "$f")
@@ -250,7 +294,8 @@ build_initramfs() { # OUTFILE
 	rm -rf "$stage"
 }
 
-key=$( { printf '%s\n' "$KVER" "$MODDIR" "$INIT" "$STAGE2" "${MODFILES[@]}"; sha256sum /bin/busybox; } |
+key=$( { printf '%s\n' "$KVER" "$MODDIR" "$INIT" "$STAGE2" "$VM_TARGET" "$VM_SERVICE" \
+	"${MODFILES[@]}"; sha256sum /bin/busybox; } |
 	sha256sum | cut -c1-16)
 INITRD=$CACHE/kernels/$KVER/initramfs-$key.cpio
 if [[ ! -s $INITRD ]]; then
@@ -317,6 +362,7 @@ APPEND+=" transparent_hugepage=never"
 # fail their allocations and nothing else's.
 [[ $SERIES != *-debug ]] || APPEND+=" slub_debug=A,leakmon_obj,leakmon_owner"
 if ((FRESH_TMP)); then APPEND+=" leakmon_tmp=fresh"; fi
+[[ $INIT_SYSTEM != systemd ]] || APPEND+=" leakmon_init=systemd"
 APPEND+=$EXTRA_APPEND
 # shellcheck disable=SC2054 # commas are part of QEMU option values
 qemu=(
