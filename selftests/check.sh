@@ -19,7 +19,21 @@ pass=0 fail=0 skip=0
 count() {
 	local log=$1 p f s
 	# Remember what failed, for the closing lines (a CI shows only the tail)
-	grep -E '^[[:space:]]*not ok [0-9]+' "$log" | sed "s/^[[:space:]]*/# failed: [$2] /" >>"$LM_TOP/build/check-failed.txt"
+	# and the harness's reasons before each (kselftest's "FILE.c:LINE:TEST:
+	# Expected ..." and TH_LOG lines, the last 4 of the test)
+	awk -v k="$2" '
+		/^[[:space:]]*(ok [0-9]+|#  RUN )/ { n = 0; next }
+		/\.c:[0-9]+:[A-Za-z0-9_]+:/ { why[++n % 4] = $0; next }
+		/^[[:space:]]*not ok [0-9]+/ {
+			sub(/^[[:space:]]*/, "")
+			print "# failed: [" k "] " $0
+			for (i = (n > 4 ? n - 3 : 1); i <= n; i++) {
+				w = why[i % 4]
+				sub(/^[[:space:]#]*/, "", w)
+				print "#   " substr(w, 1, 150)
+			}
+			n = 0
+		}' "$log" >>"$LM_TOP/build/check-failed.txt"
 	p=$(grep -cE '^[[:space:]]*ok [0-9]+' "$log" | tr -d ' ')
 	s=$(grep -cE '^[[:space:]]*ok [0-9]+.*# (SKIP|skip)' "$log" | tr -d ' ')
 	f=$(grep -cE '^[[:space:]]*not ok [0-9]+' "$log" | tr -d ' ')
@@ -390,7 +404,7 @@ sort -s -k1,1n "$QDIR/times" | awk '
 } | sort -rn | head -n 5 | awk '{ printf "# times: slowest %d: %s s, %s\n", NR, $1, substr($0, length($1) + 2) }'
 
 # What failed, last, where a CI's truncated log still shows it
-head -n 20 "$LM_TOP/build/check-failed.txt"
+head -n 40 "$LM_TOP/build/check-failed.txt"
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else
