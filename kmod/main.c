@@ -6,7 +6,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/log2.h>
 
 #include "leakmon.h"
 #include "events.h"
@@ -14,15 +13,7 @@
 
 static int __init lm_init(void)
 {
-	unsigned int bits = LM_CFG(hash_bits);
 	int err;
-
-	if (!bits) {
-		/* About eight objects per bucket at the limit. */
-		bits = order_base_2(LM_CFG(max_objects));
-		bits = clamp_t(unsigned int, bits, 13, 23) - 3;
-	}
-	LM_CFG(hash_buckets) = 1U << bits;
 
 	err = lm_track_init();
 	if (err)

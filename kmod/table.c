@@ -245,17 +245,34 @@ void lm_track_reset(void)
 
 /* ---- setup ------------------------------------------------------------ */
 
+/*
+ * The object table's buckets when hash_bits is 0: about 2^3 objects a
+ * bucket at max_objects, 2^10 to 2^20 buckets.
+ */
+#define LM_OBJ_LOAD_SHIFT	3
+#define LM_OBJ_BITS_MIN		10
+#define LM_OBJ_BITS_MAX		20
+/* The owner table's: about 2^2 owners a bucket at max_owners, 2^8 to 2^16 */
+#define LM_OWNER_LOAD_SHIFT	2
+#define LM_OWNER_BITS_MIN	8
+#define LM_OWNER_BITS_MAX	16
+
 int lm_track_init(void)
 {
-	unsigned int obj_bits, owner_bits, max_owners;
-	int err;
+	unsigned int obj_bits, owner_bits, limit;
+	int bits, err;
 
 	BUILD_BUG_ON(sizeof(struct lm_obj) > 32);
-	obj_bits = ilog2(LM_CFG(hash_buckets));
-	/* About four owners per bucket at the limit. */
-	max_owners = READ_ONCE(LM_CFG(max_owners));
-	owner_bits = order_base_2(max_owners);
-	owner_bits = clamp_t(unsigned int, owner_bits, 10, 18) - 2;
+	obj_bits = LM_CFG(hash_bits);
+	if (!obj_bits) {
+		limit = READ_ONCE(LM_CFG(max_objects));
+		bits = order_base_2(limit) - LM_OBJ_LOAD_SHIFT;
+		obj_bits = clamp(bits, LM_OBJ_BITS_MIN, LM_OBJ_BITS_MAX);
+	}
+	LM_CFG(hash_buckets) = 1U << obj_bits;
+	limit = READ_ONCE(LM_CFG(max_owners));
+	bits = order_base_2(limit) - LM_OWNER_LOAD_SHIFT;
+	owner_bits = clamp(bits, LM_OWNER_BITS_MIN, LM_OWNER_BITS_MAX);
 
 	lm_pcpu = alloc_percpu(struct lm_pcpu);
 	if (!lm_pcpu)
