@@ -196,7 +196,7 @@ if [ "$leakmon_init" = systemd ]; then
 fi
 exec switch_root $R /run/leakmon/busybox sh /run/leakmon/stage2
 '
-# --init systemd: the boot's target (systemd.unit=) and the service that
+# --init systemd: the boot's target (systemd --unit=) and the service that
 # runs STAGE2.  Runtime units (/run/systemd/system) win over the host's.
 # Only what these pull in starts: sysinit.target (journald, tmpfiles,
 # udev, the host's sysinit.target.wants), basic.target, timers and sockets.
@@ -216,8 +216,9 @@ StandardInput=null
 StandardOutput=journal+console
 TimeoutStartSec=infinity
 '
-# STAGE2 (busybox sh, PID 1 on the host's root): run the job, write the
-# markers, dump the kernel log, power off.
+# STAGE2 (busybox sh, PID 1 on the host's root, or lm-vm.service under
+# --init systemd): run the job, write the markers, dump the kernel log,
+# power off.
 # shellcheck disable=SC2016 # guest-side script
 STAGE2='export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb LEAKMON_VM=1
