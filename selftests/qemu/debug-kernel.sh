@@ -13,8 +13,8 @@
 # KBUILD_WRAP), so that `fetch-kernel.sh 6.1-debug`, run-vm.sh and
 # lm_build use it like any other kernel; progress goes to stderr.
 # Cache: ${LEAKMON_CACHE:-/var/cache/leakmon}/debug-kernel/<key>/, the key
-# being a hash of the source package version, debug.config and RECIPE;
-# delete it to rebuild.  LEAKMON_DEBUG_JOBS sets make -j (default: CPUs).
+# being a hash of the source package version, debug.config's options and
+# RECIPE; delete it to rebuild.  LEAKMON_DEBUG_JOBS sets make -j (default: CPUs).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,7 +34,10 @@ srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) ||
 	die "linux-source-6.1 is not installed"
 # Bump RECIPE when the build steps below change what is built.
 RECIPE=1
-key=$( { echo "$srcver recipe $RECIPE"; cat "$FRAGMENT"; } | sha256sum | cut -c1-16)
+# The key ignores the fragment's comments and blank lines: a comment
+# changed is no rebuild.
+key=$( { echo "$srcver recipe $RECIPE"; grep -vE '^[[:space:]]*(#|$)' "$FRAGMENT"; } |
+	sha256sum | cut -c1-16)
 DIR=$CACHE/debug-kernel/$key
 SRC=$DIR/src OBJ=$DIR/obj ROOT=$DIR/root
 
