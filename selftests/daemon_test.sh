@@ -84,12 +84,15 @@ echo 1 >"$GRACE"
 # under load runs at nice -15, below).
 NICE=()
 lm() {
-	local out=$1 rc
+	local out=$1 rc err=''
 	shift
 	"${NICE[@]}" "$CLI" "$@" >"$out" 2>"$out.err"
 	rc=$?
+	# read, not grep: under load a process of its own waits its turn
+	# behind ab and the daemon's workers
+	IFS= read -r -d '' err <"$out.err" || true
 	if [ "$rc" -ne 0 ] ||
-		grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$out.err"; then
+		[[ $err =~ AddressSanitizer|LeakSanitizer|runtime\ error: ]]; then
 		echo "# leakmon $*: exit $rc"
 		diag <"$out.err"
 		return 1
@@ -136,7 +139,7 @@ no_leaks() {
 # anything unreachable
 load() {
 	mark "$1: load starts"
-	local name=$1 url=http://127.0.0.1:$2/ ka fresh scans=0 bad=0 u
+	local name=$1 url=http://127.0.0.1:$2/ ka fresh scans=0 bad=0 u ms
 	local end=$((SECONDS + LOAD_S)) limit=$((SECONDS + 90))
 	"$AB" -q -k -c 8 -t 120 -n 100000 "$url" >"$T/ab-ka" 2>&1 &
 	ka=$!
@@ -151,10 +154,14 @@ load() {
 		# among them all the same.
 		NICE=(nice -n -15)
 		lm "$T/load-scan.json" scan --json || { bad=1; NICE=(); break; }
+		# jq too: at nice 0 under the load it waited seconds for the
+		# CPU (the pass itself takes milliseconds: printed below)
+		read -r u ms < <("${NICE[@]}" jq -r \
+			'"\(.scan.unreachable) \(.scan.duration_ns / 1e6 | floor)"' \
+			"$T/load-scan.json")
 		NICE=()
 		scans=$((scans + 1))
-		u=$(jq '.scan.unreachable' "$T/load-scan.json")
-		mark "pass $scans under load: $u unreachable,"
+		mark "pass $scans under load: $u unreachable, the pass ${ms} ms,"
 		if [ "$u" != 0 ]; then
 			# once a load: each listing costs seconds
 			[ "$bad" -eq 1 ] || show_leaks
@@ -256,7 +263,9 @@ after_stop() {
 }
 # mark WHAT: where the time goes
 mark() {
-	echo "# $1 at uptime $(cut -d' ' -f1 /proc/uptime) s"
+	local up _
+	read -r up _ </proc/uptime
+	echo "# $1 at uptime $up s"
 }
 now_ns() {
 	awk '{ printf "%d\n", $1 * 1000000000 - 1000000000 }' /proc/uptime
