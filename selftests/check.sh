@@ -372,7 +372,31 @@ for ((w = 1; w <= JOBS; w++)); do
 	worker "$w" &
 	pids+=($!)
 done
+# Interrupted (Ctrl-C, a CI's SIGTERM): the workers, what they run and
+# their VMs stop too.  QEMU runs under timeout(1), in a process group of
+# its own that a terminal's Ctrl-C does not reach; before this, every
+# interrupted make check left two emulated guests running for up to 40
+# minutes.
+tree() { # PID: it and its descendants
+	local p
+	echo "$1"
+	for p in $(pgrep -P "$1"); do tree "$p"; done
+}
+stop_all() {
+	trap - INT TERM HUP
+	stamp "interrupted: stopping the workers, their jobs and VMs"
+	local all p
+	all=$(for p in "${pids[@]}"; do tree "$p"; done)
+	# shellcheck disable=SC2086 # a list of pids
+	kill -TERM $all 2>/dev/null
+	pkill -TERM -f "leakmon_job=$LM_TOP/build/" 2>/dev/null
+	wait
+	exit "$1"
+}
+trap 'stop_all 130' INT
+trap 'stop_all 143' TERM HUP
 wait "${pids[@]}"
+trap - INT TERM HUP
 stamp "all jobs done"
 
 # Results: the host's, then each kernel's parts and benchmark, in SERIES
