@@ -235,11 +235,21 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 	case LEAKMON_KIND_SOCK_INODE: {
 		struct socket *sock = SOCKET_I((struct inode *)v->key);
 		struct file *file;
+		void *back;
 
 		if (copy_from_kernel_nofault(&file, &sock->file, sizeof(file)))
 			return LM_CLS_STALE;
 		/* A user's socket has a file from its creation on. */
-		return file ? LM_CLS_UNREACHABLE : LM_CLS_KERNEL;
+		if (!file)
+			return LM_CLS_KERNEL;
+		/*
+		 * ... whose private data is the socket: a freed socket's
+		 * memory names a file that now serves another.
+		 */
+		if (copy_from_kernel_nofault(&back, &file->private_data,
+					     sizeof(back)) || back != sock)
+			return LM_CLS_STALE;
+		return LM_CLS_UNREACHABLE;
 	}
 	case LEAKMON_KIND_FILE_BLOB: {
 		struct file *c = &p->buf.file;
@@ -308,6 +318,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 	}
 	case LEAKMON_KIND_SK_BLOB: {
 		struct sock *c = &p->buf.sk;
+		void *back;
 
 		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
 			return LM_CLS_STALE;
@@ -329,6 +340,18 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 			/* being closed, or waiting in an accept queue */
 			return sock_flag(c, SOCK_DEAD) ? LM_CLS_CLOSING :
 							 LM_CLS_HELD;
+		/*
+		 * A sock's socket points back at it.  Memory that does not
+		 * was freed and serves another object now: the sock's
+		 * release probe was missed.  Netlink's socks are freed in an
+		 * RCU callback, where a probe that fires inside another
+		 * handler is skipped, and they are kmalloc's memory, reused
+		 * at once by anything (seen on 5.10: the CLI's own netlink
+		 * socket, listed as a leak of the exited CLI).
+		 */
+		if (copy_from_kernel_nofault(&back, &c->sk_socket->sk,
+					     sizeof(back)) || back != v->key)
+			return LM_CLS_STALE;
 		return LM_CLS_UNREACHABLE;
 	}
 	}

@@ -100,7 +100,10 @@
  *                                 object's free was missed): an
  *                                 allocation at an address still in the
  *                                 table, or a reachability pass that
- *                                 could not read the object at all
+ *                                 could not read the object at all or
+ *                                 found its memory serving another
+ *                                 (a socket and its sock or file not
+ *                                 pointing at each other)
  *        LEAKMON_KIND_A_MISSED_ALLOC: NLA_U64, allocation probe misses
  *                                     (kprobe nmissed, kretprobe nmissed)
  *        LEAKMON_KIND_A_MISSED_FREE: NLA_U64, release probe misses
