@@ -126,6 +126,9 @@ KVER='' VMLINUX='' MODDIR=''
 kinfo=$("$HERE/fetch-kernel.sh" "$SERIES") || die "fetch-kernel.sh $SERIES failed"
 eval "$kinfo"
 [[ -f $VMLINUX && -d $MODDIR ]] || die "fetch-kernel.sh gave no usable kernel for $SERIES"
+# The guest binds MODDIR under the overlay's root, where an absolute
+# symbolic link on the way would resolve to the initramfs's own root.
+MODDIR=$(realpath "$MODDIR")
 
 # ------------------------------------------------------ initramfs (cached)
 # /init (busybox, PID 1 in the initramfs): load the 9p and overlay modules,
@@ -145,6 +148,9 @@ fail() {
 	echo "leakmon-initramfs: $*"
 	echo o >/proc/sysrq-trigger
 	sleep 60
+	# not powered off: PID 1 exits, the kernel panics (panic=-1), QEMU
+	# ends (-no-reboot); never on to the job as if nothing failed
+	exit 1
 }
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
