@@ -220,6 +220,22 @@ static void lm_reach_give_all(struct lm_pass *p)
 }
 
 /*
+ * An object whose partner does not point back at it (a sock and its
+ * socket, a socket and its file): its memory serves another object now,
+ * its release was missed (LM_CLS_STALE); unless the link read a moment
+ * ago has changed since: a socket released meanwhile lets go of its sock
+ * (sock_orphan()) and of its file before the partner is cleared or freed.
+ */
+static u8 lm_reach_let_go(const void *link, const void *seen)
+{
+	void *now;
+
+	if (!copy_from_kernel_nofault(&now, link, sizeof(now)) && now != seen)
+		return LM_CLS_CLOSING;
+	return LM_CLS_STALE;
+}
+
+/*
  * What an object nothing reached is, from the object itself.  Its bucket's
  * lock keeps it alive only while its release probe works: an entry whose
  * free the probe missed (a kprobe that fires inside another handler is
@@ -248,7 +264,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		 */
 		if (copy_from_kernel_nofault(&back, &file->private_data,
 					     sizeof(back)) || back != sock)
-			return LM_CLS_STALE;
+			return lm_reach_let_go(&sock->file, file);
 		return LM_CLS_UNREACHABLE;
 	}
 	case LEAKMON_KIND_FILE_BLOB: {
@@ -351,7 +367,8 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		 */
 		if (copy_from_kernel_nofault(&back, &c->sk_socket->sk,
 					     sizeof(back)) || back != v->key)
-			return LM_CLS_STALE;
+			return lm_reach_let_go(&((struct sock *)v->key)->sk_socket,
+					       c->sk_socket);
 		return LM_CLS_UNREACHABLE;
 	}
 	}
