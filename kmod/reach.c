@@ -447,8 +447,9 @@ static u8 lm_reach_classify(struct lm_obj_view *v, void *arg)
 	else
 		cls = lm_reach_inspect(p, v);
 	/*
-	 * The object cannot be read: its memory is gone (a KFENCE page, ...),
-	 * its free was missed.  Not a leak: the entry is dropped.
+	 * The object cannot be read (its memory is gone: a KFENCE page, ...)
+	 * or its memory serves another object (lm_reach_let_go()): its free
+	 * was missed.  Not a leak: the entry is dropped.
 	 */
 	if (cls == LM_CLS_STALE) {
 		p->st.stale++;
