@@ -398,14 +398,15 @@ ok $? "growth --json exits 0; check slab.growth on one sample exits 7"
 
 # events: an owner crossing event_threshold, then a timeout
 run_cli 0 "$T/cfg" config --event-threshold 50 --event-rate 100
-lm events -c 1 -t 60 --json >"$T/evt" 2>"$T/evt.err" &
+"${WRAP[@]}" "$CLI" events -c 1 -t 60 --json >"$T/evt" 2>"$T/evt.err" &
 evp=$!
-# a new owner of 100 sockets every 4 s until the listener, slow to join
-# the group under valgrind, has its event
-for _ in $(seq 15); do
-	sleep 2
+# once its netlink socket is open, a new owner of 100 sockets every
+# second until the listener, slow to join the group under valgrind, has
+# had its event and exited
+until_ok 60 has_socket "$evp"
+for _ in $(seq 40); do
 	kill -0 "$evp" 2>/dev/null || break
-	"$WL" fdleak 100 2 >/dev/null
+	"$WL" fdleak 100 1 >/dev/null
 done
 wait "$evp"
 rc=$?
@@ -439,13 +440,13 @@ ok $? "record -d and graph exit 0"
 # kernel drops the listeners silently, nlctrl's DELFAMILY tells events,
 # which exits 3 (for a service manager to start it again)
 run_cli 0 "$T/cfg" config --event-threshold 50 --event-rate 100
-lm events -p >"$T/evg" 2>"$T/evg.err" &
+"${WRAP[@]}" "$CLI" events -p >"$T/evg" 2>"$T/evg.err" &
 evp=$!
 # listening once an alert came (slow to join under valgrind)
-for _ in $(seq 15); do
-	sleep 2
-	grep -q threshold "$T/evg" && break
-	"$WL" fdleak 100 2 >/dev/null
+until_ok 60 has_socket "$evp"
+for _ in $(seq 40); do
+	"$WL" fdleak 100 1 >/dev/null
+	until_ok 1 grep -q threshold "$T/evg" && break
 done
 rmmod leakmon
 # exited PID: gone, or a zombie (our child, until waited for)

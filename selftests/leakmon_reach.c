@@ -36,15 +36,17 @@ static void scan_twice(struct __test_metadata *_metadata, struct lm_handle *h,
 }
 
 /*
- * Objects younger than a second are not judged; wait that out.  And no
- * periodic pass: one of its own between the test's passes would hand the
- * objects over before them, and they would count none.
+ * Objects younger than a second are not judged; wait that out (ages are
+ * whole seconds of jiffies: an object of second s is judged from second
+ * s + 1 on, at most a second later).  And no periodic pass: one of its
+ * own between the test's passes would hand the objects over before them,
+ * and they would count none.
  */
 static void short_grace(struct __test_metadata *_metadata)
 {
 	ASSERT_EQ(0, write_str(LM_PARAM "scan_interval", "0"));
 	ASSERT_EQ(0, write_str(LM_PARAM "scan_grace", "1"));
-	msleep(2100);
+	msleep(1100);
 }
 
 /* The defaults again: a pass every minute, 10 s of grace */
