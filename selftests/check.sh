@@ -366,7 +366,10 @@ JOBS=${LEAKMON_JOBS:-$(nproc)}
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || { echo "LEAKMON_JOBS must be a positive number, got '$JOBS'" >&2; exit 2; }
 # Packages first, once, before the workers (lm_build would each wait for it)
 "$LM_TOP/selftests/qemu/deps.sh" || { echo "not ok 1 installing dependencies failed"; echo "0 passed, 1 failed"; exit 1; }
-stamp "dependencies installed; $JOBS workers, ${#jobs[@]} jobs"
+# The VMs' QEMU, looked for once here (a newer one unpacked) rather than by
+# every VM: bookworm-backports' QEMU 10, else the system's (qemu.sh)
+qemu=$("$LM_TOP/selftests/qemu/qemu.sh" --update) || qemu=''
+stamp "dependencies installed; QEMU ${qemu:-missing} ($("${qemu:-false}" --version 2>/dev/null | awk 'NR == 1 { print $4 }')); $JOBS workers, ${#jobs[@]} jobs"
 pids=()
 for ((w = 1; w <= JOBS; w++)); do
 	worker "$w" &
