@@ -35,7 +35,7 @@
 #   --init systemd   boot the host's systemd as PID 1 (target lm-vm.target:
 #                    sysinit and basic.target, journald, no getty, nothing of
 #                    multi-user.target) and run COMMAND in the oneshot service
-#                    lm-vm.service, which powers the VM off when it ends;
+#                    lm-vm.service, which ends the VM when it ends;
 #                    by default a shell is PID 1 and runs COMMAND itself
 #
 # The guest has /proc, /sys, /dev (with /dev/fd), /dev/pts, /dev/shm, /run,
@@ -150,12 +150,14 @@ INIT='#!/bin/busybox sh
 exec </dev/console >/dev/console 2>&1
 /bin/busybox --install -s /bin
 export PATH=/bin
+# The VM ends with a reboot, which ends QEMU (-no-reboot): the debug
+# kernel ignored SysRq o (power off) from here.
 fail() {
 	echo "leakmon-initramfs: $*"
-	echo o >/proc/sysrq-trigger
+	echo b >/proc/sysrq-trigger
 	sleep 60
-	# not powered off: PID 1 exits, the kernel panics (panic=-1), QEMU
-	# ends (-no-reboot); never on to the job as if nothing failed
+	# not rebooted: PID 1 exits, the kernel panics (panic=-1), QEMU
+	# ends; never on to the job as if nothing failed
 	exit 1
 }
 mount -t proc proc /proc
@@ -219,7 +221,7 @@ After=lm-vm.service
 AllowIsolate=yes
 '
 VM_SERVICE='[Unit]
-Description=leakmon test job (then power-off)
+Description=leakmon test job (then the VM ends)
 After=basic.target systemd-journald.socket
 [Service]
 Type=oneshot
@@ -230,14 +232,14 @@ TimeoutStartSec=infinity
 '
 # STAGE2 (busybox sh, PID 1 on the host's root, or lm-vm.service under
 # --init systemd): run the job, write the markers, dump the kernel log,
-# power off.
+# end the VM.
 # shellcheck disable=SC2016 # guest-side script
 STAGE2='export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb LEAKMON_VM=1
 BB=/run/leakmon/busybox
-poweroff_now() {
+poweroff_now() { # a reboot: QEMU ends (-no-reboot)
 	$BB sync
-	echo o >/proc/sysrq-trigger
+	echo b >/proc/sysrq-trigger
 	$BB sleep 60
 	exit 1
 }
@@ -368,7 +370,7 @@ APPEND+=" transparent_hugepage=never"
 # A debug kernel (KASAN, lockdep) runs ACPI's _PRT method so slowly under
 # TCG that it hits the AML loop timeout: PCI INTx then has no routing and
 # the 9p root no interrupt (the guest hangs before /init).  acpi=noirq
-# routes PCI interrupts without ACPI; ACPI power-off still works.
+# routes PCI interrupts without ACPI.
 [[ $SERIES != *-debug ]] || APPEND+=" acpi=noirq"
 # On the debug kernel (CONFIG_FAILSLAB), leakmon's two caches are marked for
 # fault injection (SLAB_FAILSLAB), so that leakmon_faults' failslab test can
