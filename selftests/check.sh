@@ -206,7 +206,7 @@ run_series() {
 # A VM runs on one host CPU (TCG), so with two CPUs two jobs run side by
 # side.  The order puts the longest jobs first, from measured times
 # (README, "How long make check takes"): the host checks (the packages'
-# kernel needs the .debs they build), the debug kernel's build (20 min when
+# kernel needs the .debs they build), the debug kernel's build (27 min when
 # not cached) and its suite, the packages, the valgrind pass, the stock
 # kernels, the benchmark's smoke runs.
 #
@@ -283,7 +283,7 @@ for series in "${stock[@]}"; do
 done
 
 # job_build SERIES: fetch or build SERIES' kernel (the debug kernel's build
-# takes about 20 minutes when it is not cached)
+# takes about 27 minutes beside the VMs when it is not cached)
 job_build() {
 	if "$LM_TOP/selftests/qemu/fetch-kernel.sh" "$1" >/dev/null; then
 		echo "# kernel $1 ready"
