@@ -237,7 +237,7 @@ TimeoutStartSec=infinity
 STAGE2='export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb LEAKMON_VM=1
 BB=/run/leakmon/busybox
-poweroff_now() { # a reboot: QEMU ends (-no-reboot)
+end_vm() { # a reboot: QEMU ends (-no-reboot)
 	$BB sync
 	echo b >/proc/sysrq-trigger
 	$BB sleep 60
@@ -245,7 +245,7 @@ poweroff_now() { # a reboot: QEMU ends (-no-reboot)
 }
 . /run/leakmon/job || {
 	echo "leakmon-vm: cannot read /run/leakmon/job" >/dev/console
-	poweroff_now
+	end_vm
 }
 cd "$LEAKMON_CWD" 2>/dev/null || cd /
 unset LEAKMON_CWD
@@ -261,7 +261,7 @@ if [ -e /dev/ttyS2 ]; then
 	$BB dmesg >/dev/ttyS2 2>&1
 	$BB stty -F /dev/ttyS2 raw -echo
 fi
-poweroff_now
+end_vm
 '
 
 # Modules (and their dependencies, in load order) for 9p and overlay.
