@@ -53,8 +53,13 @@ BPFTRACE_SCRIPT = os.path.join(SRC, "selftests/bench/live.bt")
 TRACER_START_TIMEOUT = 600  # seconds: LLVM/clang under TCG are slow
 
 
+T0 = time.monotonic()
+
+
 def log(msg):
-    print("# " + msg, flush=True)
+    """A progress line, with the seconds since the start: where a slow run
+    spent its time."""
+    print(f"# {time.monotonic() - T0:6.1f} s  {msg}", flush=True)
 
 
 def run(cmd, check=True, **kw):
@@ -132,6 +137,9 @@ class Tracer:
         raise RuntimeError(f"{self.name} did not attach within {TRACER_START_TIMEOUT} s")
 
     def stop(self):
+        """SIGINT, then SIGKILL after 120 s; returns the seconds it took
+        (about one, for bpftrace and memleak)."""
+        t0 = time.monotonic()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
@@ -143,6 +151,7 @@ class Tracer:
         elif self.proc:
             self.exit = self.proc.returncode
         self.proc = None
+        return time.monotonic() - t0
 
     def output(self):
         try:
@@ -210,6 +219,7 @@ class Config:
         self.tracer = None
         self.error = None
         self.start_s = []
+        self.stops = []  # [seconds, exit code or "killed"] per teardown
 
     def setup(self):
         if self.name == "floor":
@@ -235,7 +245,11 @@ class Config:
         elif self.name == "leakmon":
             rmmod("leakmon")
         elif self.tracer:
-            self.tracer.stop()
+            took = self.tracer.stop()
+            self.stops.append([round(took, 1), self.tracer.exit])
+            if took > 10:
+                log(f"{self.name}: stopping took {took:.0f} s "
+                    f"(exit {self.tracer.exit})")
             self.tracer = None
 
 
@@ -370,7 +384,8 @@ def summarize(samples, configs):
                 d["overhead_max"] = round(max(ov), 4)
             per[w] = d
         out[c.name] = {"available": c.error is None, "error": c.error,
-                       "tracer_start_s": c.start_s, "workloads": per}
+                       "tracer_start_s": c.start_s, "tracer_stops": c.stops,
+                       "workloads": per}
     ratios = {}
     for w in WORKLOADS:
         lm = out.get("leakmon", {}).get("workloads", {}).get(w, {}).get("overhead")
