@@ -304,6 +304,22 @@ TEST_F_TIMEOUT(leakmon, scan_namespace_sockets_are_the_namespaces, 300)
 	}
 	EXPECT_TRUE(gone) TH_LOG("net:%lu still listed after 120 s",
 				 (unsigned long)st.st_ino);
+	if (!gone) {
+		/* a teardown still running, or a release the probes missed? */
+		struct lm_totals t;
+
+		ASSERT_EQ(LM_OK, lm_dump_owners(self->h, &o));
+		ns = netns_owner(&o, st.st_ino);
+		for (k = 0; ns && k < LM_NKINDS; k++)
+			TH_LOG("%s: %s: %lu live", ns->comm, lm_kind_name(k),
+			       ns->kind[k].live);
+		lm_owners_free(&o);
+		totals(self->h, &t);
+		for (k = 0; k < LM_NKINDS; k++)
+			TH_LOG("module: %s: missed free %lu, replaced %lu",
+			       lm_kind_name(k), t.kind[k].missed_free,
+			       t.kind[k].replaced);
+	}
 	if (gone && waited > 10000)
 		printf("# net:%lu gone after %d ms\n", (unsigned long)st.st_ino,
 		       waited);
