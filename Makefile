@@ -64,7 +64,7 @@ install: all
 dkms-source:
 	install -d $(DESTDIR)$(DKMS_DIR)/kmod $(DESTDIR)$(DKMS_DIR)/include/uapi/linux
 	install -m 0644 $(TOP)/Kbuild $(DESTDIR)$(DKMS_DIR)/
-	install -m 0644 $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h) $(DESTDIR)$(DKMS_DIR)/kmod/
+	install -m 0644 $(wildcard $(TOP)/kmod/*.c $(TOP)/kmod/*.h $(TOP)/kmod/*.mk) $(DESTDIR)$(DKMS_DIR)/kmod/
 	install -m 0644 $(TOP)/include/leakmon-version.h $(DESTDIR)$(DKMS_DIR)/include/
 	install -m 0644 $(TOP)/include/uapi/linux/leakmon.h \
 		$(DESTDIR)$(DKMS_DIR)/include/uapi/linux/

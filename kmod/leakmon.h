@@ -470,6 +470,7 @@ struct lm_kind_info {
 	bool enabled;
 	const char *alloc_probe;	/* active alloc symbol + "(ret)" */
 	const char *free_probe;
+	const char *mechanism;		/* "kprobe", "fprobe"; NULL: disabled */
 	const char *handover_probe;	/* NULL: none registered */
 	char reason[LM_REASON_LEN];	/* why disabled */
 	unsigned long missed_alloc;

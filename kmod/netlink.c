@@ -180,6 +180,9 @@ static int lm_put_kind(struct sk_buff *skb, unsigned int kind,
 	     nla_put_string(skb, LEAKMON_KIND_A_ALLOC_PROBE, info.alloc_probe)) ||
 	    (info.free_probe &&
 	     nla_put_string(skb, LEAKMON_KIND_A_FREE_PROBE, info.free_probe)) ||
+	    (info.mechanism &&
+	     nla_put_string(skb, LEAKMON_KIND_A_PROBE_MECHANISM,
+			    info.mechanism)) ||
 	    (!info.enabled &&
 	     nla_put_string(skb, LEAKMON_KIND_A_DISABLED_REASON, info.reason)) ||
 	    nla_put_u64_64bit(skb, LEAKMON_KIND_A_LIVE, max_t(s64, kt->live, 0),

@@ -3,11 +3,12 @@
  * leakmon: probe points.
  *
  * Each kind has a list of candidate pairs of allocation and release hooks;
- * at load the first pair whose probes both register is used.
- * Entry kprobes are used wherever the object is an argument; a return
- * probe only where the object (or the success of its allocation) is known
- * only on return.  Release hooks are registered before allocation hooks,
- * so that every object entered in the table has a live release hook.
+ * at load the first pair whose probes both register is used, as fprobes
+ * where the kernel has them and they pay, else as kprobes (probe_table.h).
+ * Entry probes are used wherever the object is an argument; a return probe
+ * only where the object (or the success of its allocation) is known only
+ * on return.  Release hooks are registered before allocation hooks, so
+ * that every object entered in the table has a live release hook.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,23 +26,21 @@
 #include "compat.h"
 #include "probe_table.h"
 
-/* ---- handlers --------------------------------------------------------- */
+/* ---- handler bodies (probe_table.h wraps them per mechanism) ---------- */
 
 /*
  * sock_alloc() returns a socket only when its inode was allocated and fully
  * initialised (an inode whose initialisation fails is freed again inside
  * alloc_inode() without ever being returned).
  */
-static int lm_sock_alloc_ret(struct kretprobe_instance *ri,
-			     struct pt_regs *regs)
+static void lm_sock_alloc_ret(unsigned long ret, unsigned long arg0)
 {
-	struct socket *sock = (struct socket *)regs_return_value(regs);
+	struct socket *sock = (struct socket *)ret;
 
 	/* The slab object is the struct socket_alloc that starts with sock. */
 	if (sock)
 		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, SOCK_INODE(sock),
 			       container_of(sock, struct socket_alloc, socket));
-	return 0;
 }
 
 /*
@@ -52,33 +51,28 @@ static int lm_sock_alloc_ret(struct kretprobe_instance *ri,
  * missed), which is what happens to sock_free_inode() in RCU callbacks
  * whenever a softirq interrupts a probe handler.
  */
-static int lm_sock_inode_destroy(struct kprobe *kp, struct pt_regs *regs)
+static void lm_sock_inode_destroy(unsigned long arg0)
 {
-	struct inode *inode = (struct inode *)regs_get_kernel_argument(regs, 0);
+	struct inode *inode = (struct inode *)arg0;
 
 	if (inode->i_sb->s_magic == SOCKFS_MAGIC)
 		lm_track_free(LEAKMON_KIND_SOCK_INODE, inode);
-	return 0;
 }
 
-static int lm_sock_inode_alloc_ret(struct kretprobe_instance *ri,
-				   struct pt_regs *regs)
+static void lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0)
 {
-	struct inode *inode = (struct inode *)regs_return_value(regs);
+	struct inode *inode = (struct inode *)ret;
 
 	/* sock_alloc_inode() returns the inode inside a struct socket_alloc. */
 	if (inode)
 		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, inode,
 			       container_of(inode, struct socket_alloc,
 					    vfs_inode));
-	return 0;
 }
 
-static int lm_sock_inode_free(struct kprobe *kp, struct pt_regs *regs)
+static void lm_sock_inode_free(unsigned long arg0)
 {
-	lm_track_free(LEAKMON_KIND_SOCK_INODE,
-		      (void *)regs_get_kernel_argument(regs, 0));
-	return 0;
+	lm_track_free(LEAKMON_KIND_SOCK_INODE, (void *)arg0);
 }
 
 /*
@@ -86,83 +80,68 @@ static int lm_sock_inode_free(struct kprobe *kp, struct pt_regs *regs)
  * blob (file->f_security, sk->sk_security), then run the LSM hooks; a
  * failing hook frees the blob again through the matching free function,
  * and a failed blob allocation frees nothing.  Only a zero return leaves a
- * blob, and only when some LSM uses one: the entry handler keeps the object,
- * the return handler reads the blob pointer from it.  A blob is tracked under
- * the address of the object that carries it (the file, the sock), which
- * the reachability pass finds in descriptor tables and inspects (reach.c);
- * the blob's own size is what is measured.
+ * blob, and only when some LSM uses one: the entry saves the object (the
+ * first argument), the return body reads the blob pointer from it.  A blob
+ * is tracked under the address of the object that carries it (the file,
+ * the sock), which the reachability pass finds in descriptor tables and
+ * inspects (reach.c); the blob's own size is what is measured.
  */
-static int lm_save_arg0(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	*(void **)ri->data = (void *)regs_get_kernel_argument(regs, 0);
-	return 0;
-}
-
 static __always_inline void lm_blob_alloc(unsigned int kind, size_t offset,
-					  struct kretprobe_instance *ri,
-					  struct pt_regs *regs)
+					  unsigned long ret, unsigned long arg0)
 {
-	char *obj;
+	char *obj = (char *)arg0;
 	void *blob;
 
-	if (regs_return_value(regs) != 0)
+	if ((int)ret != 0)	/* an int: the upper half is not the callee's */
 		return;
-	obj = *(char **)ri->data;
 	blob = READ_ONCE(*(void **)(obj + offset));
 	if (blob)
 		lm_track_alloc(kind, obj, blob);
 }
 
 static __always_inline void lm_blob_free(unsigned int kind, size_t offset,
-					 struct pt_regs *regs)
+					 unsigned long arg0)
 {
-	char *obj = (char *)regs_get_kernel_argument(regs, 0);
+	char *obj = (char *)arg0;
 	void *blob = READ_ONCE(*(void **)(obj + offset));
 
 	if (blob)
 		lm_track_free(kind, obj);
 }
 
-static int lm_file_blob_alloc_ret(struct kretprobe_instance *ri,
-				  struct pt_regs *regs)
+static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 {
 	lm_blob_alloc(LEAKMON_KIND_FILE_BLOB, offsetof(struct file, f_security),
-		      ri, regs);
-	return 0;
+		      ret, arg0);
 }
 
-static int lm_file_blob_free(struct kprobe *kp, struct pt_regs *regs)
+static void lm_file_blob_free(unsigned long arg0)
 {
 	lm_blob_free(LEAKMON_KIND_FILE_BLOB, offsetof(struct file, f_security),
-		     regs);
-	return 0;
+		     arg0);
 }
 
-static int lm_sk_blob_alloc_ret(struct kretprobe_instance *ri,
-				struct pt_regs *regs)
+static void lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 {
 	lm_blob_alloc(LEAKMON_KIND_SK_BLOB, offsetof(struct sock, sk_security),
-		      ri, regs);
-	return 0;
+		      ret, arg0);
 }
 
-static int lm_sk_blob_free(struct kprobe *kp, struct pt_regs *regs)
+static void lm_sk_blob_free(unsigned long arg0)
 {
 	lm_blob_free(LEAKMON_KIND_SK_BLOB, offsetof(struct sock, sk_security),
-		     regs);
-	return 0;
+		     arg0);
 }
 
 /* sock_graft(): the accepting process takes the socket over. */
-static int lm_sk_blob_handover(struct kprobe *kp, struct pt_regs *regs)
+static void lm_sk_blob_handover(unsigned long arg0)
 {
-	char *sk = (char *)regs_get_kernel_argument(regs, 0);
+	char *sk = (char *)arg0;
 	void *blob = READ_ONCE(*(void **)(sk + offsetof(struct sock,
 							sk_security)));
 
 	if (blob)
 		lm_track_handover(LEAKMON_KIND_SK_BLOB, sk);
-	return 0;
 }
 
 /* ---- hook tables (probe_table.h) --------------------------------------- */
@@ -176,15 +155,6 @@ struct lm_kind_state {
 
 static struct lm_kind_state lm_state[LM_NKINDS];
 static struct tracepoint *lm_exit_tp;
-
-static unsigned long lm_hook_missed(const struct lm_hook *h)
-{
-	if (!h->cand)
-		return 0;
-	if (h->cand->pre)
-		return h->kp.nmissed;
-	return h->rp.nmissed + h->rp.kp.nmissed;
-}
 
 /*
  * probe_exclude: symbols never to probe, for a kernel where probing one of
@@ -247,16 +217,33 @@ static int lm_exclude_check(void)
 }
 
 /*
+ * probe_mechanism: how the probes attach (probe_table.h): auto, the
+ * default, takes fprobes where the kernel has them and they pay
+ * (compat.h: from 6.14) and falls back to kprobes for a pair that does not
+ * register as fprobes.
+ */
+static char lm_mechanism_param[16] = "auto";
+module_param_string(probe_mechanism, lm_mechanism_param,
+		    sizeof(lm_mechanism_param), 0444);
+MODULE_PARM_DESC(probe_mechanism,
+		 "How probes attach: auto (fprobe on kernels from 6.14 that have it, else kprobe; default), kprobe, fprobe");
+
+static enum lm_mechanism lm_mech_order[LM_MECH_COUNT];
+static int lm_nmech;
+
+/*
  * Register the first pair whose two probes both register, release probe
- * first; describe every failure in the kind's reason.
+ * first, with the first mechanism that takes them; describe every failure
+ * in the kind's reason.
  */
 static int lm_kind_enable(unsigned int kind)
 {
 	struct lm_kind_state *st = &lm_state[kind];
 	const struct lm_pair *p;
 	size_t off = 0, len = sizeof(st->reason);
+	enum lm_mechanism mech;
 	const char *sym;
-	int err = -ENOENT;
+	int err = -ENOENT, i;
 
 	for (p = lm_kinds[kind].pairs; p->alloc.symbol; p++) {
 		if (lm_excluded(p->free.symbol) ||
@@ -269,22 +256,22 @@ static int lm_kind_enable(unsigned int kind)
 					 sym);
 			continue;
 		}
-		sym = p->free.symbol;
-		err = lm_hook_register(&st->free, &p->free,
-				       LM_CFG(kretprobe_maxactive));
-		if (!err) {
-			st->free.cand = &p->free;
-			sym = p->alloc.symbol;
-			err = lm_hook_register(&st->alloc, &p->alloc,
-					       LM_CFG(kretprobe_maxactive));
-			if (!err) {
-				st->alloc.cand = &p->alloc;
+		for (i = 0; i < lm_nmech; i++) {
+			mech = lm_mech_order[i];
+			err = lm_pair_register(&st->alloc, &st->free, p, mech,
+					       LM_CFG(kretprobe_maxactive),
+					       &sym);
+			if (!err)
 				return 0;
-			}
-			lm_hook_unregister(&st->free);
+			off += scnprintf(st->reason + off, len - off,
+					 "%s%s: %s error %d", off ? ", " : "",
+					 sym, lm_mechanism_names[mech], err);
+			if (i + 1 < lm_nmech)
+				pr_info("kind %s: %s does not register as %s (error %d): trying %s\n",
+					lm_kinds[kind].name, sym,
+					lm_mechanism_names[mech], err,
+					lm_mechanism_names[lm_mech_order[i + 1]]);
 		}
-		off += scnprintf(st->reason + off, len - off, "%s%s: error %d",
-				 off ? ", " : "", sym, err);
 	}
 	return err;
 }
@@ -306,10 +293,12 @@ static void lm_kind_handover(unsigned int kind)
 			lm_kinds[kind].name, c->symbol);
 		return;
 	}
-	err = lm_hook_register(h, c, LM_CFG(kretprobe_maxactive));
+	err = lm_hook_register(h, c, lm_state[kind].alloc.mech,
+			       LM_CFG(kretprobe_maxactive));
 	if (err) {
-		pr_warn("kind %s: cannot probe %s (error %d): objects stay with their allocator\n",
-			lm_kinds[kind].name, c->symbol, err);
+		pr_warn("kind %s: cannot probe %s as %s (error %d): objects stay with their allocator\n",
+			lm_kinds[kind].name, c->symbol,
+			lm_mechanism_names[h->mech], err);
 		return;
 	}
 	h->cand = c;
@@ -374,6 +363,16 @@ int lm_probes_init(void)
 	err = lm_exclude_check();
 	if (err)
 		return err;
+	lm_nmech = lm_mechanisms(lm_mechanism_param, lm_mech_order);
+	if (lm_nmech == -EOPNOTSUPP) {
+		pr_err("probe_mechanism=fprobe: this kernel has no fprobe (CONFIG_FPROBE, 6.5's handlers); use auto or kprobe\n");
+		return lm_nmech;
+	}
+	if (lm_nmech < 0) {
+		pr_err("probe_mechanism='%s' is not one of auto, kprobe, fprobe\n",
+		       lm_mechanism_param);
+		return lm_nmech;
+	}
 
 	for_each_kernel_tracepoint(lm_find_tp, &lm_exit_tp);
 	if (!lm_exit_tp) {
@@ -416,10 +415,11 @@ err_tp:
 }
 
 /*
- * The reverse of lm_probes_init(), in two batches: the kretprobes (the
- * allocation hooks) first, then the kprobes, so that unloading waits for
- * two RCU grace periods instead of one per probe (on a busy host, or a
- * debug kernel, a grace period can take a good part of a second).
+ * The reverse of lm_probes_init(): fprobes one by one, a kind's allocation
+ * probe before its release probe; then the kprobes in two batches, the
+ * kretprobes (the allocation hooks) first, so that unloading waits for two
+ * RCU grace periods instead of one per probe (on a busy host, or a debug
+ * kernel, a grace period can take a good part of a second).
  */
 void lm_probes_exit(void)
 {
@@ -454,6 +454,8 @@ void lm_probes_info(unsigned int kind, struct lm_kind_info *info)
 	info->enabled = st->alloc.cand && st->free.cand;
 	info->alloc_probe = st->alloc.cand ? st->alloc.cand->label : NULL;
 	info->free_probe = st->free.cand ? st->free.cand->label : NULL;
+	info->mechanism = info->enabled ? lm_mechanism_names[st->alloc.mech] :
+					  NULL;
 	info->handover_probe = st->handover.cand ? st->handover.cand->label :
 						   NULL;
 	strscpy(info->reason, st->reason, sizeof(info->reason));

@@ -42,7 +42,8 @@ mkdir -p "$work/leakmon" "$work/leakbind" "$work/lm_floor/include/uapi/linux"
 cp -r "$LM_TOP/Kbuild" "$LM_TOP/kmod" "$LM_TOP/include" "$work/leakmon/"
 cp "$LM_TOP"/selftests/leakbind/{leakbind.c,Kbuild} "$work/leakbind/"
 # the benchmark's floor module (selftests/bench/bench.sh builds it the same way)
-cp "$LM_TOP"/selftests/bench/floor/{lm_floor.c,Kbuild} "$LM_TOP/kmod/probe_table.h" \
+cp "$LM_TOP"/selftests/bench/floor/{lm_floor.c,Kbuild} \
+	"$LM_TOP"/kmod/{probe_table.h,compat.h,features.mk} \
 	"$work/lm_floor/"
 cp "$LM_TOP/include/uapi/linux/leakmon.h" "$work/lm_floor/include/uapi/linux/"
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * leakmon kernel selftests, probes and module parameters (refused values,
- * kinds, probe_exclude, kretprobe misses, reloads under churn).  Kselftest
+ * kinds, probe_exclude, probe_mechanism, kretprobe misses, reloads under
+ * churn).  Kselftest
  * harness, TAP output; the helpers and the fixture are in leakmon_test.h.
  */
 #include "leakmon_test.h"
@@ -18,7 +19,8 @@ TEST_F_TIMEOUT(leakmon, bad_module_parameters_refused, 300)
 		"probe_exclude=nope", "probe_exclude=sock_alloc,",
 		"event_threshold=67108865", "event_rate=0",
 		"event_rate=100001", "event_queue_max=0",
-		"event_queue_max=65537",
+		"event_queue_max=65537", "probe_mechanism=bogus",
+		"probe_mechanism=",
 	};
 	unsigned int i;
 
@@ -135,6 +137,105 @@ TEST_F_TIMEOUT(leakmon, excluded_probes_fall_back_disable_or_refuse, 300)
 	self->h = open_or_die();
 }
 
+/* ---- probe_mechanism: fprobe where the kernel has it, else kprobe ------ */
+
+/*
+ * Is sym, as a kprobe, in the kernel's list of registered kprobes?  (At
+ * its start, or after the ENDBR of kernels built for IBT: +0x4.)
+ */
+static bool kprobe_listed(const char *sym)
+{
+	return sh("grep -Eq ' %s\\+0x[04] ' /sys/kernel/debug/kprobes/list",
+		  sym) == 0;
+}
+
+/*
+ * Every enabled kind reports the mechanism want; the release probe of
+ * sk_blob is a kprobe exactly when the report says so; a socket's three
+ * objects are seen coming and going.
+ */
+static void check_mechanism(struct __test_metadata *_metadata,
+			    struct lm_handle *h, const char *want)
+{
+	struct lm_totals t0, t1;
+	int k, s;
+
+	totals(h, &t0);
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_TRUE(t0.kind[k].enabled);
+		EXPECT_STREQ(want, t0.kind[k].mechanism);
+	}
+	ASSERT_LE(0, s = tcp_socket());
+	totals(h, &t1);
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_EQ(t0.kind[k].observed + 1, t1.kind[k].observed)
+			TH_LOG("%s with %s", t1.kind[k].name, want);
+		EXPECT_EQ(t0.kind[k].live + 1, t1.kind[k].live);
+	}
+	close(s);
+	quiesce(h);
+	totals(h, &t1);
+	for (k = 0; k < LM_NKINDS; k++)
+		EXPECT_EQ(t0.kind[k].live, t1.kind[k].live)
+			TH_LOG("%s with %s", t1.kind[k].name, want);
+	/* (a shell's files come and go: after the counts) */
+	EXPECT_EQ(!strcmp(want, "kprobe"), kprobe_listed("security_sk_free"))
+		TH_LOG("security_sk_free as a kprobe, with %s", want);
+}
+
+TEST_F_TIMEOUT(leakmon, probe_mechanism_reported_and_chosen, 300)
+{
+	struct lm_totals t;
+	char out[8192], line[64];
+	bool fprobe;
+
+	/* The default, auto: one mechanism for every kind, and it says which */
+	quiesce(self->h);
+	totals(self->h, &t);
+	fprobe = !strcmp(t.kind[SOCK].mechanism, "fprobe");
+	TH_LOG("auto gives %s", t.kind[SOCK].mechanism);
+	check_mechanism(_metadata, self->h, fprobe ? "fprobe" : "kprobe");
+	EXPECT_EQ(0, cli("status", out, sizeof(out)));
+	snprintf(line, sizeof(line), "\n  %ss: alloc ",
+		 fprobe ? "fprobe" : "kprobe");
+	EXPECT_NE(NULL, strstr(out, line)) TH_LOG("leakmon status:\n%s", out);
+	EXPECT_EQ(0, cli("status --json", out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, fprobe ? "\"probe_mechanism\": \"fprobe\"" :
+					     "\"probe_mechanism\": \"kprobe\""));
+
+	/* kprobes on request, on every kernel */
+	lm_close(self->h);
+	self->h = NULL;
+	ASSERT_EQ(0, leakmon_reload("probe_mechanism=kprobe"));
+	self->h = open_or_die();
+	quiesce(self->h);
+	check_mechanism(_metadata, self->h, "kprobe");
+	lm_close(self->h);
+	self->h = NULL;
+
+	/*
+	 * fprobe on request: taken wherever auto took it; elsewhere taken, or
+	 * refused as unsupported, saying so.
+	 */
+	ASSERT_EQ(0, module_unload());
+	if (module_load("probe_mechanism=fprobe") == 0) {
+		self->h = open_or_die();
+		quiesce(self->h);
+		check_mechanism(_metadata, self->h, "fprobe");
+		lm_close(self->h);
+		self->h = NULL;
+	} else {
+		int err = errno;
+
+		EXPECT_FALSE(fprobe) TH_LOG("auto took fprobe, fprobe refused");
+		EXPECT_EQ(EOPNOTSUPP, err);
+		EXPECT_FALSE(leakmon_loaded());
+		EXPECT_TRUE(kernel_log_has("probe_mechanism=fprobe: this kernel has no fprobe"));
+	}
+	ASSERT_EQ(0, leakmon_reload(""));
+	self->h = open_or_die();
+}
+
 /* ---- kprobe misses ---------------------------------------------------- */
 
 #define MISS_PROCS 4
@@ -166,7 +267,8 @@ static int miss_churn(void *arg)
 }
 
 /*
- * With one kretprobe instance (kretprobe_maxactive=1), an allocation that
+ * With kprobes and one kretprobe instance (kretprobe_maxactive=1; the
+ * fprobes of 6.14 on have no such bound to exhaust), an allocation that
  * starts while another is in flight (on the other CPU, or after a
  * preemption) is not seen: the kernel counts it in the kretprobe's
  * nmissed, which leakmon exports as missed_alloc.  4 processes open and
@@ -191,7 +293,7 @@ TEST_F_TIMEOUT(leakmon, kprobe_misses_counted, 300)
 	ASSERT_NE(MAP_FAILED, sh);
 	lm_close(self->h);
 	self->h = NULL;
-	ASSERT_EQ(0, leakmon_reload("kretprobe_maxactive=1"));
+	ASSERT_EQ(0, leakmon_reload("kretprobe_maxactive=1 probe_mechanism=kprobe"));
 	self->h = open_or_die();
 	quiesce(self->h);
 	totals(self->h, &t0);

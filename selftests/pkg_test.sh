@@ -81,7 +81,8 @@ host() {
 	dpkg-deb -c "$dkms_deb" | awk '{ print $6 }' >"$tmp/dkms.list"
 	dpkg-deb -c "$cli_deb" | awk '{ print $6 }' >"$tmp/cli.list"
 	rc=0
-	for f in dkms.conf Kbuild kmod/main.c kmod/compat.h include/leakmon-version.h \
+	for f in dkms.conf Kbuild kmod/main.c kmod/compat.h kmod/features.mk \
+		include/leakmon-version.h \
 		include/uapi/linux/leakmon.h; do
 		grep -qx "./usr/src/leakmon-$VERSION/$f" "$tmp/dkms.list" ||
 			{ echo "# leakmon-dkms lacks /usr/src/leakmon-$VERSION/$f"; rc=1; }

@@ -160,7 +160,8 @@ static void print_kind(FILE *f, unsigned int id, const struct lm_kind_totals *k)
 			return;
 	} else {
 		fprintf(f, "%-12s enabled\n", name);
-		fprintf(f, "  probes: alloc %s, free %s\n",
+		fprintf(f, "  %ss: alloc %s, free %s\n",
+			k->mechanism[0] ? k->mechanism : "probe",
 			k->alloc_probe[0] ? k->alloc_probe : "?",
 			k->free_probe[0] ? k->free_probe : "?");
 		if (k->handover_probe[0])
@@ -327,6 +328,7 @@ static void json_kind(struct json *j, unsigned int id,
 	json_bool(j, "enabled", k->enabled);
 	json_opt_str(j, "alloc_probe", k->alloc_probe);
 	json_opt_str(j, "free_probe", k->free_probe);
+	json_opt_str(j, "probe_mechanism", k->mechanism);
 	json_opt_str(j, "disabled_reason", k->disabled_reason);
 	json_u64(j, "live", k->live);
 	json_u64(j, "exited", k->orphans);

@@ -68,7 +68,8 @@ for series in "${SERIES[@]}"; do
 		fdir=$LM_BUILD/lm_floor
 		rm -rf "$fdir"
 		mkdir -p "$fdir/include/uapi/linux"
-		cp "$HERE/floor/lm_floor.c" "$HERE/floor/Kbuild" "$LM_TOP/kmod/probe_table.h" "$fdir/"
+		cp "$HERE/floor/lm_floor.c" "$HERE/floor/Kbuild" \
+			"$LM_TOP"/kmod/{probe_table.h,compat.h,features.mk} "$fdir/"
 		cp "$LM_TOP/include/uapi/linux/leakmon.h" "$fdir/include/uapi/linux/"
 		lm_kbuild lm_floor.ko "$fdir"
 		mkdir -p "$LM_BUILD/bench"

@@ -35,6 +35,9 @@ KDIR = os.environ.get("LEAKMON_KDIR", "")
 SMOKE = os.environ.get("BENCH_SMOKE", "0") == "1"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if SMOKE else "5"))
 ALL_CONFIGS = ["baseline", "floor", "leakmon", "bpftrace", "bcc_memleak"]
+# On request (BENCH_CONFIGS): floor_kprobe and leakmon_kprobe, the two
+# modules with probe_mechanism=kprobe, where the default (auto) takes
+# fprobes: both mechanisms side by side in one boot.
 CONFIGS = [c for c in os.environ.get("BENCH_CONFIGS", ",".join(ALL_CONFIGS)).split(",") if c]
 
 # Iterations per run: about a second each for the baseline under TCG.
@@ -226,6 +229,10 @@ class Config:
             insmod(FLOOR_KO)
         elif self.name == "leakmon":
             insmod(KO)
+        elif self.name == "floor_kprobe":
+            insmod(FLOOR_KO, "probe_mechanism=kprobe")
+        elif self.name == "leakmon_kprobe":
+            insmod(KO, "probe_mechanism=kprobe")
         elif self.name == "bpftrace":
             env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="65536")
             self.tracer = Tracer("bpftrace", ["bpftrace", BPFTRACE_SCRIPT,
@@ -240,9 +247,9 @@ class Config:
             self.start_s.append(round(self.tracer.start(), 1))
 
     def teardown(self):
-        if self.name == "floor":
+        if self.name in ("floor", "floor_kprobe"):
             rmmod("lm_floor")
-        elif self.name == "leakmon":
+        elif self.name in ("leakmon", "leakmon_kprobe"):
             rmmod("leakmon")
         elif self.tracer:
             took = self.tracer.stop()
@@ -275,6 +282,7 @@ def check_same_probes():
     rmmod("leakmon")
     lm = {k: f"{v['alloc_probe']}/{v['free_probe']}"
           + (f"/{v['handover_probe']}" if v.get("handover_probe") else "")
+          + f"@{v['probe_mechanism']}"
           for k, v in st["kinds"].items() if v.get("enabled")}
     insmod(FLOOR_KO)
     with open("/sys/module/lm_floor/parameters/probes") as f:
@@ -349,7 +357,8 @@ def bench_rounds(configs):
                 continue
             try:
                 for w, n in WORKLOADS.items():
-                    before = kind_counters(status()) if cfg.name == "leakmon" else None
+                    before = (kind_counters(status())
+                              if cfg.name in ("leakmon", "leakmon_kprobe") else None)
                     ns = workload(w, n)
                     samples[cfg.name][w].append(ns)
                     if before is not None:
@@ -394,6 +403,11 @@ def summarize(samples, configs):
             o = out.get(other, {}).get("workloads", {}).get(w, {}).get("overhead")
             key = f"leakmon_to_{other}"
             r[key] = round(lm / o, 3) if lm is not None and o and o > 0 else None
+        lk = out.get("leakmon_kprobe", {}).get("workloads", {}).get(w, {}).get("overhead")
+        fk = out.get("floor_kprobe", {}).get("workloads", {}).get(w, {}).get("overhead")
+        if lk is not None or fk is not None:
+            r["leakmon_kprobe_to_floor_kprobe"] = (round(lk / fk, 3) if lk is not None
+                                                  and fk and fk > 0 else None)
         ratios[w] = r
     return out, ratios
 

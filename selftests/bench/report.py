@@ -16,7 +16,8 @@ import json
 import sys
 
 NAMES = {"baseline": "baseline", "floor": "floor", "leakmon": "leakmon",
-         "bpftrace": "bpftrace", "bcc_memleak": "bcc memleak"}
+         "bpftrace": "bpftrace", "bcc_memleak": "bcc memleak",
+         "floor_kprobe": "floor kprobe", "leakmon_kprobe": "lm kprobe"}
 TARGET_FLOOR_RATIO = 1.5
 TARGET_BYTES_PER_OBJECT = 64
 
@@ -58,6 +59,11 @@ def table(r):
         out.append(f"  {w:<7} floor {ratio(rr.get('leakmon_to_floor')):>7}"
                    f"   bpftrace {ratio(rr.get('leakmon_to_bpftrace')):>7}"
                    f"   bcc memleak {ratio(rr.get('leakmon_to_bcc_memleak')):>7}")
+    if any("leakmon_kprobe_to_floor_kprobe" in rr for rr in r["ratios"].values()):
+        out.append("with kprobes (probe_mechanism=kprobe), leakmon's overhead as a "
+                   "multiple of the floor's:")
+        for w, rr in r["ratios"].items():
+            out.append(f"  {w:<7} floor {ratio(rr.get('leakmon_kprobe_to_floor_kprobe')):>7}")
     miss = {}
     for w, runs in r["leakmon_counters"].items():
         for run in runs:

@@ -222,6 +222,7 @@ struct lm_kind_totals {
 	char handover_probe[LM_PROBE_SIZE];	/* "" if none */
 	uint64_t handed_over;
 	uint64_t missed_handover;
+	char mechanism[LM_NAME_SIZE];	/* "kprobe", "fprobe"; "" unknown */
 };
 
 /* One kind in a reachability pass: its objects in each class */

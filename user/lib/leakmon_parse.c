@@ -85,6 +85,7 @@ static const struct lm_attr_spec kind_spec[LEAKMON_KIND_A_MAX + 1] = {
 	LM_ATTR(LEAKMON_KIND_A_HANDOVER_PROBE, NUL_STRING),
 	LM_ATTR(LEAKMON_KIND_A_HANDED_OVER, U64),
 	LM_ATTR(LEAKMON_KIND_A_MISSED_HANDOVER, U64),
+	LM_ATTR(LEAKMON_KIND_A_PROBE_MECHANISM, NUL_STRING),
 };
 
 #define LM_CFG_MNL_U32	MNL_TYPE_U32
@@ -360,6 +361,9 @@ static int lm_kind_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case LEAKMON_KIND_A_MISSED_HANDOVER:
 		k->missed_handover = mnl_attr_get_u64(a);
+		break;
+	case LEAKMON_KIND_A_PROBE_MECHANISM:
+		lm_copy_str(k->mechanism, sizeof(k->mechanism), a);
 		break;
 	}
 	return MNL_CB_OK;

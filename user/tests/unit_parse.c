@@ -59,6 +59,8 @@ static void put_kind(struct nlmsghdr *nlh, const struct kind_opts *ko)
 	mnl_attr_put_u8(nlh, LEAKMON_KIND_A_ENABLED, ko->id == 0);
 	mnl_attr_put_strz(nlh, LEAKMON_KIND_A_ALLOC_PROBE, "sock_alloc_inode(ret)");
 	mnl_attr_put_strz(nlh, LEAKMON_KIND_A_FREE_PROBE, "sock_free_inode");
+	if (ko->id == 0)
+		mnl_attr_put_strz(nlh, LEAKMON_KIND_A_PROBE_MECHANISM, "fprobe");
 	if (ko->id != 0)
 		mnl_attr_put_strz(nlh, LEAKMON_KIND_A_DISABLED_REASON,
 				  "no LSM file blobs");
@@ -127,6 +129,7 @@ static bool totals_ok(const struct lm_totals *t)
 	       k0->present && k0->enabled && !strcmp(k0->name, "sock_inode") &&
 	       !strcmp(k0->alloc_probe, "sock_alloc_inode(ret)") &&
 	       !strcmp(k0->free_probe, "sock_free_inode") &&
+	       !strcmp(k0->mechanism, "fprobe") && !k1->mechanism[0] &&
 	       k0->live == 1 && k0->orphans == 2 && k0->observed == 3 &&
 	       k0->tracked == 4 && k0->freed == 5 &&
 	       k0->untracked_table_full == 6 && k0->untracked_owners_full == 7 &&

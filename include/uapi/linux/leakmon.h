@@ -105,7 +105,8 @@
  *                                 (a socket and its sock or file not
  *                                 pointing at each other)
  *        LEAKMON_KIND_A_MISSED_ALLOC: NLA_U64, allocation probe misses
- *                                     (kprobe nmissed, kretprobe nmissed)
+ *                                     (kprobe nmissed, kretprobe nmissed,
+ *                                     or fprobe nmissed)
  *        LEAKMON_KIND_A_MISSED_FREE: NLA_U64, release probe misses
  *        LEAKMON_KIND_A_OBJ_SIZE: NLA_U32, bytes the slab allocator holds
  *                                 for one object of the kind (ksize() of
@@ -121,6 +122,13 @@
  *        LEAKMON_KIND_A_MISSED_HANDOVER: NLA_U64, handover probe misses
  *                                        (the object stays with its
  *                                        previous owner)
+ *        LEAKMON_KIND_A_PROBE_MECHANISM: NLA_NUL_STRING, how the kind's
+ *                                        probes attach: "kprobe"
+ *                                        (kprobes and kretprobes) or
+ *                                        "fprobe" (fprobes, where the
+ *                                        kernel has them; module
+ *                                        parameter probe_mechanism);
+ *                                        only when enabled
  *
  *    OBSERVED = TRACKED + UNTRACKED_TABLE_FULL + UNTRACKED_OWNERS_FULL +
  *    UNTRACKED_NOMEM holds exactly between resets.  LIVE and ORPHANS are
@@ -571,6 +579,7 @@ enum leakmon_kind_attr {
 	LEAKMON_KIND_A_HANDOVER_PROBE,
 	LEAKMON_KIND_A_HANDED_OVER,
 	LEAKMON_KIND_A_MISSED_HANDOVER,
+	LEAKMON_KIND_A_PROBE_MECHANISM,
 
 	__LEAKMON_KIND_A_MAX
 };

@@ -8,12 +8,17 @@
  * with the same kretprobe maxactive and entry data, and attaches to
  * sched_process_exit like leakmon; every handler only returns.  What
  * leakmon costs above this module is the cost of its accounting; what this
- * module costs is the price of a kprobe on these functions.
+ * module costs is the price of a probe on these functions.
+ *
+ * The mechanism (kprobe or fprobe) is chosen by the same rule and the same
+ * parameter, probe_mechanism, and the handlers are the same wrappers
+ * (probe_table.h) around empty bodies.
  *
  * The "probes" parameter (read-only) lists the labels registered, in the
- * order of leakmon's kinds, as "kind=alloc_label/free_label,..." (with
- * "/handover_label" where the kind's handover probe registered), so that
- * the benchmark can check both modules probe the same points.
+ * order of leakmon's kinds, as "kind=alloc_label/free_label@mechanism,..."
+ * (with "/handover_label" before the "@" where the kind's handover probe
+ * registered), so that the benchmark can check both modules probe the same
+ * points the same way.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,28 +28,44 @@
 #include <linux/tracepoint.h>
 #include <linux/sched.h>
 
-static int lm_noop_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	return 0;
-}
-
-static int lm_noop_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	return 0;
-}
-
-#define lm_sock_inode_destroy	lm_noop_pre
-#define lm_sock_inode_free	lm_noop_pre
-#define lm_file_blob_free	lm_noop_pre
-#define lm_sk_blob_free		lm_noop_pre
-#define lm_sk_blob_handover	lm_noop_pre
-#define lm_sock_alloc_ret	lm_noop_ret
-#define lm_sock_inode_alloc_ret	lm_noop_ret
-#define lm_save_arg0		lm_noop_ret
-#define lm_file_blob_alloc_ret	lm_noop_ret
-#define lm_sk_blob_alloc_ret	lm_noop_ret
-
 #include "probe_table.h"
+
+/* The handler bodies, empty: each probe's wrapper calls one and returns */
+static void lm_sock_inode_destroy(unsigned long arg0)
+{
+}
+
+static void lm_sock_inode_free(unsigned long arg0)
+{
+}
+
+static void lm_file_blob_free(unsigned long arg0)
+{
+}
+
+static void lm_sk_blob_free(unsigned long arg0)
+{
+}
+
+static void lm_sk_blob_handover(unsigned long arg0)
+{
+}
+
+static void lm_sock_alloc_ret(unsigned long ret, unsigned long arg0)
+{
+}
+
+static void lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0)
+{
+}
+
+static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
+{
+}
+
+static void lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
+{
+}
 
 #define LM_FLOOR_NKINDS ARRAY_SIZE(lm_kinds)
 
@@ -57,15 +78,11 @@ static char lm_probes_param[512];
 module_param_string(probes, lm_probes_param, sizeof(lm_probes_param), 0444);
 MODULE_PARM_DESC(probes, "Probes registered (read-only)");
 
-/* leakmon's registration, with its default kretprobe maxactive */
-static int lm_floor_register(struct lm_hook *h, const struct lm_cand *c)
-{
-	int err = lm_hook_register(h, c, 0);
-
-	if (!err)
-		h->cand = c;
-	return err;
-}
+static char lm_mechanism_param[16] = "auto";
+module_param_string(probe_mechanism, lm_mechanism_param,
+		    sizeof(lm_mechanism_param), 0444);
+MODULE_PARM_DESC(probe_mechanism,
+		 "How probes attach, as leakmon's parameter: auto, kprobe, fprobe");
 
 static void lm_floor_exit_probe(void *data, struct task_struct *p)
 {
@@ -90,10 +107,13 @@ static void lm_floor_unregister_all(void)
 
 static int __init lm_floor_init(void)
 {
+	enum lm_mechanism order[LM_MECH_COUNT], mech;
 	const struct lm_pair *p;
 	size_t off = 0, len = sizeof(lm_probes_param);
 	unsigned int k, enabled = 0;
-	int err;
+	const char *failed;
+	struct lm_hook *h;
+	int err, nmech, i;
 
 	for_each_kernel_tracepoint(lm_floor_find_tp, &lm_exit_tp);
 	if (!lm_exit_tp) {
@@ -104,25 +124,40 @@ static int __init lm_floor_init(void)
 	if (err)
 		return err;
 
+	nmech = lm_mechanisms(lm_mechanism_param, order);
+	if (nmech < 0) {
+		pr_err("probe_mechanism='%s': unknown, or no fprobe here\n",
+		       lm_mechanism_param);
+		err = nmech;
+		goto err_tp;
+	}
 	for (k = 0; k < LM_FLOOR_NKINDS; k++) {
 		for (p = lm_kinds[k].pairs; p->alloc.symbol; p++) {
-			if (lm_floor_register(&lm_free_hooks[k], &p->free))
-				continue;
-			if (!lm_floor_register(&lm_alloc_hooks[k], &p->alloc))
+			for (i = 0; i < nmech; i++)
+				if (!lm_pair_register(&lm_alloc_hooks[k],
+						      &lm_free_hooks[k], p,
+						      order[i], 0, &failed))
+					break;
+			if (i < nmech)
 				break;
-			lm_hook_unregister(&lm_free_hooks[k]);
 		}
 		if (!p->alloc.symbol)
 			continue;
 		enabled++;
-		off += scnprintf(lm_probes_param + off, len - off, "%s%s=%s/%s",
-				 off ? "," : "", lm_kinds[k].name,
-				 p->alloc.label, p->free.label);
+		mech = lm_alloc_hooks[k].mech;
+		off += scnprintf(lm_probes_param + off, len - off,
+				 "%s%s=%s/%s", off ? "," : "",
+				 lm_kinds[k].name, p->alloc.label,
+				 p->free.label);
+		h = &lm_handover_hooks[k];
 		if (lm_kinds[k].handover &&
-		    !lm_floor_register(&lm_handover_hooks[k],
-				       lm_kinds[k].handover))
+		    !lm_hook_register(h, lm_kinds[k].handover, mech, 0)) {
+			h->cand = lm_kinds[k].handover;
 			off += scnprintf(lm_probes_param + off, len - off,
-					 "/%s", lm_kinds[k].handover->label);
+					 "/%s", h->cand->label);
+		}
+		off += scnprintf(lm_probes_param + off, len - off, "@%s",
+				 lm_mechanism_names[mech]);
 	}
 	if (!enabled) {
 		pr_err("no probe pair registers on this kernel\n");
