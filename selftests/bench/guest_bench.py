@@ -340,7 +340,9 @@ def check_bpftrace_accounting():
 
 def bench_rounds(configs):
     samples = {c.name: {w: [] for w in WORKLOADS} for c in configs}
-    counters = {w: [] for w in WORKLOADS}  # leakmon's misses per run
+    # leakmon's misses per run, and leakmon_kprobe's apart
+    counters = {w: [] for w in WORKLOADS}
+    kcounters = {w: [] for w in WORKLOADS}
     for w, n in WORKLOADS.items():  # warm-up (caches, TCG's translations)
         workload(w, n)
     for r in range(ROUNDS):
@@ -363,13 +365,14 @@ def bench_rounds(configs):
                     samples[cfg.name][w].append(ns)
                     if before is not None:
                         after = kind_counters(status())
-                        counters[w].append({k: after[k] - before[k] for k in after})
+                        (counters if cfg.name == "leakmon" else kcounters)[w].append(
+                            {k: after[k] - before[k] for k in after})
             finally:
                 cfg.teardown()
             log(f"round {r + 1}/{ROUNDS} {cfg.name}: " +
                 ", ".join(f"{w} {samples[cfg.name][w][-1]:.0f} ns"
                           for w in WORKLOADS if samples[cfg.name][w]))
-    return samples, counters
+    return samples, counters, kcounters
 
 
 def summarize(samples, configs):
@@ -588,9 +591,11 @@ def main():
         log(f"bpftrace accounting check: {result['bpftrace_check']}")
 
     configs = [Config(c) for c in CONFIGS]
-    samples, counters = bench_rounds(configs)
+    samples, counters, kcounters = bench_rounds(configs)
     result["results"], result["ratios"] = summarize(samples, configs)
     result["leakmon_counters"] = counters
+    if "leakmon_kprobe" in CONFIGS:
+        result["leakmon_kprobe_counters"] = kcounters
     result["memory"] = memory_phase()
     result["dump"] = dump_phase()
 

@@ -71,6 +71,14 @@ def table(r):
                 miss[k] = miss.get(k, 0) + v
     out.append("leakmon during the runs: " +
                ", ".join(f"{k} {v}" for k, v in sorted(miss.items())))
+    if "leakmon_kprobe_counters" in r:
+        kmiss = {}
+        for runs in r["leakmon_kprobe_counters"].values():
+            for run in runs:
+                for k, v in run.items():
+                    kmiss[k] = kmiss.get(k, 0) + v
+        out.append("leakmon with kprobes during the runs: " +
+                   ", ".join(f"{k} {v}" for k, v in sorted(kmiss.items())))
     m = r["memory"]
     out.append(f"memory (leakmon_obj {m['object_size']} B objects, slab slot "
                f"{m['slab_size']} B; bucket arrays {m['bucket_bytes'] // 1024} KiB):")
