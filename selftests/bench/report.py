@@ -19,6 +19,11 @@ NAMES = {"baseline": "baseline", "floor": "floor", "leakmon": "leakmon",
          "bpftrace": "bpftrace", "bcc_memleak": "bcc memleak",
          "floor_kprobe": "floor kprobe", "leakmon_kprobe": "lm kprobe"}
 TARGET_FLOOR_RATIO = 1.5
+# Objects tracked in one iteration of a workload: a socket is its inode,
+# its file's LSM blob and its sock's; open() one file blob; a loopback TCP
+# connection two sockets (the connecting one and the accepted one).  sock2
+# runs two processes at once, its time is not one CPU's: left out.
+OBJECTS_PER_OP = {"sock": 3, "open": 1, "tcp": 6}
 TARGET_BYTES_PER_OBJECT = 64
 
 
@@ -60,10 +65,26 @@ def table(r):
                    f"   bpftrace {ratio(rr.get('leakmon_to_bpftrace')):>7}"
                    f"   bcc memleak {ratio(rr.get('leakmon_to_bcc_memleak')):>7}")
     if any("leakmon_kprobe_to_floor_kprobe" in rr for rr in r["ratios"].values()):
-        out.append("with kprobes (probe_mechanism=kprobe), leakmon's overhead as a "
-                   "multiple of the floor's:")
+        out.append("with kprobes (probe_mechanism=kprobe), leakmon's overhead "
+                   "/ the floor's:")
         for w, rr in r["ratios"].items():
             out.append(f"  {w:<7} floor {ratio(rr.get('leakmon_kprobe_to_floor_kprobe')):>7}")
+    per_obj = []
+    base = res.get("baseline", {}).get("workloads", {})
+    for w, nobj in OBJECTS_PER_OP.items():
+        if w not in base:
+            continue
+        parts = []
+        for c in cfgs:
+            d = res[c]["workloads"].get(w)
+            if c != "baseline" and d:
+                ns = (d["median_ns"] - base[w]["median_ns"]) / nobj
+                parts.append(f"{NAMES[c]} {ns:.0f}")
+        per_obj.append(f"  {w:<7} " + ", ".join(parts))
+    if per_obj:
+        out.append("added time per tracked object, ns (median less the "
+                   "baseline's, / objects):")
+        out += per_obj
     miss = {}
     for w, runs in r["leakmon_counters"].items():
         for run in runs:
