@@ -199,7 +199,7 @@ void lm_track_totals(struct lm_totals *t)
 	}
 	for (k = 0; k < LM_NKINDS; k++)
 		t->k[k].obj_size = READ_ONCE(lm_obj_size[k]);
-	t->objects = atomic_read(&lm_nr_objects);
+	t->objects = lm_track_objects();
 	t->owners = atomic_read(&lm_nr_owners);
 	t->owners_exited = atomic_read(&lm_nr_exited);
 	t->reset_ns = READ_ONCE(lm_reset_ns);
@@ -308,6 +308,9 @@ int lm_track_init(void)
 	if (err)
 		goto err_owners;
 	lm_reset_ns = ktime_get_boot_fast_ns();
+	mutex_lock(&lm_config_mutex);
+	lm_config_watch(LM_SET_max_objects, lm_slots_drain);
+	mutex_unlock(&lm_config_mutex);
 	return 0;
 
 err_owners:
@@ -335,6 +338,9 @@ void lm_track_exit(void)
 	unsigned int cpu;
 	unsigned long b;
 
+	mutex_lock(&lm_config_mutex);
+	lm_config_watch(LM_SET_max_objects, NULL);
+	mutex_unlock(&lm_config_mutex);
 	for (b = 0; b < (1UL << lm_objs.bits); b++) {
 		while ((obj = *lm_obj_slot(b))) {
 			*lm_obj_slot(b) = obj->next;

@@ -9,7 +9,8 @@
  * objects in singly linked chains), each guarded by one of a small array
  * of hashed spinlocks.  Probe handlers hold one bucket lock at a time for a
  * chain walk and never sleep; entries come from each CPU's free ones or
- * from dedicated slab caches with GFP_ATOMIC, and every failure is counted.
+ * from dedicated slab caches with GFP_ATOMIC, table slots from each CPU's
+ * spare ones, and every failure is counted.
  * An owner's counters are atomics of their own: a probe handler takes no
  * owner lock.
  *
@@ -36,7 +37,7 @@ struct lm_table lm_owners;
 struct kmem_cache *lm_obj_cache;
 struct kmem_cache *lm_owner_cache;
 struct lm_pcpu __percpu *lm_pcpu;
-atomic_t lm_nr_objects;
+atomic_t lm_slots;
 atomic_t lm_nr_owners;
 atomic_t lm_nr_exited;
 atomic_t lm_owner_gen;
@@ -45,6 +46,8 @@ u32 lm_obj_size[LM_NKINDS];
 /* LM_SATURATED: a saturation episode is on (its event was queued). */
 #define LM_SATURATED	0
 static unsigned long lm_saturated;
+/* A CPU may hold spare slots: set on giving one back, cleared by a theft */
+static int lm_slots_spared;
 static u64 lm_last_drop_ns;
 struct lm_owner *lm_irq_owner;
 
@@ -368,6 +371,117 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 	return false;
 }
 
+/* ---- table slots ------------------------------------------------------ */
+
+/*
+ * max_objects is enforced on lm_slots, the slots in use plus those spare
+ * on CPUs (struct lm_pcpu.spare).  An allocation takes one of its CPU's
+ * spares, a release gives one back to its CPU: a loop of sockets touches
+ * no shared counter.  A CPU without spares takes a batch, or near the
+ * limit a single slot, from lm_slots; when there is none left it takes
+ * the other CPUs' spares back first, so that "full" means max_objects in
+ * use, as without the spares.  (Two CPUs racing at the limit can each see
+ * the other's slot taken for a moment and count one allocation untracked
+ * that would have fitted, as with a single counter.)
+ */
+
+/* The other CPUs' spare slots back to lm_slots: whether there were any */
+static bool lm_slots_steal(void)
+{
+	unsigned int cpu;
+	bool got = false;
+	int n;
+
+	if (!READ_ONCE(lm_slots_spared))
+		return false;
+	WRITE_ONCE(lm_slots_spared, 0);
+	/* cleared before the spares are read: a spare given back is seen */
+	smp_mb();
+	for_each_possible_cpu(cpu) {
+		atomic_t *spare = &per_cpu_ptr(lm_pcpu, cpu)->spare;
+
+		if (!atomic_read(spare))
+			continue;
+		n = atomic_xchg(spare, 0);
+		if (n) {
+			atomic_sub(n, &lm_slots);
+			got = true;
+		}
+	}
+	return got;
+}
+
+/* A slot from lm_slots, and a batch more when far from the limit */
+static noinline bool lm_slot_refill(struct lm_pcpu *c)
+{
+	unsigned int max = READ_ONCE(LM_CFG(max_objects));
+	bool stolen = false;
+
+	if (atomic_read(&lm_slots) + 2 * LM_SLOT_BATCH <= max) {
+		if (atomic_add_return(LM_SLOT_BATCH, &lm_slots) <= max) {
+			atomic_add(LM_SLOT_BATCH - 1, &c->spare);
+			/* the spares before the flag (lm_slots_steal) */
+			smp_mb__after_atomic();
+			if (!READ_ONCE(lm_slots_spared))
+				WRITE_ONCE(lm_slots_spared, 1);
+			return true;
+		}
+		atomic_sub(LM_SLOT_BATCH, &lm_slots);
+	}
+	for (;;) {
+		if (atomic_inc_return(&lm_slots) <= max)
+			return true;
+		atomic_dec(&lm_slots);
+		if (stolen || !lm_slots_steal())
+			return false;
+		stolen = true;
+	}
+}
+
+/* A slot for an allocation on this CPU; interrupts off */
+static inline bool lm_slot_get(struct lm_pcpu *c)
+{
+	if (likely(atomic_dec_if_positive(&c->spare) >= 0))
+		return true;
+	return lm_slot_refill(c);
+}
+
+/* A slot given back on this CPU; interrupts off */
+static inline void lm_slot_put(struct lm_pcpu *c)
+{
+	int n = atomic_inc_return(&c->spare);
+
+	if (unlikely(n > 2 * LM_SLOT_BATCH)) {
+		/* Lost to a theft meanwhile: nothing to give back. */
+		if (atomic_try_cmpxchg(&c->spare, &n, n - LM_SLOT_BATCH))
+			atomic_sub(LM_SLOT_BATCH, &lm_slots);
+	} else if (unlikely(!READ_ONCE(lm_slots_spared))) {
+		WRITE_ONCE(lm_slots_spared, 1);
+	}
+}
+
+/*
+ * max_objects changed (lm_config_watch(), process context): every spare
+ * slot back, so that a lower limit holds from the next allocation on.
+ */
+void lm_slots_drain(void)
+{
+	WRITE_ONCE(lm_slots_spared, 1);
+	lm_slots_steal();
+}
+
+/* Objects tracked now: the sum of the CPUs' live counts */
+unsigned long lm_track_objects(void)
+{
+	unsigned int cpu, k;
+	long sum = 0;
+
+	for_each_possible_cpu(cpu)
+		for (k = 0; k < LM_NKINDS; k++)
+			sum += READ_ONCE(per_cpu_ptr(lm_pcpu, cpu)->live[k]);
+	return max(sum, 0L);
+}
+
 /* ---- objects ---------------------------------------------------------- */
 
 /* An entry from this CPU's free ones, or else a new one; interrupts off */
@@ -397,13 +511,14 @@ static inline void lm_obj_free(struct lm_obj *obj)
  */
 void lm_obj_release(struct lm_obj *obj, bool count_free)
 {
+	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
 	unsigned int kind = obj->kind;
 
 	lm_owner_account(obj->owner, kind,
 			 count_free ? LM_ACCT_FREE : LM_ACCT_DROP, NULL);
 	lm_owner_put(obj->owner);
 	lm_obj_free(obj);
-	atomic_dec(&lm_nr_objects);
+	lm_slot_put(c);
 	this_cpu_dec(lm_pcpu->live[kind]);
 }
 
@@ -431,7 +546,7 @@ static void lm_track_drop(unsigned int kind, enum lm_event reason)
 	ev.time_ns = now;
 	ev.tgid = task_tgid_nr(current);
 	strscpy(ev.comm, current->comm, sizeof(ev.comm));
-	ev.objects = atomic_read(&lm_nr_objects);
+	ev.objects = lm_track_objects();
 	ev.owners = atomic_read(&lm_nr_owners);
 	ev.max_objects = READ_ONCE(LM_CFG(max_objects));
 	ev.max_owners = READ_ONCE(LM_CFG(max_owners));
@@ -466,6 +581,7 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
 	struct lm_obj *obj, *old, **link;
 	struct lm_owner *o;
 	struct lm_notif ev;
@@ -473,14 +589,13 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 
 	lm_ev(kind, LM_EV_OBSERVED);
 	lm_track_measure(kind, base);
-	if (atomic_inc_return(&lm_nr_objects) > READ_ONCE(LM_CFG(max_objects))) {
-		atomic_dec(&lm_nr_objects);
+	if (!lm_slot_get(c)) {
 		lm_track_drop(kind, LM_EV_UNTRACKED_TABLE_FULL);
 		return;
 	}
 	o = lm_owner_get_current();
 	if (IS_ERR(o)) {
-		atomic_dec(&lm_nr_objects);
+		lm_slot_put(c);
 		lm_track_drop(kind, PTR_ERR(o) == -ENOSPC ?
 			      LM_EV_UNTRACKED_OWNERS_FULL :
 			      LM_EV_UNTRACKED_NOMEM);
@@ -489,7 +604,7 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 	obj = lm_obj_alloc();
 	if (!obj) {
 		lm_owner_put(o);
-		atomic_dec(&lm_nr_objects);
+		lm_slot_put(c);
 		lm_track_drop(kind, LM_EV_UNTRACKED_NOMEM);
 		return;
 	}

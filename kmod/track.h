@@ -29,6 +29,12 @@ struct lm_notif;
 #define LM_MAG_SIZE		32
 
 /*
+ * Table slots (max_objects) are handed to CPUs this many at a time, and a
+ * CPU keeps at most twice as many spare (struct lm_pcpu.spare).
+ */
+#define LM_SLOT_BATCH		32
+
+/*
  * An object's entry: 32 bytes.  Its chain is singly linked: every removal
  * walks the chain from its bucket anyway, to find the entry by its key.
  */
@@ -64,6 +70,14 @@ struct lm_pcpu {
 	 * its allocations here, would go unseen until the next cache miss.)
 	 */
 	const void *owner_css;
+	/*
+	 * Slots of max_objects this CPU holds for its next allocations: taken
+	 * from lm_slots in batches and given back by releases on this CPU,
+	 * taken by another CPU (lm_slots_steal) when the table is full
+	 * elsewhere.  An atomic for that theft only: no other CPU writes it
+	 * otherwise, and its cache line stays this CPU's.
+	 */
+	atomic_t spare;
 	unsigned int nmag;
 	struct lm_obj *mag[LM_MAG_SIZE];
 	long live[LM_NKINDS];
@@ -84,7 +98,8 @@ extern struct lm_table lm_owners;
 extern struct kmem_cache *lm_obj_cache;
 extern struct kmem_cache *lm_owner_cache;
 extern struct lm_pcpu __percpu *lm_pcpu;
-extern atomic_t lm_nr_objects;
+/* Slots of max_objects in use or spare on a CPU: never above the limit */
+extern atomic_t lm_slots;
 extern atomic_t lm_nr_owners;
 extern atomic_t lm_nr_exited;
 extern atomic_t lm_owner_gen;
@@ -204,6 +219,8 @@ static inline bool lm_owner_alive(const struct lm_owner *o)
 }
 
 /* track.c, for owner.c and table.c: see there */
+unsigned long lm_track_objects(void);
+void lm_slots_drain(void);
 struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
 				 u64 start_ns, bool *fresh);
 struct lm_owner *lm_owner_get(struct task_struct *t);

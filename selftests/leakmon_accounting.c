@@ -292,7 +292,14 @@ TEST_F_TIMEOUT(leakmon, accepted_unix_sockets_are_the_acceptors, 300)
 
 /* ---- a full table ------------------------------------------------------ */
 
-TEST_F_TIMEOUT(leakmon, table_full, 300)
+/*
+ * Fill a table of LIMIT objects with a process of HOLD sockets (body) and
+ * check that it holds exactly LIMIT objects, every allocation beyond them
+ * counted untracked.  before, if any, runs first, with the limit set.
+ */
+static void fill_table(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(leakmon) *self, void (*before)(void),
+		       void (*body)(void))
 {
 	struct held_child c;
 	struct lm_totals t0, t1;
@@ -305,6 +312,8 @@ TEST_F_TIMEOUT(leakmon, table_full, 300)
 	self->h = NULL;
 	ASSERT_EQ(0, leakmon_reload("max_objects=1000"));
 	h = open_or_die();
+	if (before)
+		before();
 	quiesce(h);
 	totals(h, &t0);
 	ASSERT_EQ(LIMIT, t0.config.max_objects);
@@ -312,7 +321,7 @@ TEST_F_TIMEOUT(leakmon, table_full, 300)
 	for (k = 0; k < LM_NKINDS; k++)
 		base.live[k] = t0.kind[k].live;
 
-	ASSERT_EQ(0, held_start(&c, hold_body));
+	ASSERT_EQ(0, held_start(&c, body));
 	ASSERT_EQ(0, held_stopped(&c));
 	totals(h, &t1);
 	EXPECT_EQ(LIMIT, t1.objects);
@@ -334,6 +343,56 @@ TEST_F_TIMEOUT(leakmon, table_full, 300)
 	lm_close(h);
 	ASSERT_EQ(0, leakmon_reload(""));
 	self->h = open_or_die();
+}
+
+TEST_F_TIMEOUT(leakmon, table_full, 300)
+{
+	fill_table(_metadata, self, NULL, hold_body);
+}
+
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Sockets made and closed here (pinned to CPU 0): its spare slots */
+static void churn_here(void)
+{
+	int i, s;
+
+	for (i = 0; i < 20; i++) {
+		s = tcp_socket();
+		if (s >= 0)
+			close(s);
+	}
+}
+
+static void hold_on_cpu1_body(void)
+{
+	if (pin_to_cpu(1))
+		_exit(3);
+	hold_body();
+}
+
+/*
+ * Each CPU keeps spare table slots for its next allocations (given back by
+ * its releases): CPU 0's spares, left by sockets made and closed there,
+ * still count as free when a process on CPU 1 fills the table.
+ */
+TEST_F_TIMEOUT(leakmon, table_full_spares_elsewhere, 300)
+{
+	cpu_set_t was;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU online: no other CPU to hold spare slots");
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(was), &was));
+	ASSERT_EQ(0, pin_to_cpu(0));
+	fill_table(_metadata, self, churn_here, hold_on_cpu1_body);
+	EXPECT_EQ(0, sched_setaffinity(0, sizeof(was), &was));
 }
 
 /* ---- loaded mid-life: frees of unknown objects are ignored ------------- */
