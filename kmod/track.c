@@ -400,23 +400,29 @@ static bool lm_slots_steal(void)
 	for_each_possible_cpu(cpu) {
 		atomic_t *spare = &per_cpu_ptr(lm_pcpu, cpu)->spare;
 
-		if (!atomic_read(spare))
+		if (atomic_read(spare) <= 0)
 			continue;
 		n = atomic_xchg(spare, 0);
-		if (n) {
-			atomic_sub(n, &lm_slots);
-			got = true;
-		}
+		atomic_sub(n, &lm_slots);
+		got |= n > 0;
 	}
 	return got;
 }
 
-/* A slot from lm_slots, and a batch more when far from the limit */
+/*
+ * This CPU had no spare slot (lm_slot_get took it to -1): a slot from
+ * lm_slots, and a batch more when far from the limit.
+ */
 static noinline bool lm_slot_refill(struct lm_pcpu *c)
 {
-	unsigned int max = READ_ONCE(LM_CFG(max_objects));
+	unsigned int max;
 	bool stolen = false;
 
+	/* The -1 undone; taken by a theft meanwhile, it is a spare now. */
+	while (atomic_inc_return(&c->spare) > 0)
+		if (atomic_dec_return(&c->spare) >= 0)
+			return true;
+	max = READ_ONCE(LM_CFG(max_objects));
 	if (atomic_read(&lm_slots) + 2 * LM_SLOT_BATCH <= max) {
 		if (atomic_add_return(LM_SLOT_BATCH, &lm_slots) <= max) {
 			atomic_add(LM_SLOT_BATCH - 1, &c->spare);
@@ -438,10 +444,15 @@ static noinline bool lm_slot_refill(struct lm_pcpu *c)
 	}
 }
 
-/* A slot for an allocation on this CPU; interrupts off */
+/*
+ * A slot for an allocation on this CPU; interrupts off.  One atomic, not
+ * atomic_dec_if_positive()'s read and compare-and-exchange: the spares go
+ * below zero only here, for the moment until the increment (a theft then
+ * takes the -1: the count of slots stays the sum of used and spare ones).
+ */
 static inline bool lm_slot_get(struct lm_pcpu *c)
 {
-	if (likely(atomic_dec_if_positive(&c->spare) >= 0))
+	if (likely(atomic_dec_return(&c->spare) >= 0))
 		return true;
 	return lm_slot_refill(c);
 }
