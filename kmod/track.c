@@ -426,8 +426,18 @@ static noinline bool lm_slot_refill(struct lm_pcpu *c)
 	if (atomic_read(&lm_slots) + 2 * LM_SLOT_BATCH <= max) {
 		if (atomic_add_return(LM_SLOT_BATCH, &lm_slots) <= max) {
 			atomic_add(LM_SLOT_BATCH - 1, &c->spare);
-			/* the spares before the flag (lm_slots_steal) */
+			/*
+			 * The spares before the flag and the limit: a new
+			 * limit is written before its drain reads the spares
+			 * (lm_slots_drain), so either the drain takes these
+			 * or they are given back here.
+			 */
 			smp_mb__after_atomic();
+			if (unlikely(atomic_read(&lm_slots) >
+				     READ_ONCE(LM_CFG(max_objects)))) {
+				atomic_sub(atomic_xchg(&c->spare, 0), &lm_slots);
+				return true;
+			}
 			if (!READ_ONCE(lm_slots_spared))
 				WRITE_ONCE(lm_slots_spared, 1);
 			return true;
@@ -477,6 +487,8 @@ static inline void lm_slot_put(struct lm_pcpu *c)
  */
 void lm_slots_drain(void)
 {
+	/* the new limit before the spares are read (lm_slot_refill) */
+	smp_mb();
 	WRITE_ONCE(lm_slots_spared, 1);
 	lm_slots_steal();
 }
