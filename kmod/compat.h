@@ -13,10 +13,31 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <net/af_unix.h>
 #if IS_ENABLED(CONFIG_KFENCE)
 #include <linux/kfence.h>
 #endif
+
+/*
+ * copy_from_kernel_nofault() of memory that may have been freed and reused
+ * since (the pass's reads of objects and what they point to): a pointer
+ * read there may be any value.  One below PAGE_OFFSET (user space, or not
+ * canonical) is refused here without being touched.  A non-canonical one
+ * raises a general protection fault, which 5.10's fixup survives but
+ * reports as a WARNING ("General protection fault in user access"), and
+ * its own canonical test trusts the CPU's virtual address width over the
+ * paging in use (seen under QEMU with LA57 and 4-level paging).
+ * Everything the pass reads is in the direct map, vmalloc space or the
+ * module area, all above PAGE_OFFSET.
+ */
+static inline long lm_compat_read_kernel(void *dst, const void *src,
+					 size_t size)
+{
+	if ((unsigned long)src < PAGE_OFFSET)
+		return -ERANGE;
+	return copy_from_kernel_nofault(dst, src, size);
+}
 
 /* cgroup v2 id of a task's default-hierarchy cgroup, 0 without cgroups. */
 static inline u64 lm_compat_task_cgroup_id(struct task_struct *task)
@@ -200,7 +221,7 @@ static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
  * 5.10 with io_uring as of 5.15 (backported, with io_is_uring_fops()):
  * struct io_ring_ctx is private to io_uring/io_uring.c.  Its members up to
  * the file table are mirrored, and only ever read, without its lock, by
- * copy_from_kernel_nofault(): a layout that differs reads words that are
+ * lm_compat_read_kernel(): a layout that differs reads words that are
  * no table's files, and finds nothing.  A file found is followed only once
  * the object table knows it, and only by such reads (reach_walk.c).
  */
@@ -242,8 +263,8 @@ static inline unsigned int lm_compat_uring_nr_files(void *ctx)
 	unsigned long *files;
 	unsigned int nr;
 
-	if (copy_from_kernel_nofault(&files, &c->files, sizeof(files)) ||
-	    copy_from_kernel_nofault(&nr, &c->nr_user_files, sizeof(nr)) ||
+	if (lm_compat_read_kernel(&files, &c->files, sizeof(files)) ||
+	    lm_compat_read_kernel(&nr, &c->nr_user_files, sizeof(nr)) ||
 	    !files || nr > LM_COMPAT_URING_MAX_FILES)
 		return 0;
 	return nr;
@@ -254,8 +275,8 @@ static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
 	struct lm_compat_uring_ctx *c = ctx;
 	unsigned long *files, ptr;
 
-	if (copy_from_kernel_nofault(&files, &c->files, sizeof(files)) ||
-	    !files || copy_from_kernel_nofault(&ptr, files + i, sizeof(ptr)))
+	if (lm_compat_read_kernel(&files, &c->files, sizeof(files)) ||
+	    !files || lm_compat_read_kernel(&ptr, files + i, sizeof(ptr)))
 		return NULL;
 	/* FFS_ASYNC_READ, FFS_ASYNC_WRITE, FFS_ISREG */
 	return (struct file *)(ptr & ~0x7UL);

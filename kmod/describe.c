@@ -10,7 +10,7 @@
  *
  * The pass calls this under the object's bucket lock, which keeps the
  * object alive only while its release probe works; an entry whose free was
- * missed names freed memory.  So every read is a copy_from_kernel_nofault()
+ * missed names freed memory.  So every read is a lm_compat_read_kernel()
  * into a buffer, and nothing read is trusted further than as a value to
  * report.
  */
@@ -23,6 +23,7 @@
 #include <net/sock.h>
 
 #include "leakmon.h"
+#include "compat.h"
 #include "describe.h"
 
 /*
@@ -35,10 +36,10 @@ static void lm_describe_name(const char *name, struct lm_shape *sh)
 	size_t max = sizeof(sh->name) - 1;
 	size_t n = min_t(size_t, max, PAGE_SIZE - offset_in_page(name));
 
-	if (copy_from_kernel_nofault(sh->name, name, n))
+	if (lm_compat_read_kernel(sh->name, name, n))
 		n = 0;
 	else if (n < max && !memchr(sh->name, '\0', n) &&
-		 !copy_from_kernel_nofault(sh->name + n, name + n, max - n))
+		 !lm_compat_read_kernel(sh->name + n, name + n, max - n))
 		n = max;
 	memset(sh->name + n, 0, sizeof(sh->name) - n);
 	n = strnlen(sh->name, max);
@@ -53,7 +54,7 @@ static void lm_describe_sk(const struct sock *ptr, struct lm_shape *sh,
 	const struct unix_sock *u = (const struct unix_sock *)ptr;
 	void *addr, *peer;
 
-	if (copy_from_kernel_nofault(&buf->sk, ptr, sizeof(buf->sk))) {
+	if (lm_compat_read_kernel(&buf->sk, ptr, sizeof(buf->sk))) {
 		sh->flags |= LEAKMON_UNREACH_F_UNREADABLE;
 		return;
 	}
@@ -74,10 +75,10 @@ static void lm_describe_sk(const struct sock *ptr, struct lm_shape *sh,
 			sh->flags |= LEAKMON_UNREACH_F_CONNECTED;
 		break;
 	case AF_UNIX:
-		if (!copy_from_kernel_nofault(&addr, &u->addr, sizeof(addr)) &&
+		if (!lm_compat_read_kernel(&addr, &u->addr, sizeof(addr)) &&
 		    addr)
 			sh->flags |= LEAKMON_UNREACH_F_BOUND;
-		if (!copy_from_kernel_nofault(&peer, &u->peer, sizeof(peer)) &&
+		if (!lm_compat_read_kernel(&peer, &u->peer, sizeof(peer)) &&
 		    peer)
 			sh->flags |= LEAKMON_UNREACH_F_CONNECTED;
 		break;
@@ -88,7 +89,7 @@ static void lm_describe_sk(const struct sock *ptr, struct lm_shape *sh,
 static void lm_describe_refs(const struct file *ptr, struct lm_shape *sh,
 			     struct lm_describe_buf *buf)
 {
-	if (copy_from_kernel_nofault(&buf->file, ptr, sizeof(buf->file)))
+	if (lm_compat_read_kernel(&buf->file, ptr, sizeof(buf->file)))
 		sh->flags |= LEAKMON_UNREACH_F_UNREADABLE;
 	else
 		sh->file_refs = (u32)min_t(unsigned long,
@@ -101,7 +102,7 @@ static void lm_describe_socket(const struct socket *ptr, struct lm_shape *sh,
 {
 	struct socket *c = &buf->sock;
 
-	if (copy_from_kernel_nofault(c, ptr, sizeof(*c))) {
+	if (lm_compat_read_kernel(c, ptr, sizeof(*c))) {
 		sh->flags |= LEAKMON_UNREACH_F_UNREADABLE;
 		return;
 	}
@@ -131,13 +132,13 @@ static void lm_describe_file(const struct file *ptr, struct lm_shape *sh,
 	if (sh->flags & LEAKMON_UNREACH_F_UNREADABLE)
 		return;
 	inode = c->f_inode;
-	if (!copy_from_kernel_nofault(&name, &c->f_path.dentry->d_name.name,
-				      sizeof(name)))
+	if (!lm_compat_read_kernel(&name, &c->f_path.dentry->d_name.name,
+				   sizeof(name)))
 		lm_describe_name(name, sh);
-	if (copy_from_kernel_nofault(&mode, &inode->i_mode, sizeof(mode)) ||
-	    copy_from_kernel_nofault(&sb, &inode->i_sb, sizeof(sb)) ||
-	    copy_from_kernel_nofault(&sh->fs_magic, &sb->s_magic,
-				     sizeof(sh->fs_magic))) {
+	if (lm_compat_read_kernel(&mode, &inode->i_mode, sizeof(mode)) ||
+	    lm_compat_read_kernel(&sb, &inode->i_sb, sizeof(sb)) ||
+	    lm_compat_read_kernel(&sh->fs_magic, &sb->s_magic,
+				  sizeof(sh->fs_magic))) {
 		sh->flags |= LEAKMON_UNREACH_F_UNREADABLE;
 		return;
 	}

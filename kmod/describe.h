@@ -68,7 +68,7 @@ struct lm_describe_buf {
  * @sh: filled in (zeroed first)
  * @buf: scratch space
  *
- * Reads the object only through copy_from_kernel_nofault(): a stale entry
+ * Reads the object only through lm_compat_read_kernel(): a stale entry
  * (one whose free was missed) gives LEAKMON_UNREACH_F_UNREADABLE or what
  * the memory holds now, never a fault.  Any context; never sleeps.
  */

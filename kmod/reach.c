@@ -151,8 +151,8 @@ static void lm_reach_acct(struct lm_pass *p)
 	if (acct) {
 		/* within the allocation: a KFENCE object's own size */
 		size = min(ksize(acct), sizeof(p->acct));
-		if (copy_from_kernel_nofault(p->acct, acct,
-					     round_down(size, sizeof(long))))
+		if (lm_compat_read_kernel(p->acct, acct,
+					  round_down(size, sizeof(long))))
 			memset(p->acct, 0, sizeof(p->acct));
 	}
 	rcu_read_unlock();
@@ -178,7 +178,7 @@ static void lm_reach_to_netns(struct lm_pass *p, const struct lm_obj_view *v,
 	struct net *net = read_pnet(&c->sk_net);
 	u32 inum;
 
-	if (copy_from_kernel_nofault(&inum, &net->ns.inum, sizeof(inum)))
+	if (lm_compat_read_kernel(&inum, &net->ns.inum, sizeof(inum)))
 		return;
 	if (v->owner->type == LEAKMON_OWNER_TYPE_NETNS &&
 	    v->owner->start_ns == inum)
@@ -230,7 +230,7 @@ static u8 lm_reach_let_go(const void *link, const void *seen)
 {
 	void *now;
 
-	if (!copy_from_kernel_nofault(&now, link, sizeof(now)) && now != seen)
+	if (!lm_compat_read_kernel(&now, link, sizeof(now)) && now != seen)
 		return LM_CLS_CLOSING;
 	return LM_CLS_STALE;
 }
@@ -240,7 +240,7 @@ static u8 lm_reach_let_go(const void *link, const void *seen)
  * lock keeps it alive only while its release probe works: an entry whose
  * free the probe missed (a kprobe that fires inside another handler is
  * skipped, counted in missed_free) names freed memory.  So the object is
- * only ever read, into a copy, by copy_from_kernel_nofault(): never
+ * only ever read, into a copy, by lm_compat_read_kernel(): never
  * written, never a fault, and no KASAN report for a stale entry.  An
  * object that cannot be read at all is gone (LM_CLS_STALE: the entry is
  * dropped); one that can is judged for what its memory holds.
@@ -253,7 +253,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		struct file *file;
 		void *back;
 
-		if (copy_from_kernel_nofault(&file, &sock->file, sizeof(file)))
+		if (lm_compat_read_kernel(&file, &sock->file, sizeof(file)))
 			return LM_CLS_STALE;
 		/* A user's socket has a file from its creation on. */
 		if (!file)
@@ -262,8 +262,8 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		 * ... whose private data is the socket: a freed socket's
 		 * memory names a file that now serves another.
 		 */
-		if (copy_from_kernel_nofault(&back, &file->private_data,
-					     sizeof(back)) || back != sock)
+		if (lm_compat_read_kernel(&back, &file->private_data,
+					  sizeof(back)) || back != sock)
 			return lm_reach_let_go(&sock->file, file);
 		return LM_CLS_UNREACHABLE;
 	}
@@ -274,7 +274,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		umode_t mode;
 		gfp_t gfp;
 
-		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
+		if (lm_compat_read_kernel(c, v->key, sizeof(*c)))
 			return LM_CLS_STALE;
 		if (!file_count(c))
 			return LM_CLS_CLOSING;	/* being released */
@@ -299,8 +299,8 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		 */
 		if (c->f_flags & __FMODE_EXEC)
 			return LM_CLS_KERNEL;
-		if (copy_from_kernel_nofault(&flags, &c->f_inode->i_flags,
-					     sizeof(flags)))
+		if (lm_compat_read_kernel(&flags, &c->f_inode->i_flags,
+					  sizeof(flags)))
 			return LM_CLS_UNREACHABLE;
 		/* A kernel-internal file: a SysV segment, ... */
 		if (flags & S_PRIVATE)
@@ -311,10 +311,10 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		 * on the inode of the mapping: a device's, not the /dev
 		 * node's), ...
 		 */
-		if (copy_from_kernel_nofault(&host, &c->f_mapping->host,
-					     sizeof(host)) ||
-		    copy_from_kernel_nofault(&flags, &host->i_flags,
-					     sizeof(flags)))
+		if (lm_compat_read_kernel(&host, &c->f_mapping->host,
+					  sizeof(host)) ||
+		    lm_compat_read_kernel(&flags, &host->i_flags,
+					  sizeof(flags)))
 			return LM_CLS_UNREACHABLE;
 		if (flags & S_SWAPFILE)
 			return LM_CLS_KERNEL;
@@ -324,11 +324,11 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		 * file's mapping for as long as it keeps it, which no
 		 * filesystem does for a file (XFS clears only __GFP_FS).
 		 */
-		if (copy_from_kernel_nofault(&mode, &c->f_inode->i_mode,
-					     sizeof(mode)) ||
+		if (lm_compat_read_kernel(&mode, &c->f_inode->i_mode,
+					  sizeof(mode)) ||
 		    !(S_ISREG(mode) || S_ISBLK(mode)) ||
-		    copy_from_kernel_nofault(&gfp, &c->f_mapping->gfp_mask,
-					     sizeof(gfp)))
+		    lm_compat_read_kernel(&gfp, &c->f_mapping->gfp_mask,
+					  sizeof(gfp)))
 			return LM_CLS_UNREACHABLE;
 		return gfp & __GFP_IO ? LM_CLS_UNREACHABLE : LM_CLS_KERNEL;
 	}
@@ -336,7 +336,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		struct sock *c = &p->buf.sk;
 		void *back;
 
-		if (copy_from_kernel_nofault(c, v->key, sizeof(*c)))
+		if (lm_compat_read_kernel(c, v->key, sizeof(*c)))
 			return LM_CLS_STALE;
 		/*
 		 * No reference left: the sock is being freed (an RCU grace
@@ -365,8 +365,8 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		 * at once by anything (seen on 5.10: the CLI's own netlink
 		 * socket, listed as a leak of the exited CLI).
 		 */
-		if (copy_from_kernel_nofault(&back, &c->sk_socket->sk,
-					     sizeof(back)) || back != v->key)
+		if (lm_compat_read_kernel(&back, &c->sk_socket->sk,
+					  sizeof(back)) || back != v->key)
 			return lm_reach_let_go(&((struct sock *)v->key)->sk_socket,
 					       c->sk_socket);
 		return LM_CLS_UNREACHABLE;

@@ -107,7 +107,7 @@ static void lm_reach_backing(struct lm_walk *p, struct file *file)
 	if (!priv ||
 	    lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, priv) != LM_HOLD_UNTRACKED)
 		return;
-	if (!copy_from_kernel_nofault(&real, priv, sizeof(real)) && real)
+	if (!lm_compat_read_kernel(&real, priv, sizeof(real)) && real)
 		lm_reach_hold(p, LEAKMON_KIND_FILE_BLOB, real);
 }
 
@@ -231,7 +231,7 @@ static bool lm_reach_ring_lock(struct mutex *lock)
 /*
  * A registered file found without its instance's lock (5.10, compat.h):
  * it may be unregistered and freed while it is read, so it is only read
- * by copy_from_kernel_nofault(), and what it leads to only looked up as
+ * by lm_compat_read_kernel(), and what it leads to only looked up as
  * keys of the table (a socket's inode and sk; not the descriptors queued
  * to a unix socket, nor overlayfs's real file).
  */
@@ -242,14 +242,14 @@ static void lm_reach_file_nofault(struct lm_walk *p, struct file *file)
 	struct inode *inode;
 	struct sock *sk;
 
-	if (copy_from_kernel_nofault(&inode, &file->f_inode, sizeof(inode)) ||
+	if (lm_compat_read_kernel(&inode, &file->f_inode, sizeof(inode)) ||
 	    !inode ||
-	    copy_from_kernel_nofault(&sb, &inode->i_sb, sizeof(sb)) ||
-	    copy_from_kernel_nofault(&magic, &sb->s_magic, sizeof(magic)) ||
+	    lm_compat_read_kernel(&sb, &inode->i_sb, sizeof(sb)) ||
+	    lm_compat_read_kernel(&magic, &sb->s_magic, sizeof(magic)) ||
 	    magic != SOCKFS_MAGIC)
 		return;
 	lm_reach_hold(p, LEAKMON_KIND_SOCK_INODE, inode);
-	if (!copy_from_kernel_nofault(&sk, &SOCKET_I(inode)->sk, sizeof(sk)) &&
+	if (!lm_compat_read_kernel(&sk, &SOCKET_I(inode)->sk, sizeof(sk)) &&
 	    sk)
 		lm_reach_hold(p, LEAKMON_KIND_SK_BLOB, sk);
 }
