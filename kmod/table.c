@@ -185,6 +185,7 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 void lm_track_totals(struct lm_totals *t)
 {
 	unsigned int cpu, k, e;
+	s64 live = 0;
 
 	memset(t, 0, sizeof(*t));
 	for_each_possible_cpu(cpu) {
@@ -197,9 +198,12 @@ void lm_track_totals(struct lm_totals *t)
 				t->k[k].ev[e] += READ_ONCE(p->ev[k][e]);
 		}
 	}
-	for (k = 0; k < LM_NKINDS; k++)
+	for (k = 0; k < LM_NKINDS; k++) {
 		t->k[k].obj_size = READ_ONCE(lm_obj_size[k]);
-	t->objects = lm_track_objects();
+		live += t->k[k].live;
+	}
+	/* the objects in the table, as lm_track_objects() */
+	t->objects = max_t(s64, live, 0);
 	t->owners = atomic_read(&lm_nr_owners);
 	t->owners_exited = atomic_read(&lm_nr_exited);
 	t->reset_ns = READ_ONCE(lm_reset_ns);

@@ -37,7 +37,8 @@ struct lm_table lm_owners;
 struct kmem_cache *lm_obj_cache;
 struct kmem_cache *lm_owner_cache;
 struct lm_pcpu __percpu *lm_pcpu;
-atomic_t lm_slots;
+/* Slots of max_objects in use or spare on a CPU: never above the limit */
+static atomic_t lm_slots;
 atomic_t lm_nr_owners;
 atomic_t lm_nr_exited;
 atomic_t lm_owner_gen;
@@ -385,6 +386,13 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
  * that would have fitted, as with a single counter.)
  */
 
+/* Say that this CPU holds spares (after they were added: lm_slots_steal) */
+static inline void lm_slots_mark_spared(void)
+{
+	if (unlikely(!READ_ONCE(lm_slots_spared)))
+		WRITE_ONCE(lm_slots_spared, 1);
+}
+
 /* The other CPUs' spare slots back to lm_slots: whether there were any */
 static bool lm_slots_steal(void)
 {
@@ -438,8 +446,7 @@ static noinline bool lm_slot_refill(struct lm_pcpu *c)
 				atomic_sub(atomic_xchg(&c->spare, 0), &lm_slots);
 				return true;
 			}
-			if (!READ_ONCE(lm_slots_spared))
-				WRITE_ONCE(lm_slots_spared, 1);
+			lm_slots_mark_spared();
 			return true;
 		}
 		atomic_sub(LM_SLOT_BATCH, &lm_slots);
@@ -476,8 +483,8 @@ static inline void lm_slot_put(struct lm_pcpu *c)
 		/* Lost to a theft meanwhile: nothing to give back. */
 		if (atomic_try_cmpxchg(&c->spare, &n, n - LM_SLOT_BATCH))
 			atomic_sub(LM_SLOT_BATCH, &lm_slots);
-	} else if (unlikely(!READ_ONCE(lm_slots_spared))) {
-		WRITE_ONCE(lm_slots_spared, 1);
+	} else {
+		lm_slots_mark_spared();
 	}
 }
 

@@ -98,8 +98,6 @@ extern struct lm_table lm_owners;
 extern struct kmem_cache *lm_obj_cache;
 extern struct kmem_cache *lm_owner_cache;
 extern struct lm_pcpu __percpu *lm_pcpu;
-/* Slots of max_objects in use or spare on a CPU: never above the limit */
-extern atomic_t lm_slots;
 extern atomic_t lm_nr_owners;
 extern atomic_t lm_nr_exited;
 extern atomic_t lm_owner_gen;
