@@ -305,18 +305,63 @@ enum lm_acct {
 };
 
 /*
+ * The coarse boot-time clock (ktime_get_coarse_boottime_ns(), a call into
+ * the kernel) read once a jiffy on this CPU; interrupts off.  That clock
+ * moves only at a tick, so the value read in the tick is the tick's (at
+ * worst the previous tick's, where this CPU sees jiffies move before the
+ * clock).
+ */
+static __always_inline u64 lm_coarse_ns(struct lm_pcpu *c)
+{
+	unsigned long j = READ_ONCE(jiffies);
+
+	if (unlikely(j != c->now_jiffies)) {
+		c->now_jiffies = j;
+		c->now_ns = ktime_get_coarse_boottime_ns();
+	}
+	return c->now_ns;
+}
+
+/*
+ * The owner's live count reached the event threshold (lm_owner_account()):
+ * the first to get here fills ev, and the caller queues it once no lock is
+ * held.
+ */
+static noinline bool lm_owner_over(struct lm_owner *o, unsigned int thr,
+				   struct lm_notif *ev)
+{
+	unsigned long flags;
+
+	/* One event per crossing: the first to get here sends it */
+	if (cmpxchg(&o->over, 0, 1))
+		return false;
+	spin_lock_irqsave(&o->lock, flags);
+	lm_owner_event(o, ev, LEAKMON_CMD_EVENT_THRESHOLD,
+		       ktime_get_boot_fast_ns());
+	spin_unlock_irqrestore(&o->lock, flags);
+	ev->threshold = thr;
+	return true;
+}
+
+/*
  * Credit what happened to one object of a kind to o, without a lock: each
  * counter is an atomic of its own, and the exited owners' total follows
  * LM_LIVE_EXITED in the live count (struct lm_owner).  An allocation or a
  * receipt that takes the owner to the event threshold fills ev and returns
- * true: the caller queues it once no lock is held.
+ * true: the caller queues it once no lock is held.  Allocations with
+ * interrupts off.
+ *
+ * Inline: every caller names what happened, so each keeps only its case,
+ * and the object's path makes no call for it (a call and its return are
+ * two lookups of translated code under QEMU's emulation).
  */
-static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
-			     enum lm_acct what, struct lm_notif *ev)
+static __always_inline bool lm_owner_account(struct lm_owner *o,
+					     unsigned int kind,
+					     enum lm_acct what,
+					     struct lm_notif *ev)
 {
 	struct lm_owner_acct *k = &o->k[kind];
 	unsigned int thr;
-	unsigned long flags;
 	u64 now;
 	int v;
 
@@ -329,7 +374,7 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 		if (what == LM_ACCT_RECEIVE) {
 			atomic64_inc(&k->received);
 		} else {
-			now = ktime_get_coarse_boottime_ns();
+			now = lm_coarse_ns(this_cpu_ptr(lm_pcpu));
 			atomic64_inc(&k->allocated);
 			if (unlikely(!READ_ONCE(k->first_ns)))
 				WRITE_ONCE(k->first_ns, now);
@@ -339,15 +384,7 @@ static bool lm_owner_account(struct lm_owner *o, unsigned int kind,
 		if (likely(!thr || READ_ONCE(o->over) ||
 			   lm_owner_live(o) < thr))
 			return false;
-		/* One event per crossing: the first to get here sends it */
-		if (cmpxchg(&o->over, 0, 1))
-			return false;
-		spin_lock_irqsave(&o->lock, flags);
-		lm_owner_event(o, ev, LEAKMON_CMD_EVENT_THRESHOLD,
-			       ktime_get_boot_fast_ns());
-		spin_unlock_irqrestore(&o->lock, flags);
-		ev->threshold = thr;
-		return true;
+		return lm_owner_over(o, thr, ev);
 	case LM_ACCT_FREE:
 	case LM_ACCT_DROP:
 	case LM_ACCT_UNRECEIVE:
@@ -536,20 +573,28 @@ static inline void lm_obj_free(struct lm_obj *obj)
 }
 
 /*
- * Forget an object whose entry was unlinked: credit its owner, free it.
- * Interrupts off.
+ * Forget an object whose entry was unlinked: credit its owner (what:
+ * LM_ACCT_FREE or LM_ACCT_DROP), free it.  Interrupts off.
  */
-void lm_obj_release(struct lm_obj *obj, bool count_free)
+static __always_inline void __lm_obj_release(struct lm_obj *obj,
+					     enum lm_acct what)
 {
 	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
 	unsigned int kind = obj->kind;
 
-	lm_owner_account(obj->owner, kind,
-			 count_free ? LM_ACCT_FREE : LM_ACCT_DROP, NULL);
+	lm_owner_account(obj->owner, kind, what, NULL);
 	lm_owner_put(obj->owner);
 	lm_obj_free(obj);
 	lm_slot_put(c);
 	this_cpu_dec(lm_pcpu->live[kind]);
+}
+
+void lm_obj_release(struct lm_obj *obj, bool count_free)
+{
+	if (count_free)
+		__lm_obj_release(obj, LM_ACCT_FREE);
+	else
+		__lm_obj_release(obj, LM_ACCT_DROP);
 }
 
 /*
@@ -605,8 +650,9 @@ static inline void lm_track_measure(unsigned int kind, const void *base)
 		WRITE_ONCE(lm_obj_size[kind], min_t(size_t, size, U32_MAX));
 }
 
-static void __lm_track_alloc(unsigned int kind, const void *ptr,
-			     const void *base)
+static __always_inline void __lm_track_alloc(unsigned int kind,
+					     const void *ptr,
+					     const void *base)
 {
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
@@ -668,7 +714,8 @@ static void __lm_track_alloc(unsigned int kind, const void *ptr,
 	}
 }
 
-static void __lm_track_free(unsigned int kind, const void *ptr)
+static __always_inline void __lm_track_free(unsigned int kind,
+					    const void *ptr)
 {
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
@@ -687,7 +734,7 @@ static void __lm_track_free(unsigned int kind, const void *ptr)
 		return;
 	}
 	lm_ev(kind, LM_EV_FREED);
-	lm_obj_release(obj, true);
+	__lm_obj_release(obj, LM_ACCT_FREE);
 }
 
 /*

@@ -80,6 +80,12 @@ struct lm_pcpu {
 	atomic_t spare;
 	unsigned int nmag;
 	struct lm_obj *mag[LM_MAG_SIZE];
+	/*
+	 * The coarse boot-time clock as read at jiffy now_jiffies on this
+	 * CPU (lm_coarse_ns()): it moves only at a tick.
+	 */
+	unsigned long now_jiffies;
+	u64 now_ns;
 	long live[LM_NKINDS];
 	long orphans[LM_NKINDS];
 	unsigned long ev[LM_NKINDS][LM_EV_MAX];
