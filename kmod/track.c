@@ -698,14 +698,14 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	if (crossed)
 		lm_notify(&ev);
 
-	spin_lock(lock);
+	lm_obj_lock(lock);
 	link = lm_obj_seek(b, key, LM_KIND_ANY);
 	old = *link;
 	if (old)
 		*link = old->next;
 	obj->next = *lm_obj_slot(b);
 	*lm_obj_slot(b) = obj;
-	spin_unlock(lock);
+	lm_obj_unlock(lock);
 
 	/* A live entry at this address means its free was missed. */
 	if (old) {
@@ -722,12 +722,12 @@ static __always_inline void __lm_track_free(unsigned int kind,
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
 	struct lm_obj *obj, **link;
 
-	spin_lock(lock);
+	lm_obj_lock(lock);
 	link = lm_obj_seek(b, key, kind);
 	obj = *link;
 	if (obj)
 		*link = obj->next;
-	spin_unlock(lock);
+	lm_obj_unlock(lock);
 
 	if (!obj) {
 		lm_ev(kind, LM_EV_UNKNOWN_FREES);

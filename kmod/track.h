@@ -124,6 +124,43 @@ static inline spinlock_t *lm_lock_of(struct lm_table *t, unsigned long b)
 	return &t->locks[b & ((1UL << t->lock_bits) - 1)];
 }
 
+/*
+ * An object bucket's lock in the probe handlers, where interrupts (and so
+ * preemption) are off.  spin_lock() is a call into the kernel
+ * (_raw_spin_lock()); where it is nothing but the architecture's lock
+ * around a preemption count (no lockdep, no spinlock debugging, no
+ * PREEMPT_RT), the handlers take the same lock word inline.  Everywhere
+ * else the table's locks are taken with spin_lock_*() as usual.
+ */
+#if defined(CONFIG_DEBUG_SPINLOCK) || defined(CONFIG_DEBUG_LOCK_ALLOC) || \
+	defined(CONFIG_PREEMPT_RT)
+static __always_inline void lm_obj_lock(spinlock_t *lock)
+	__acquires(lock)
+{
+	spin_lock(lock);
+}
+
+static __always_inline void lm_obj_unlock(spinlock_t *lock)
+	__releases(lock)
+{
+	spin_unlock(lock);
+}
+#else
+static __always_inline void lm_obj_lock(spinlock_t *lock)
+	__acquires(lock)
+{
+	__acquire(lock);
+	arch_spin_lock(&lock->rlock.raw_lock);
+}
+
+static __always_inline void lm_obj_unlock(spinlock_t *lock)
+	__releases(lock)
+{
+	arch_spin_unlock(&lock->rlock.raw_lock);
+	__release(lock);
+}
+#endif
+
 /* The chain of owners of bucket b */
 static inline struct hlist_head *lm_owner_head(unsigned long b)
 {
