@@ -695,7 +695,7 @@ TEST_F_TIMEOUT(leakmon, scan_io_uring_registered_files_are_held, 300)
 	scan_twice(_metadata, self->h, &before);
 	ASSERT_EQ(0, held_start(&c, uring_body));
 	if (held_stopped(&c)) {
-		rc = wait_child(c.pid);
+		rc = c.status;
 		default_grace(_metadata);
 		if (rc == 4)
 			SKIP(return, "no io_uring in this kernel (CONFIG_IO_URING, io_uring_disabled)");

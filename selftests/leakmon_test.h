@@ -368,6 +368,8 @@ static inline int wait_child(pid_t pid)
  */
 struct held_child {
 	pid_t pid;
+	/* held_stopped(): how it ended where it did not stop (wait_child) */
+	int status;
 };
 
 /* In the child: a checkpoint, reached only if ok (else exit 3). */
@@ -395,9 +397,13 @@ static inline int held_stopped(struct held_child *c)
 {
 	int st;
 
-	if (waitpid(c->pid, &st, WUNTRACED) != c->pid || !WIFSTOPPED(st))
+	c->status = -1;
+	if (waitpid(c->pid, &st, WUNTRACED) != c->pid)
 		return -1;
-	return 0;
+	if (WIFSTOPPED(st))
+		return 0;
+	c->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return -1;
 }
 
 static inline int held_continue(struct held_child *c)
