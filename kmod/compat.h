@@ -302,6 +302,51 @@ static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
 #endif
 
 /*
+ * The io_uring instances a thread registered with IORING_REGISTER_RING_FDS
+ * (5.18; liburing's io_uring_register_ring_fd()): its io_uring context
+ * holds a reference to each in one of IO_RINGFD_REG_MAX slots, written by
+ * the thread only.  lm_compat_uring_ringfd() returns the file in slot i of
+ * t, referenced, or NULL; under rcu_read_lock(), for a thread found in its
+ * group's list there (its context lives until a grace period after the
+ * thread is released).  A file's memory outlives a grace period, and from
+ * 6.7 on may serve another file at once (SLAB_TYPESAFE_BY_RCU), which
+ * get_file_rcu() on the slot's address checks.
+ */
+#ifdef LM_HAVE_RINGFDS
+#include <linux/io_uring_types.h>
+
+#define LM_COMPAT_URING_RINGFDS IO_RINGFD_REG_MAX
+
+static inline struct file *lm_compat_uring_ringfd(struct task_struct *t,
+						  unsigned int i)
+{
+	struct io_uring_task *tctx = READ_ONCE(t->io_uring);
+	struct file **slot;
+
+	if (!tctx)
+		return NULL;
+	slot = &tctx->registered_rings[i];
+#ifdef LM_HAVE_GET_FILE_RCU_SLOT
+	return get_file_rcu((struct file __force __rcu **)slot);
+#else
+	{
+		struct file *f = READ_ONCE(*slot);
+
+		return f && get_file_rcu(f) ? f : NULL;
+	}
+#endif
+}
+#else
+#define LM_COMPAT_URING_RINGFDS 0
+
+static inline struct file *lm_compat_uring_ringfd(struct task_struct *t,
+						  unsigned int i)
+{
+	return NULL;
+}
+#endif
+
+/*
  * A multicast group only CAP_NET_ADMIN (in the group's network namespace's
  * user namespace) may join: genl_bind() checks the group's flag, from
  * 6.6 and in 6.1's stable updates.  Without it (5.10) no group can refuse

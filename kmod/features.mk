@@ -18,6 +18,12 @@ lm_uring = \#include <linux/io_uring_types.h>\nunsigned long lm(struct io_ring_c
 ccflags-y += $(call lm_probe,URING_FIXED,$(lm_uring) c->nr_user_files + c->file_table.files[0].file_ptr; })
 ccflags-y += $(call lm_probe,URING_NODES,$(lm_uring) c->file_table.data.nr + (unsigned long)c->file_table.data.nodes[0]; })
 lm_uring_private = \#include <linux/fs.h>\n\#include <linux/io_uring.h>\nbool lm(struct file *f);\nbool lm(struct file *f) { return io_is_uring_fops(f); }
+# io_uring instances a thread registered (IORING_REGISTER_RING_FDS, 5.18)
+lm_ringfds = \#include <linux/sched.h>\n\#include <linux/io_uring_types.h>\nstruct file *lm(struct task_struct *t);\nstruct file *lm(struct task_struct *t) { return t->io_uring->registered_rings[IO_RINGFD_REG_MAX - 1]; }
+ccflags-y += $(call lm_probe,RINGFDS,$(lm_ringfds))
+# get_file_rcu() on the pointer's address (6.7, files SLAB_TYPESAFE_BY_RCU)
+lm_get_file_rcu = \#include <linux/fs.h>\n_Static_assert(__builtin_types_compatible_p(typeof(&get_file_rcu), struct file *(*)(struct file **)), "get_file_rcu");
+ccflags-y += $(call lm_probe,GET_FILE_RCU_SLOT,$(lm_get_file_rcu))
 ifeq ($(filter -DLM_HAVE_URING_%,$(ccflags-y)),)
 ccflags-y += $(call lm_probe,URING_PRIVATE,$(lm_uring_private))
 endif

@@ -7,7 +7,8 @@
  * and its sk); an object whose owner no longer runs is handed over to the
  * process that holds it.  From a file it follows what the file holds for
  * the process: descriptors in flight to a unix socket, the files
- * registered with an io_uring instance, overlayfs's real file.
+ * registered with an io_uring instance, overlayfs's real file; and the
+ * io_uring instances its threads registered.
  *
  * It holds a lock for a bounded batch at a time (LM_REACH_FDS descriptors
  * under the task's and its descriptor table's spinlocks, LM_REACH_VMAS
@@ -399,6 +400,51 @@ static void lm_reach_vmas(struct lm_walk *p, struct task_struct *t)
 	mmput(mm);
 }
 
+/*
+ * The io_uring instances the process's threads registered with
+ * IORING_REGISTER_RING_FDS (compat.h): a process may close a ring's
+ * descriptor once it is registered, and the thread's io_uring context
+ * holds the ring for it.  Read under RCU, LM_REACH_RINGS at a time, each
+ * visited as a descriptor of it would be (its registered files too).
+ */
+static void lm_reach_ringfds(struct lm_walk *p)
+{
+	unsigned int skip = 0, n, i;
+	struct task_struct *t;
+	struct file *f;
+	bool more;
+
+	if (!LM_COMPAT_URING_RINGFDS)
+		return;
+	do {
+		more = false;
+		n = 0;
+		rcu_read_lock();
+		for_each_thread(p->task, t) {
+			for (i = 0; i < LM_COMPAT_URING_RINGFDS; i++, n++) {
+				if (n < skip)
+					continue;
+				if (p->nrings == LM_REACH_RINGS) {
+					more = true;
+					break;
+				}
+				f = lm_compat_uring_ringfd(t, i);
+				if (!f)
+					continue;
+				lm_reach_file(p, f);
+				p->c->st->fds++;
+				fput(f);
+			}
+			if (more)
+				break;
+		}
+		rcu_read_unlock();
+		skip = n;
+		lm_reach_rings(p);
+		lm_reach_step(p->c);
+	} while (more);
+}
+
 /* The next thread group leader from pid *nr on, referenced; NULL at end. */
 static struct task_struct *lm_reach_next(int *nr)
 {
@@ -436,6 +482,7 @@ static void lm_reach_procs(struct lm_walk *p)
 		p->holder_tried = false;
 		lm_reach_fds(p, t);
 		lm_reach_vmas(p, t);
+		lm_reach_ringfds(p);
 		if (p->holder)
 			lm_track_owner_put(p->holder);
 		put_task_struct(t);

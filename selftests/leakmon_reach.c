@@ -719,6 +719,70 @@ TEST_F_TIMEOUT(leakmon, scan_io_uring_registered_files_are_held, 300)
 	default_grace(_metadata);
 }
 
+/*
+ * An io_uring instance registered with IORING_REGISTER_RING_FDS (5.18;
+ * liburing's io_uring_register_ring_fd()), its descriptor closed: the
+ * thread's io_uring context holds the ring, and the ring holds the socket
+ * registered with it (IORING_REGISTER_FILES), its descriptor closed too.
+ * Exits 4 where the kernel has no IORING_REGISTER_RING_FDS.
+ */
+static void uring_ringfd_body(void)
+{
+	struct io_uring_params pa = { 0 };
+	struct io_uring_rsrc_update up = { .offset = -1U };
+	int ring, sock;
+	bool ok;
+
+	prctl(PR_SET_NAME, "lm-ringfd");
+	ring = syscall(__NR_io_uring_setup, 4, &pa);
+	if (ring < 0)
+		_exit(errno == ENOSYS || errno == EPERM ? 4 : 3);
+	up.data = ring;
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_RING_FDS,
+		    &up, 1) != 1)
+		_exit(errno == EINVAL ? 4 : 3);
+	sock = tcp_socket();
+	ok = sock >= 0 && !uring_register(ring, &sock, 1);
+	close(sock);
+	close(ring);
+	checkpoint(ok);
+}
+
+TEST_F_TIMEOUT(leakmon, scan_io_uring_registered_ring_is_held, 300)
+{
+	struct lm_scan before, sc;
+	struct held_child c;
+	struct lm_owner o;
+	int k, rc;
+
+	short_grace(_metadata);
+	scan_twice(_metadata, self->h, &before);
+	ASSERT_EQ(0, held_start(&c, uring_ringfd_body));
+	if (held_stopped(&c)) {
+		rc = c.status;
+		default_grace(_metadata);
+		if (rc == 4)
+			SKIP(return, "no io_uring with IORING_REGISTER_RING_FDS in this kernel (5.18)");
+		ASSERT_EQ(0, rc) TH_LOG("the io_uring process failed: %d", rc);
+	}
+	msleep(1100);
+	scan_twice(_metadata, self->h, &sc);
+	ASSERT_TRUE(owner_of(self->h, c.pid, &o));
+	EXPECT_EQ(1, o.kind[SOCK].live);
+	EXPECT_EQ(1, o.kind[SK].live);
+	/* the socket's and the ring's */
+	EXPECT_LE(2, o.kind[BLOB].live);
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_TRUE(o.kind[k].scanned);
+		EXPECT_EQ(0, o.kind[k].unreachable)
+			TH_LOG("%s: %lu unreachable of %lu", lm_kind_name(k),
+			       o.kind[k].unreachable, o.kind[k].live);
+	}
+	EXPECT_EQ(scan_unreach(&before), scan_unreach(&sc));
+	EXPECT_EQ(0, held_finish(&c));
+	default_grace(_metadata);
+}
+
 #define BINFMT "/proc/sys/fs/binfmt_misc"
 
 /* Register a binfmt_misc entry (arg), and exit. */
