@@ -259,6 +259,10 @@ after_stop() {
 			[.tgid, .state, (.kinds | map_values([.live, .kernel,
 			 .closing, .unreachable]))]' "$T/top.json" | diag
 		show_leaks
+		# the classes of every object at the last pass (young and
+		# held are not per owner), and whether a release was missed
+		echo "# leakmon scan (a pass) and leakmon status:"
+		{ "$CLI" scan; "$CLI" status; } 2>&1 | diag
 	fi
 }
 # mark WHAT: where the time goes
