@@ -173,8 +173,7 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 	while ((obj = stale)) {
 		stale = obj->next;
 		local_irq_save(flags);
-		lm_ev(obj->kind, LM_EV_REPLACED);
-		lm_obj_release(obj, false);
+		lm_obj_drop(obj);
 		local_irq_restore(flags);
 	}
 	return bucket;

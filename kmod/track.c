@@ -589,12 +589,14 @@ static __always_inline void __lm_obj_release(struct lm_obj *obj,
 	this_cpu_dec(lm_pcpu->live[kind]);
 }
 
-void lm_obj_release(struct lm_obj *obj, bool count_free)
+/*
+ * Drop an unlinked entry whose object's free was missed (its memory serves
+ * another object now): counted replaced.  Interrupts off.
+ */
+void lm_obj_drop(struct lm_obj *obj)
 {
-	if (count_free)
-		__lm_obj_release(obj, LM_ACCT_FREE);
-	else
-		__lm_obj_release(obj, LM_ACCT_DROP);
+	lm_ev(obj->kind, LM_EV_REPLACED);
+	__lm_obj_release(obj, LM_ACCT_DROP);
 }
 
 /*
@@ -708,10 +710,8 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	lm_obj_unlock(lock);
 
 	/* A live entry at this address means its free was missed. */
-	if (old) {
-		lm_ev(old->kind, LM_EV_REPLACED);
-		lm_obj_release(old, false);
-	}
+	if (old)
+		lm_obj_drop(old);
 }
 
 static __always_inline void __lm_track_free(unsigned int kind,

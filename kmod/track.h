@@ -267,7 +267,7 @@ struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
 struct lm_owner *lm_owner_get(struct task_struct *t);
 void lm_owner_event(const struct lm_owner *o, struct lm_notif *ev, u8 cmd,
 		    u64 now);
-void lm_obj_release(struct lm_obj *obj, bool count_free);
+void lm_obj_drop(struct lm_obj *obj);
 
 /* owner.c, for table.c */
 int lm_irq_owner_init(void);
