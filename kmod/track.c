@@ -73,7 +73,7 @@ static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 }
 
 /* Two command names alike: two loads each, not a call to memcmp(). */
-static inline bool lm_comm_eq(const char *a, const char *b)
+static __always_inline bool lm_comm_eq(const char *a, const char *b)
 {
 	u64 a0, a1, b0, b1;
 
@@ -88,16 +88,20 @@ static inline bool lm_comm_eq(const char *a, const char *b)
 /*
  * The identity of an allocation's owner is current's at the allocation:
  * its comm (exec, prctl), uid (setuid) and cgroup (a move) are copied when
- * they changed.  Interrupts off.
+ * they changed (lm_owner_refresh()).  Interrupts off.
  */
-static inline void lm_owner_refresh(struct lm_owner *o, struct lm_pcpu *c)
+static __always_inline bool lm_owner_current(const struct lm_owner *o,
+					     const struct lm_pcpu *c,
+					     const void *css)
 {
-	const void *css = lm_compat_task_css_set(current);
+	return c->owner == o && c->owner_css == css &&
+	       lm_comm_eq(o->comm, current->comm) &&
+	       uid_eq(o->uid, current_real_cred()->uid);
+}
 
-	if (likely(c->owner == o && c->owner_css == css &&
-		   lm_comm_eq(o->comm, current->comm) &&
-		   uid_eq(o->uid, current_real_cred()->uid)))
-		return;
+static noinline void lm_owner_refresh(struct lm_owner *o, struct lm_pcpu *c,
+				      const void *css)
+{
 	spin_lock(&o->lock);
 	lm_owner_fill_identity(o, current);
 	spin_unlock(&o->lock);
@@ -201,7 +205,7 @@ out:
  * and interrupts are off.  The memory may meanwhile serve another owner,
  * so the key is checked again once the reference is taken.
  */
-static inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
+static __always_inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 {
 	struct task_struct *t = current;
 	u64 start_ns = t->group_leader->start_boottime;
@@ -223,15 +227,34 @@ static inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 }
 
 /*
+ * current's owner, not in this CPU's cache: looked up (or made), cached,
+ * with a reference for the caller.  Interrupts off.
+ */
+static noinline struct lm_owner *lm_owner_get_uncached(struct lm_pcpu *c)
+{
+	struct lm_owner *o = lm_owner_get(current);
+
+	if (IS_ERR(o))
+		return o;
+	/* o cannot be freed while referenced: valid from now on */
+	c->owner = o;
+	c->owner_frees = atomic_read(&lm_owner_frees);
+	c->owner_css = NULL;
+	return o;
+}
+
+/*
  * The owner of an allocation made by current, as lm_owner_get().  Outside
  * task context current is whatever task was interrupted: the object is the
  * softirq owner's (the table holds a reference to it until the module is
- * unloaded).
+ * unloaded).  Inline, as what it does for a cached owner: the out-of-line
+ * parts are a miss and a changed identity.
  */
-static struct lm_owner *lm_owner_get_current(void)
+static __always_inline struct lm_owner *lm_owner_get_current(void)
 {
 	struct lm_pcpu *c;
 	struct lm_owner *o;
+	const void *css;
 
 	if (!in_task()) {
 		atomic_inc(&lm_irq_owner->ref);
@@ -239,16 +262,14 @@ static struct lm_owner *lm_owner_get_current(void)
 	}
 	c = this_cpu_ptr(lm_pcpu);
 	o = lm_owner_cached(c);
-	if (!o) {
-		o = lm_owner_get(current);
+	if (unlikely(!o)) {
+		o = lm_owner_get_uncached(c);
 		if (IS_ERR(o))
 			return o;
-		/* o cannot be freed while referenced: valid from now on */
-		c->owner = o;
-		c->owner_frees = atomic_read(&lm_owner_frees);
-		c->owner_css = NULL;
 	}
-	lm_owner_refresh(o, c);
+	css = lm_compat_task_css_set(current);
+	if (unlikely(!lm_owner_current(o, c, css)))
+		lm_owner_refresh(o, c, css);
 	return o;
 }
 
@@ -573,14 +594,14 @@ static inline void lm_obj_free(struct lm_obj *obj)
 }
 
 /*
- * Forget an object whose entry was unlinked: credit its owner (what:
- * LM_ACCT_FREE or LM_ACCT_DROP), free it.  Interrupts off.
+ * Forget an object of a kind whose entry was unlinked: credit its owner
+ * (what: LM_ACCT_FREE or LM_ACCT_DROP), free it.  Interrupts off.
  */
 static __always_inline void __lm_obj_release(struct lm_obj *obj,
+					     unsigned int kind,
 					     enum lm_acct what)
 {
 	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
-	unsigned int kind = obj->kind;
 
 	lm_owner_account(obj->owner, kind, what, NULL);
 	lm_owner_put(obj->owner);
@@ -596,7 +617,7 @@ static __always_inline void __lm_obj_release(struct lm_obj *obj,
 void lm_obj_drop(struct lm_obj *obj)
 {
 	lm_ev(obj->kind, LM_EV_REPLACED);
-	__lm_obj_release(obj, LM_ACCT_DROP);
+	__lm_obj_release(obj, obj->kind, LM_ACCT_DROP);
 }
 
 /*
@@ -734,7 +755,7 @@ static __always_inline void __lm_track_free(unsigned int kind,
 		return;
 	}
 	lm_ev(kind, LM_EV_FREED);
-	__lm_obj_release(obj, LM_ACCT_FREE);
+	__lm_obj_release(obj, kind, LM_ACCT_FREE);
 }
 
 /*
@@ -743,7 +764,12 @@ static __always_inline void __lm_track_free(unsigned int kind,
  * is active on the same CPU is skipped by the kprobes core, and a softirq
  * run from an interrupt in the middle of a handler is where that happens
  * (sockets and their blobs are also freed in softirq and RCU callbacks).
+ *
+ * Each starts a page of its own (the module's text is page aligned), and
+ * neither is larger than one: under QEMU's emulation a jump to another
+ * page of code is not chained to the code it reaches, it is a lookup.
  */
+__section(".text.lm_track_alloc") __aligned(PAGE_SIZE)
 void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 {
 	unsigned long flags;
@@ -753,6 +779,7 @@ void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 	local_irq_restore(flags);
 }
 
+__section(".text.lm_track_free") __aligned(PAGE_SIZE)
 void lm_track_free(unsigned int kind, const void *ptr)
 {
 	unsigned long flags;

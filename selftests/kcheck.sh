@@ -3,7 +3,7 @@
 # Static checks of the kernel code, as TAP: a W=1 build with -Werror, a
 # sparse (C=2) run with no warnings, and checkpatch.pl --strict with no
 # findings, on every kernel C file and header of the module, the reproducer
-# and the UAPI header.  checkpatch comes from Debian's linux-source-6.1.
+# and the UAPI header; and the probe path's layout (kmod/track.c).  checkpatch comes from Debian's linux-source-6.1.
 #
 # Usage: selftests/kcheck.sh [SERIES]   (default 6.1)
 set -uo pipefail
@@ -62,6 +62,23 @@ for m in leakmon leakbind lm_floor; do
 	[ -n "$warnings" ] && { echo "$warnings" | sed 's/^/# /'; rc=1; }
 	ok $rc "sparse (C=2) clean for $m on $KVER"
 done
+
+# The probe path's two functions each within one page (kmod/track.c)
+ko=$work/leakmon/leakmon.ko
+rc=0
+for fn in lm_track_alloc lm_track_free; do
+	read -r addr size _ < <(nm -S "$ko" 2>/dev/null |
+		awk -v f="$fn" '$4 == f { print $1, $2, $3 }')
+	if [ -z "${size:-}" ]; then
+		echo "# $fn: not in $ko"
+		rc=1
+	elif (( 0x$addr % 4096 + 0x$size > 4096 )); then
+		echo "# $fn: ends $(( 0x$addr % 4096 + 0x$size )) bytes into its page"
+		rc=1
+	fi
+	addr='' size=''
+done
+ok $rc "lm_track_alloc and lm_track_free each within a page on $KVER"
 
 cp_dir=$(checkpatch_dir)
 out=$("$cp_dir/checkpatch.pl" --strict --no-tree --terse --show-types -f \
