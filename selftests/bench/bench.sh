@@ -15,6 +15,14 @@
 # configurations (baseline,floor,leakmon,bpftrace,bcc_memleak) for a quick
 # look; the memory, pass and dump measurements run whatever it says.
 #
+# BENCH_B (environment): a git revision of this tree (make bench
+# BENCH_B=HEAD~1).  Its leakmon.ko, built for each kernel, runs as one more
+# configuration, leakmon_b, and the report adds each workload's median of
+# the rounds' differences between leakmon and leakmon_b and how many rounds
+# leakmon was faster: a change measured side by side in one boot.  Unless
+# BENCH_CONFIGS says otherwise the configurations are then baseline, floor,
+# leakmon and leakmon_b.
+#
 # For each kernel the VM (2 CPUs, 2 GiB, slub_nomerge so that leakmon's slab
 # caches are its own) runs selftests/bench/guest_bench.py, which prints its
 # progress and one JSON document; this script writes DIR/bench-KVER.json,
@@ -51,6 +59,13 @@ else
 fi
 mkdir -p "$OUT"
 OUT=$(realpath "$OUT")
+B_REV=''
+if [ -n "${BENCH_B:-}" ]; then
+	B_REV=$(git -C "$LM_TOP" rev-parse --verify --quiet "${BENCH_B}^{commit}") || {
+		echo "bench.sh: BENCH_B='$BENCH_B' is not a revision of $LM_TOP" >&2
+		exit 2
+	}
+fi
 
 # bpftrace and bcc run in the guest from the host's root over 9p.
 "$LM_TOP/selftests/qemu/deps.sh" bpftrace bpfcc-tools >&2 ||
@@ -72,6 +87,17 @@ for series in "${SERIES[@]}"; do
 			"$LM_TOP"/kmod/{probe_table.h,compat.h,features.mk} "$fdir/"
 		cp "$LM_TOP/include/uapi/linux/leakmon.h" "$fdir/include/uapi/linux/"
 		lm_kbuild lm_floor.ko "$fdir"
+		b_ko=''
+		if [ -n "$B_REV" ]; then
+			# BENCH_B's module: its Kbuild, kmod/ and include/
+			bdir=$LM_BUILD/leakmon_b
+			rm -rf "$bdir"
+			mkdir -p "$bdir"
+			git -C "$LM_TOP" archive "$B_REV" Kbuild kmod include |
+				tar -x -C "$bdir"
+			lm_kbuild "leakmon.ko of $BENCH_B" "$bdir"
+			b_ko=$bdir/leakmon.ko
+		fi
 		mkdir -p "$LM_BUILD/bench"
 		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$LM_BUILD/bench/lm_bench" \
 			"$HERE/lm_bench.c"
@@ -89,6 +115,8 @@ for series in "${SERIES[@]}"; do
 			--env LEAKMON_KDIR="$KDIR" \
 			--env BENCH_ROUNDS="$ROUNDS" --env BENCH_SMOKE="$SMOKE" \
 			${BENCH_CONFIGS:+--env BENCH_CONFIGS="$BENCH_CONFIGS"} \
+			${b_ko:+--env LEAKMON_B_KO="$b_ko"} \
+			${b_ko:+--env BENCH_B="$BENCH_B, ${B_REV:0:12}"} \
 			-- "$HERE/guest_bench.py" >"$vm.out" 2>&1 || rc=$?
 		cat "$vm.out"
 		sed -n '/^LEAKMON-BENCH-JSON-BEGIN$/,/^LEAKMON-BENCH-JSON-END$/p' "$vm.out" |

@@ -12,7 +12,9 @@ LEAKMON-BENCH-JSON-BEGIN and LEAKMON-BENCH-JSON-END.
 Environment: LEAKMON_KO, LM_FLOOR_KO, LM_BENCH (the workload program),
 LEAKMON_CLI (the plain, unsanitized CLI), LEAKMON_SRC (the source tree),
 LEAKMON_KDIR (the kernel's headers, for bcc), BENCH_ROUNDS, BENCH_SMOKE
-(1: small counts), BENCH_CONFIGS (comma list, default all).
+(1: small counts), BENCH_CONFIGS (comma list, default all), LEAKMON_B_KO
+and BENCH_B (another revision's module and its name: the leakmon_b
+configuration).
 """
 
 import json
@@ -32,13 +34,20 @@ BENCH = os.environ["LM_BENCH"]
 CLI = os.environ["LEAKMON_CLI"]
 SRC = os.environ["LEAKMON_SRC"]
 KDIR = os.environ.get("LEAKMON_KDIR", "")
+KO_B = os.environ.get("LEAKMON_B_KO", "")
 SMOKE = os.environ.get("BENCH_SMOKE", "0") == "1"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if SMOKE else "5"))
 ALL_CONFIGS = ["baseline", "floor", "leakmon", "bpftrace", "bcc_memleak"]
 # On request (BENCH_CONFIGS): floor_kprobe and leakmon_kprobe, the two
 # modules with probe_mechanism=kprobe, where the default (auto) takes
 # fprobes: both mechanisms side by side in one boot.
-CONFIGS = [c for c in os.environ.get("BENCH_CONFIGS", ",".join(ALL_CONFIGS)).split(",") if c]
+# With another revision's module (bench.sh, BENCH_B): leakmon_b, and by
+# default only what a comparison of the two needs.
+DEFAULT_CONFIGS = (["baseline", "floor", "leakmon", "leakmon_b"] if KO_B
+                   else ALL_CONFIGS)
+CONFIGS = [c for c in os.environ.get("BENCH_CONFIGS", ",".join(DEFAULT_CONFIGS)).split(",") if c]
+# The configurations that load leakmon (one of the two modules)
+LEAKMONS = ("leakmon", "leakmon_kprobe", "leakmon_b")
 
 # Iterations per run: about a second each for the baseline under TCG.
 if SMOKE:
@@ -233,6 +242,10 @@ class Config:
             insmod(FLOOR_KO, "probe_mechanism=kprobe")
         elif self.name == "leakmon_kprobe":
             insmod(KO, "probe_mechanism=kprobe")
+        elif self.name == "leakmon_b":
+            if not KO_B:
+                raise RuntimeError("no other module (bench.sh: BENCH_B)")
+            insmod(KO_B)
         elif self.name == "bpftrace":
             env = dict(os.environ, BPFTRACE_MAP_KEYS_MAX="65536")
             self.tracer = Tracer("bpftrace", ["bpftrace", BPFTRACE_SCRIPT,
@@ -249,7 +262,7 @@ class Config:
     def teardown(self):
         if self.name in ("floor", "floor_kprobe"):
             rmmod("lm_floor")
-        elif self.name in ("leakmon", "leakmon_kprobe"):
+        elif self.name in LEAKMONS:
             rmmod("leakmon")
         elif self.tracer:
             took = self.tracer.stop()
@@ -340,9 +353,8 @@ def check_bpftrace_accounting():
 
 def bench_rounds(configs):
     samples = {c.name: {w: [] for w in WORKLOADS} for c in configs}
-    # leakmon's misses per run, and leakmon_kprobe's apart
-    counters = {w: [] for w in WORKLOADS}
-    kcounters = {w: [] for w in WORKLOADS}
+    # leakmon's misses per run, and the other leakmon configurations' apart
+    counters = {c: {w: [] for w in WORKLOADS} for c in LEAKMONS}
     for w, n in WORKLOADS.items():  # warm-up (caches, TCG's translations)
         workload(w, n)
     for r in range(ROUNDS):
@@ -360,19 +372,19 @@ def bench_rounds(configs):
             try:
                 for w, n in WORKLOADS.items():
                     before = (kind_counters(status())
-                              if cfg.name in ("leakmon", "leakmon_kprobe") else None)
+                              if cfg.name in LEAKMONS else None)
                     ns = workload(w, n)
                     samples[cfg.name][w].append(ns)
                     if before is not None:
                         after = kind_counters(status())
-                        (counters if cfg.name == "leakmon" else kcounters)[w].append(
+                        counters[cfg.name][w].append(
                             {k: after[k] - before[k] for k in after})
             finally:
                 cfg.teardown()
             log(f"round {r + 1}/{ROUNDS} {cfg.name}: " +
                 ", ".join(f"{w} {samples[cfg.name][w][-1]:.0f} ns"
                           for w in WORKLOADS if samples[cfg.name][w]))
-    return samples, counters, kcounters
+    return samples, counters
 
 
 def summarize(samples, configs):
@@ -413,6 +425,21 @@ def summarize(samples, configs):
                                                   and fk and fk > 0 else None)
         ratios[w] = r
     return out, ratios
+
+
+def compare_b(samples):
+    """leakmon against leakmon_b, round by round (both ran in each)."""
+    out = {}
+    for w in WORKLOADS:
+        a = samples.get("leakmon", {}).get(w, [])
+        b = samples.get("leakmon_b", {}).get(w, [])
+        if not a or len(a) != len(b):
+            continue
+        diff = [x - y for x, y in zip(a, b)]
+        out[w] = {"median_diff_ns": round(statistics.median(diff), 1),
+                  "rounds_faster": sum(1 for d in diff if d < 0),
+                  "rounds": len(diff)}
+    return out
 
 
 def slab(cache):
@@ -591,11 +618,15 @@ def main():
         log(f"bpftrace accounting check: {result['bpftrace_check']}")
 
     configs = [Config(c) for c in CONFIGS]
-    samples, counters, kcounters = bench_rounds(configs)
+    samples, counters = bench_rounds(configs)
     result["results"], result["ratios"] = summarize(samples, configs)
-    result["leakmon_counters"] = counters
+    result["leakmon_counters"] = counters["leakmon"]
     if "leakmon_kprobe" in CONFIGS:
-        result["leakmon_kprobe_counters"] = kcounters
+        result["leakmon_kprobe_counters"] = counters["leakmon_kprobe"]
+    if "leakmon_b" in CONFIGS:
+        result["leakmon_b"] = os.environ.get("BENCH_B", KO_B)
+        result["leakmon_b_counters"] = counters["leakmon_b"]
+        result["leakmon_vs_b"] = compare_b(samples)
     result["memory"] = memory_phase()
     result["dump"] = dump_phase()
 

@@ -17,7 +17,8 @@ import sys
 
 NAMES = {"baseline": "baseline", "floor": "floor", "leakmon": "leakmon",
          "bpftrace": "bpftrace", "bcc_memleak": "bcc memleak",
-         "floor_kprobe": "floor kprobe", "leakmon_kprobe": "lm kprobe"}
+         "floor_kprobe": "floor kprobe", "leakmon_kprobe": "lm kprobe",
+         "leakmon_b": "leakmon B"}
 TARGET_FLOOR_RATIO = 1.5
 # Objects tracked in one iteration of a workload: a socket is its inode,
 # its file's LSM blob and its sock's; open() one file blob; a loopback TCP
@@ -92,14 +93,24 @@ def table(r):
                 miss[k] = miss.get(k, 0) + v
     out.append("leakmon during the runs: " +
                ", ".join(f"{k} {v}" for k, v in sorted(miss.items())))
-    if "leakmon_kprobe_counters" in r:
+    for key, name in (("leakmon_kprobe_counters", "leakmon with kprobes"),
+                      ("leakmon_b_counters", "leakmon B")):
+        if key not in r:
+            continue
         kmiss = {}
-        for runs in r["leakmon_kprobe_counters"].values():
+        for runs in r[key].values():
             for run in runs:
                 for k, v in run.items():
                     kmiss[k] = kmiss.get(k, 0) + v
-        out.append("leakmon with kprobes during the runs: " +
+        out.append(f"{name} during the runs: " +
                    ", ".join(f"{k} {v}" for k, v in sorted(kmiss.items())))
+    if r.get("leakmon_vs_b"):
+        out.append(f"leakmon against leakmon B ({r['leakmon_b']}), each "
+                   "round's difference:")
+        for w, c in r["leakmon_vs_b"].items():
+            out.append(f"  {w:<7} median {c['median_diff_ns'] / 1000:+.2f} us,"
+                       f" leakmon faster in {c['rounds_faster']} of "
+                       f"{c['rounds']} rounds")
     m = r["memory"]
     out.append(f"memory (leakmon_obj {m['object_size']} B objects, slab slot "
                f"{m['slab_size']} B; bucket arrays {m['bucket_bytes'] // 1024} KiB):")
