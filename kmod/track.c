@@ -247,8 +247,8 @@ static noinline struct lm_owner *lm_owner_get_uncached(struct lm_pcpu *c)
  * The owner of an allocation made by current, as lm_owner_get().  Outside
  * task context current is whatever task was interrupted: the object is the
  * softirq owner's (the table holds a reference to it until the module is
- * unloaded).  Inline, as what it does for a cached owner: the out-of-line
- * parts are a miss and a changed identity.
+ * unloaded).  Inline for a cached owner whose identity is unchanged; a
+ * miss and a changed identity are out of line.
  */
 static __always_inline struct lm_owner *lm_owner_get_current(void)
 {
