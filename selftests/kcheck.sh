@@ -3,7 +3,8 @@
 # Static checks of the kernel code, as TAP: a W=1 build with -Werror, a
 # sparse (C=2) run with no warnings, and checkpatch.pl --strict with no
 # findings, on every kernel C file and header of the module, the reproducer
-# and the UAPI header; and the probe path's layout (kmod/track.c).  checkpatch comes from Debian's linux-source-6.1.
+# and the UAPI header; and the probe path's layout (kmod/track.c).
+# checkpatch comes from Debian's linux-source-6.1.
 #
 # Usage: selftests/kcheck.sh [SERIES]   (default 6.1)
 set -uo pipefail
@@ -76,7 +77,6 @@ for fn in lm_track_alloc lm_track_free; do
 		echo "# $fn: ends $(( 0x$addr % 4096 + 0x$size )) bytes into its page"
 		rc=1
 	fi
-	addr='' size=''
 done
 ok $rc "lm_track_alloc and lm_track_free each within a page on $KVER"
 
