@@ -65,9 +65,18 @@ static inline kuid_t lm_task_uid(struct task_struct *t)
 	return t == current ? current_real_cred()->uid : task_uid(t);
 }
 
+/*
+ * The name is copied whole, not as a string: lm_owner_current() compares
+ * all 16 bytes.  A string copy left the bytes of an earlier, longer name
+ * after the NUL (an owner named in a shell's child, which opened a
+ * redirection before it exec'd), and every allocation of that process then
+ * took the refresh path and copied its name again.  A task's name ends in
+ * a NUL within its 16 bytes whatever else they hold.
+ */
 static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 {
-	strscpy(o->comm, t->comm, sizeof(o->comm));
+	BUILD_BUG_ON(sizeof(o->comm) != sizeof(t->comm));
+	memcpy(o->comm, t->comm, sizeof(o->comm));
 	o->uid = lm_task_uid(t);
 	o->cgroup_id = lm_compat_task_cgroup_id(t);
 }
