@@ -21,6 +21,10 @@
 #   make bench           leakmon's cost against no module, a bare-probe floor,
 #                        bpftrace and bcc memleak, one boot per kernel
 #                        (BENCH_ROUNDS=5); table, and JSON in build/bench/
+#   make profile         where the floor's and leakmon's time goes, function
+#                        by function, under emulation (perf on QEMU;
+#                        PROFILE_KERNELS=7.2, PROFILE_WORKLOAD=sock);
+#                        report and JSON in build/profile/
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PREFIX ?= /usr/local
@@ -56,6 +60,11 @@ BENCH_ROUNDS ?= 5
 bench:
 	KERNELS="$(KERNELS)" selftests/bench/bench.sh --rounds $(BENCH_ROUNDS)
 
+PROFILE_KERNELS ?= 7.2
+PROFILE_WORKLOAD ?= sock
+profile:
+	selftests/bench/profile.sh --workload $(PROFILE_WORKLOAD) $(PROFILE_KERNELS)
+
 install: all
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 	$(MAKE) -C user install PREFIX=$(PREFIX)
@@ -88,4 +97,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module cli check check-debug demo kcheck bench install dkms-source deb clean
+.PHONY: all module cli check check-debug demo kcheck bench profile install dkms-source deb clean

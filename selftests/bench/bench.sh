@@ -34,6 +34,8 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=selftests/lib.sh
 . "$HERE/../lib.sh"
+# shellcheck source=selftests/bench/prepare.sh
+. "$HERE/prepare.sh"
 
 SMOKE=0 ROUNDS='' OUT=''
 while (($#)); do
@@ -79,28 +81,7 @@ for series in "${SERIES[@]}"; do
 		set -e
 		# its own build directory: make check runs it beside the
 		# kernel's suite
-		LM_BUILD_TAG=bench lm_build "$series"
-		fdir=$LM_BUILD/lm_floor
-		rm -rf "$fdir"
-		mkdir -p "$fdir/include/uapi/linux"
-		cp "$HERE/floor/lm_floor.c" "$HERE/floor/Kbuild" \
-			"$LM_TOP"/kmod/{probe_table.h,compat.h,features.mk} "$fdir/"
-		cp "$LM_TOP/include/uapi/linux/leakmon.h" "$fdir/include/uapi/linux/"
-		lm_kbuild lm_floor.ko "$fdir"
-		b_ko=''
-		if [ -n "$B_REV" ]; then
-			# BENCH_B's module: its Kbuild, kmod/ and include/
-			bdir=$LM_BUILD/leakmon_b
-			rm -rf "$bdir"
-			mkdir -p "$bdir"
-			git -C "$LM_TOP" archive "$B_REV" Kbuild kmod include |
-				tar -x -C "$bdir"
-			lm_kbuild "leakmon.ko of $BENCH_B" "$bdir"
-			b_ko=$bdir/leakmon.ko
-		fi
-		mkdir -p "$LM_BUILD/bench"
-		gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$LM_BUILD/bench/lm_bench" \
-			"$HERE/lm_bench.c"
+		lm_bench_prepare "$series" "$B_REV"
 		vm=$LM_BUILD/bench-vm
 		rm -rf "$vm"
 		rc=0
@@ -108,15 +89,15 @@ for series in "${SERIES[@]}"; do
 			--mem 2048 --append slub_nomerge \
 			--timeout "${LEAKMON_BENCH_TIMEOUT:-5400}" \
 			--env LEAKMON_KO="$LEAKMON_KO" \
-			--env LM_FLOOR_KO="$fdir/lm_floor.ko" \
-			--env LM_BENCH="$LM_BUILD/bench/lm_bench" \
+			--env LM_FLOOR_KO="$FLOOR_KO" \
+			--env LM_BENCH="$BENCH_BIN" \
 			--env LEAKMON_CLI="$LEAKMON_CLI_PLAIN" \
 			--env LEAKMON_SRC="$LM_TOP" \
 			--env LEAKMON_KDIR="$KDIR" \
 			--env BENCH_ROUNDS="$ROUNDS" --env BENCH_SMOKE="$SMOKE" \
 			${BENCH_CONFIGS:+--env BENCH_CONFIGS="$BENCH_CONFIGS"} \
-			${b_ko:+--env LEAKMON_B_KO="$b_ko"} \
-			${b_ko:+--env BENCH_B="$BENCH_B, ${B_REV:0:12}"} \
+			${B_KO:+--env LEAKMON_B_KO="$B_KO"} \
+			${B_KO:+--env BENCH_B="$BENCH_B, ${B_REV:0:12}"} \
 			-- "$HERE/guest_bench.py" >"$vm.out" 2>&1 || rc=$?
 		cat "$vm.out"
 		sed -n '/^LEAKMON-BENCH-JSON-BEGIN$/,/^LEAKMON-BENCH-JSON-END$/p' "$vm.out" |

@@ -32,6 +32,8 @@
 #   --fresh-tmp      mount an empty tmpfs on the guest's /tmp (by default the
 #                    guest's /tmp shows the host's /tmp, writes go to RAM)
 #   --append ARGS    more kernel command line parameters (repeatable)
+#   --qemu-arg ARG   one more QEMU argument (repeatable; the profiler's
+#                    -perfmap)
 #   --init systemd   boot the host's systemd as PID 1 (target lm-vm.target:
 #                    sysinit and basic.target, journald, no getty, nothing of
 #                    multi-user.target) and run COMMAND in the oneshot service
@@ -68,7 +70,7 @@ SERIES=6.1 OUT='' TIMEOUT=1200 MEM='' SMP=2 FRESH_TMP=0 EXTRA_APPEND='' INIT_SYS
 # (NULL-pointer calls at a patched call site, or a CPU stuck on a removed
 # int3).  Round-robin TCG (thread=single) emulates the same 2 vCPUs exactly.
 ACCEL=${LEAKMON_QEMU_ACCEL:-tcg,thread=single}
-ENVS=()
+ENVS=() QEMU_ARGS=()
 while (($#)); do
 	case $1 in
 	--kernel) SERIES=${2:?--kernel needs a value}; shift 2 ;;
@@ -87,6 +89,7 @@ while (($#)); do
 	--append)
 		[[ ${2:-} =~ ^[A-Za-z0-9_.,=\ -]+$ ]] || die "--append takes plain name[=value] words, got '${2:-}'"
 		EXTRA_APPEND+=" $2"; shift 2 ;;
+	--qemu-arg) QEMU_ARGS+=("${2:?--qemu-arg needs a value}"); shift 2 ;;
 	-h | --help) usage 0 ;;
 	--) shift; break ;;
 	*) msg "unknown argument '$1' (the guest command goes after --)"; usage ;;
@@ -388,6 +391,7 @@ qemu=(
 	-chardev "file,id=s0,path=${CONSOLE//,/,,}" -serial chardev:s0
 	-chardev "file,id=s1,path=${GUEST//,/,,}" -serial chardev:s1
 	-chardev "file,id=s2,path=${DMESG//,/,,}" -serial chardev:s2
+	${QEMU_ARGS[@]+"${QEMU_ARGS[@]}"}
 )
 start=$(date +%s.%N)
 qrc=0
