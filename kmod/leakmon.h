@@ -218,8 +218,10 @@ void lm_track_alloc(unsigned int kind, const void *obj, const void *base);
  * An object not in the table is counted as an unknown free.
  *
  * Context: a probe handler; any context, never sleeps.
+ * Return: 0, what an entry probe's handler returns (probe_table.h), so
+ * that a handler can end in a jump here.
  */
-void lm_track_free(unsigned int kind, const void *obj);
+int lm_track_free(unsigned int kind, const void *obj);
 
 /**
  * lm_track_handover() - Hand an object over to current's process.

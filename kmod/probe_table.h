@@ -51,8 +51,7 @@ static int body##_fp(struct fprobe *fp, unsigned long ip,		\
 		     unsigned long ret_ip, struct lm_compat_fregs *regs,	\
 		     void *data)					\
 {									\
-	body(lm_compat_fprobe_arg0(regs));				\
-	return 0;							\
+	return body(lm_compat_fprobe_arg0(regs));			\
 }
 
 #define LM_FPROBE_RETURN(body, saved)					\
@@ -76,8 +75,7 @@ static void body##_fpx(struct fprobe *fp, unsigned long ip,		\
 #define LM_KPROBE_ENTRY(body)						\
 static int body##_kp(struct kprobe *kp, struct pt_regs *regs)		\
 {									\
-	body(regs_get_kernel_argument(regs, 0));			\
-	return 0;							\
+	return body(regs_get_kernel_argument(regs, 0));			\
 }
 
 /*
@@ -96,13 +94,18 @@ static int body##_krp(struct kretprobe_instance *ri,			\
 /*
  * The handler bodies, static in the file that includes this header: entry
  * bodies get the first argument, return bodies the return value and the
- * first argument (or 0).
+ * first argument (or 0).  An entry body returns what its wrapper returns,
+ * always 0 (a kprobe pre-handler's 1 skips the single-step, an fprobe
+ * entry handler's non-zero its exit handler): a body that ends in a call
+ * returning that 0 lets its wrapper end in a jump to the callee, whose
+ * return goes straight back to the probe core (under QEMU's emulation each
+ * return is a lookup of translated code).
  */
-static void lm_sock_inode_destroy(unsigned long arg0);
-static void lm_sock_inode_free(unsigned long arg0);
-static void lm_file_blob_free(unsigned long arg0);
-static void lm_sk_blob_free(unsigned long arg0);
-static void lm_sk_blob_handover(unsigned long arg0);
+static int lm_sock_inode_destroy(unsigned long arg0);
+static int lm_sock_inode_free(unsigned long arg0);
+static int lm_file_blob_free(unsigned long arg0);
+static int lm_sk_blob_free(unsigned long arg0);
+static int lm_sk_blob_handover(unsigned long arg0);
 static void lm_sock_alloc_ret(unsigned long ret, unsigned long arg0);
 static void lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0);
 static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0);

@@ -51,12 +51,13 @@ static void lm_sock_alloc_ret(unsigned long ret, unsigned long arg0)
  * missed), which is what happens to sock_free_inode() in RCU callbacks
  * whenever a softirq interrupts a probe handler.
  */
-static void lm_sock_inode_destroy(unsigned long arg0)
+static int lm_sock_inode_destroy(unsigned long arg0)
 {
 	struct inode *inode = (struct inode *)arg0;
 
-	if (inode->i_sb->s_magic == SOCKFS_MAGIC)
-		lm_track_free(LEAKMON_KIND_SOCK_INODE, inode);
+	if (inode->i_sb->s_magic != SOCKFS_MAGIC)
+		return 0;
+	return lm_track_free(LEAKMON_KIND_SOCK_INODE, inode);
 }
 
 static void lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0)
@@ -70,9 +71,9 @@ static void lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0)
 					    vfs_inode));
 }
 
-static void lm_sock_inode_free(unsigned long arg0)
+static int lm_sock_inode_free(unsigned long arg0)
 {
-	lm_track_free(LEAKMON_KIND_SOCK_INODE, (void *)arg0);
+	return lm_track_free(LEAKMON_KIND_SOCK_INODE, (void *)arg0);
 }
 
 /*
@@ -99,14 +100,15 @@ static __always_inline void lm_blob_alloc(unsigned int kind, size_t offset,
 		lm_track_alloc(kind, obj, blob);
 }
 
-static __always_inline void lm_blob_free(unsigned int kind, size_t offset,
-					 unsigned long arg0)
+static __always_inline int lm_blob_free(unsigned int kind, size_t offset,
+					unsigned long arg0)
 {
 	char *obj = (char *)arg0;
 	void *blob = READ_ONCE(*(void **)(obj + offset));
 
-	if (blob)
-		lm_track_free(kind, obj);
+	if (!blob)
+		return 0;
+	return lm_track_free(kind, obj);
 }
 
 static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
@@ -115,9 +117,9 @@ static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 		      ret, arg0);
 }
 
-static void lm_file_blob_free(unsigned long arg0)
+static int lm_file_blob_free(unsigned long arg0)
 {
-	lm_blob_free(LEAKMON_KIND_FILE_BLOB, offsetof(struct file, f_security),
+	return lm_blob_free(LEAKMON_KIND_FILE_BLOB, offsetof(struct file, f_security),
 		     arg0);
 }
 
@@ -127,14 +129,14 @@ static void lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 		      ret, arg0);
 }
 
-static void lm_sk_blob_free(unsigned long arg0)
+static int lm_sk_blob_free(unsigned long arg0)
 {
-	lm_blob_free(LEAKMON_KIND_SK_BLOB, offsetof(struct sock, sk_security),
+	return lm_blob_free(LEAKMON_KIND_SK_BLOB, offsetof(struct sock, sk_security),
 		     arg0);
 }
 
 /* sock_graft(): the accepting process takes the socket over. */
-static void lm_sk_blob_handover(unsigned long arg0)
+static int lm_sk_blob_handover(unsigned long arg0)
 {
 	char *sk = (char *)arg0;
 	void *blob = READ_ONCE(*(void **)(sk + offsetof(struct sock,
@@ -142,6 +144,7 @@ static void lm_sk_blob_handover(unsigned long arg0)
 
 	if (blob)
 		lm_track_handover(LEAKMON_KIND_SK_BLOB, sk);
+	return 0;
 }
 
 /* ---- hook tables (probe_table.h) --------------------------------------- */

@@ -789,13 +789,14 @@ void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 }
 
 __section(".text.lm_track_free") __aligned(PAGE_SIZE)
-void lm_track_free(unsigned int kind, const void *ptr)
+int lm_track_free(unsigned int kind, const void *ptr)
 {
 	unsigned long flags;
 
 	local_irq_save(flags);
 	__lm_track_free(kind, ptr);
 	local_irq_restore(flags);
+	return 0;
 }
 
 /*

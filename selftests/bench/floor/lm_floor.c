@@ -31,24 +31,29 @@
 #include "probe_table.h"
 
 /* The handler bodies, empty: each probe's wrapper calls one and returns */
-static void lm_sock_inode_destroy(unsigned long arg0)
+static int lm_sock_inode_destroy(unsigned long arg0)
 {
+	return 0;
 }
 
-static void lm_sock_inode_free(unsigned long arg0)
+static int lm_sock_inode_free(unsigned long arg0)
 {
+	return 0;
 }
 
-static void lm_file_blob_free(unsigned long arg0)
+static int lm_file_blob_free(unsigned long arg0)
 {
+	return 0;
 }
 
-static void lm_sk_blob_free(unsigned long arg0)
+static int lm_sk_blob_free(unsigned long arg0)
 {
+	return 0;
 }
 
-static void lm_sk_blob_handover(unsigned long arg0)
+static int lm_sk_blob_handover(unsigned long arg0)
 {
+	return 0;
 }
 
 static void lm_sock_alloc_ret(unsigned long ret, unsigned long arg0)
