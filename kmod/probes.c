@@ -119,8 +119,8 @@ static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 
 static int lm_file_blob_free(unsigned long arg0)
 {
-	return lm_blob_free(LEAKMON_KIND_FILE_BLOB, offsetof(struct file, f_security),
-		     arg0);
+	return lm_blob_free(LEAKMON_KIND_FILE_BLOB,
+			    offsetof(struct file, f_security), arg0);
 }
 
 static void lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
@@ -131,8 +131,8 @@ static void lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 
 static int lm_sk_blob_free(unsigned long arg0)
 {
-	return lm_blob_free(LEAKMON_KIND_SK_BLOB, offsetof(struct sock, sk_security),
-		     arg0);
+	return lm_blob_free(LEAKMON_KIND_SK_BLOB,
+			    offsetof(struct sock, sk_security), arg0);
 }
 
 /* sock_graft(): the accepting process takes the socket over. */
