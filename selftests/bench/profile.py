@@ -2,20 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """Where each configuration's time goes under QEMU's emulation.
 
-profile.py [--json-out FILE] [--top N] GUEST_LOG CONFIG=SAMPLES...
+profile.py [--json-out FILE] [--top N] GUEST_LOG SLICE=SAMPLES...
 
 Reads the profiling VM's log (selftests/bench/guest_profile.sh: the guest
-kernel's and modules' text symbols, and the workload's samples per
-configuration) and one `perf record` of QEMU per configuration, made while
-that configuration's workload ran (SAMPLES: its `perf script -F ip,sym,dso`,
-made while QEMU's /tmp/perf-PID.map was there).  QEMU ran with -perfmap, so a sample in
+kernel's and modules' text symbols, and the workload's runs per slice, a
+slice being one configuration in one round, CONFIG@ROUND) and one `perf
+record` of QEMU per slice, made while the slice's workload ran (SAMPLES:
+its `perf script -F ip,sym,dso`, made while QEMU's /tmp/perf-PID.map was
+there).  QEMU ran with -perfmap, so a sample in
 translated code names the guest instruction it was translated from; each is
 credited to the guest function holding that instruction ("guest"), the
 others to QEMU's own functions ("qemu": the translator, its lookups of
 translated code, the emulated MMU) or the host kernel ("host").
 
-Time per operation of a function = the workload's time per operation
-(median of the phase's samples) x the function's share of the samples.
+In a slice, a function's time per operation = the workload's time per
+operation (median of the slice's runs) x the function's share of the
+slice's samples; a configuration's is the mean over its slices.
 Prints each configuration's time per operation and, for each configuration
 against the one before it, the functions whose time per operation differs
 most; with --json-out, every function's time per operation.
@@ -134,32 +136,49 @@ def main():
     ap.add_argument("--json-out")
     ap.add_argument("--top", type=int, default=20)
     ap.add_argument("log")
-    ap.add_argument("data", nargs="+", metavar="CONFIG=SAMPLES")
+    ap.add_argument("data", nargs="+", metavar="SLICE=SAMPLES")
     a = ap.parse_args()
     ksyms, modsyms, samples, workload = read_log(a.log)
-    res = {"workload": workload, "configs": {}}
-    order = []
+    slices = collections.defaultdict(list)  # configuration: its slices
     for spec in a.data:
-        cfg, data = spec.split("=", 1)
-        if not samples.get(cfg):
-            sys.exit(f"profile.py: no workload samples of {cfg} in the log")
-        counts, n = attribute(data, ksyms + modsyms.get(cfg, []))
+        sl, data = spec.split("=", 1)
+        if not samples.get(sl):
+            sys.exit(f"profile.py: no workload samples of {sl} in the log")
+        counts, n = attribute(data, ksyms + modsyms.get(sl, []))
         if not n:
             sys.exit(f"profile.py: no perf samples in {data}")
-        per_op = statistics.median(samples[cfg])
+        per_op = statistics.median(samples[sl])
+        slices[sl.split("@")[0]].append({
+            "slice": sl, "ns_per_op": per_op, "runs": len(samples[sl]),
+            "perf_samples": n,
+            "functions": {k: v / n * per_op for k, v in counts.items()}})
+    # a configuration: the mean of its slices
+    res = {"workload": workload, "configs": {}}
+    order = list(slices)
+    for cfg in order:
+        sls = slices[cfg]
+        funcs = collections.Counter()
+        for x in sls:
+            funcs.update(x["functions"])
         res["configs"][cfg] = {
-            "ns_per_op": per_op, "runs": len(samples[cfg]), "perf_samples": n,
-            "functions": {k: round(v / n * per_op, 1) for k, v in counts.items()},
+            "ns_per_op": statistics.mean(x["ns_per_op"] for x in sls),
+            "slices": [{k: v for k, v in x.items() if k != "functions"}
+                       for x in sls],
+            "runs": sum(x["runs"] for x in sls),
+            "perf_samples": sum(x["perf_samples"] for x in sls),
+            "functions": {k: round(v / len(sls), 1) for k, v in funcs.items()},
         }
-        order.append(cfg)
 
     nobj = OBJECTS_PER_OP.get(workload)
-    print(f"workload {workload}: time per operation (median of the runs) "
-          "and QEMU's samples")
+    print(f"workload {workload}: ns per operation (the mean of the slices' "
+          "medians, their\nrange), slices, runs of the workload, QEMU's "
+          "samples")
     for cfg in order:
         c = res["configs"][cfg]
-        print(f"  {cfg:12} {c['ns_per_op']:9.0f} ns  {c['runs']:3d} runs  "
-              f"{c['perf_samples']:7d} samples")
+        per = [x["ns_per_op"] for x in c["slices"]]
+        print(f"  {cfg:10} {c['ns_per_op']:7.0f}  {min(per):7.0f} to "
+              f"{max(per):7.0f}  {len(per):2d}  {c['runs']:4d}  "
+              f"{c['perf_samples']:8d}")
     for prev, cfg in zip(order, order[1:]):
         fa = res["configs"][prev]["functions"]
         fb = res["configs"][cfg]["functions"]

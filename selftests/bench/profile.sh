@@ -4,12 +4,13 @@
 # function, under QEMU's emulation: the host's perf records QEMU while the
 # guest runs one workload under each configuration, in one boot per kernel.
 #
-# Usage: selftests/bench/profile.sh [--workload W] [--seconds N] [--out DIR]
-#                                   [SERIES...]
+# Usage: selftests/bench/profile.sh [--workload W] [--rounds R]
+#                                   [--seconds N] [--out DIR] [SERIES...]
 #
 #   SERIES        kernels to boot (default $KERNELS, else 7.2)
 #   --workload W  lm_bench's workload: sock (default), sock2, open or tcp
-#   --seconds N   seconds of samples per configuration (default 20)
+#   --rounds R    rounds (default 4); each configuration runs once a round
+#   --seconds N   seconds of samples per configuration and round (default 5)
 #   --out DIR     where the results go (default build/profile)
 #
 # PROFILE_B (environment): a git revision of this tree; its leakmon.ko runs
@@ -20,12 +21,13 @@
 # modules' symbols (selftests/bench/guest_profile.sh), and
 # selftests/bench/profile.py credits every sample to a guest function, or
 # to QEMU's own code or the host kernel.  The configurations are baseline,
-# floor, leakmon (and leakmon_b), one after another for N + 7 seconds each;
-# the time per operation is the median of the phase's runs, a function's
-# share of it its share of the phase's samples.  Unlike make bench's
-# interleaved rounds, a slow phase of the host shifts one configuration's
-# time per operation; the split of that time between functions is what
-# this measures.
+# floor, leakmon (and leakmon_b), each once a round for N + 5 seconds (a
+# slice; N seconds recorded), their order rotating from round to round as
+# in make bench.  In a slice, a function's time per operation is its share
+# of the slice's samples times the median time per operation of the
+# slice's runs; a configuration's is the mean over its slices, so that a
+# slow spell of the host weighs on one slice of each, not on one
+# configuration.
 #
 # Writes DIR/profile-KVER.txt (the report) and .json (every function's
 # time per operation per configuration).  Needs root (perf attaches to
@@ -39,12 +41,15 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=selftests/bench/prepare.sh
 . "$HERE/prepare.sh"
 
-WORKLOAD=sock SECONDS_=20 OUT=''
+WORKLOAD=sock SECONDS_=5 ROUNDS=4 OUT=''
 while (($#)); do
 	case $1 in
 	--workload)
 		[[ ${2:-} =~ ^(sock|sock2|open|tcp)$ ]] || { echo "profile.sh: --workload takes sock, sock2, open or tcp" >&2; exit 2; }
 		WORKLOAD=$2; shift 2 ;;
+	--rounds)
+		[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "profile.sh: --rounds needs a positive number" >&2; exit 2; }
+		ROUNDS=$2; shift 2 ;;
 	--seconds)
 		[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "profile.sh: --seconds needs a positive number" >&2; exit 2; }
 		SECONDS_=$2; shift 2 ;;
@@ -78,7 +83,7 @@ open) N=80000 ;;
 tcp) N=4000 ;;
 esac
 CONFIGS="baseline floor leakmon${B_REV:+ leakmon_b}"
-SETTLE=3
+SETTLE=2
 
 # The QEMU process whose guest log is $1 (not the timeout(1) around it)
 qemu_pid() {
@@ -110,32 +115,35 @@ for series in "${SERIES[@]}"; do
 			${B_KO:+--env LEAKMON_B_KO="$B_KO"} \
 			--env LM_BENCH="$BENCH_BIN" --env PROFILE_CONFIGS="$CONFIGS" \
 			--env PROFILE_WORKLOAD="$WORKLOAD" --env PROFILE_N="$N" \
-			--env PROFILE_SECONDS=$((SECONDS_ + SETTLE + 4)) \
+			--env PROFILE_SECONDS=$((SECONDS_ + SETTLE + 3)) \
+			--env PROFILE_ROUNDS="$ROUNDS" \
 			-- "$HERE/guest_profile.sh" >"$vm/out.log" 2>&1 &
 		vmpid=$!
 		# a failure here leaves no VM behind
 		trap 'kill_vm "$vm/guest.log"' EXIT
 		datas=() pid=''
-		for cfg in $CONFIGS; do
-			until grep -q "^PROFILE-PHASE $cfg start" "$vm/guest.log" 2>/dev/null; do
-				kill -0 "$vmpid" 2>/dev/null || break 2
-				sleep 1
-			done
+		# each slice (CONFIG@ROUND) as the guest starts it
+		while kill -0 "$vmpid" 2>/dev/null; do
+			s=$(sed -n 's/^PROFILE-PHASE \([a-z_]*@[0-9]*\) start$/\1/p' \
+				"$vm/guest.log" 2>/dev/null | sed -n "$((${#datas[@]} + 1))p")
+			[ -n "$s" ] || { sleep 0.5; continue; }
 			sleep "$SETTLE"
 			pid=$(qemu_pid "$vm/guest.log") || lm_die "no QEMU process for $vm"
-			lm_msg "recording $cfg for $SECONDS_ s"
-			perf record -q -p "$pid" -o "$vm/$cfg.data" -- sleep "$SECONDS_" >&2
-			datas+=("$cfg=$vm/$cfg.samples")
+			lm_msg "recording $s for $SECONDS_ s"
+			perf record -q -p "$pid" -o "$vm/$s.data" -- sleep "$SECONDS_" >&2
+			datas+=("$s=$vm/$s.samples")
 		done
 		wait "$vmpid" || { cat "$vm/out.log" >&2; lm_die "the VM run failed"; }
 		trap - EXIT
-		((${#datas[@]})) || lm_die "the guest ran no configuration (see $vm)"
+		n=$((ROUNDS * $(wc -w <<<"$CONFIGS")))
+		((${#datas[@]} == n)) ||
+			lm_die "recorded ${#datas[@]} of the $n slices (see $vm)"
 		# the samples with their symbols while QEMU's map of translated
 		# code (tens of MB) is there to name them
 		for d in "${datas[@]}"; do
-			cfg=${d%%=*}
-			perf script -i "$vm/$cfg.data" -F ip,sym,dso >"$vm/$cfg.samples" 2>/dev/null ||
-				lm_die "perf script failed on $vm/$cfg.data"
+			s=${d%%=*}
+			perf script -i "$vm/$s.data" -F ip,sym,dso >"$vm/$s.samples" 2>/dev/null ||
+				lm_die "perf script failed on $vm/$s.data"
 		done
 		rm -f "/tmp/perf-$pid.map"
 		python3 "$HERE/profile.py" --json-out "$OUT/profile-$KVER.json" \
