@@ -76,6 +76,7 @@ job_host() {
 	tap_run "cli fuzz" "$LM_TOP/selftests/fuzz_cli.sh"
 	tap_run "man page" "$LM_TOP/selftests/man_test.sh"
 	tap_run "zabbix template" python3 "$LM_TOP/selftests/zabbix_template_test.py"
+	tap_run "profile report" python3 "$LM_TOP/selftests/bench/profile_test.py"
 	tap_run "prometheus rules" "$LM_TOP/selftests/prom_rules_test.sh"
 	# The packages' VM (the pkg job) installs what DKMS builds here, natively,
 	# for its kernel and the upgrade's

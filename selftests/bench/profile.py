@@ -203,8 +203,8 @@ def main():
         for k, v in own.items():
             mods[k[k.rindex("[") + 1:-1]] += v
         for mod, v in sorted(mods.items()):
-            per = f", {v / nobj:.0f} ns per tracked object" if nobj else ""
-            print(f"\n{cfg}: the code of module {mod}: {v:.0f} ns per "
+            per = f", {v / nobj:.0f} per tracked object" if nobj else ""
+            print(f"\n{cfg}: the code of {mod}: {v:.0f} ns per "
                   f"operation{per}")
     if a.json_out:
         with open(a.json_out, "w") as f:
