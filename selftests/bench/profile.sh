@@ -82,6 +82,11 @@ sock | sock2) N=40000 ;;
 open) N=80000 ;;
 tcp) N=4000 ;;
 esac
+# -perfmap came with QEMU 8.0: the cache's QEMU 10 has it, Debian 12's 7.2
+# does not (LEAKMON_QEMU=system)
+QEMU=$("$LM_TOP/selftests/qemu/qemu.sh") || lm_die "no QEMU to run"
+"$QEMU" -help 2>/dev/null | grep -q '^-perfmap' ||
+	lm_die "$QEMU has no -perfmap (QEMU 8.0 or later has; leave LEAKMON_QEMU unset for the cache's QEMU 10)"
 CONFIGS="baseline floor leakmon${B_REV:+ leakmon_b}"
 SETTLE=2
 
@@ -134,18 +139,18 @@ for series in "${SERIES[@]}"; do
 			datas+=("$s=$vm/$s.samples")
 		done
 		wait "$vmpid" || { cat "$vm/out.log" >&2; lm_die "the VM run failed"; }
-		trap - EXIT
+		# QEMU's map of translated code: tens of MB
+		trap '[ -z "$pid" ] || rm -f "/tmp/perf-$pid.map"' EXIT
 		n=$((ROUNDS * $(wc -w <<<"$CONFIGS")))
 		((${#datas[@]} == n)) ||
 			lm_die "recorded ${#datas[@]} of the $n slices (see $vm)"
-		# the samples with their symbols while QEMU's map of translated
-		# code (tens of MB) is there to name them
+		# the samples with their symbols while QEMU's map is there to name
+		# them
 		for d in "${datas[@]}"; do
 			s=${d%%=*}
 			perf script -i "$vm/$s.data" -F ip,sym,dso >"$vm/$s.samples" 2>/dev/null ||
 				lm_die "perf script failed on $vm/$s.data"
 		done
-		rm -f "/tmp/perf-$pid.map"
 		python3 "$HERE/profile.py" --json-out "$OUT/profile-$KVER.json" \
 			"$vm/guest.log" "${datas[@]}" | tee "$OUT/profile-$KVER.txt"
 		exit "${PIPESTATUS[0]}"
