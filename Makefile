@@ -20,7 +20,9 @@
 #   make kcheck          W=1, sparse (C=2) and checkpatch --strict on the module
 #   make bench           leakmon's cost against no module, a bare-probe floor,
 #                        bpftrace and bcc memleak, one boot per kernel
-#                        (BENCH_ROUNDS=5); table, and JSON in build/bench/
+#                        (BENCH_ROUNDS=5); table, and JSON in build/bench/;
+#                        BENCH_CLOCK=icount counts guest instructions
+#                        instead of time (build/bench-icount/)
 #   make profile         where the floor's and leakmon's time goes, function
 #                        by function, under emulation (perf on QEMU;
 #                        PROFILE_KERNELS=7.2, PROFILE_WORKLOAD=sock);
@@ -57,8 +59,10 @@ kcheck:
 	selftests/kcheck.sh
 
 BENCH_ROUNDS ?= 5
+BENCH_CLOCK ?= wall
 bench:
-	KERNELS="$(KERNELS)" selftests/bench/bench.sh --rounds $(BENCH_ROUNDS)
+	KERNELS="$(KERNELS)" selftests/bench/bench.sh --rounds $(BENCH_ROUNDS) \
+		--clock $(BENCH_CLOCK)
 
 PROFILE_KERNELS ?= 7.2
 PROFILE_WORKLOAD ?= sock

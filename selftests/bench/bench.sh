@@ -3,13 +3,21 @@
 # make bench: leakmon's cost against no module, the bare-probe floor,
 # bpftrace and bcc's memleak, measured side by side in one boot per kernel.
 #
-# Usage: selftests/bench/bench.sh [--smoke] [--rounds N] [--out DIR] [SERIES...]
+# Usage: selftests/bench/bench.sh [--smoke] [--rounds N] [--clock CLOCK]
+#                                  [--out DIR] [SERIES...]
 #
 #   SERIES      kernels to boot (default $KERNELS, else 6.1 5.10 6.12 7.2)
 #   --smoke     one round with small counts (make check runs this; it
 #               checks that every configuration runs, not how fast)
 #   --rounds N  rounds per configuration (default 5; --smoke: 1)
-#   --out DIR   where the results go (default build/bench, or build/bench-smoke)
+#   --clock C   what the guest's clock counts (default $BENCH_CLOCK, else
+#               wall): wall, real time under TCG; or icount, guest
+#               instructions (QEMU -icount shift=0,sleep=off: one virtual
+#               nanosecond per instruction executed), which the host's load
+#               does not move (rounds of one configuration agree to about
+#               1 %, where wall time moves by up to a third on these hosts)
+#   --out DIR   where the results go (default build/bench, build/bench-icount
+#               with --clock icount, or build/bench-smoke)
 #
 # BENCH_CONFIGS (environment): a comma-separated subset of the
 # configurations (baseline,floor,leakmon,bpftrace,bcc_memleak) for a quick
@@ -37,26 +45,35 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=selftests/bench/prepare.sh
 . "$HERE/prepare.sh"
 
-SMOKE=0 ROUNDS='' OUT=''
+SMOKE=0 ROUNDS='' OUT='' CLOCK=${BENCH_CLOCK:-wall}
 while (($#)); do
 	case $1 in
 	--smoke) SMOKE=1; shift ;;
 	--rounds)
 		[[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --rounds needs a positive number" >&2; exit 2; }
 		ROUNDS=$2; shift 2 ;;
+	--clock)
+		(($# > 1)) || { echo "bench.sh: --clock needs wall or icount" >&2; exit 2; }
+		CLOCK=$2; shift 2 ;;
 	--out) OUT=${2:?--out needs a directory}; shift 2 ;;
 	-h | --help) sed -n '3,/^set -uo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	-*) echo "bench.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
+case $CLOCK in
+wall) ICOUNT=() ;;
+icount) ICOUNT=(--qemu-arg -icount --qemu-arg 'shift=0,sleep=off') ;;
+*) echo "bench.sh: --clock is wall or icount, not '$CLOCK'" >&2; exit 2 ;;
+esac
 # shellcheck disable=SC2206
 SERIES=(${*:-${KERNELS:-6.1 5.10 6.12 7.2}})
 if ((SMOKE)); then
 	OUT=${OUT:-$LM_TOP/build/bench-smoke}
 	ROUNDS=${ROUNDS:-1}
 else
-	OUT=${OUT:-$LM_TOP/build/bench}
+	[ "$CLOCK" = wall ] && OUT=${OUT:-$LM_TOP/build/bench}
+	OUT=${OUT:-$LM_TOP/build/bench-$CLOCK}
 	ROUNDS=${ROUNDS:-5}
 fi
 mkdir -p "$OUT"
@@ -86,7 +103,7 @@ for series in "${SERIES[@]}"; do
 		rm -rf "$vm"
 		rc=0
 		"$LM_TOP/selftests/qemu/run-vm.sh" --kernel "$series" --out "$vm" \
-			--mem 2048 --append slub_nomerge \
+			--mem 2048 --append slub_nomerge ${ICOUNT[@]+"${ICOUNT[@]}"} \
 			--timeout "${LEAKMON_BENCH_TIMEOUT:-5400}" \
 			--env LEAKMON_KO="$LEAKMON_KO" \
 			--env LM_FLOOR_KO="$FLOOR_KO" \
@@ -95,6 +112,7 @@ for series in "${SERIES[@]}"; do
 			--env LEAKMON_SRC="$LM_TOP" \
 			--env LEAKMON_KDIR="$KDIR" \
 			--env BENCH_ROUNDS="$ROUNDS" --env BENCH_SMOKE="$SMOKE" \
+			--env BENCH_CLOCK="$CLOCK" \
 			${BENCH_CONFIGS:+--env BENCH_CONFIGS="$BENCH_CONFIGS"} \
 			${B_KO:+--env LEAKMON_B_KO="$B_KO"} \
 			${B_KO:+--env BENCH_B="$BENCH_B, ${B_REV:0:12}"} \

@@ -14,7 +14,9 @@ LEAKMON_CLI (the plain, unsanitized CLI), LEAKMON_SRC (the source tree),
 LEAKMON_KDIR (the kernel's headers, for bcc), BENCH_ROUNDS, BENCH_SMOKE
 (1: small counts), BENCH_CONFIGS (comma list, default all), LEAKMON_B_KO
 and BENCH_B (another revision's module and its name: the leakmon_b
-configuration).
+configuration), BENCH_CLOCK (wall, or icount: QEMU runs with -icount
+shift=0, and every time measured here is a count of guest instructions,
+one per virtual nanosecond).
 """
 
 import json
@@ -36,6 +38,9 @@ SRC = os.environ["LEAKMON_SRC"]
 KDIR = os.environ.get("LEAKMON_KDIR", "")
 KO_B = os.environ.get("LEAKMON_B_KO", "")
 SMOKE = os.environ.get("BENCH_SMOKE", "0") == "1"
+CLOCK = os.environ.get("BENCH_CLOCK", "wall")
+# what a nanosecond of this guest's clock is
+UNIT = "insns" if CLOCK == "icount" else "ns"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "1" if SMOKE else "5"))
 ALL_CONFIGS = ["baseline", "floor", "leakmon", "bpftrace", "bcc_memleak"]
 # On request (BENCH_CONFIGS): floor_kprobe and leakmon_kprobe, the two
@@ -382,7 +387,7 @@ def bench_rounds(configs):
             finally:
                 cfg.teardown()
             log(f"round {r + 1}/{ROUNDS} {cfg.name}: " +
-                ", ".join(f"{w} {samples[cfg.name][w][-1]:.0f} ns"
+                ", ".join(f"{w} {samples[cfg.name][w][-1]:.0f} {UNIT}"
                           for w in WORKLOADS if samples[cfg.name][w]))
     return samples, counters
 
@@ -600,9 +605,9 @@ def dump_phase():
 def main():
     result = {"kernel": platform.release(), "cpus": os.cpu_count(), "smoke": SMOKE,
               "rounds": ROUNDS, "workloads": WORKLOADS, "configs": CONFIGS,
-              "errors": []}
+              "clock": CLOCK, "errors": []}
     log(f"kernel {platform.release()}, {os.cpu_count()} CPUs, {ROUNDS} rounds, "
-        f"configurations {', '.join(CONFIGS)}")
+        f"configurations {', '.join(CONFIGS)}, clock {CLOCK}")
     for tool, cfg in (("bpftrace", "bpftrace"), ("memleak-bpfcc", "bcc_memleak")):
         if cfg in CONFIGS and not shutil.which(tool):
             result["errors"].append(f"{tool} not installed")

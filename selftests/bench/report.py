@@ -39,10 +39,20 @@ def ratio(x):
 def table(r):
     res = r["results"]
     cfgs = [c for c in r["configs"] if c in res]
+    # --clock icount: the guest's clock counts instructions, one a
+    # nanosecond; every time below is a count of them
+    icount = r.get("clock") == "icount"
     out = [f"kernel {r['kernel']}, {r['cpus']} CPUs, {r['rounds']} rounds"
-           + (" (smoke)" if r["smoke"] else ""),
-           "median time per operation; below it the overhead against the "
-           "baseline", ""]
+           + (" (smoke)" if r["smoke"] else "")
+           + (", clock icount" if icount else ""),
+           ("median instructions per operation"
+            if icount else "median time per operation") +
+           "; below it the overhead against the baseline", ""]
+    if icount:
+        out[2:2] = ["(QEMU -icount shift=0: the guest's clock counts "
+                    "instructions, one a nanosecond;",
+                    "the ms and us of the pass and the dump below are "
+                    "millions and thousands)"]
     head = f"{'workload':<9}" + "".join(f"{NAMES[c]:>14}" for c in cfgs)
     out.append(head)
     for w in r["workloads"]:
@@ -53,7 +63,8 @@ def table(r):
                 line1 += f"{'-':>14}"
                 line2 += f"{'':>14}"
                 continue
-            line1 += f"{d['median_ns'] / 1000:>11.2f} us"
+            line1 += (f"{d['median_ns']:>8.0f} insns" if icount else
+                      f"{d['median_ns'] / 1000:>11.2f} us")
             line2 += f"{pct(d.get('overhead')) if c != 'baseline' else '':>14}"
         out += [line1, line2]
     out.append("")
@@ -83,8 +94,9 @@ def table(r):
                 parts.append(f"{NAMES[c]} {ns:.0f}")
         per_obj.append(f"  {w:<7} " + ", ".join(parts))
     if per_obj:
-        out.append("added time per tracked object, ns (median less the "
-                   "baseline's, / objects):")
+        out.append(("added instructions" if icount else "added time, ns,") +
+                   " per tracked object (median less the baseline's, / "
+                   "objects):")
         out += per_obj
     miss = {}
     for w, runs in r["leakmon_counters"].items():
@@ -108,9 +120,11 @@ def table(r):
         out.append(f"leakmon against leakmon B ({r['leakmon_b']}), each "
                    "round's difference:")
         for w, c in r["leakmon_vs_b"].items():
-            out.append(f"  {w:<7} median {c['median_diff_ns'] / 1000:+.2f} us,"
-                       f" leakmon faster in {c['rounds_faster']} of "
-                       f"{c['rounds']} rounds")
+            diff = (f"{c['median_diff_ns']:+.0f} insns" if icount else
+                    f"{c['median_diff_ns'] / 1000:+.2f} us")
+            out.append(f"  {w:<7} median {diff},"
+                       f" leakmon {'fewer' if icount else 'faster'} in "
+                       f"{c['rounds_faster']} of {c['rounds']} rounds")
     m = r["memory"]
     out.append(f"memory (leakmon_obj {m['object_size']} B objects, slab slot "
                f"{m['slab_size']} B; bucket arrays {m['bucket_bytes'] // 1024} KiB):")
