@@ -373,13 +373,27 @@ static noinline bool lm_owner_over(struct lm_owner *o, unsigned int thr,
 	return true;
 }
 
+/* lm_owner_over(), its event queued at once: the caller holds no lock */
+static noinline void lm_owner_over_notify(struct lm_owner *o, unsigned int thr)
+{
+	struct lm_notif ev;
+
+	if (lm_owner_over(o, thr, &ev))
+		lm_notify(&ev);
+}
+
 /*
  * Credit what happened to one object of a kind to o, without a lock: each
  * counter is an atomic of its own, and the exited owners' total follows
  * LM_LIVE_EXITED in the live count (struct lm_owner).  An allocation or a
  * receipt that takes the owner to the event threshold fills ev and returns
- * true: the caller queues it once no lock is held.  Allocations with
- * interrupts off.
+ * true: the caller queues it once no lock is held; with ev NULL the event
+ * is queued here (the caller holds no lock).  Allocations with interrupts
+ * off.
+ *
+ * The allocation's path passes NULL: an event on its stack would be zeroed
+ * on every call (Debian's kernels initialise every stack variable) and
+ * would bring a stack canary with it, some 25 instructions an object.
  *
  * Inline: every caller names what happened, so each keeps only its case,
  * and the object's path makes no call for it (a call and its return are
@@ -414,6 +428,10 @@ static __always_inline bool lm_owner_account(struct lm_owner *o,
 		if (likely(!thr || READ_ONCE(o->over) ||
 			   lm_owner_live(o) < thr))
 			return false;
+		if (!ev) {
+			lm_owner_over_notify(o, thr);
+			return false;
+		}
 		return lm_owner_over(o, thr, ev);
 	case LM_ACCT_FREE:
 	case LM_ACCT_DROP:
@@ -692,8 +710,6 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
 	struct lm_obj *obj, *old, **link;
 	struct lm_owner *o;
-	struct lm_notif ev;
-	bool crossed;
 
 	lm_ev(kind, LM_EV_OBSERVED);
 	lm_track_measure(kind, base);
@@ -723,12 +739,10 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	obj->cls = LM_CLS_NONE;
 	obj->stamp = lm_now_s();
 	/* Count it live before anyone can find it. */
-	crossed = lm_owner_account(o, kind, LM_ACCT_ALLOC, &ev);
+	lm_owner_account(o, kind, LM_ACCT_ALLOC, NULL);
 	this_cpu_inc(lm_pcpu->live[kind]);
 	lm_ev(kind, LM_EV_TRACKED);
 	lm_track_rearm();
-	if (crossed)
-		lm_notify(&ev);
 
 	lm_obj_lock(lock);
 	link = lm_obj_seek(b, key, LM_KIND_ANY);
