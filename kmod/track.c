@@ -353,56 +353,41 @@ static __always_inline u64 lm_coarse_ns(struct lm_pcpu *c)
 }
 
 /*
- * The owner's live count reached the event threshold (lm_owner_account()):
- * the first to get here fills ev, and the caller queues it once no lock is
- * held.
+ * The threshold event of an owner whose receipt or allocation crossed thr
+ * (lm_owner_account()), queued; no lock held.  Out of line: the event on
+ * the stack is zeroed on every call (Debian's kernels initialise every
+ * stack variable) and brings a stack canary, some 40 instructions that
+ * the object's path no longer runs.
  */
-static noinline bool lm_owner_over(struct lm_owner *o, unsigned int thr,
-				   struct lm_notif *ev)
-{
-	unsigned long flags;
-
-	/* One event per crossing: the first to get here sends it */
-	if (cmpxchg(&o->over, 0, 1))
-		return false;
-	spin_lock_irqsave(&o->lock, flags);
-	lm_owner_event(o, ev, LEAKMON_CMD_EVENT_THRESHOLD,
-		       ktime_get_boot_fast_ns());
-	spin_unlock_irqrestore(&o->lock, flags);
-	ev->threshold = thr;
-	return true;
-}
-
-/* lm_owner_over(), its event queued at once: the caller holds no lock */
-static noinline void lm_owner_over_notify(struct lm_owner *o, unsigned int thr)
+static noinline void lm_owner_send_over(struct lm_owner *o, unsigned int thr)
 {
 	struct lm_notif ev;
+	unsigned long flags;
 
-	if (lm_owner_over(o, thr, &ev))
-		lm_notify(&ev);
+	spin_lock_irqsave(&o->lock, flags);
+	lm_owner_event(o, &ev, LEAKMON_CMD_EVENT_THRESHOLD,
+		       ktime_get_boot_fast_ns());
+	spin_unlock_irqrestore(&o->lock, flags);
+	ev.threshold = thr;
+	lm_notify(&ev);
 }
 
 /*
  * Credit what happened to one object of a kind to o, without a lock: each
  * counter is an atomic of its own, and the exited owners' total follows
  * LM_LIVE_EXITED in the live count (struct lm_owner).  An allocation or a
- * receipt that takes the owner to the event threshold fills ev and returns
- * true: the caller queues it once no lock is held; with ev NULL the event
- * is queued here (the caller holds no lock).  Allocations with interrupts
- * off.
- *
- * The allocation's path passes NULL: an event on its stack would be zeroed
- * on every call (Debian's kernels initialise every stack variable) and
- * would bring a stack canary with it, some 25 instructions an object.
+ * receipt that takes the owner to the event threshold claims the crossing
+ * (one event per crossing: the first to get there) and returns the
+ * threshold; the caller sends the event with lm_owner_send_over() once no
+ * lock is held.  Otherwise 0.  Allocations with interrupts off.
  *
  * Inline: every caller names what happened, so each keeps only its case,
  * and the object's path makes no call for it (a call and its return are
  * two lookups of translated code under QEMU's emulation).
  */
-static __always_inline bool lm_owner_account(struct lm_owner *o,
-					     unsigned int kind,
-					     enum lm_acct what,
-					     struct lm_notif *ev)
+static __always_inline unsigned int lm_owner_account(struct lm_owner *o,
+						     unsigned int kind,
+						     enum lm_acct what)
 {
 	struct lm_owner_acct *k = &o->k[kind];
 	unsigned int thr;
@@ -427,12 +412,8 @@ static __always_inline bool lm_owner_account(struct lm_owner *o,
 		thr = READ_ONCE(LM_CFG(event_threshold));
 		if (likely(!thr || READ_ONCE(o->over) ||
 			   lm_owner_live(o) < thr))
-			return false;
-		if (!ev) {
-			lm_owner_over_notify(o, thr);
-			return false;
-		}
-		return lm_owner_over(o, thr, ev);
+			return 0;
+		return cmpxchg(&o->over, 0, 1) ? 0 : thr;
 	case LM_ACCT_FREE:
 	case LM_ACCT_DROP:
 	case LM_ACCT_UNRECEIVE:
@@ -454,7 +435,7 @@ static __always_inline bool lm_owner_account(struct lm_owner *o,
 		}
 		break;
 	}
-	return false;
+	return 0;
 }
 
 /* ---- table slots ------------------------------------------------------ */
@@ -630,7 +611,7 @@ static __always_inline void __lm_obj_release(struct lm_obj *obj,
 {
 	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
 
-	lm_owner_account(obj->owner, kind, what, NULL);
+	lm_owner_account(obj->owner, kind, what);
 	lm_owner_put(obj->owner);
 	lm_obj_free(obj);
 	lm_slot_put(c);
@@ -710,6 +691,7 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
 	struct lm_obj *obj, *old, **link;
 	struct lm_owner *o;
+	unsigned int crossed;
 
 	lm_ev(kind, LM_EV_OBSERVED);
 	lm_track_measure(kind, base);
@@ -739,10 +721,12 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	obj->cls = LM_CLS_NONE;
 	obj->stamp = lm_now_s();
 	/* Count it live before anyone can find it. */
-	lm_owner_account(o, kind, LM_ACCT_ALLOC, NULL);
+	crossed = lm_owner_account(o, kind, LM_ACCT_ALLOC);
 	this_cpu_inc(lm_pcpu->live[kind]);
 	lm_ev(kind, LM_EV_TRACKED);
 	lm_track_rearm();
+	if (unlikely(crossed))
+		lm_owner_send_over(o, crossed);
 
 	lm_obj_lock(lock);
 	link = lm_obj_seek(b, key, LM_KIND_ANY);
@@ -826,12 +810,11 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
 	struct lm_owner *prev = NULL;
 	struct lm_obj *obj;
-	struct lm_notif ev;
 	unsigned long flags;
-	bool crossed;
+	unsigned int crossed;
 
 	atomic_inc(&to->ref);
-	crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE, &ev);
+	crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE);
 	spin_lock_irqsave(lock, flags);
 	obj = lm_obj_find(b, key, kind);
 	if (obj && obj->owner != to) {
@@ -840,15 +823,22 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
 	}
 	spin_unlock_irqrestore(lock, flags);
 	if (!prev) {
-		lm_owner_account(to, kind, LM_ACCT_UNRECEIVE, NULL);
+		lm_owner_account(to, kind, LM_ACCT_UNRECEIVE);
+		/*
+		 * No crossing after all: re-armed once the receipt is undone,
+		 * so that no event counts it (one meanwhile waits for the
+		 * owner's next allocation).
+		 */
+		if (crossed)
+			WRITE_ONCE(to->over, 0);
 		lm_owner_put(to);
 		return false;
 	}
 	lm_ev(kind, LM_EV_HANDED_OVER);
-	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER, NULL);
+	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER);
 	lm_owner_put(prev);
 	if (crossed)
-		lm_notify(&ev);
+		lm_owner_send_over(to, crossed);
 	return true;
 }
 
