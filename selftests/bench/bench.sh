@@ -14,8 +14,9 @@
 #               wall): wall, real time under TCG; or icount, guest
 #               instructions (QEMU -icount shift=0,sleep=off: one virtual
 #               nanosecond per instruction executed), which the host's load
-#               does not move (rounds of one configuration agree to about
-#               1 %, where wall time moves by up to a third on these hosts)
+#               does not move (a configuration's rounds agree to 0.1 % on
+#               open and 0.4 % on tcp; the sock baseline's spread by up to
+#               6 %, where wall time moves by up to a third on these hosts)
 #   --out DIR   where the results go (default build/bench, build/bench-icount
 #               with --clock icount, or build/bench-smoke)
 #
