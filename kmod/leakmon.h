@@ -25,7 +25,11 @@
 /* Room for why a kind is disabled: each of its probes and their errors */
 #define LM_REASON_LEN	96
 
-/* Event counters, per CPU and per kind; zeroed by a reset. */
+/*
+ * Event counters, per CPU and per kind; zeroed by a reset.  OBSERVED is not
+ * counted: it is the sum of TRACKED and the three UNTRACKED when read
+ * (lm_track_totals()), one counter less on every allocation.
+ */
 enum lm_event {
 	LM_EV_OBSERVED,
 	LM_EV_TRACKED,

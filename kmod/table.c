@@ -25,8 +25,11 @@ static int lm_table_init(struct lm_table *t, unsigned int bits,
 {
 	unsigned int i;
 
+	/* 0 < bits < 64: hash_bits, LM_OWNER_BITS_MIN..MAX */
 	t->bits = bits;
+	t->shift = 64 - bits;
 	t->lock_bits = min(bits, lock_bits);
+	t->lock_mask = (1UL << t->lock_bits) - 1;
 	/* an hlist_head or a pointer to an entry: one pointer, NULL */
 	BUILD_BUG_ON(sizeof(struct hlist_head) != sizeof(struct lm_obj *));
 	t->buckets = kvcalloc(1UL << bits, sizeof(void *), GFP_KERNEL);
@@ -198,6 +201,13 @@ void lm_track_totals(struct lm_totals *t)
 		}
 	}
 	for (k = 0; k < LM_NKINDS; k++) {
+		u64 *ev = t->k[k].ev;
+
+		/* every allocation seen is tracked or dropped (leakmon.h) */
+		ev[LM_EV_OBSERVED] = ev[LM_EV_TRACKED] +
+				     ev[LM_EV_UNTRACKED_TABLE_FULL] +
+				     ev[LM_EV_UNTRACKED_OWNERS_FULL] +
+				     ev[LM_EV_UNTRACKED_NOMEM];
 		t->k[k].obj_size = READ_ONCE(lm_obj_size[k]);
 		live += t->k[k].live;
 	}

@@ -97,14 +97,14 @@ static __always_inline bool lm_comm_eq(const char *a, const char *b)
 /*
  * The identity of an allocation's owner is current's at the allocation:
  * its comm (exec, prctl), uid (setuid) and cgroup (a move) are copied when
- * they changed (lm_owner_refresh()).  Interrupts off.
+ * they changed (lm_owner_refresh()).  o is c's cached owner; interrupts
+ * off.
  */
 static __always_inline bool lm_owner_current(const struct lm_owner *o,
 					     const struct lm_pcpu *c,
 					     const void *css)
 {
-	return c->owner == o && c->owner_css == css &&
-	       lm_comm_eq(o->comm, current->comm) &&
+	return c->owner_css == css && lm_comm_eq(o->comm, current->comm) &&
 	       uid_eq(o->uid, current_real_cred()->uid);
 }
 
@@ -213,6 +213,8 @@ out:
  * memory until the handler ends: the owner cache is SLAB_TYPESAFE_BY_RCU
  * and interrupts are off.  The memory may meanwhile serve another owner,
  * so the key is checked again once the reference is taken.
+ * The type is looked at only then: before, tgid and start tell a process
+ * owner from the others (tgid 0) but for an idle task's.
  */
 static __always_inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 {
@@ -223,7 +225,6 @@ static __always_inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 
 	if (!o || atomic_read(&lm_owner_frees) != c->owner_frees ||
 	    o->tgid != tgid || o->start_ns != start_ns ||
-	    o->type != LEAKMON_OWNER_TYPE_TASK ||
 	    !atomic_inc_not_zero(&o->ref))
 		return NULL;
 	/* the key as set before the reference was (lm_owner_get) */
@@ -253,15 +254,16 @@ static noinline struct lm_owner *lm_owner_get_uncached(struct lm_pcpu *c)
 }
 
 /*
- * The owner of an allocation made by current, as lm_owner_get().  Outside
- * task context current is whatever task was interrupted: the object is the
- * softirq owner's (the table holds a reference to it until the module is
- * unloaded).  Inline for a cached owner whose identity is unchanged; a
- * miss and a changed identity are out of line.
+ * The owner of an allocation made by current on CPU c (interrupts off), as
+ * lm_owner_get().  Outside task context current is whatever task was
+ * interrupted: the object is the softirq owner's (the table holds a
+ * reference to it until the module is unloaded).  Inline for a cached
+ * owner whose identity is unchanged; a miss and a changed identity are out
+ * of line.
  */
-static __always_inline struct lm_owner *lm_owner_get_current(void)
+static __always_inline struct lm_owner *
+lm_owner_get_current(struct lm_pcpu *c)
 {
-	struct lm_pcpu *c;
 	struct lm_owner *o;
 	const void *css;
 
@@ -269,7 +271,6 @@ static __always_inline struct lm_owner *lm_owner_get_current(void)
 		atomic_inc(&lm_irq_owner->ref);
 		return lm_irq_owner;
 	}
-	c = this_cpu_ptr(lm_pcpu);
 	o = lm_owner_cached(c);
 	if (unlikely(!o)) {
 		o = lm_owner_get_uncached(c);
@@ -335,21 +336,21 @@ enum lm_acct {
 };
 
 /*
+ * This CPU's clocks (struct lm_pcpu), read once a jiffy; interrupts off.
  * The coarse boot-time clock (ktime_get_coarse_boottime_ns(), a call into
- * the kernel) read once a jiffy on this CPU; interrupts off.  That clock
- * moves only at a tick, so the value read in the tick is the tick's (at
- * worst the previous tick's, where this CPU sees jiffies move before the
- * clock).
+ * the kernel) moves only at a tick, so the value read in the tick is the
+ * tick's (at worst the previous tick's, where this CPU sees jiffies move
+ * before the clock); lm_now_s() is a division of jiffies.
  */
-static __always_inline u64 lm_coarse_ns(struct lm_pcpu *c)
+static __always_inline void lm_pcpu_clock(struct lm_pcpu *c)
 {
 	unsigned long j = READ_ONCE(jiffies);
 
 	if (unlikely(j != c->now_jiffies)) {
 		c->now_jiffies = j;
 		c->now_ns = ktime_get_coarse_boottime_ns();
+		c->now_s = lm_now_s();
 	}
-	return c->now_ns;
 }
 
 /*
@@ -379,7 +380,8 @@ static noinline void lm_owner_send_over(struct lm_owner *o, unsigned int thr)
  * receipt that takes the owner to the event threshold claims the crossing
  * (one event per crossing: the first to get there) and returns the
  * threshold; the caller sends the event with lm_owner_send_over() once no
- * lock is held.  Otherwise 0.  Allocations with interrupts off.
+ * lock is held.  Otherwise 0.  Allocations with interrupts off, at now
+ * (lm_pcpu_clock()).
  *
  * Inline: every caller names what happened, so each keeps only its case,
  * and the object's path makes no call for it (a call and its return are
@@ -387,11 +389,11 @@ static noinline void lm_owner_send_over(struct lm_owner *o, unsigned int thr)
  */
 static __always_inline unsigned int lm_owner_account(struct lm_owner *o,
 						     unsigned int kind,
-						     enum lm_acct what)
+						     enum lm_acct what,
+						     u64 now)
 {
 	struct lm_owner_acct *k = &o->k[kind];
 	unsigned int thr;
-	u64 now;
 	int v;
 
 	switch (what) {
@@ -403,7 +405,6 @@ static __always_inline unsigned int lm_owner_account(struct lm_owner *o,
 		if (what == LM_ACCT_RECEIVE) {
 			atomic64_inc(&k->received);
 		} else {
-			now = lm_coarse_ns(this_cpu_ptr(lm_pcpu));
 			atomic64_inc(&k->allocated);
 			if (unlikely(!READ_ONCE(k->first_ns)))
 				WRITE_ONCE(k->first_ns, now);
@@ -580,21 +581,17 @@ unsigned long lm_track_objects(void)
 
 /* ---- objects ---------------------------------------------------------- */
 
-/* An entry from this CPU's free ones, or else a new one; interrupts off */
-static inline struct lm_obj *lm_obj_alloc(void)
+/* An entry from CPU c's free ones, or else a new one; interrupts off */
+static inline struct lm_obj *lm_obj_alloc(struct lm_pcpu *c)
 {
-	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
-
 	if (likely(c->nmag))
 		return c->mag[--c->nmag];
 	return kmem_cache_alloc(lm_obj_cache, GFP_ATOMIC | __GFP_NOWARN);
 }
 
-/* Keep an unlinked entry for this CPU's next allocation; interrupts off */
-static inline void lm_obj_free(struct lm_obj *obj)
+/* Keep an unlinked entry for CPU c's next allocation; interrupts off */
+static inline void lm_obj_free(struct lm_pcpu *c, struct lm_obj *obj)
 {
-	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
-
 	if (likely(c->nmag < LM_MAG_SIZE))
 		c->mag[c->nmag++] = obj;
 	else
@@ -605,17 +602,16 @@ static inline void lm_obj_free(struct lm_obj *obj)
  * Forget an object of a kind whose entry was unlinked: credit its owner
  * (what: LM_ACCT_FREE or LM_ACCT_DROP), free it.  Interrupts off.
  */
-static __always_inline void __lm_obj_release(struct lm_obj *obj,
+static __always_inline void __lm_obj_release(struct lm_pcpu *c,
+					     struct lm_obj *obj,
 					     unsigned int kind,
 					     enum lm_acct what)
 {
-	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
-
-	lm_owner_account(obj->owner, kind, what);
+	lm_owner_account(obj->owner, kind, what, 0);
 	lm_owner_put(obj->owner);
-	lm_obj_free(obj);
+	lm_obj_free(c, obj);
 	lm_slot_put(c);
-	this_cpu_dec(lm_pcpu->live[kind]);
+	c->live[kind]--;
 }
 
 /*
@@ -625,7 +621,7 @@ static __always_inline void __lm_obj_release(struct lm_obj *obj,
 void lm_obj_drop(struct lm_obj *obj)
 {
 	lm_ev(obj->kind, LM_EV_REPLACED);
-	__lm_obj_release(obj, obj->kind, LM_ACCT_DROP);
+	__lm_obj_release(this_cpu_ptr(lm_pcpu), obj, obj->kind, LM_ACCT_DROP);
 }
 
 /*
@@ -693,13 +689,12 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	struct lm_owner *o;
 	unsigned int crossed;
 
-	lm_ev(kind, LM_EV_OBSERVED);
 	lm_track_measure(kind, base);
 	if (!lm_slot_get(c)) {
 		lm_track_drop(kind, LM_EV_UNTRACKED_TABLE_FULL);
 		return;
 	}
-	o = lm_owner_get_current();
+	o = lm_owner_get_current(c);
 	if (IS_ERR(o)) {
 		lm_slot_put(c);
 		lm_track_drop(kind, PTR_ERR(o) == -ENOSPC ?
@@ -707,7 +702,7 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 			      LM_EV_UNTRACKED_NOMEM);
 		return;
 	}
-	obj = lm_obj_alloc();
+	obj = lm_obj_alloc(c);
 	if (!obj) {
 		lm_owner_put(o);
 		lm_slot_put(c);
@@ -719,11 +714,12 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	obj->kind = kind;
 	obj->held = 0;
 	obj->cls = LM_CLS_NONE;
-	obj->stamp = lm_now_s();
+	lm_pcpu_clock(c);
+	obj->stamp = c->now_s;
 	/* Count it live before anyone can find it. */
-	crossed = lm_owner_account(o, kind, LM_ACCT_ALLOC);
-	this_cpu_inc(lm_pcpu->live[kind]);
-	lm_ev(kind, LM_EV_TRACKED);
+	crossed = lm_owner_account(o, kind, LM_ACCT_ALLOC, c->now_ns);
+	c->live[kind]++;
+	lm_pcpu_ev(c, kind, LM_EV_TRACKED);
 	lm_track_rearm();
 	if (unlikely(crossed))
 		lm_owner_send_over(o, crossed);
@@ -749,6 +745,7 @@ static __always_inline void __lm_track_free(unsigned int kind,
 	unsigned long b = lm_obj_bucket(key);
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
 	struct lm_obj *obj, **link;
+	struct lm_pcpu *c;
 
 	lm_obj_lock(lock);
 	link = lm_obj_seek(b, key, kind);
@@ -757,12 +754,13 @@ static __always_inline void __lm_track_free(unsigned int kind,
 		*link = obj->next;
 	lm_obj_unlock(lock);
 
+	c = this_cpu_ptr(lm_pcpu);
 	if (!obj) {
-		lm_ev(kind, LM_EV_UNKNOWN_FREES);
+		lm_pcpu_ev(c, kind, LM_EV_UNKNOWN_FREES);
 		return;
 	}
-	lm_ev(kind, LM_EV_FREED);
-	__lm_obj_release(obj, kind, LM_ACCT_FREE);
+	lm_pcpu_ev(c, kind, LM_EV_FREED);
+	__lm_obj_release(c, obj, kind, LM_ACCT_FREE);
 }
 
 /*
@@ -814,7 +812,7 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
 	unsigned int crossed;
 
 	atomic_inc(&to->ref);
-	crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE);
+	crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE, 0);
 	spin_lock_irqsave(lock, flags);
 	obj = lm_obj_find(b, key, kind);
 	if (obj && obj->owner != to) {
@@ -823,7 +821,7 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
 	}
 	spin_unlock_irqrestore(lock, flags);
 	if (!prev) {
-		lm_owner_account(to, kind, LM_ACCT_UNRECEIVE);
+		lm_owner_account(to, kind, LM_ACCT_UNRECEIVE, 0);
 		/*
 		 * No crossing after all: re-armed once the receipt is undone,
 		 * so that no event counts it (one meanwhile waits for the
@@ -835,7 +833,7 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
 		return false;
 	}
 	lm_ev(kind, LM_EV_HANDED_OVER);
-	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER);
+	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER, 0);
 	lm_owner_put(prev);
 	if (crossed)
 		lm_owner_send_over(to, crossed);
@@ -849,7 +847,7 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
  */
 static void __lm_track_handover(unsigned int kind, const void *ptr)
 {
-	struct lm_owner *o = lm_owner_get_current();
+	struct lm_owner *o = lm_owner_get_current(this_cpu_ptr(lm_pcpu));
 
 	if (IS_ERR(o))
 		return;		/* the object stays its owner's */

@@ -81,20 +81,29 @@ struct lm_pcpu {
 	unsigned int nmag;
 	struct lm_obj *mag[LM_MAG_SIZE];
 	/*
-	 * The coarse boot-time clock as read at jiffy now_jiffies on this
-	 * CPU (lm_coarse_ns()): it moves only at a tick.
+	 * The coarse boot-time clock and lm_now_s() as read at jiffy
+	 * now_jiffies on this CPU (lm_pcpu_clock()): both move only at a
+	 * tick.
 	 */
 	unsigned long now_jiffies;
 	u64 now_ns;
+	u32 now_s;
 	long live[LM_NKINDS];
 	long orphans[LM_NKINDS];
 	unsigned long ev[LM_NKINDS][LM_EV_MAX];
 };
 
+/*
+ * The probe path reads the shift and the mask as stored: computed from the
+ * bits on every access, they were five instructions of each allocation
+ * and each release.
+ */
 struct lm_table {
 	void *buckets;			/* lm_owner_head(), lm_obj_slot() */
-	spinlock_t *locks;		/* hashed: bucket & lock mask */
-	unsigned int bits;
+	spinlock_t *locks;		/* hashed: bucket & lock_mask */
+	unsigned long lock_mask;	/* 2^lock_bits - 1 */
+	unsigned int bits;		/* 2^bits buckets */
+	unsigned int shift;		/* 64 - bits: lm_obj_bucket() */
 	unsigned int lock_bits;
 };
 
@@ -119,9 +128,20 @@ static inline void lm_ev(unsigned int kind, enum lm_event ev)
 	this_cpu_inc(lm_pcpu->ev[kind][ev]);
 }
 
+/*
+ * The same on CPU c, the handler's own (interrupts off): one instruction
+ * where this_cpu_inc() reloads lm_pcpu after every atomic.  Only this CPU
+ * writes its counters (but for a reset's zeroing, as with this_cpu_inc()).
+ */
+static __always_inline void lm_pcpu_ev(struct lm_pcpu *c, unsigned int kind,
+				       enum lm_event ev)
+{
+	c->ev[kind][ev]++;
+}
+
 static inline spinlock_t *lm_lock_of(struct lm_table *t, unsigned long b)
 {
-	return &t->locks[b & ((1UL << t->lock_bits) - 1)];
+	return &t->locks[b & t->lock_mask];
 }
 
 /*
@@ -190,9 +210,11 @@ static inline struct lm_obj **lm_obj_seek(unsigned long b, unsigned long key,
 	return link;
 }
 
+/* hash_64(key, lm_objs.bits), with the shift as stored */
 static inline unsigned long lm_obj_bucket(unsigned long key)
 {
-	return hash_long(key, lm_objs.bits);
+	BUILD_BUG_ON(sizeof(key) != sizeof(u64));
+	return (u32)((u64)key * GOLDEN_RATIO_64 >> lm_objs.shift);
 }
 
 static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
