@@ -89,7 +89,9 @@ struct lm_owner {
 	 * Live objects, +1 while alive.  An atomic_t, not a refcount_t: it
 	 * is bounded by LEAKMON_MAX_OBJECTS_LIMIT + 1 and never saturates,
 	 * and a probe handler drops one per object without a call
-	 * (lm_owner_put()).
+	 * (lm_owner_put()).  At 0 the owner is on its way out of the table:
+	 * only a holder of a reference takes one unconditionally, a look in
+	 * the table with atomic_inc_not_zero().
 	 */
 	atomic_t ref;
 	spinlock_t lock;		/* the identity, exit_ns, exited */

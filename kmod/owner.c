@@ -242,6 +242,11 @@ int lm_owner_walk(unsigned long *bucket, unsigned long *index,
 		hlist_for_each_entry(o, lm_owner_head(*bucket), node) {
 			if (i++ < *index)
 				continue;
+			/* on its way out: a lookup makes another meanwhile */
+			if (!atomic_read(&o->ref)) {
+				(*index)++;
+				continue;
+			}
 			lm_owner_snapshot(o, &s);
 			ret = fn(&s, arg);
 			if (ret)

@@ -129,11 +129,11 @@ struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
 	struct lm_owner *o;
 
 	*fresh = false;
-	o = lm_owner_find_type(lm_owner_head(b), type, tgid, start_ns);
-	if (o) {
-		atomic_inc(&o->ref);
-		return o;
-	}
+	/* One whose last reference is gone (lm_owner_put()) is passed by. */
+	hlist_for_each_entry(o, lm_owner_head(b), node)
+		if (o->tgid == tgid && o->start_ns == start_ns &&
+		    o->type == type && atomic_inc_not_zero(&o->ref))
+			return o;
 	if (atomic_inc_return(&lm_nr_owners) > READ_ONCE(LM_CFG(max_owners))) {
 		atomic_dec(&lm_nr_owners);
 		return ERR_PTR(-ENOSPC);
@@ -283,7 +283,10 @@ lm_owner_get_current(struct lm_pcpu *c)
 	return o;
 }
 
-/* The last reference of an owner: out of the table, freed */
+/*
+ * An owner whose last reference is gone: out of the table, freed.  Nothing
+ * takes a reference from 0 (struct lm_owner.ref): it cannot live on.
+ */
 noinline void lm_owner_put_last(struct lm_owner *o)
 {
 	unsigned long b = lm_owner_bucket(o->tgid, o->start_ns);
@@ -291,11 +294,6 @@ noinline void lm_owner_put_last(struct lm_owner *o)
 	unsigned long flags;
 
 	spin_lock_irqsave(lock, flags);
-	/* Found by a lookup meanwhile: it lives on. */
-	if (!atomic_dec_and_test(&o->ref)) {
-		spin_unlock_irqrestore(lock, flags);
-		return;
-	}
 	hlist_del(&o->node);
 	atomic_inc(&lm_owner_gen);
 	/* Before the memory can serve another owner (owner_cached) */

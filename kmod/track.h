@@ -243,18 +243,18 @@ static inline struct lm_obj *lm_obj_find(unsigned long b, unsigned long key,
 	return *lm_obj_seek(b, key, kind);
 }
 
-/* The last reference of an owner: out of the table, freed (track.c) */
+/* An owner whose last reference is gone: out of the table, freed */
 void lm_owner_put_last(struct lm_owner *o);
 
 /*
- * Drop a reference: without a lock unless it may be the last (as
- * atomic_dec_and_lock(), inline: a probe handler puts one per object).
+ * Drop a reference: one atomic, inline (a probe handler puts one per
+ * object).  The last one takes the owner out of the table: a lookup meanwhile
+ * passes it by (lm_owner_lookup()), so that 0 is final.
  */
 static inline void lm_owner_put(struct lm_owner *o)
 {
-	if (likely(atomic_add_unless(&o->ref, -1, 1)))
-		return;
-	lm_owner_put_last(o);
+	if (unlikely(atomic_dec_and_test(&o->ref)))
+		lm_owner_put_last(o);
 }
 
 /* The owner's live objects of a kind */
