@@ -23,25 +23,24 @@ static u64 lm_reset_ns;
 static int lm_table_init(struct lm_table *t, unsigned int bits,
 			 unsigned int lock_bits)
 {
-	unsigned int i;
+	unsigned long i;
 
 	/* 0 < bits < 64: hash_bits, LM_OWNER_BITS_MIN..MAX */
 	t->bits = bits;
 	t->shift = 64 - bits;
-	t->lock_bits = min(bits, lock_bits);
-	t->lock_mask = (1UL << t->lock_bits) - 1;
+	t->lock_mask = (1UL << min(bits, lock_bits)) - 1;
 	/* an hlist_head or a pointer to an entry: one pointer, NULL */
 	BUILD_BUG_ON(sizeof(struct hlist_head) != sizeof(struct lm_obj *));
 	t->buckets = kvcalloc(1UL << bits, sizeof(void *), GFP_KERNEL);
 	if (!t->buckets)
 		return -ENOMEM;
-	t->locks = kcalloc(1UL << t->lock_bits, sizeof(*t->locks), GFP_KERNEL);
+	t->locks = kcalloc(t->lock_mask + 1, sizeof(*t->locks), GFP_KERNEL);
 	if (!t->locks) {
 		kvfree(t->buckets);
 		t->buckets = NULL;
 		return -ENOMEM;
 	}
-	for (i = 0; i < (1U << t->lock_bits); i++)
+	for (i = 0; i <= t->lock_mask; i++)
 		spin_lock_init(&t->locks[i]);
 	return 0;
 }

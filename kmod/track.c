@@ -131,8 +131,8 @@ struct lm_owner *lm_owner_lookup(unsigned long b, u8 type, pid_t tgid,
 	*fresh = false;
 	/* One whose last reference is gone (lm_owner_put()) is passed by. */
 	hlist_for_each_entry(o, lm_owner_head(b), node)
-		if (o->tgid == tgid && o->start_ns == start_ns &&
-		    o->type == type && atomic_inc_not_zero(&o->ref))
+		if (lm_owner_is(o, type, tgid, start_ns) &&
+		    atomic_inc_not_zero(&o->ref))
 			return o;
 	if (atomic_inc_return(&lm_nr_owners) > READ_ONCE(LM_CFG(max_owners))) {
 		atomic_dec(&lm_nr_owners);
@@ -229,8 +229,7 @@ static __always_inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 		return NULL;
 	/* the key as set before the reference was (lm_owner_get) */
 	smp_acquire__after_ctrl_dep();
-	if (likely(o->tgid == tgid && o->start_ns == start_ns &&
-		   o->type == LEAKMON_OWNER_TYPE_TASK))
+	if (likely(lm_owner_is(o, LEAKMON_OWNER_TYPE_TASK, tgid, start_ns)))
 		return o;
 	lm_owner_put(o);
 	return NULL;

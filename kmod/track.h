@@ -101,10 +101,9 @@ struct lm_pcpu {
 struct lm_table {
 	void *buckets;			/* lm_owner_head(), lm_obj_slot() */
 	spinlock_t *locks;		/* hashed: bucket & lock_mask */
-	unsigned long lock_mask;	/* 2^lock_bits - 1 */
+	unsigned long lock_mask;	/* lock_mask + 1 locks, a power of 2 */
 	unsigned int bits;		/* 2^bits buckets */
 	unsigned int shift;		/* 64 - bits: lm_obj_bucket() */
-	unsigned int lock_bits;
 };
 
 /* The tables and their counters (track.c) */
@@ -222,7 +221,17 @@ static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
 	return hash_64(start_ns ^ ((u64)tgid << 32 | (u32)tgid), lm_owners.bits);
 }
 
-/* The owner (type, tgid, start_ns) in a chain whose lock the caller holds */
+/* Whether o is the owner (type, tgid, start_ns) */
+static __always_inline bool lm_owner_is(const struct lm_owner *o, u8 type,
+					pid_t tgid, u64 start_ns)
+{
+	return o->tgid == tgid && o->start_ns == start_ns && o->type == type;
+}
+
+/*
+ * The owner (type, tgid, start_ns) in a chain whose lock the caller holds,
+ * one at 0 references passed by (lm_owner_put())
+ */
 static inline struct lm_owner *lm_owner_find_type(struct hlist_head *head,
 						  u8 type, pid_t tgid,
 						  u64 start_ns)
@@ -230,8 +239,8 @@ static inline struct lm_owner *lm_owner_find_type(struct hlist_head *head,
 	struct lm_owner *o;
 
 	hlist_for_each_entry(o, head, node)
-		if (o->tgid == tgid && o->start_ns == start_ns &&
-		    o->type == type)
+		if (lm_owner_is(o, type, tgid, start_ns) &&
+		    atomic_read(&o->ref))
 			return o;
 	return NULL;
 }
