@@ -346,8 +346,9 @@ struct lm_owner *lm_track_netns_owner(u32 inum);
  * @ptr: the object's key.
  * @to: the new owner, referenced by the caller.
  *
- * The new owner counts it received before the entry names it, then the
- * previous owner counts it handed over.
+ * The new owner counts it received as the entry comes to name it (under
+ * the bucket's lock), then the previous owner counts it handed over.
+ * The caller keeps its reference.
  *
  * Return: false if the object is not tracked or already @to's.
  */

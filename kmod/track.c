@@ -253,23 +253,15 @@ static noinline struct lm_owner *lm_owner_get_uncached(struct lm_pcpu *c)
 }
 
 /*
- * The owner of an allocation made by current on CPU c (interrupts off), as
- * lm_owner_get().  Outside task context current is whatever task was
- * interrupted: the object is the softirq owner's (the table holds a
- * reference to it until the module is unloaded).  Inline for a cached
- * owner whose identity is unchanged; a miss and a changed identity are out
- * of line.
+ * current's owner, referenced, in task context on CPU c (interrupts off),
+ * as lm_owner_get().  Inline for a cached owner whose identity is
+ * unchanged; a miss and a changed identity are out of line.
  */
-static __always_inline struct lm_owner *
-lm_owner_get_current(struct lm_pcpu *c)
+static __always_inline struct lm_owner *lm_owner_get_task(struct lm_pcpu *c)
 {
 	struct lm_owner *o;
 	const void *css;
 
-	if (!in_task()) {
-		atomic_inc(&lm_irq_owner->ref);
-		return lm_irq_owner;
-	}
 	o = lm_owner_cached(c);
 	if (unlikely(!o)) {
 		o = lm_owner_get_uncached(c);
@@ -280,6 +272,22 @@ lm_owner_get_current(struct lm_pcpu *c)
 	if (unlikely(!lm_owner_current(o, c, css)))
 		lm_owner_refresh(o, c, css);
 	return o;
+}
+
+/*
+ * The owner of an allocation made by current on CPU c (interrupts off).
+ * Outside task context current is whatever task was interrupted: the
+ * object is the softirq owner's (the table holds a reference to it until
+ * the module is unloaded).
+ */
+static __always_inline struct lm_owner *
+lm_owner_get_current(struct lm_pcpu *c)
+{
+	if (!in_task()) {
+		atomic_inc(&lm_irq_owner->ref);
+		return lm_irq_owner;
+	}
+	return lm_owner_get_task(c);
 }
 
 /*
@@ -328,7 +336,6 @@ enum lm_acct {
 	LM_ACCT_FREE,		/* freed */
 	LM_ACCT_DROP,		/* entry dropped, the object's free unseen */
 	LM_ACCT_RECEIVE,	/* handed over to the owner */
-	LM_ACCT_UNRECEIVE,	/* a receipt taken back: it was not handed */
 	LM_ACCT_HAND_OVER,	/* handed over by the owner to another */
 };
 
@@ -414,15 +421,12 @@ static __always_inline unsigned int lm_owner_account(struct lm_owner *o,
 		return cmpxchg(&o->over, 0, 1) ? 0 : thr;
 	case LM_ACCT_FREE:
 	case LM_ACCT_DROP:
-	case LM_ACCT_UNRECEIVE:
 	case LM_ACCT_HAND_OVER:
 		v = atomic_dec_return(&o->live[kind]);
 		if (v & LM_LIVE_EXITED)
 			this_cpu_dec(lm_pcpu->orphans[kind]);
 		if (what == LM_ACCT_FREE)
 			atomic64_inc(&k->freed);
-		else if (what == LM_ACCT_UNRECEIVE)
-			atomic64_dec(&k->received);
 		else if (what == LM_ACCT_HAND_OVER)
 			atomic64_inc(&k->handed_over);
 		/* Re-armed below half the threshold (or with events off). */
@@ -793,72 +797,83 @@ int lm_track_free(unsigned int kind, const void *ptr)
 }
 
 /*
- * Give the object at ptr to owner to (which the caller references): the
- * new owner counts it before the entry names it, so that a concurrent free
- * never takes the new owner below zero; then the previous owner counts it
- * handed over.  False if it is not tracked or already to's.
+ * Give the object at ptr to owner to, with the caller's reference to it:
+ * the entry keeps it, or it is dropped if the object is not handed over.
+ * Interrupts off.  The new owner counts the object received under the
+ * bucket lock, as the entry comes to name it: a free, which credits the
+ * entry's owner once it has unlinked the entry under that lock, cannot
+ * take the new owner below zero.  Then the previous owner counts it handed
+ * over.  False if it is not tracked or already to's.
  */
-bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
+static __always_inline bool __lm_track_give(struct lm_pcpu *c,
+					    unsigned int kind,
+					    const void *ptr,
+					    struct lm_owner *to)
 {
 	unsigned long key = (unsigned long)ptr;
 	unsigned long b = lm_obj_bucket(key);
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
 	struct lm_owner *prev = NULL;
+	unsigned int crossed = 0;
 	struct lm_obj *obj;
-	unsigned long flags;
-	unsigned int crossed;
 
-	atomic_inc(&to->ref);
-	crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE, 0);
-	spin_lock_irqsave(lock, flags);
+	lm_obj_lock(lock);
 	obj = lm_obj_find(b, key, kind);
 	if (obj && obj->owner != to) {
 		prev = obj->owner;
 		obj->owner = to;
+		crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE, 0);
+		/* for the event: the entry's reference may go once unlocked */
+		if (unlikely(crossed))
+			atomic_inc(&to->ref);
 	}
-	spin_unlock_irqrestore(lock, flags);
+	lm_obj_unlock(lock);
 	if (!prev) {
-		lm_owner_account(to, kind, LM_ACCT_UNRECEIVE, 0);
-		/*
-		 * No crossing after all: re-armed once the receipt is undone,
-		 * so that no event counts it (one meanwhile waits for the
-		 * owner's next allocation).
-		 */
-		if (crossed)
-			WRITE_ONCE(to->over, 0);
 		lm_owner_put(to);
 		return false;
 	}
-	lm_ev(kind, LM_EV_HANDED_OVER);
+	lm_pcpu_ev(c, kind, LM_EV_HANDED_OVER);
 	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER, 0);
 	lm_owner_put(prev);
-	if (crossed)
+	if (unlikely(crossed)) {
 		lm_owner_send_over(to, crossed);
+		lm_owner_put(to);
+	}
 	return true;
+}
+
+bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
+{
+	unsigned long flags;
+	bool given;
+
+	atomic_inc(&to->ref);
+	local_irq_save(flags);
+	given = __lm_track_give(this_cpu_ptr(lm_pcpu), kind, ptr, to);
+	local_irq_restore(flags);
+	return given;
 }
 
 /*
  * Hand the object at ptr over to current's owner, if it is tracked and
  * another's.  Task context only (an accept); elsewhere there is nobody to
- * hand it to.
+ * hand it to.  From a probe handler: a page of its own, as
+ * lm_track_alloc(); the owner's reference goes to the entry.
  */
-static void __lm_track_handover(unsigned int kind, const void *ptr)
-{
-	struct lm_owner *o = lm_owner_get_current(this_cpu_ptr(lm_pcpu));
-
-	if (IS_ERR(o))
-		return;		/* the object stays its owner's */
-	lm_track_give(kind, ptr, o);
-	lm_owner_put(o);
-}
-
+__section(".text.lm_track_handover") __aligned(PAGE_SIZE)
 void lm_track_handover(unsigned int kind, const void *ptr)
 {
+	struct lm_owner *o;
+	struct lm_pcpu *c;
 	unsigned long flags;
 
 	if (!in_task())
 		return;
 	local_irq_save(flags);
-	__lm_track_handover(kind, ptr);
+	c = this_cpu_ptr(lm_pcpu);
+	o = lm_owner_get_task(c);
+	/* on an error the object stays its owner's */
+	if (!IS_ERR(o))
+		__lm_track_give(c, kind, ptr, o);
 	local_irq_restore(flags);
 }

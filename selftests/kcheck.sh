@@ -64,10 +64,10 @@ for m in leakmon leakbind lm_floor; do
 	ok $rc "sparse (C=2) clean for $m on $KVER"
 done
 
-# The probe path's two functions each within one page (kmod/track.c)
+# The probe path's functions each within one page (kmod/track.c)
 ko=$work/leakmon/leakmon.ko
 rc=0
-for fn in lm_track_alloc lm_track_free; do
+for fn in lm_track_alloc lm_track_free lm_track_handover; do
 	read -r addr size _ < <(nm -S "$ko" 2>/dev/null |
 		awk -v f="$fn" '$4 == f { print $1, $2, $3 }')
 	if [ -z "${size:-}" ]; then
@@ -78,7 +78,7 @@ for fn in lm_track_alloc lm_track_free; do
 		rc=1
 	fi
 done
-ok $rc "lm_track_alloc and lm_track_free each within a page on $KVER"
+ok $rc "lm_track_alloc, _free and _handover each within a page on $KVER"
 
 cp_dir=$(checkpatch_dir)
 out=$("$cp_dir/checkpatch.pl" --strict --no-tree --terse --show-types -f \
