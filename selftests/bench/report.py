@@ -36,6 +36,20 @@ def ratio(x):
     return "n/a" if x is None else f"{x:.2f}x"
 
 
+def round_ratios(res, w):
+    """leakmon's overhead / the floor's in each round, both against that
+    round's baseline, fewest to most; rounds whose floor was not above the
+    baseline are left out."""
+    try:
+        b, f, m = (res[c]["workloads"][w]["samples_ns"]
+                   for c in ("baseline", "floor", "leakmon"))
+    except KeyError:
+        return []
+    if not len(b) == len(f) == len(m):
+        return []
+    return sorted((y / x - 1) / (z / x - 1) for x, z, y in zip(b, f, m) if z > x)
+
+
 def table(r):
     res = r["results"]
     cfgs = [c for c in r["configs"] if c in res]
@@ -76,6 +90,18 @@ def table(r):
         out.append(f"  {w:<7} floor {ratio(rr.get('leakmon_to_floor')):>7}"
                    f"   bpftrace {ratio(rr.get('leakmon_to_bpftrace')):>7}"
                    f"   bcc memleak {ratio(rr.get('leakmon_to_bcc_memleak')):>7}")
+    # How far single rounds scatter says whether the ratio above can be
+    # read: a ratio of two small overheads moves with the host's noise.
+    spans = {w: round_ratios(res, w) for w in r["ratios"]}
+    if any(len(x) >= 2 for x in spans.values()):
+        out.append("leakmon's overhead / the floor's, round by round "
+                   "(the fewest to the most):")
+        for w, x in spans.items():
+            n = len(r["results"]["baseline"]["workloads"].get(w, {})
+                    .get("samples_ns", []))
+            out.append(f"  {w:<7} " + (f"{x[0]:.2f}x to {x[-1]:.2f}x" if len(x) >= 2
+                                       else "n/a") +
+                       (f" ({len(x)} of {n} rounds)" if len(x) < n else ""))
     if any("leakmon_kprobe_to_floor_kprobe" in rr for rr in r["ratios"].values()):
         out.append("with kprobes (probe_mechanism=kprobe), leakmon's overhead "
                    "/ the floor's:")
@@ -103,7 +129,7 @@ def table(r):
         for run in runs:
             for k, v in run.items():
                 miss[k] = miss.get(k, 0) + v
-    out.append("leakmon during the runs: " +
+    out.append("leakmon in the runs: " +
                ", ".join(f"{k} {v}" for k, v in sorted(miss.items())))
     for key, name in (("leakmon_kprobe_counters", "leakmon with kprobes"),
                       ("leakmon_b_counters", "leakmon B")):
@@ -114,7 +140,7 @@ def table(r):
             for run in runs:
                 for k, v in run.items():
                     kmiss[k] = kmiss.get(k, 0) + v
-        out.append(f"{name} during the runs: " +
+        out.append(f"{name} in the runs: " +
                    ", ".join(f"{k} {v}" for k, v in sorted(kmiss.items())))
     if r.get("leakmon_vs_b"):
         out.append(f"leakmon against leakmon B ({r['leakmon_b']}), each "
@@ -129,7 +155,7 @@ def table(r):
     out.append(f"memory (leakmon_obj {m['object_size']} B objects, slab slot "
                f"{m['slab_size']} B; bucket arrays {m['bucket_bytes'] // 1024} KiB):")
     for p in m["points"]:
-        out.append(f"  {p['sockets']:>7} sockets, {p['tracked_objects']:>7} objects: "
+        out.append(f"  {p['sockets']:>6} sockets, {p['tracked_objects']:>6} objects: "
                    f"{p['bytes_per_object']} B/object of slab, "
                    f"{p['bytes_per_object_with_buckets']} B with the buckets")
     out.append("reachability pass (leakmon scan), a process holding the sockets:")
