@@ -97,8 +97,7 @@ enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 		return LM_HOLD_UNTRACKED;
 	}
 	prev = obj->owner;
-	if (prev->type == LEAKMON_OWNER_TYPE_TASK && prev->tgid == h->tgid &&
-	    prev->start_ns == h->start_ns) {
+	if (lm_owner_is(prev, LEAKMON_OWNER_TYPE_TASK, h->tgid, h->start_ns)) {
 		obj->held |= LM_HELD_OWNER;
 		spin_unlock_irqrestore(lock, flags);
 		return LM_HOLD_MARKED;
