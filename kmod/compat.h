@@ -317,6 +317,12 @@ static inline struct file *lm_compat_uring_file(void *ctx, unsigned int i)
 
 #define LM_COMPAT_URING_RINGFDS IO_RINGFD_REG_MAX
 
+/* Whether thread t has an io_uring context (may have registered rings) */
+static inline bool lm_compat_uring_task(struct task_struct *t)
+{
+	return READ_ONCE(t->io_uring);
+}
+
 static inline struct file *lm_compat_uring_ringfd(struct task_struct *t,
 						  unsigned int i)
 {
@@ -338,6 +344,11 @@ static inline struct file *lm_compat_uring_ringfd(struct task_struct *t,
 }
 #else
 #define LM_COMPAT_URING_RINGFDS 0
+
+static inline bool lm_compat_uring_task(struct task_struct *t)
+{
+	return false;
+}
 
 static inline struct file *lm_compat_uring_ringfd(struct task_struct *t,
 						  unsigned int i)

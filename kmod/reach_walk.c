@@ -404,42 +404,64 @@ static void lm_reach_vmas(struct lm_walk *p, struct task_struct *t)
  * The io_uring instances the process's threads registered with
  * IORING_REGISTER_RING_FDS (compat.h): a process may close a ring's
  * descriptor once it is registered, and the thread's io_uring context
- * holds the ring for it.  Read under RCU, LM_REACH_RINGS at a time, each
- * visited as a descriptor of it would be (its registered files too).
+ * holds the ring for it.
+ *
+ * One thread a batch, in the order of their thread ids: under RCU, the
+ * thread with an io_uring context whose id is the lowest above *tid; its
+ * slots (LM_COMPAT_URING_RINGFDS, no more than a batch's LM_REACH_RINGS)
+ * each visited as a descriptor of the ring would be (its registered files
+ * queued for lm_reach_rings()).  The id resumes the walk where a position
+ * in the thread list would not: a thread that exits between two batches
+ * shifts the list but no other thread's id.  A thread made meanwhile with
+ * a lower id (ids wrapped) is not visited: its rings are younger than the
+ * pass or also another thread's or descriptor's.  False when no thread is
+ * left; p->nrings is 0 on entry.
+ */
+static bool lm_reach_ringfds_next(struct lm_walk *p, pid_t *tid)
+{
+	struct task_struct *t, *next = NULL;
+	pid_t nr, lowest = 0;
+	unsigned int i;
+	struct file *f;
+
+	for_each_thread(p->task, t) {
+		nr = task_pid_nr(t);
+		if (nr <= *tid || (next && nr >= lowest) ||
+		    !lm_compat_uring_task(t))
+			continue;
+		next = t;
+		lowest = nr;
+	}
+	if (!next)
+		return false;
+	BUILD_BUG_ON(LM_COMPAT_URING_RINGFDS > LM_REACH_RINGS);
+	for (i = 0; i < LM_COMPAT_URING_RINGFDS; i++) {
+		f = lm_compat_uring_ringfd(next, i);
+		if (!f)
+			continue;
+		lm_reach_file(p, f);
+		p->c->st->fds++;
+		fput(f);
+	}
+	*tid = lowest;
+	return true;
+}
+
+/*
+ * Every thread's registered rings, a thread a batch: a scan of the thread
+ * list for each thread that has an io_uring context (few do).
  */
 static void lm_reach_ringfds(struct lm_walk *p)
 {
-	unsigned int skip = 0, n, i;
-	struct task_struct *t;
-	struct file *f;
+	pid_t tid = 0;
 	bool more;
 
 	if (!LM_COMPAT_URING_RINGFDS)
 		return;
 	do {
-		more = false;
-		n = 0;
 		rcu_read_lock();
-		for_each_thread(p->task, t) {
-			for (i = 0; i < LM_COMPAT_URING_RINGFDS; i++, n++) {
-				if (n < skip)
-					continue;
-				if (p->nrings == LM_REACH_RINGS) {
-					more = true;
-					break;
-				}
-				f = lm_compat_uring_ringfd(t, i);
-				if (!f)
-					continue;
-				lm_reach_file(p, f);
-				p->c->st->fds++;
-				fput(f);
-			}
-			if (more)
-				break;
-		}
+		more = lm_reach_ringfds_next(p, &tid);
 		rcu_read_unlock();
-		skip = n;
 		lm_reach_rings(p);
 		lm_reach_step(p->c);
 	} while (more);

@@ -5,6 +5,7 @@
  * fixture are in leakmon_test.h.
  */
 #include <linux/io_uring.h>
+#include <pthread.h>
 
 #include "leakmon_test.h"
 
@@ -768,6 +769,78 @@ TEST_F_TIMEOUT(leakmon, scan_io_uring_registered_ring_is_held, 300)
 {
 	/* the socket's and the ring's */
 	if (uring_held(_metadata, self->h, uring_ringfd_body, 1, 2) == 4)
+		SKIP(return, "no io_uring with IORING_REGISTER_RING_FDS in this kernel (5.18)");
+}
+
+/*
+ * Rings registered by more threads than one batch of the pass takes: the
+ * leader fills all IORING_RING_SLOTS of its slots with rings whose
+ * descriptors it closed, then a second thread registers the ring that
+ * holds a socket, closes both descriptors and waits.  The pass visits the
+ * threads a batch each, by thread id: the second thread's ring, and the
+ * socket, are held.
+ */
+#define IORING_RING_SLOTS 16
+
+static int ring_with_socket;
+
+static void *ringfd_thread(void *arg)
+{
+	struct io_uring_params pa = { 0 };
+	struct io_uring_rsrc_update up = { .offset = -1U };
+	int ring, sock;
+
+	(void)arg;
+	ring = syscall(__NR_io_uring_setup, 4, &pa);
+	if (ring < 0)
+		return NULL;
+	up.data = ring;
+	sock = tcp_socket();
+	if (sock >= 0 && !uring_register(ring, &sock, 1) &&
+	    syscall(__NR_io_uring_register, ring, IORING_REGISTER_RING_FDS,
+		    &up, 1) == 1)
+		__atomic_store_n(&ring_with_socket, 1, __ATOMIC_RELEASE);
+	close(sock);
+	close(ring);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void uring_ringfd_threads_body(void)
+{
+	struct io_uring_rsrc_update up[IORING_RING_SLOTS];
+	struct io_uring_params pa;
+	int ring[IORING_RING_SLOTS], i;
+	pthread_t th;
+
+	prctl(PR_SET_NAME, "lm-ringfds");
+	for (i = 0; i < IORING_RING_SLOTS; i++) {
+		memset(&pa, 0, sizeof(pa));
+		ring[i] = syscall(__NR_io_uring_setup, 4, &pa);
+		if (ring[i] < 0)
+			_exit(errno == ENOSYS || errno == EPERM ? 4 : 3);
+		up[i] = (struct io_uring_rsrc_update){ .offset = -1U,
+						       .data = ring[i] };
+	}
+	if (syscall(__NR_io_uring_register, ring[0], IORING_REGISTER_RING_FDS,
+		    up, IORING_RING_SLOTS) != IORING_RING_SLOTS)
+		_exit(errno == EINVAL ? 4 : 3);
+	for (i = 0; i < IORING_RING_SLOTS; i++)
+		close(ring[i]);
+	if (pthread_create(&th, NULL, ringfd_thread, NULL))
+		_exit(3);
+	for (i = 0; i < 5000 &&
+	     !__atomic_load_n(&ring_with_socket, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	checkpoint(__atomic_load_n(&ring_with_socket, __ATOMIC_ACQUIRE));
+}
+
+TEST_F_TIMEOUT(leakmon, scan_io_uring_rings_of_two_threads_are_held, 300)
+{
+	/* the socket's and the seventeen rings' */
+	if (uring_held(_metadata, self->h, uring_ringfd_threads_body, 1,
+		       IORING_RING_SLOTS + 2) == 4)
 		SKIP(return, "no io_uring with IORING_REGISTER_RING_FDS in this kernel (5.18)");
 }
 
