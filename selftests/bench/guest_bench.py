@@ -110,6 +110,15 @@ def kind_counters(st):
     return {k: sum(kd.get(k, 0) for kd in st["kinds"].values()) for k in keys}
 
 
+# What leakmon's handlers did, per kind: the mix of a workload's operation
+EVENTS = ["tracked", "freed", "unknown_frees", "handed_over"]
+
+
+def kind_events(st):
+    return {f"{kind}.{e}": kd.get(e, 0)
+            for kind, kd in st["kinds"].items() for e in EVENTS}
+
+
 KPROBE_LIST = "/sys/kernel/debug/kprobes/list"
 
 
@@ -360,6 +369,8 @@ def bench_rounds(configs):
     samples = {c.name: {w: [] for w in WORKLOADS} for c in configs}
     # leakmon's misses per run, and the other leakmon configurations' apart
     counters = {c: {w: [] for w in WORKLOADS} for c in LEAKMONS}
+    # leakmon's events per operation, each round
+    events = {w: [] for w in WORKLOADS}
     for w, n in WORKLOADS.items():  # warm-up (caches, TCG's translations)
         workload(w, n)
     for r in range(ROUNDS):
@@ -376,20 +387,26 @@ def bench_rounds(configs):
                 continue
             try:
                 for w, n in WORKLOADS.items():
-                    before = (kind_counters(status())
-                              if cfg.name in LEAKMONS else None)
+                    st0 = status() if cfg.name in LEAKMONS else None
                     ns = workload(w, n)
                     samples[cfg.name][w].append(ns)
-                    if before is not None:
-                        after = kind_counters(status())
-                        counters[cfg.name][w].append(
-                            {k: after[k] - before[k] for k in after})
+                    if st0 is None:
+                        continue
+                    st1 = status()
+                    before, after = kind_counters(st0), kind_counters(st1)
+                    counters[cfg.name][w].append(
+                        {k: after[k] - before[k] for k in after})
+                    if cfg.name == "leakmon":
+                        before, after = kind_events(st0), kind_events(st1)
+                        events[w].append({k: round((after[k] - before[k]) / n, 3)
+                                          for k in after
+                                          if after[k] != before[k]})
             finally:
                 cfg.teardown()
             log(f"round {r + 1}/{ROUNDS} {cfg.name}: " +
                 ", ".join(f"{w} {samples[cfg.name][w][-1]:.0f} {UNIT}"
                           for w in WORKLOADS if samples[cfg.name][w]))
-    return samples, counters
+    return samples, counters, events
 
 
 def summarize(samples, configs):
@@ -623,9 +640,10 @@ def main():
         log(f"bpftrace accounting check: {result['bpftrace_check']}")
 
     configs = [Config(c) for c in CONFIGS]
-    samples, counters = bench_rounds(configs)
+    samples, counters, events = bench_rounds(configs)
     result["results"], result["ratios"] = summarize(samples, configs)
     result["leakmon_counters"] = counters["leakmon"]
+    result["leakmon_events"] = events
     if "leakmon_kprobe" in CONFIGS:
         result["leakmon_kprobe_counters"] = counters["leakmon_kprobe"]
     if "leakmon_b" in CONFIGS:

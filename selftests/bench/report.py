@@ -131,6 +131,20 @@ def table(r):
                 miss[k] = miss.get(k, 0) + v
     out.append("leakmon in the runs: " +
                ", ".join(f"{k} {v}" for k, v in sorted(miss.items())))
+    ev = r.get("leakmon_events", {})
+    if any(ev.values()):
+        out.append("leakmon's events an operation, the median round "
+                   "(all kinds):")
+        for w, runs in ev.items():
+            if not runs:
+                continue
+            tot = {}
+            for e in ("tracked", "freed", "handed_over", "unknown_frees"):
+                vals = sorted(sum(v for k, v in run.items()
+                                  if k.endswith("." + e)) for run in runs)
+                tot[e] = vals[len(vals) // 2]
+            out.append(f"  {w:<7} " + ", ".join(f"{e} {v:.2f}"
+                                                for e, v in tot.items()))
     for key, name in (("leakmon_kprobe_counters", "leakmon with kprobes"),
                       ("leakmon_b_counters", "leakmon B")):
         if key not in r:
