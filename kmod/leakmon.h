@@ -206,7 +206,8 @@ void lm_track_exit(void);
 /**
  * lm_track_alloc() - Enter an allocated object, owned by current's process.
  * @kind: enum leakmon_kind.
- * @obj: the key: the object's address (a blob is keyed by its carrier's).
+ * @obj: the key: the object's address (a blob is keyed by its carrier's),
+ *	aligned to LM_KEY_ALIGN (the table keeps the kind in its low bits).
  * @base: the start of the slab allocation that holds what is measured.
  *
  * Counted untracked (and why) when a table is full or memory is short.
@@ -214,6 +215,7 @@ void lm_track_exit(void);
  *
  * Context: a probe handler; any context, never sleeps.
  */
+#define LM_KEY_ALIGN	8
 void lm_track_alloc(unsigned int kind, const void *obj, const void *base);
 
 /**

@@ -358,6 +358,10 @@ int lm_probes_init(void)
 	unsigned int k, enabled = 0, selected;
 	int err;
 
+	/* the keys: inodes, files and socks (lm_track_alloc()) */
+	BUILD_BUG_ON(__alignof__(struct inode) < LM_KEY_ALIGN ||
+		     __alignof__(struct file) < LM_KEY_ALIGN ||
+		     __alignof__(struct sock) < LM_KEY_ALIGN);
 	selected = lm_selected_kinds();
 	if (!selected) {
 		pr_err("kinds='%s' selects nothing to track\n", lm_kinds_param);

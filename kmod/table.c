@@ -149,8 +149,8 @@ unsigned long lm_track_classify(unsigned long bucket, unsigned long n,
 		spin_lock_irqsave(lock, flags);
 		link = lm_obj_slot(bucket);
 		while ((obj = *link)) {
-			v.kind = obj->kind;
-			v.key = (const void *)obj->key;
+			v.kind = lm_obj_kind(obj);
+			v.key = (const void *)lm_obj_key(obj);
 			v.owner = obj->owner;
 			v.held = obj->held & (LM_HELD_OWNER | LM_HELD_OTHER);
 			v.cls = obj->cls;

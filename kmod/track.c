@@ -66,12 +66,8 @@ static inline kuid_t lm_task_uid(struct task_struct *t)
 }
 
 /*
- * The name is copied whole, not as a string: lm_owner_current() compares
- * all 16 bytes.  A string copy left the bytes of an earlier, longer name
- * after the NUL (an owner named in a shell's child, which opened a
- * redirection before it exec'd), and every allocation of that process then
- * took the refresh path and copied its name again.  A task's name ends in
- * a NUL within its 16 bytes whatever else they hold.
+ * The name is copied whole, not as a string: a task's name ends in a NUL
+ * within its 16 bytes whatever else they hold.
  */
 static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 {
@@ -81,31 +77,22 @@ static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 	o->cgroup_id = lm_compat_task_cgroup_id(t);
 }
 
-/* Two command names alike: two loads each, not a call to memcmp(). */
-static __always_inline bool lm_comm_eq(const char *a, const char *b)
-{
-	u64 a0, a1, b0, b1;
-
-	BUILD_BUG_ON(TASK_COMM_LEN != 2 * sizeof(u64));
-	memcpy(&a0, a, sizeof(a0));
-	memcpy(&a1, a + sizeof(a0), sizeof(a1));
-	memcpy(&b0, b, sizeof(b0));
-	memcpy(&b1, b + sizeof(b0), sizeof(b1));
-	return a0 == b0 && a1 == b1;
-}
-
 /*
- * The identity of an allocation's owner is current's at the allocation:
- * its comm (exec, prctl), uid (setuid) and cgroup (a move) are copied when
- * they changed (lm_owner_refresh()).  o is c's cached owner; interrupts
- * off.
+ * The identity of an allocation's owner is current's: its uid (setuid) and
+ * cgroup (a move) as of the allocation, its name as of this CPU's last tick
+ * at the latest.  Each CPU copies it again (lm_owner_refresh()) where the
+ * uid or the css_set differ, and once a tick (lm_pcpu_clock() forgets the
+ * css_set): exec changes the name and the credentials together, and is
+ * seen at once; a name set by prctl(PR_SET_NAME) or in /proc/PID/comm, and
+ * a css_set freed and made again at the same address for another cgroup,
+ * by the next tick.  Comparing the name on every allocation cost six
+ * instructions of it.  o is c's cached owner; interrupts off.
  */
 static __always_inline bool lm_owner_current(const struct lm_owner *o,
 					     const struct lm_pcpu *c,
 					     const void *css)
 {
-	return c->owner_css == css && lm_comm_eq(o->comm, current->comm) &&
-	       uid_eq(o->uid, current_real_cred()->uid);
+	return c->owner_css == css && uid_eq(o->uid, current_real_cred()->uid);
 }
 
 static noinline void lm_owner_refresh(struct lm_owner *o, struct lm_pcpu *c,
@@ -208,54 +195,63 @@ out:
  * (interrupts off: a probe handler).  No lock and no lookup: a process
  * making sockets in a loop finds its owner here every time.
  *
- * The cached pointer is only read while no owner was freed since it was
- * cached (lm_owner_frees), and an owner freed after that read keeps its
- * memory until the handler ends: the owner cache is SLAB_TYPESAFE_BY_RCU
- * and interrupts are off.  The memory may meanwhile serve another owner,
- * so the key is checked again once the reference is taken.
- * The type is looked at only then: before, tgid and start tell a process
- * owner from the others (tgid 0) but for an idle task's.
+ * The cache holds a process owner (lm_owner_get_uncached()), and the
+ * number of owners freed before it was cached (lm_owner_frees, counted
+ * before an owner's memory can serve another: the cache is
+ * SLAB_TYPESAFE_BY_RCU).  Where that number is the same after the key was
+ * read, the key was the cached owner's, and it is current's process's.
+ * Then, unless current has begun to exit, the owner holds the reference
+ * of a live process: the exit drops it only once every thread of the
+ * process passed exit_signals(), which marks the thread PF_EXITING first.
+ * So the reference is taken with one increment, not
+ * atomic_inc_not_zero()'s loop and a second look at the key.
  */
 static __always_inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 {
 	struct task_struct *t = current;
-	u64 start_ns = t->group_leader->start_boottime;
-	pid_t tgid = task_tgid_nr(t);
 	struct lm_owner *o = c->owner;
 
-	if (!o || atomic_read(&lm_owner_frees) != c->owner_frees ||
-	    o->tgid != tgid || o->start_ns != start_ns ||
-	    !atomic_inc_not_zero(&o->ref))
+	if (!o || o->tgid != task_tgid_nr(t) ||
+	    o->start_ns != t->group_leader->start_boottime ||
+	    (t->flags & PF_EXITING))
 		return NULL;
-	/* the key as set before the reference was (lm_owner_get) */
-	smp_acquire__after_ctrl_dep();
-	if (likely(lm_owner_is(o, LEAKMON_OWNER_TYPE_TASK, tgid, start_ns)))
-		return o;
-	lm_owner_put(o);
-	return NULL;
+	/* the key read before the count of frees (lm_owner_put_last()) */
+	smp_rmb();
+	if (atomic_read(&lm_owner_frees) != c->owner_frees)
+		return NULL;
+	atomic_inc(&o->ref);
+	return o;
 }
 
 /*
- * current's owner, not in this CPU's cache: looked up (or made), cached,
- * with a reference for the caller.  Interrupts off.
+ * current's owner, not in this CPU's cache: looked up (or made), its
+ * identity current's, cached, with a reference for the caller; or NULL
+ * and the reason in c->owner_err.  Interrupts off.
  */
 static noinline struct lm_owner *lm_owner_get_uncached(struct lm_pcpu *c)
 {
 	struct lm_owner *o = lm_owner_get(current);
 
-	if (IS_ERR(o))
-		return o;
+	if (IS_ERR(o)) {
+		c->owner_err = PTR_ERR(o);
+		return NULL;
+	}
 	/* o cannot be freed while referenced: valid from now on */
 	c->owner = o;
 	c->owner_frees = atomic_read(&lm_owner_frees);
 	c->owner_css = NULL;
+	lm_owner_refresh(o, c, lm_compat_task_css_set(current));
 	return o;
 }
 
 /*
- * current's owner, referenced, in task context on CPU c (interrupts off),
- * as lm_owner_get().  Inline for a cached owner whose identity is
- * unchanged; a miss and a changed identity are out of line.
+ * current's owner, referenced, in task context on CPU c (interrupts off);
+ * NULL, the reason in c->owner_err, where lm_owner_get() has none.  Inline
+ * for a cached owner whose identity is unchanged; a miss and a changed
+ * identity are out of line.  NULL rather than an ERR_PTR, and the reason
+ * not in a variable of the caller's: the compiler knows a cached owner is
+ * not NULL and leaves the caller's check to the miss, and no variable's
+ * address brings a stack canary.
  */
 static __always_inline struct lm_owner *lm_owner_get_task(struct lm_pcpu *c)
 {
@@ -263,31 +259,12 @@ static __always_inline struct lm_owner *lm_owner_get_task(struct lm_pcpu *c)
 	const void *css;
 
 	o = lm_owner_cached(c);
-	if (unlikely(!o)) {
-		o = lm_owner_get_uncached(c);
-		if (IS_ERR(o))
-			return o;
-	}
+	if (unlikely(!o))
+		return lm_owner_get_uncached(c);
 	css = lm_compat_task_css_set(current);
 	if (unlikely(!lm_owner_current(o, c, css)))
 		lm_owner_refresh(o, c, css);
 	return o;
-}
-
-/*
- * The owner of an allocation made by current on CPU c (interrupts off).
- * Outside task context current is whatever task was interrupted: the
- * object is the softirq owner's (the table holds a reference to it until
- * the module is unloaded).
- */
-static __always_inline struct lm_owner *
-lm_owner_get_current(struct lm_pcpu *c)
-{
-	if (!in_task()) {
-		atomic_inc(&lm_irq_owner->ref);
-		return lm_irq_owner;
-	}
-	return lm_owner_get_task(c);
 }
 
 /*
@@ -354,6 +331,8 @@ static __always_inline void lm_pcpu_clock(struct lm_pcpu *c)
 		c->now_jiffies = j;
 		c->now_ns = ktime_get_coarse_boottime_ns();
 		c->now_s = lm_now_s();
+		/* the owner's name looked at again (lm_owner_current()) */
+		c->owner_css = NULL;
 	}
 }
 
@@ -403,17 +382,18 @@ static __always_inline unsigned int lm_owner_account(struct lm_owner *o,
 	switch (what) {
 	case LM_ACCT_ALLOC:
 	case LM_ACCT_RECEIVE:
-		v = atomic_inc_return(&o->live[kind]);
-		if (v & LM_LIVE_EXITED)
-			this_cpu_inc(lm_pcpu->orphans[kind]);
+		/* k's counters first: its address is not computed twice */
 		if (what == LM_ACCT_RECEIVE) {
 			atomic64_inc(&k->received);
 		} else {
+			WRITE_ONCE(k->last_ns, now);
 			atomic64_inc(&k->allocated);
 			if (unlikely(!READ_ONCE(k->first_ns)))
 				WRITE_ONCE(k->first_ns, now);
-			WRITE_ONCE(k->last_ns, now);
 		}
+		v = atomic_inc_return(&o->live[kind]);
+		if (v & LM_LIVE_EXITED)
+			this_cpu_inc(lm_pcpu->orphans[kind]);
 		thr = READ_ONCE(LM_CFG(event_threshold));
 		if (likely(!thr || READ_ONCE(o->over) ||
 			   lm_owner_live(o) < thr))
@@ -608,8 +588,11 @@ static __always_inline void __lm_obj_release(struct lm_pcpu *c,
 					     unsigned int kind,
 					     enum lm_acct what)
 {
-	lm_owner_account(obj->owner, kind, what, 0);
-	lm_owner_put(obj->owner);
+	/* read once: an atomic is a compiler barrier */
+	struct lm_owner *o = obj->owner;
+
+	lm_owner_account(o, kind, what, 0);
+	lm_owner_put(o);
 	lm_obj_free(c, obj);
 	lm_slot_put(c);
 	c->live[kind]--;
@@ -621,8 +604,10 @@ static __always_inline void __lm_obj_release(struct lm_pcpu *c,
  */
 void lm_obj_drop(struct lm_obj *obj)
 {
-	lm_ev(obj->kind, LM_EV_REPLACED);
-	__lm_obj_release(this_cpu_ptr(lm_pcpu), obj, obj->kind, LM_ACCT_DROP);
+	unsigned int kind = lm_obj_kind(obj);
+
+	lm_ev(kind, LM_EV_REPLACED);
+	__lm_obj_release(this_cpu_ptr(lm_pcpu), obj, kind, LM_ACCT_DROP);
 }
 
 /*
@@ -682,26 +667,35 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 					     const void *ptr,
 					     const void *base)
 {
-	unsigned long key = (unsigned long)ptr;
-	unsigned long b = lm_obj_bucket(key);
-	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	unsigned long key = (unsigned long)ptr, b;
 	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
 	struct lm_obj *obj, *old, **link;
 	struct lm_owner *o;
 	unsigned int crossed;
+	spinlock_t *lock;		/* bucket b's */
 
 	lm_track_measure(kind, base);
 	if (!lm_slot_get(c)) {
 		lm_track_drop(kind, LM_EV_UNTRACKED_TABLE_FULL);
 		return;
 	}
-	o = lm_owner_get_current(c);
-	if (IS_ERR(o)) {
-		lm_slot_put(c);
-		lm_track_drop(kind, PTR_ERR(o) == -ENOSPC ?
-			      LM_EV_UNTRACKED_OWNERS_FULL :
-			      LM_EV_UNTRACKED_NOMEM);
-		return;
+	/*
+	 * Outside task context current is whatever task was interrupted:
+	 * the object is the softirq owner's (the table holds a reference to
+	 * it until the module is unloaded).
+	 */
+	if (!in_task()) {
+		o = lm_irq_owner;
+		atomic_inc(&o->ref);
+	} else {
+		o = lm_owner_get_task(c);
+		if (unlikely(!o)) {
+			lm_slot_put(c);
+			lm_track_drop(kind, c->owner_err == -ENOSPC ?
+				      LM_EV_UNTRACKED_OWNERS_FULL :
+				      LM_EV_UNTRACKED_NOMEM);
+			return;
+		}
 	}
 	obj = lm_obj_alloc(c);
 	if (!obj) {
@@ -710,9 +704,8 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 		lm_track_drop(kind, LM_EV_UNTRACKED_NOMEM);
 		return;
 	}
-	obj->key = key;
+	obj->tag = lm_obj_tag(key, kind);
 	obj->owner = o;
-	obj->kind = kind;
 	obj->held = 0;
 	obj->cls = LM_CLS_NONE;
 	lm_pcpu_clock(c);
@@ -725,8 +718,11 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	if (unlikely(crossed))
 		lm_owner_send_over(o, crossed);
 
+	/* the bucket here, not above: nothing kept across the owner's calls */
+	b = lm_obj_bucket(key);
+	lock = lm_lock_of(&lm_objs, b);
 	lm_obj_lock(lock);
-	link = lm_obj_seek(b, key, LM_KIND_ANY);
+	link = lm_obj_seek_any(b, key);
 	old = *link;
 	if (old)
 		*link = old->next;
@@ -749,7 +745,7 @@ static __always_inline void __lm_track_free(unsigned int kind,
 	struct lm_pcpu *c;
 
 	lm_obj_lock(lock);
-	link = lm_obj_seek(b, key, kind);
+	link = lm_obj_seek(b, lm_obj_tag(key, kind));
 	obj = *link;
 	if (obj)
 		*link = obj->next;
@@ -774,8 +770,10 @@ static __always_inline void __lm_track_free(unsigned int kind,
  * Each starts a page of its own (the module's text is page aligned), and
  * neither is larger than one: under QEMU's emulation a jump to another
  * page of code is not chained to the code it reaches, it is a lookup.
+ * Not traced (notrace): no function tracer call on the object's path, and
+ * no tracer of leakmon's own functions between a probe and its handler.
  */
-__section(".text.lm_track_alloc") __aligned(PAGE_SIZE)
+__section(".text.lm_track_alloc") __aligned(PAGE_SIZE) notrace
 void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 {
 	unsigned long flags;
@@ -785,7 +783,7 @@ void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 	local_irq_restore(flags);
 }
 
-__section(".text.lm_track_free") __aligned(PAGE_SIZE)
+__section(".text.lm_track_free") __aligned(PAGE_SIZE) notrace
 int lm_track_free(unsigned int kind, const void *ptr)
 {
 	unsigned long flags;
@@ -860,7 +858,7 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
  * hand it to.  From a probe handler: a page of its own, as
  * lm_track_alloc(); the owner's reference goes to the entry.
  */
-__section(".text.lm_track_handover") __aligned(PAGE_SIZE)
+__section(".text.lm_track_handover") __aligned(PAGE_SIZE) notrace
 void lm_track_handover(unsigned int kind, const void *ptr)
 {
 	struct lm_owner *o;
@@ -873,7 +871,7 @@ void lm_track_handover(unsigned int kind, const void *ptr)
 	c = this_cpu_ptr(lm_pcpu);
 	o = lm_owner_get_task(c);
 	/* on an error the object stays its owner's */
-	if (!IS_ERR(o))
+	if (o)
 		__lm_track_give(c, kind, ptr, o);
 	local_irq_restore(flags);
 }

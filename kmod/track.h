@@ -40,9 +40,8 @@ struct lm_notif;
  */
 struct lm_obj {
 	struct lm_obj *next;		/* bucket chain; bucket lock */
-	unsigned long key;
+	unsigned long tag;		/* key | kind: lm_obj_tag() */
 	struct lm_owner *owner;
-	u8 kind;
 	u8 held;			/* LM_HELD_*: how the pass reached it */
 	u8 cls;				/* enum lm_class at the last pass */
 	/* seconds of boot time: when allocated, or closing since (cls) */
@@ -62,12 +61,11 @@ struct lm_pcpu {
 	 */
 	struct lm_owner *owner;
 	int owner_frees;
+	int owner_err;		/* why lm_owner_get_uncached() had none */
 	/*
 	 * The cgroup membership (css_set) of current when owner's identity
-	 * was last copied on this CPU: the cgroup id is looked up again only
-	 * when it changes.  (A css_set freed and made again at the same
-	 * address for another cgroup, the task moved twice between two of
-	 * its allocations here, would go unseen until the next cache miss.)
+	 * was last copied on this CPU, NULL once a tick: the identity is
+	 * copied again when it changes (lm_owner_current()).
 	 */
 	const void *owner_css;
 	/*
@@ -193,18 +191,49 @@ static inline struct lm_obj **lm_obj_slot(unsigned long b)
 }
 
 /*
- * In bucket b, whose lock the caller holds: the link to the entry of key
- * (of kind, or of any kind with LM_KIND_ANY), or to the chain's end (NULL).
+ * An entry's tag: its object's key, the address of a slab object or of a
+ * member with pointers (8-byte aligned), with the kind in the low bits.  A
+ * release finds its entry with one comparison a chain entry.
  */
-#define LM_KIND_ANY	UINT_MAX
-static inline struct lm_obj **lm_obj_seek(unsigned long b, unsigned long key,
-					  unsigned int kind)
+#define LM_TAG_KIND	(LM_KEY_ALIGN - 1UL)
+static inline unsigned long lm_obj_tag(unsigned long key, unsigned int kind)
+{
+	BUILD_BUG_ON(LM_NKINDS > LM_KEY_ALIGN);
+	return key | kind;
+}
+
+static inline unsigned long lm_obj_key(const struct lm_obj *obj)
+{
+	return obj->tag & ~LM_TAG_KIND;
+}
+
+static inline unsigned int lm_obj_kind(const struct lm_obj *obj)
+{
+	return obj->tag & LM_TAG_KIND;
+}
+
+/*
+ * In bucket b, whose lock the caller holds: the link to the entry of tag,
+ * or to the chain's end (NULL).
+ */
+static inline struct lm_obj **lm_obj_seek(unsigned long b, unsigned long tag)
 {
 	struct lm_obj **link = lm_obj_slot(b);
 
 	for (; *link; link = &(*link)->next)
-		if ((*link)->key == key &&
-		    (kind == LM_KIND_ANY || (*link)->kind == kind))
+		if ((*link)->tag == tag)
+			break;
+	return link;
+}
+
+/* As lm_obj_seek(): the entry of key, of any kind */
+static inline struct lm_obj **lm_obj_seek_any(unsigned long b,
+					      unsigned long key)
+{
+	struct lm_obj **link = lm_obj_slot(b);
+
+	for (; *link; link = &(*link)->next)
+		if (lm_obj_key(*link) == key)
 			break;
 	return link;
 }
@@ -249,7 +278,7 @@ static inline struct lm_owner *lm_owner_find_type(struct hlist_head *head,
 static inline struct lm_obj *lm_obj_find(unsigned long b, unsigned long key,
 					 unsigned int kind)
 {
-	return *lm_obj_seek(b, key, kind);
+	return *lm_obj_seek(b, lm_obj_tag(key, kind));
 }
 
 /* An owner whose last reference is gone: out of the table, freed */
