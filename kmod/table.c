@@ -274,6 +274,8 @@ int lm_track_init(void)
 	int bits, err;
 
 	BUILD_BUG_ON(sizeof(struct lm_obj) > 32);
+	/* lm_obj_bucket()'s result fits 32 bits (and hash_bits is <= 24) */
+	BUILD_BUG_ON(LM_OBJ_BITS_MAX > 32);
 	obj_bits = LM_CFG(hash_bits);
 	if (!obj_bits) {
 		limit = READ_ONCE(LM_CFG(max_objects));

@@ -238,11 +238,14 @@ static inline struct lm_obj **lm_obj_seek_any(unsigned long b,
 	return link;
 }
 
-/* hash_64(key, lm_objs.bits), with the shift as stored */
+/*
+ * hash_64(key, lm_objs.bits), with the shift as stored, and without its
+ * cast to u32 (an instruction): the shift is at least 64 - 32.
+ */
 static inline unsigned long lm_obj_bucket(unsigned long key)
 {
 	BUILD_BUG_ON(sizeof(key) != sizeof(u64));
-	return (u32)((u64)key * GOLDEN_RATIO_64 >> lm_objs.shift);
+	return (u64)key * GOLDEN_RATIO_64 >> lm_objs.shift;
 }
 
 static inline unsigned long lm_owner_bucket(pid_t tgid, u64 start_ns)
