@@ -197,27 +197,35 @@ out:
  *
  * The cache holds a process owner (lm_owner_get_uncached()), and the
  * number of owners freed before it was cached (lm_owner_frees, counted
- * before an owner's memory can serve another: the cache is
- * SLAB_TYPESAFE_BY_RCU).  Where that number is the same after the key was
- * read, the key was the cached owner's, and it is current's process's.
- * Then, unless current has begun to exit, the owner holds the reference
- * of a live process: the exit drops it only once every thread of the
- * process passed exit_signals(), which marks the thread PF_EXITING first.
- * So the reference is taken with one increment, not
- * atomic_inc_not_zero()'s loop and a second look at the key.
+ * before an owner's memory can serve another).  The cached pointer is
+ * only read while that number is unchanged: the owner was not freed, and
+ * if it is freed from then on its memory stays an owner's until the
+ * handler ends (the cache is SLAB_TYPESAFE_BY_RCU, interrupts are off).
+ * Where the number is still the same after the key was read, the key was
+ * the cached owner's, and it is current's process's.  Then, unless current
+ * has begun to exit, the owner holds the reference of a live process: the
+ * exit drops it only once every thread of the process passed
+ * exit_signals(), which marks the thread PF_EXITING first.  So the
+ * reference is taken with one increment, not atomic_inc_not_zero()'s loop
+ * and a second look at the key.
  */
 static __always_inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 {
 	struct task_struct *t = current;
 	struct lm_owner *o = c->owner;
+	int frees = atomic_read(&lm_owner_frees);
 
-	if (!o || o->tgid != task_tgid_nr(t) ||
+	if (!o || frees != c->owner_frees)
+		return NULL;
+	/* the count read before the key (lm_owner_put_last()) */
+	smp_rmb();
+	if (o->tgid != task_tgid_nr(t) ||
 	    o->start_ns != t->group_leader->start_boottime ||
 	    (t->flags & PF_EXITING))
 		return NULL;
-	/* the key read before the count of frees (lm_owner_put_last()) */
+	/* and after it */
 	smp_rmb();
-	if (atomic_read(&lm_owner_frees) != c->owner_frees)
+	if (atomic_read(&lm_owner_frees) != frees)
 		return NULL;
 	atomic_inc(&o->ref);
 	return o;
