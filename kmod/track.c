@@ -247,7 +247,6 @@ static noinline struct lm_owner *lm_owner_get_uncached(struct lm_pcpu *c)
 	/* o cannot be freed while referenced: valid from now on */
 	c->owner = o;
 	c->owner_frees = atomic_read(&lm_owner_frees);
-	c->owner_css = NULL;
 	lm_owner_refresh(o, c, lm_compat_task_css_set(current));
 	return o;
 }
