@@ -77,22 +77,38 @@ static void lm_owner_fill_identity(struct lm_owner *o, struct task_struct *t)
 	o->cgroup_id = lm_compat_task_cgroup_id(t);
 }
 
+/* Two task names equal: two words each (TASK_COMM_LEN is 16) */
+static __always_inline bool lm_comm_eq(const char *a, const char *b)
+{
+	u64 a0, a1, b0, b1;
+
+	BUILD_BUG_ON(TASK_COMM_LEN != 2 * sizeof(u64));
+	memcpy(&a0, a, sizeof(a0));
+	memcpy(&a1, a + sizeof(a0), sizeof(a1));
+	memcpy(&b0, b, sizeof(b0));
+	memcpy(&b1, b + sizeof(b0), sizeof(b1));
+	return a0 == b0 && a1 == b1;
+}
+
 /*
- * The identity of an allocation's owner is current's: its uid (setuid) and
- * cgroup (a move) as of the allocation, its name as of this CPU's last tick
- * at the latest.  Each CPU copies it again (lm_owner_refresh()) where the
- * uid or the css_set differ, and once a tick (lm_pcpu_clock() forgets the
- * css_set): exec changes the name and the credentials together, and is
- * seen at once; a name set by prctl(PR_SET_NAME) or in /proc/PID/comm, and
- * a css_set freed and made again at the same address for another cgroup,
- * by the next tick.  Comparing the name on every allocation cost six
- * instructions of it.  o is c's cached owner; interrupts off.
+ * The identity of an allocation's owner is current's at the allocation:
+ * its name (exec, prctl(PR_SET_NAME), /proc/PID/comm), uid (setuid) and
+ * cgroup (a move).  Each CPU copies it again (lm_owner_refresh()) where
+ * the name, the uid or the css_set differ, and once a tick
+ * (lm_pcpu_clock() forgets the css_set): a css_set freed and made again at
+ * the same address for another cgroup is seen by the next tick.  The name
+ * is compared on every allocation (six instructions): compared once a
+ * tick, a process that renamed itself and made its sockets within the
+ * tick kept its old name until its next allocation after it, for good if
+ * it made none (a threshold alert named the old name).  o is c's cached
+ * owner; interrupts off.
  */
 static __always_inline bool lm_owner_current(const struct lm_owner *o,
 					     const struct lm_pcpu *c,
 					     const void *css)
 {
-	return c->owner_css == css && uid_eq(o->uid, current_real_cred()->uid);
+	return c->owner_css == css && lm_comm_eq(o->comm, current->comm) &&
+	       uid_eq(o->uid, current_real_cred()->uid);
 }
 
 static noinline void lm_owner_refresh(struct lm_owner *o, struct lm_pcpu *c,
@@ -338,7 +354,7 @@ static __always_inline void lm_pcpu_clock(struct lm_pcpu *c)
 		c->now_jiffies = j;
 		c->now_ns = ktime_get_coarse_boottime_ns();
 		c->now_s = lm_now_s();
-		/* the owner's name looked at again (lm_owner_current()) */
+		/* the css_set looked at again (lm_owner_current()) */
 		c->owner_css = NULL;
 	}
 }

@@ -146,6 +146,37 @@ TEST_F_TIMEOUT(leakmon, fd_leak_then_close, 300)
 	EXPECT_FALSE(owner_of(self->h, c.pid, &o));
 }
 
+/* ---- a process that renames itself -------------------------------------- */
+
+/*
+ * A socket under the name it was started with, then prctl(PR_SET_NAME) and
+ * a socket at once, within the same tick (the CPU's owner cache holds the
+ * owner with the old name).  Compared once a tick, the name stayed the old
+ * one for good: a threshold alert named the process by its old name.
+ */
+static void renamer_body(void)
+{
+	int a = tcp_socket(), b;
+
+	prctl(PR_SET_NAME, "lm-renamed");
+	b = tcp_socket();
+	checkpoint(a >= 0 && b >= 0);
+}
+
+TEST_F_TIMEOUT(leakmon, renamed_process_shows_its_new_name, 300)
+{
+	struct held_child c;
+	struct lm_owner o;
+
+	ASSERT_EQ(0, held_start(&c, renamer_body));
+	ASSERT_EQ(0, held_stopped(&c));
+	ASSERT_TRUE(owner_of(self->h, c.pid, &o));
+	EXPECT_STREQ("lm-renamed", o.comm);
+	EXPECT_EQ(2, o.kind[SOCK].live);
+	EXPECT_EQ(2, o.kind[SK].live);
+	ASSERT_EQ(0, held_finish(&c));
+}
+
 /* ---- accepted connections: each side owns its own ------------------------ */
 
 #define CONNS 30
