@@ -261,6 +261,12 @@ if [[ ${LEAKMON_KBUILD_WRAP_NS:-} != "$$" ]]; then
 	exec unshare --mount --propagation private -- /bin/bash "$0" "$@"
 fi
 unset LEAKMON_KBUILD_WRAP_NS
+# One command at a time in this chroot: a build of another tree beside
+# this one (make bench of one tree, make check of another) removes the
+# mount points it created when it ends, and removing one that a bind
+# mount of this command sits on detaches that mount here too.
+exec 8>"$ROOT.lock"
+flock 8 || die "cannot lock $ROOT.lock"
 
 MOUNTED=() CREATED=()
 # shellcheck disable=SC2317 # called by the EXIT trap
