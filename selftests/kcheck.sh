@@ -21,15 +21,11 @@ checkpatch_dir() {
 	local dir=$LM_CACHE/checkpatch
 	if [ ! -x "$dir/checkpatch.pl" ]; then
 		lm_kselftest_headers >/dev/null
-		mkdir -p "$dir.tmp"
-		tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$dir.tmp" \
-			--strip-components=2 \
+		lm_untar "$dir" /usr/src/linux-source-6.1.tar.xz 2 \
 			linux-source-6.1/scripts/checkpatch.pl \
 			linux-source-6.1/scripts/spelling.txt \
 			linux-source-6.1/scripts/const_structs.checkpatch ||
 			lm_die "cannot extract checkpatch.pl"
-		rm -rf "$dir"
-		mv "$dir.tmp" "$dir"
 	fi
 	echo "$dir"
 }

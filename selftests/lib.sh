@@ -30,14 +30,36 @@ lm_kselftest_headers() {
 			--no-install-recommends linux-source-6.1 >&2 ||
 			lm_die "cannot install linux-source-6.1"
 	fi
-	mkdir -p "$dir.tmp"
-	tar -xJf "$tarball" -C "$dir.tmp" --strip-components=4 \
+	lm_untar "$dir" "$tarball" 4 \
 		linux-source-6.1/tools/testing/selftests/kselftest.h \
 		linux-source-6.1/tools/testing/selftests/kselftest_harness.h ||
 		lm_die "cannot extract the kselftest headers"
-	rm -rf "$dir"
-	mv "$dir.tmp" "$dir"
 	echo "$dir"
+}
+
+# lm_untar DIR TARBALL STRIP MEMBER...: the members of TARBALL, STRIP
+# leading components off their names, as the new directory DIR.  Each
+# caller extracts into a directory of its own and renames it to DIR, the
+# first one wins: jobs of make check extract side by side (a shared
+# DIR.tmp, one job's rm under another's tar, failed kcheck in a rehearsal
+# from an empty cache).
+lm_untar() {
+	local dir=$1 tarball=$2 strip=$3 tmp
+	shift 3
+	tmp=$(mktemp -d "$dir.XXXXXX") || return 1
+	if ! tar -xJf "$tarball" -C "$tmp" --strip-components="$strip" "$@"; then
+		rm -rf "$tmp"
+		return 1
+	fi
+	chmod 755 "$tmp"
+	mv -T "$tmp" "$dir" 2>/dev/null && return 0
+	# DIR was there: another caller's, or left incomplete by an older run
+	local m
+	for m; do
+		m=$(cut -d/ -f$((strip + 1))- <<<"$m")
+		[ -e "$dir/$m" ] || { rm -rf "$dir" && mv -T "$tmp" "$dir"; return; }
+	done
+	rm -rf "$tmp"
 }
 
 # The kernel's YNL client (tools/net/ynl), the YNL schemas
