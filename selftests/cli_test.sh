@@ -285,7 +285,9 @@ check "unreachable names apache2's 200 sockets: AF_INET STREAM TCP, CLOSE, not b
 run_cli 0 "$T/unr.txt" unreachable &&
 	grep -qE '^ +200 sock_inode +AF_INET STREAM TCP, CLOSE, not bound, file refs 1$' "$T/unr.txt" &&
 	width_ok "$T/unr.txt"
-ok $? "unreachable's human output: one line per group, in 80 columns"
+rc=$?
+[ "$rc" -eq 0 ] || head -c 3000 "$T/unr.txt" | sed 's/^/#   /'
+ok "$rc" "unreachable's human output: one line per group, in 80 columns"
 run_cli 0 "$T/unr1.txt" unreachable 4194304 &&
 	grep -q '^4194304: no unreachable objects at pass' "$T/unr1.txt"
 ok $? "unreachable PID of a process without leaks says so, exits 0"
