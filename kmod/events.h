@@ -117,7 +117,7 @@ void lm_events_stop(void);
  * lm_notify() - queue a copy of an event for sending
  * @ev: the event (not an exited one: lm_notify_exit())
  *
- * Any context (probe handlers run with interrupts off): never sleeps, takes
+ * Any context, interrupts on or off (probe handlers): never sleeps, takes
  * no lock but the allocator's, wakes no task directly.
  *
  * Return: true if queued; false if dropped, which is counted.

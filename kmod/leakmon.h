@@ -204,6 +204,17 @@ int lm_track_init(void);
 void lm_track_exit(void);
 
 /**
+ * lm_track_nesting() - Say that probe handlers may nest on a CPU.
+ *
+ * Before the first fprobe is registered: a softirq can run an fprobe's
+ * handler in the middle of another's, which a kprobe's cannot (track.c).
+ * From then on the probe path runs with interrupts off.
+ *
+ * Context: module load, may sleep.
+ */
+void lm_track_nesting(void);
+
+/**
  * lm_track_alloc() - Enter an allocated object, owned by current's process.
  * @kind: enum leakmon_kind.
  * @obj: the key: the object's address (a blob is keyed by its carrier's),

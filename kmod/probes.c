@@ -261,6 +261,8 @@ static int lm_kind_enable(unsigned int kind)
 		}
 		for (i = 0; i < lm_nmech; i++) {
 			mech = lm_mech_order[i];
+			if (mech == LM_MECH_FPROBE)
+				lm_track_nesting();
 			err = lm_pair_register(&st->alloc, &st->free, p, mech,
 					       LM_CFG(kretprobe_maxactive),
 					       &sym);

@@ -23,6 +23,7 @@
 #include <linux/cred.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <linux/jump_label.h>
 
 #include "leakmon.h"
 #include "compat.h"
@@ -101,7 +102,7 @@ static __always_inline bool lm_comm_eq(const char *a, const char *b)
  * tick, a process that renamed itself and made its sockets within the
  * tick kept its old name until its next allocation after it, for good if
  * it made none (a threshold alert named the old name).  o is c's cached
- * owner; interrupts off.
+ * owner; the CPU's own (lm_track_alloc()).
  */
 static __always_inline bool lm_owner_current(const struct lm_owner *o,
 					     const struct lm_pcpu *c,
@@ -208,7 +209,7 @@ out:
 
 /*
  * The owner of current's process from this CPU's cache, referenced, or NULL
- * (interrupts off: a probe handler).  No lock and no lookup: a process
+ * (a probe handler: lm_track_alloc()).  No lock and no lookup: a process
  * making sockets in a loop finds its owner here every time.
  *
  * The cache holds a process owner (lm_owner_get_uncached()), and the
@@ -216,7 +217,7 @@ out:
  * before an owner's memory can serve another).  The cached pointer is
  * only read while that number is unchanged: the owner was not freed, and
  * if it is freed from then on its memory stays an owner's until the
- * handler ends (the cache is SLAB_TYPESAFE_BY_RCU, interrupts are off).
+ * handler ends (the cache is SLAB_TYPESAFE_BY_RCU, preemption is off).
  * Where the number is still the same after the key was read, the key was
  * the cached owner's, and it is current's process's.  Then, unless current
  * has begun to exit, the owner holds the reference of a live process: the
@@ -250,7 +251,7 @@ static __always_inline struct lm_owner *lm_owner_cached(struct lm_pcpu *c)
 /*
  * current's owner, not in this CPU's cache: looked up (or made), its
  * identity current's, cached, with a reference for the caller; or NULL
- * and the reason in c->owner_err.  Interrupts off.
+ * and the reason in c->owner_err.  The CPU's own (lm_track_alloc()).
  */
 static noinline struct lm_owner *lm_owner_get_uncached(struct lm_pcpu *c)
 {
@@ -268,7 +269,7 @@ static noinline struct lm_owner *lm_owner_get_uncached(struct lm_pcpu *c)
 }
 
 /*
- * current's owner, referenced, in task context on CPU c (interrupts off);
+ * current's owner, referenced, in task context on CPU c (its own);
  * NULL, the reason in c->owner_err, where lm_owner_get() has none.  Inline
  * for a cached owner whose identity is unchanged; a miss and a changed
  * identity are out of line.  NULL rather than an ERR_PTR, and the reason
@@ -340,7 +341,7 @@ enum lm_acct {
 };
 
 /*
- * This CPU's clocks (struct lm_pcpu), read once a jiffy; interrupts off.
+ * This CPU's clocks (struct lm_pcpu), read once a jiffy; the CPU's own.
  * The coarse boot-time clock (ktime_get_coarse_boottime_ns(), a call into
  * the kernel) moves only at a tick, so the value read in the tick is the
  * tick's (at worst the previous tick's, where this CPU sees jiffies move
@@ -386,7 +387,7 @@ static noinline void lm_owner_send_over(struct lm_owner *o, unsigned int thr)
  * receipt that takes the owner to the event threshold claims the crossing
  * (one event per crossing: the first to get there) and returns the
  * threshold; the caller sends the event with lm_owner_send_over() once no
- * lock is held.  Otherwise 0.  Allocations with interrupts off, at now
+ * lock is held.  Otherwise 0.  Allocations on the CPU's own path, at now
  * (lm_pcpu_clock()).
  *
  * Inline: every caller names what happened, so each keeps only its case,
@@ -533,7 +534,7 @@ static noinline bool lm_slot_refill(struct lm_pcpu *c)
 }
 
 /*
- * A slot for an allocation on this CPU; interrupts off.  One atomic, not
+ * A slot for an allocation on this CPU, its own.  One atomic, not
  * atomic_dec_if_positive()'s read and compare-and-exchange: the spares go
  * below zero only here, for the moment until the increment (a theft then
  * takes the -1: the count of slots stays the sum of used and spare ones).
@@ -545,7 +546,7 @@ static inline bool lm_slot_get(struct lm_pcpu *c)
 	return lm_slot_refill(c);
 }
 
-/* A slot given back on this CPU; interrupts off */
+/* A slot given back on this CPU, its own */
 static inline void lm_slot_put(struct lm_pcpu *c)
 {
 	int n = atomic_inc_return(&c->spare);
@@ -585,7 +586,7 @@ unsigned long lm_track_objects(void)
 
 /* ---- objects ---------------------------------------------------------- */
 
-/* An entry from CPU c's free ones, or else a new one; interrupts off */
+/* An entry from CPU c's free ones, or else a new one; c's own */
 static inline struct lm_obj *lm_obj_alloc(struct lm_pcpu *c)
 {
 	if (likely(c->nmag))
@@ -593,7 +594,7 @@ static inline struct lm_obj *lm_obj_alloc(struct lm_pcpu *c)
 	return kmem_cache_alloc(lm_obj_cache, GFP_ATOMIC | __GFP_NOWARN);
 }
 
-/* Keep an unlinked entry for CPU c's next allocation; interrupts off */
+/* Keep an unlinked entry for CPU c's next allocation; c's own */
 static inline void lm_obj_free(struct lm_pcpu *c, struct lm_obj *obj)
 {
 	if (likely(c->nmag < LM_MAG_SIZE))
@@ -604,7 +605,7 @@ static inline void lm_obj_free(struct lm_pcpu *c, struct lm_obj *obj)
 
 /*
  * Forget an object of a kind whose entry was unlinked: credit its owner
- * (what: LM_ACCT_FREE or LM_ACCT_DROP), free it.  Interrupts off.
+ * (what: LM_ACCT_FREE or LM_ACCT_DROP), free it.  c's own.
  */
 static __always_inline void __lm_obj_release(struct lm_pcpu *c,
 					     struct lm_obj *obj,
@@ -623,7 +624,7 @@ static __always_inline void __lm_obj_release(struct lm_pcpu *c,
 
 /*
  * Drop an unlinked entry whose object's free was missed (its memory serves
- * another object now): counted replaced.  Interrupts off.
+ * another object now): counted replaced.  The CPU's own.
  */
 void lm_obj_drop(struct lm_obj *obj)
 {
@@ -784,12 +785,43 @@ static __always_inline void __lm_track_free(unsigned int kind,
 }
 
 /*
- * lm_track_alloc() and lm_track_free() run from probe handlers with
- * interrupts off throughout: a probe that fires while another probe handler
- * is active on the same CPU is skipped by the kprobes core, and a softirq
- * run from an interrupt in the middle of a handler is where that happens
- * (sockets and their blobs are also freed in softirq and RCU callbacks).
+ * lm_track_alloc(), lm_track_free() and lm_track_handover() never run
+ * twice at once on a CPU, and nothing else of leakmon's runs on a CPU in
+ * the middle of them: they use the CPU's state (struct lm_pcpu) and take
+ * an object bucket's lock without another guard.
  *
+ * A kprobe's handler runs with preemption off, and a kprobe that fires
+ * while another kprobe's handler is active on the same CPU is skipped by
+ * the kprobes core (counted missed), as is then a return probe's entry,
+ * so that its return handler never runs either: the handlers cannot nest,
+ * and leakmon's other code that uses the CPU's state or the buckets'
+ * locks runs in task context with interrupts off.  Interrupts can stay
+ * on.  Turning them off would not spare a miss (the softirq of an
+ * interrupt that came meanwhile runs at the end, still inside the
+ * handler), and under QEMU's emulation each turning on ends the
+ * translated block and goes back to the emulator's loop.
+ *
+ * An fprobe's guard is per context (task, softirq, hardirq, NMI): a
+ * softirq can run an fprobe handler in the middle of another on the same
+ * CPU.  With an fprobe registered (lm_track_nesting()) the three run with
+ * interrupts off.  So they do with lockdep, which sees an object bucket's
+ * lock taken in softirq and in task context and would take the kprobes
+ * core's guard for an inconsistent lock state, and with PREEMPT_RT.
+ */
+static DEFINE_STATIC_KEY_FALSE(lm_nesting);
+
+void lm_track_nesting(void)
+{
+	static_branch_enable(&lm_nesting);
+}
+
+static __always_inline bool lm_irqs_off(void)
+{
+	return IS_ENABLED(CONFIG_LOCKDEP) || IS_ENABLED(CONFIG_PREEMPT_RT) ||
+	       static_branch_unlikely(&lm_nesting);
+}
+
+/*
  * Each starts a page of its own (the module's text is page aligned), and
  * neither is larger than one: under QEMU's emulation a jump to another
  * page of code is not chained to the code it reaches, it is a lookup.
@@ -799,28 +831,32 @@ static __always_inline void __lm_track_free(unsigned int kind,
 __section(".text.lm_track_alloc") __aligned(PAGE_SIZE) notrace
 void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 {
-	unsigned long flags;
+	unsigned long flags = 0;
 
-	local_irq_save(flags);
+	if (lm_irqs_off())
+		local_irq_save(flags);
 	__lm_track_alloc(kind, ptr, base);
-	local_irq_restore(flags);
+	if (lm_irqs_off())
+		local_irq_restore(flags);
 }
 
 __section(".text.lm_track_free") __aligned(PAGE_SIZE) notrace
 int lm_track_free(unsigned int kind, const void *ptr)
 {
-	unsigned long flags;
+	unsigned long flags = 0;
 
-	local_irq_save(flags);
+	if (lm_irqs_off())
+		local_irq_save(flags);
 	__lm_track_free(kind, ptr);
-	local_irq_restore(flags);
+	if (lm_irqs_off())
+		local_irq_restore(flags);
 	return 0;
 }
 
 /*
  * Give the object at ptr to owner to, with the caller's reference to it:
  * the entry keeps it, or it is dropped if the object is not handed over.
- * Interrupts off.  The new owner counts the object received under the
+ * The CPU's own.  The new owner counts the object received under the
  * bucket lock, as the entry comes to name it: a free, which credits the
  * entry's owner once it has unlinked the entry under that lock, cannot
  * take the new owner below zero.  Then the previous owner counts it handed
@@ -886,15 +922,17 @@ void lm_track_handover(unsigned int kind, const void *ptr)
 {
 	struct lm_owner *o;
 	struct lm_pcpu *c;
-	unsigned long flags;
+	unsigned long flags = 0;
 
 	if (!in_task())
 		return;
-	local_irq_save(flags);
+	if (lm_irqs_off())
+		local_irq_save(flags);
 	c = this_cpu_ptr(lm_pcpu);
 	o = lm_owner_get_task(c);
 	/* on an error the object stays its owner's */
 	if (o)
 		__lm_track_give(c, kind, ptr, o);
-	local_irq_restore(flags);
+	if (lm_irqs_off())
+		local_irq_restore(flags);
 }

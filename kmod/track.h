@@ -57,7 +57,7 @@ struct lm_pcpu {
 	/*
 	 * The owner of the last allocation in task context on this CPU,
 	 * valid while lm_owner_frees equals owner_frees (probe handlers
-	 * only, interrupts off).
+	 * only: lm_track_alloc()).
 	 */
 	struct lm_owner *owner;
 	int owner_frees;
@@ -126,7 +126,7 @@ static inline void lm_ev(unsigned int kind, enum lm_event ev)
 }
 
 /*
- * The same on CPU c, the handler's own (interrupts off): one instruction
+ * The same on CPU c, the handler's own (lm_track_alloc()): one instruction
  * where this_cpu_inc() reloads lm_pcpu after every atomic.  Only this CPU
  * writes its counters (but for a reset's zeroing, as with this_cpu_inc()).
  */
