@@ -225,9 +225,11 @@ void lm_track_nesting(void);
  * Outside task context the object is the softirq owner's.
  *
  * Context: a probe handler; any context, never sleeps.
+ * Return: 0, what a probe's handler returns (probe_table.h), so that a
+ * handler can end in a jump here.
  */
 #define LM_KEY_ALIGN	8
-void lm_track_alloc(unsigned int kind, const void *obj, const void *base);
+int lm_track_alloc(unsigned int kind, const void *obj, const void *base);
 
 /**
  * lm_track_free() - Forget a released object and credit its owner.
@@ -250,8 +252,9 @@ int lm_track_free(unsigned int kind, const void *obj);
  * An accepted socket: the acceptor takes over what the softirq made.
  *
  * Context: a probe handler; does nothing outside task context.
+ * Return: 0, as lm_track_free().
  */
-void lm_track_handover(unsigned int kind, const void *obj);
+int lm_track_handover(unsigned int kind, const void *obj);
 
 /**
  * lm_track_task_exit() - Mark the owner of an exiting process exited.

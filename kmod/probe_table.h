@@ -44,20 +44,31 @@ static const char *const lm_mechanism_names[LM_MECH_COUNT] = {
 	[LM_MECH_FPROBE] = "fprobe",
 };
 
+/*
+ * A wrapper sits in the section of the probe path's function its body
+ * ends in (kmod/track.c: .text.lm_track_alloc, _free, _handover), which
+ * starts a page: the module is linked with track.o before probes.o, and
+ * each section fits in its page, so that the body's jump there stays
+ * within one page.  Under QEMU's emulation a jump within a page is chained
+ * to the code it reaches, one to another page is a lookup of translated
+ * code.  Not traced, as that function.  path: alloc, free or handover.
+ */
+#define LM_WRAPPER(path)	__section(".text.lm_track_" #path)
+
 #ifdef LM_COMPAT_FPROBE
 /* The fprobe wrappers of an entry body, of a return body (as below) */
-#define LM_FPROBE_ENTRY(body)						\
-static int body##_fp(struct fprobe *fp, unsigned long ip,		\
-		     unsigned long ret_ip, struct lm_compat_fregs *regs,	\
-		     void *data)					\
+#define LM_FPROBE_ENTRY(body, path)					\
+static LM_WRAPPER(path) notrace						\
+int body##_fp(struct fprobe *fp, unsigned long ip, unsigned long ret_ip, \
+	      struct lm_compat_fregs *regs, void *data)			\
 {									\
 	return body(lm_compat_fprobe_arg0(regs));			\
 }
 
 #define LM_FPROBE_RETURN(body, saved)					\
-static void body##_fpx(struct fprobe *fp, unsigned long ip,		\
-		       unsigned long ret_ip,				\
-		       struct lm_compat_fregs *regs, void *data)	\
+static LM_WRAPPER(alloc) notrace					\
+void body##_fpx(struct fprobe *fp, unsigned long ip, unsigned long ret_ip, \
+		struct lm_compat_fregs *regs, void *data)		\
 {									\
 	body(lm_compat_fprobe_ret(regs),				\
 	     (saved) ? *(unsigned long *)data : 0);			\
@@ -66,14 +77,15 @@ static void body##_fpx(struct fprobe *fp, unsigned long ip,		\
 /* fprobe members of a candidate's initializer */
 #define LM_FPROBE_INIT(...)	__VA_ARGS__,
 #else
-#define LM_FPROBE_ENTRY(body)
+#define LM_FPROBE_ENTRY(body, path)
 #define LM_FPROBE_RETURN(body, saved)
 #define LM_FPROBE_INIT(...)
 #endif
 
 /* The kprobe wrapper of an entry body */
-#define LM_KPROBE_ENTRY(body)						\
-static int body##_kp(struct kprobe *kp, struct pt_regs *regs)		\
+#define LM_KPROBE_ENTRY(body, path)					\
+static LM_WRAPPER(path) notrace						\
+int body##_kp(struct kprobe *kp, struct pt_regs *regs)			\
 {									\
 	return body(regs_get_kernel_argument(regs, 0));			\
 }
@@ -83,49 +95,48 @@ static int body##_kp(struct kprobe *kp, struct pt_regs *regs)		\
  * first argument at the entry (else the body gets 0 for it).
  */
 #define LM_KPROBE_RETURN(body, saved)					\
-static int body##_krp(struct kretprobe_instance *ri,			\
-		      struct pt_regs *regs)				\
+static LM_WRAPPER(alloc) notrace					\
+int body##_krp(struct kretprobe_instance *ri, struct pt_regs *regs)	\
 {									\
-	body(regs_return_value(regs),					\
-	     (saved) ? *(unsigned long *)ri->data : 0);			\
-	return 0;							\
+	return body(regs_return_value(regs),				\
+		    (saved) ? *(unsigned long *)ri->data : 0);		\
 }
 
 /*
  * The handler bodies, static in the file that includes this header: entry
  * bodies get the first argument, return bodies the return value and the
- * first argument (or 0).  An entry body returns what its wrapper returns,
- * always 0 (a kprobe pre-handler's 1 skips the single-step, an fprobe
- * entry handler's non-zero its exit handler): a body that ends in a call
- * returning that 0 lets its wrapper end in a jump to the callee, whose
- * return goes straight back to the probe core (under QEMU's emulation each
- * return is a lookup of translated code).
+ * first argument (or 0).  A body returns what its wrapper returns, always
+ * 0 (a kprobe pre-handler's 1 skips the single-step, an fprobe entry
+ * handler's non-zero its exit handler; a kretprobe handler's is ignored):
+ * a body that ends in a call returning that 0 lets its wrapper end in a
+ * jump to the callee, whose return goes straight back to the probe core
+ * (under QEMU's emulation each return is a lookup of translated code).
  */
 static int lm_sock_inode_destroy(unsigned long arg0);
 static int lm_sock_inode_free(unsigned long arg0);
 static int lm_file_blob_free(unsigned long arg0);
 static int lm_sk_blob_free(unsigned long arg0);
 static int lm_sk_blob_handover(unsigned long arg0);
-static void lm_sock_alloc_ret(unsigned long ret, unsigned long arg0);
-static void lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0);
-static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0);
-static void lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0);
+static int lm_sock_alloc_ret(unsigned long ret, unsigned long arg0);
+static int lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0);
+static int lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0);
+static int lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0);
 
-LM_KPROBE_ENTRY(lm_sock_inode_destroy)
-LM_KPROBE_ENTRY(lm_sock_inode_free)
-LM_KPROBE_ENTRY(lm_file_blob_free)
-LM_KPROBE_ENTRY(lm_sk_blob_free)
-LM_KPROBE_ENTRY(lm_sk_blob_handover)
+LM_KPROBE_ENTRY(lm_sock_inode_destroy, free)
+LM_KPROBE_ENTRY(lm_sock_inode_free, free)
+LM_KPROBE_ENTRY(lm_file_blob_free, free)
+LM_KPROBE_ENTRY(lm_sk_blob_free, free)
+LM_KPROBE_ENTRY(lm_sk_blob_handover, handover)
 LM_KPROBE_RETURN(lm_sock_alloc_ret, false)
 LM_KPROBE_RETURN(lm_sock_inode_alloc_ret, false)
 LM_KPROBE_RETURN(lm_file_blob_alloc_ret, true)
 LM_KPROBE_RETURN(lm_sk_blob_alloc_ret, true)
 
-LM_FPROBE_ENTRY(lm_sock_inode_destroy)
-LM_FPROBE_ENTRY(lm_sock_inode_free)
-LM_FPROBE_ENTRY(lm_file_blob_free)
-LM_FPROBE_ENTRY(lm_sk_blob_free)
-LM_FPROBE_ENTRY(lm_sk_blob_handover)
+LM_FPROBE_ENTRY(lm_sock_inode_destroy, free)
+LM_FPROBE_ENTRY(lm_sock_inode_free, free)
+LM_FPROBE_ENTRY(lm_file_blob_free, free)
+LM_FPROBE_ENTRY(lm_sk_blob_free, free)
+LM_FPROBE_ENTRY(lm_sk_blob_handover, handover)
 LM_FPROBE_RETURN(lm_sock_alloc_ret, false)
 LM_FPROBE_RETURN(lm_sock_inode_alloc_ret, false)
 LM_FPROBE_RETURN(lm_file_blob_alloc_ret, true)

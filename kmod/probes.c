@@ -33,14 +33,15 @@
  * initialised (an inode whose initialisation fails is freed again inside
  * alloc_inode() without ever being returned).
  */
-static void lm_sock_alloc_ret(unsigned long ret, unsigned long arg0)
+static int lm_sock_alloc_ret(unsigned long ret, unsigned long arg0)
 {
 	struct socket *sock = (struct socket *)ret;
 
+	if (!sock)
+		return 0;
 	/* The slab object is the struct socket_alloc that starts with sock. */
-	if (sock)
-		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, SOCK_INODE(sock),
-			       container_of(sock, struct socket_alloc, socket));
+	return lm_track_alloc(LEAKMON_KIND_SOCK_INODE, SOCK_INODE(sock),
+			      container_of(sock, struct socket_alloc, socket));
 }
 
 /*
@@ -60,15 +61,16 @@ static int lm_sock_inode_destroy(unsigned long arg0)
 	return lm_track_free(LEAKMON_KIND_SOCK_INODE, inode);
 }
 
-static void lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0)
+static int lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0)
 {
 	struct inode *inode = (struct inode *)ret;
 
+	if (!inode)
+		return 0;
 	/* sock_alloc_inode() returns the inode inside a struct socket_alloc. */
-	if (inode)
-		lm_track_alloc(LEAKMON_KIND_SOCK_INODE, inode,
-			       container_of(inode, struct socket_alloc,
-					    vfs_inode));
+	return lm_track_alloc(LEAKMON_KIND_SOCK_INODE, inode,
+			      container_of(inode, struct socket_alloc,
+					   vfs_inode));
 }
 
 static int lm_sock_inode_free(unsigned long arg0)
@@ -87,17 +89,18 @@ static int lm_sock_inode_free(unsigned long arg0)
  * the sock), which the reachability pass finds in descriptor tables and
  * inspects (reach.c); the blob's own size is what is measured.
  */
-static __always_inline void lm_blob_alloc(unsigned int kind, size_t offset,
-					  unsigned long ret, unsigned long arg0)
+static __always_inline int lm_blob_alloc(unsigned int kind, size_t offset,
+					 unsigned long ret, unsigned long arg0)
 {
 	char *obj = (char *)arg0;
 	void *blob;
 
 	if ((int)ret != 0)	/* an int: the upper half is not the callee's */
-		return;
+		return 0;
 	blob = READ_ONCE(*(void **)(obj + offset));
-	if (blob)
-		lm_track_alloc(kind, obj, blob);
+	if (!blob)
+		return 0;
+	return lm_track_alloc(kind, obj, blob);
 }
 
 static __always_inline int lm_blob_free(unsigned int kind, size_t offset,
@@ -111,10 +114,10 @@ static __always_inline int lm_blob_free(unsigned int kind, size_t offset,
 	return lm_track_free(kind, obj);
 }
 
-static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
+static int lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 {
-	lm_blob_alloc(LEAKMON_KIND_FILE_BLOB, offsetof(struct file, f_security),
-		      ret, arg0);
+	return lm_blob_alloc(LEAKMON_KIND_FILE_BLOB,
+			     offsetof(struct file, f_security), ret, arg0);
 }
 
 static int lm_file_blob_free(unsigned long arg0)
@@ -123,10 +126,10 @@ static int lm_file_blob_free(unsigned long arg0)
 			    offsetof(struct file, f_security), arg0);
 }
 
-static void lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
+static int lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 {
-	lm_blob_alloc(LEAKMON_KIND_SK_BLOB, offsetof(struct sock, sk_security),
-		      ret, arg0);
+	return lm_blob_alloc(LEAKMON_KIND_SK_BLOB,
+			     offsetof(struct sock, sk_security), ret, arg0);
 }
 
 static int lm_sk_blob_free(unsigned long arg0)
@@ -142,9 +145,9 @@ static int lm_sk_blob_handover(unsigned long arg0)
 	void *blob = READ_ONCE(*(void **)(sk + offsetof(struct sock,
 							sk_security)));
 
-	if (blob)
-		lm_track_handover(LEAKMON_KIND_SK_BLOB, sk);
-	return 0;
+	if (!blob)
+		return 0;
+	return lm_track_handover(LEAKMON_KIND_SK_BLOB, sk);
 }
 
 /* ---- hook tables (probe_table.h) --------------------------------------- */

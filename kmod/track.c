@@ -829,7 +829,7 @@ static __always_inline bool lm_irqs_off(void)
  * no tracer of leakmon's own functions between a probe and its handler.
  */
 __section(".text.lm_track_alloc") __aligned(PAGE_SIZE) notrace
-void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
+int lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 {
 	unsigned long flags = 0;
 
@@ -838,6 +838,7 @@ void lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 	__lm_track_alloc(kind, ptr, base);
 	if (lm_irqs_off())
 		local_irq_restore(flags);
+	return 0;
 }
 
 __section(".text.lm_track_free") __aligned(PAGE_SIZE) notrace
@@ -918,14 +919,14 @@ bool lm_track_give(unsigned int kind, const void *ptr, struct lm_owner *to)
  * lm_track_alloc(); the owner's reference goes to the entry.
  */
 __section(".text.lm_track_handover") __aligned(PAGE_SIZE) notrace
-void lm_track_handover(unsigned int kind, const void *ptr)
+int lm_track_handover(unsigned int kind, const void *ptr)
 {
 	struct lm_owner *o;
 	struct lm_pcpu *c;
 	unsigned long flags = 0;
 
 	if (!in_task())
-		return;
+		return 0;
 	if (lm_irqs_off())
 		local_irq_save(flags);
 	c = this_cpu_ptr(lm_pcpu);
@@ -935,4 +936,5 @@ void lm_track_handover(unsigned int kind, const void *ptr)
 		__lm_track_give(c, kind, ptr, o);
 	if (lm_irqs_off())
 		local_irq_restore(flags);
+	return 0;
 }

@@ -60,21 +60,41 @@ for m in leakmon leakbind lm_floor; do
 	ok $rc "sparse (C=2) clean for $m on $KVER"
 done
 
-# The probe path's functions each within one page (kmod/track.c)
+# The probe path's functions each within one page (kmod/track.c), and
+# each probe handler that ends in a jump to one (kmod/probe_table.h) in
+# the same page: a section is page aligned where it holds one of them, so
+# that its offsets give the pages.  The __pfx_ symbols (from 6.2) name
+# the padding before a function; lm_save_arg0_ jumps nowhere.
 ko=$work/leakmon/leakmon.ko
 rc=0
-for fn in lm_track_alloc lm_track_free lm_track_handover; do
-	read -r addr size _ < <(nm -S "$ko" 2>/dev/null |
-		awk -v f="$fn" '$4 == f { print $1, $2, $3 }')
-	if [ -z "${size:-}" ]; then
-		echo "# $fn: not in $ko"
+declare -A sect addr size
+while read -r name sec a sz; do
+	sect[$name]=$sec addr[$name]=$((0x$a)) size[$name]=$((0x$sz))
+done < <(objdump -t "$ko" 2>/dev/null | awk '$3 == "F" { print $NF, $4, $1, $5 }')
+for f in lm_track_alloc lm_track_free lm_track_handover; do
+	if [ -z "${addr[$f]:-}" ]; then
+		echo "# $f: not in $ko"
 		rc=1
-	elif (( 0x$addr % 4096 + 0x$size > 4096 )); then
-		echo "# $fn: ends $(( 0x$addr % 4096 + 0x$size )) bytes into its page"
+	elif (( addr[$f] % 4096 + size[$f] > 4096 )); then
+		echo "# $f: ends $(( addr[$f] % 4096 + size[$f] )) bytes into its page"
 		rc=1
 	fi
 done
-ok $rc "lm_track_alloc, _free and _handover each within a page on $KVER"
+for h in "${!addr[@]}"; do
+	[[ $h =~ _(kp|krp|fp|fpx)$ && ! $h =~ ^(__pfx_|lm_save_arg0_) ]] || continue
+	case $h in
+	*_handover_*) f=lm_track_handover ;;
+	*_alloc_ret_*) f=lm_track_alloc ;;
+	*) f=lm_track_free ;;
+	esac
+	if [ "${sect[$h]}" != "${sect[$f]:-}" ] ||
+		(( addr[$h] / 4096 != ${addr[$f]:-0} / 4096 ||
+		   addr[$h] % 4096 + size[$h] > 4096 )); then
+		echo "# $h: not in the page of $f"
+		rc=1
+	fi
+done
+ok $rc "the probe path and its handlers within three pages on $KVER"
 
 cp_dir=$(checkpatch_dir)
 out=$("$cp_dir/checkpatch.pl" --strict --no-tree --terse --show-types -f \

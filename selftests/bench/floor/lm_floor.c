@@ -56,20 +56,24 @@ static int lm_sk_blob_handover(unsigned long arg0)
 	return 0;
 }
 
-static void lm_sock_alloc_ret(unsigned long ret, unsigned long arg0)
+static int lm_sock_alloc_ret(unsigned long ret, unsigned long arg0)
 {
+	return 0;
 }
 
-static void lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0)
+static int lm_sock_inode_alloc_ret(unsigned long ret, unsigned long arg0)
 {
+	return 0;
 }
 
-static void lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
+static int lm_file_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 {
+	return 0;
 }
 
-static void lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
+static int lm_sk_blob_alloc_ret(unsigned long ret, unsigned long arg0)
 {
+	return 0;
 }
 
 #define LM_FLOOR_NKINDS ARRAY_SIZE(lm_kinds)
