@@ -822,9 +822,10 @@ static __always_inline bool lm_irqs_off(void)
 }
 
 /*
- * Each starts a page of its own (the module's text is page aligned), and
- * neither is larger than one: under QEMU's emulation a jump to another
- * page of code is not chained to the code it reaches, it is a lookup.
+ * Each starts a page of its own (the module's text is page aligned),
+ * which also holds the probe handlers that jump to it (probe_table.h):
+ * under QEMU's emulation a jump to another page of code is not chained
+ * to the code it reaches, it is a lookup.
  * Not traced (notrace): no function tracer call on the object's path, and
  * no tracer of leakmon's own functions between a probe and its handler.
  */
