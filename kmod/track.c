@@ -821,6 +821,24 @@ static __always_inline bool lm_irqs_off(void)
 	       static_branch_unlikely(&lm_nesting);
 }
 
+/* The probe path's start and end: interrupts off where they must be */
+static __always_inline unsigned long lm_path_begin(void)
+{
+	unsigned long flags = 0;
+
+	if (lm_irqs_off())
+		local_irq_save(flags);
+	return flags;
+}
+
+/* 0: what the handler that ends in a jump to the path returns */
+static __always_inline int lm_path_end(unsigned long flags)
+{
+	if (lm_irqs_off())
+		local_irq_restore(flags);
+	return 0;
+}
+
 /*
  * Each starts a page of its own (the module's text is page aligned),
  * which also holds the probe handlers that jump to it (probe_table.h):
@@ -832,27 +850,19 @@ static __always_inline bool lm_irqs_off(void)
 __section(".text.lm_track_alloc") __aligned(PAGE_SIZE) notrace
 int lm_track_alloc(unsigned int kind, const void *ptr, const void *base)
 {
-	unsigned long flags = 0;
+	unsigned long flags = lm_path_begin();
 
-	if (lm_irqs_off())
-		local_irq_save(flags);
 	__lm_track_alloc(kind, ptr, base);
-	if (lm_irqs_off())
-		local_irq_restore(flags);
-	return 0;
+	return lm_path_end(flags);
 }
 
 __section(".text.lm_track_free") __aligned(PAGE_SIZE) notrace
 int lm_track_free(unsigned int kind, const void *ptr)
 {
-	unsigned long flags = 0;
+	unsigned long flags = lm_path_begin();
 
-	if (lm_irqs_off())
-		local_irq_save(flags);
 	__lm_track_free(kind, ptr);
-	if (lm_irqs_off())
-		local_irq_restore(flags);
-	return 0;
+	return lm_path_end(flags);
 }
 
 /*
@@ -924,18 +934,15 @@ int lm_track_handover(unsigned int kind, const void *ptr)
 {
 	struct lm_owner *o;
 	struct lm_pcpu *c;
-	unsigned long flags = 0;
+	unsigned long flags;
 
 	if (!in_task())
 		return 0;
-	if (lm_irqs_off())
-		local_irq_save(flags);
+	flags = lm_path_begin();
 	c = this_cpu_ptr(lm_pcpu);
 	o = lm_owner_get_task(c);
 	/* on an error the object stays its owner's */
 	if (o)
 		__lm_track_give(c, kind, ptr, o);
-	if (lm_irqs_off())
-		local_irq_restore(flags);
-	return 0;
+	return lm_path_end(flags);
 }
