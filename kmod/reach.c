@@ -236,6 +236,20 @@ static u8 lm_reach_let_go(const void *link, const void *seen)
 }
 
 /*
+ * An object whose memory says it was let go of (its socket released, no
+ * reference left): being freed, or freed already and its release missed
+ * (freed memory keeps what it held then).  Closing at the first pass that
+ * sees it so; still so at a pass of a later second, it is gone and its
+ * entry stale: never a leak, whatever closing_max.
+ */
+static u8 lm_reach_released(const struct lm_pass *p,
+			    const struct lm_obj_view *v)
+{
+	return v->cls == LM_CLS_CLOSING && v->stamp != p->now_s ?
+	       LM_CLS_STALE : LM_CLS_CLOSING;
+}
+
+/*
  * What an object nothing reached is, from the object itself.  Its bucket's
  * lock keeps it alive only while its release probe works: an entry whose
  * free the probe missed (a kprobe that fires inside another handler is
@@ -250,14 +264,22 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 	switch (v->kind) {
 	case LEAKMON_KIND_SOCK_INODE: {
 		struct socket *sock = SOCKET_I((struct inode *)v->key);
+		const void *ops;
 		struct file *file;
 		void *back;
 
 		if (lm_compat_read_kernel(&file, &sock->file, sizeof(file)))
 			return LM_CLS_STALE;
-		/* A user's socket has a file from its creation on. */
-		if (!file)
-			return LM_CLS_KERNEL;
+		/*
+		 * A user's socket has a file from its creation on; a kernel
+		 * socket has none, and its protocol's operations until it is
+		 * released (__sock_release() clears both).
+		 */
+		if (!file) {
+			if (lm_compat_read_kernel(&ops, &sock->ops, sizeof(ops)))
+				return LM_CLS_STALE;
+			return ops ? LM_CLS_KERNEL : lm_reach_released(p, v);
+		}
 		/*
 		 * ... whose private data is the socket: a freed socket's
 		 * memory names a file that now serves another.
@@ -277,7 +299,7 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 		if (lm_compat_read_kernel(c, v->key, sizeof(*c)))
 			return LM_CLS_STALE;
 		if (!file_count(c))
-			return LM_CLS_CLOSING;	/* being released */
+			return lm_reach_released(p, v);
 		/* process accounting's file */
 		if (lm_reach_acct_file(p, v->key))
 			return LM_CLS_KERNEL;
@@ -338,16 +360,9 @@ static u8 lm_reach_inspect(struct lm_pass *p, const struct lm_obj_view *v)
 
 		if (lm_compat_read_kernel(c, v->key, sizeof(*c)))
 			return LM_CLS_STALE;
-		/*
-		 * No reference left: the sock is being freed (an RCU grace
-		 * period away), or was, and its release probe was missed
-		 * (a freed sock's memory keeps what it held then).  Closing
-		 * at the first pass that sees it so; still so at the next,
-		 * it is gone and its entry stale.
-		 */
+		/* No reference left: freed, or an RCU grace period away */
 		if (!refcount_read(&c->sk_refcnt))
-			return v->cls == LM_CLS_CLOSING ? LM_CLS_STALE :
-							  LM_CLS_CLOSING;
+			return lm_reach_released(p, v);
 		if (c->sk_kern_sock) {
 			lm_reach_to_netns(p, v, c);
 			return LM_CLS_KERNEL;
