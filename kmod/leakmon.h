@@ -363,7 +363,8 @@ struct lm_owner *lm_track_netns_owner(u32 inum);
  * @to: the new owner, referenced by the caller.
  *
  * The new owner counts it received as the entry comes to name it (under
- * the bucket's lock), then the previous owner counts it handed over.
+ * the lock that guards the entry), then the previous owner counts it
+ * handed over.
  * The caller keeps its reference.
  *
  * Return: false if the object is not tracked or already @to's.
@@ -399,6 +400,17 @@ struct lm_holder {
 enum lm_hold lm_track_hold(unsigned int kind, const void *ptr,
 			   const struct lm_holder *h, struct lm_owner *holder,
 			   bool ask);
+
+/**
+ * lm_track_settle() - Put every recent entry in the object table.
+ *
+ * Entries wait among their CPU's newest before they go to the table
+ * (recent.c); after the call, every object allocated before it is found by
+ * lm_track_hold() and lm_track_classify().
+ *
+ * Context: process context.
+ */
+void lm_track_settle(void);
 
 /**
  * lm_track_buckets() - The number of object buckets.

@@ -666,6 +666,8 @@ static int lm_reach_pass(struct lm_reach_stats *out)
 	p->grace = READ_ONCE(LM_CFG(scan_grace));
 	p->closing_max = READ_ONCE(LM_CFG(closing_max));
 
+	/* what the walk may reach, in the table; what comes after is young */
+	lm_track_settle();
 	if (lm_reach_walk(&p->clock))
 		goto free_groups;
 	lm_reach_acct(p);

@@ -290,6 +290,7 @@ int lm_track_init(void)
 	lm_pcpu = alloc_percpu(struct lm_pcpu);
 	if (!lm_pcpu)
 		return -ENOMEM;
+	lm_recent_init();
 	lm_obj_cache = kmem_cache_create("leakmon_obj",
 					 sizeof(struct lm_obj),
 					 __alignof__(struct lm_obj),
@@ -368,6 +369,7 @@ void lm_track_exit(void)
 			kmem_cache_free(lm_owner_cache, o);
 		}
 	}
+	lm_recent_exit();
 	for_each_possible_cpu(cpu) {
 		struct lm_pcpu *c = per_cpu_ptr(lm_pcpu, cpu);
 

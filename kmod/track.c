@@ -14,8 +14,9 @@
  * An owner's counters are atomics of their own: a probe handler takes no
  * owner lock.
  *
- * Lock order: owner bucket lock -> owner->lock.  Object bucket locks are
- * never held together with any other leakmon lock.
+ * Lock order: owner bucket lock -> owner->lock; a CPU's recent_lock ->
+ * object bucket lock (recent.c).  Object bucket locks are never held
+ * together with any other leakmon lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -691,12 +692,11 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 					     const void *ptr,
 					     const void *base)
 {
-	unsigned long key = (unsigned long)ptr, b;
+	unsigned long key = (unsigned long)ptr;
 	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
-	struct lm_obj *obj, *old, **link;
+	struct lm_obj *obj, *old = NULL;
 	struct lm_owner *o;
 	unsigned int crossed;
-	spinlock_t *lock;		/* bucket b's */
 
 	lm_track_measure(kind, base);
 	if (!lm_slot_get(c)) {
@@ -742,43 +742,129 @@ static __always_inline void __lm_track_alloc(unsigned int kind,
 	if (unlikely(crossed))
 		lm_owner_send_over(o, crossed);
 
-	/* the bucket here, not above: nothing kept across the owner's calls */
-	b = lm_obj_bucket(key);
-	lock = lm_lock_of(&lm_objs, b);
-	lm_obj_lock(lock);
-	link = lm_obj_seek_any(b, key);
-	old = *link;
-	if (old)
-		*link = old->next;
-	obj->next = *lm_obj_slot(b);
-	*lm_obj_slot(b) = obj;
-	lm_obj_unlock(lock);
+	/* Recent: the oldest of a full CPU's to the table (recent.c). */
+	lm_obj_lock(&c->recent_lock);
+	if (unlikely(c->nrecent == LM_RECENT))
+		old = lm_recent_settle_one(c);
+	c->recent[c->nrecent++] = obj;
+	lm_obj_unlock(&c->recent_lock);
 
-	/* A live entry at this address means its free was missed. */
-	if (old)
+	/* A live entry at the same address means its free was missed. */
+	if (unlikely(old))
 		lm_obj_drop(old);
+}
+
+/*
+ * An object freed or handed over on another CPU than its allocation's
+ * while its entry is recent there: its handler finds it in neither its
+ * own recent entries nor the table, and looks among every CPU's, then in
+ * the table again, where the entry may have gone meanwhile (an entry moves
+ * from a CPU's recent entries to the table with that CPU's recent_lock
+ * held, never back).  Out of line: rare.
+ *
+ * Look for the entry of tag among every CPU's recent entries (those that
+ * have any): fn(c, i, arg) on CPU c's recent entry i, c's recent_lock held.
+ * Whether there was one.
+ */
+static bool lm_recent_each(unsigned long tag,
+			   void (*fn)(struct lm_pcpu *c, int i, void *arg),
+			   void *arg)
+{
+	unsigned int cpu;
+	int i;
+
+	for_each_possible_cpu(cpu) {
+		struct lm_pcpu *c = per_cpu_ptr(lm_pcpu, cpu);
+
+		if (!READ_ONCE(c->nrecent))
+			continue;
+		lm_obj_lock(&c->recent_lock);
+		i = lm_recent_find(c, tag);
+		if (i >= 0)
+			fn(c, i, arg);
+		lm_obj_unlock(&c->recent_lock);
+		if (i >= 0)
+			return true;
+	}
+	return false;
+}
+
+static void lm_recent_take_fn(struct lm_pcpu *c, int i, void *arg)
+{
+	*(struct lm_obj **)arg = lm_recent_take(c, i);
+}
+
+/*
+ * The entry of tag taken out of any CPU's recent entries, or else of the
+ * table, where it may have gone meanwhile; NULL if in neither.  Preemption
+ * off (a probe handler, or interrupts off).
+ */
+static noinline struct lm_obj *lm_recent_unlink_any(unsigned long tag)
+{
+	struct lm_obj *obj;
+
+	if (lm_recent_each(tag, lm_recent_take_fn, &obj))
+		return obj;
+	return lm_obj_unlink(tag);
+}
+
+struct lm_recent_apply {
+	void (*fn)(struct lm_obj *obj, void *arg);
+	void *arg;
+};
+
+static void lm_recent_apply_fn(struct lm_pcpu *c, int i, void *arg)
+{
+	struct lm_recent_apply *a = arg;
+
+	a->fn(c->recent[i], a->arg);
+}
+
+/*
+ * Call fn on the entry of tag, found as lm_recent_unlink_any() finds it,
+ * with the lock that guards it held; whether there was one.
+ */
+static noinline bool
+lm_recent_apply_any(unsigned long tag,
+		    void (*fn)(struct lm_obj *obj, void *arg), void *arg)
+{
+	struct lm_recent_apply a = { .fn = fn, .arg = arg };
+	unsigned long b = lm_obj_bucket(tag & ~LM_TAG_KIND);
+	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_obj *obj;
+
+	if (lm_recent_each(tag, lm_recent_apply_fn, &a))
+		return true;
+	lm_obj_lock(lock);
+	obj = *lm_obj_seek(b, tag);
+	if (obj)
+		fn(obj, arg);
+	lm_obj_unlock(lock);
+	return obj;
 }
 
 static __always_inline void __lm_track_free(unsigned int kind,
 					    const void *ptr)
 {
-	unsigned long key = (unsigned long)ptr;
-	unsigned long b = lm_obj_bucket(key);
-	spinlock_t *lock = lm_lock_of(&lm_objs, b);
-	struct lm_obj *obj, **link;
-	struct lm_pcpu *c;
+	unsigned long tag = lm_obj_tag((unsigned long)ptr, kind);
+	struct lm_pcpu *c = this_cpu_ptr(lm_pcpu);
+	struct lm_obj *obj = NULL;
+	int i;
 
-	lm_obj_lock(lock);
-	link = lm_obj_seek(b, lm_obj_tag(key, kind));
-	obj = *link;
-	if (obj)
-		*link = obj->next;
-	lm_obj_unlock(lock);
-
-	c = this_cpu_ptr(lm_pcpu);
-	if (!obj) {
-		lm_pcpu_ev(c, kind, LM_EV_UNKNOWN_FREES);
-		return;
+	/* This CPU's recent entries first, then the table, then elsewhere */
+	lm_obj_lock(&c->recent_lock);
+	i = lm_recent_find(c, tag);
+	if (likely(i >= 0))
+		obj = lm_recent_take(c, i);
+	lm_obj_unlock(&c->recent_lock);
+	if (unlikely(!obj)) {
+		obj = lm_obj_unlink(tag);
+		if (!obj)
+			obj = lm_recent_unlink_any(tag);
+		if (!obj) {
+			lm_pcpu_ev(c, kind, LM_EV_UNKNOWN_FREES);
+			return;
+		}
 	}
 	lm_pcpu_ev(c, kind, LM_EV_FREED);
 	__lm_obj_release(c, obj, kind, LM_ACCT_FREE);
@@ -865,47 +951,80 @@ int lm_track_free(unsigned int kind, const void *ptr)
 	return lm_path_end(flags);
 }
 
+/* A hand-over in the making (__lm_track_give()) */
+struct lm_give {
+	struct lm_owner *to;
+	struct lm_owner *prev;		/* the entry's owner before, if given */
+	unsigned int kind;
+	unsigned int crossed;		/* to's threshold, if it crossed it */
+};
+
+/*
+ * Name g's new owner in obj, under the lock that guards the entry (its
+ * bucket's, or its CPU's recent_lock).  The new owner counts the object
+ * received as the entry comes to name it: a free, which credits the
+ * entry's owner once it has taken the entry out under that lock, cannot
+ * take the new owner below zero.
+ */
+static __always_inline void lm_obj_give(struct lm_obj *obj, struct lm_give *g)
+{
+	if (obj->owner == g->to)
+		return;
+	g->prev = obj->owner;
+	obj->owner = g->to;
+	g->crossed = lm_owner_account(g->to, g->kind, LM_ACCT_RECEIVE, 0);
+	/* for the event: the entry's reference may go once unlocked */
+	if (unlikely(g->crossed))
+		atomic_inc(&g->to->ref);
+}
+
+static void lm_obj_give_fn(struct lm_obj *obj, void *arg)
+{
+	lm_obj_give(obj, arg);
+}
+
 /*
  * Give the object at ptr to owner to, with the caller's reference to it:
  * the entry keeps it, or it is dropped if the object is not handed over.
- * The CPU's own.  The new owner counts the object received under the
- * bucket lock, as the entry comes to name it: a free, which credits the
- * entry's owner once it has unlinked the entry under that lock, cannot
- * take the new owner below zero.  Then the previous owner counts it handed
- * over.  False if it is not tracked or already to's.
+ * The CPU's own.  Then the previous owner counts it handed over.  False
+ * if it is not tracked or already to's.
  */
 static __always_inline bool __lm_track_give(struct lm_pcpu *c,
 					    unsigned int kind,
 					    const void *ptr,
 					    struct lm_owner *to)
 {
-	unsigned long key = (unsigned long)ptr;
-	unsigned long b = lm_obj_bucket(key);
+	unsigned long tag = lm_obj_tag((unsigned long)ptr, kind);
+	unsigned long b = lm_obj_bucket((unsigned long)ptr);
 	spinlock_t *lock = lm_lock_of(&lm_objs, b);
-	struct lm_owner *prev = NULL;
-	unsigned int crossed = 0;
+	struct lm_give g = { .to = to, .kind = kind };
 	struct lm_obj *obj;
+	int i;
 
-	lm_obj_lock(lock);
-	obj = lm_obj_find(b, key, kind);
-	if (obj && obj->owner != to) {
-		prev = obj->owner;
-		obj->owner = to;
-		crossed = lm_owner_account(to, kind, LM_ACCT_RECEIVE, 0);
-		/* for the event: the entry's reference may go once unlocked */
-		if (unlikely(crossed))
-			atomic_inc(&to->ref);
+	/* where a release looks for it, in the same order */
+	lm_obj_lock(&c->recent_lock);
+	i = lm_recent_find(c, tag);
+	if (i >= 0)
+		lm_obj_give(c->recent[i], &g);
+	lm_obj_unlock(&c->recent_lock);
+	if (i < 0) {
+		lm_obj_lock(lock);
+		obj = *lm_obj_seek(b, tag);
+		if (obj)
+			lm_obj_give(obj, &g);
+		lm_obj_unlock(lock);
+		if (!obj)
+			lm_recent_apply_any(tag, lm_obj_give_fn, &g);
 	}
-	lm_obj_unlock(lock);
-	if (!prev) {
+	if (!g.prev) {
 		lm_owner_put(to);
 		return false;
 	}
 	lm_pcpu_ev(c, kind, LM_EV_HANDED_OVER);
-	lm_owner_account(prev, kind, LM_ACCT_HAND_OVER, 0);
-	lm_owner_put(prev);
-	if (unlikely(crossed)) {
-		lm_owner_send_over(to, crossed);
+	lm_owner_account(g.prev, kind, LM_ACCT_HAND_OVER, 0);
+	lm_owner_put(g.prev);
+	if (unlikely(g.crossed)) {
+		lm_owner_send_over(to, g.crossed);
 		lm_owner_put(to);
 	}
 	return true;

@@ -35,6 +35,13 @@ struct lm_notif;
 #define LM_SLOT_BATCH		32
 
 /*
+ * Recent entries kept per CPU (struct lm_pcpu.recent) before they go to the
+ * object table: an object freed while its entry is among its CPU's
+ * LM_RECENT newest never touches a bucket (recent.c).
+ */
+#define LM_RECENT		8
+
+/*
  * An object's entry: 32 bytes.  Its chain is singly linked: every removal
  * walks the chain from its bucket anyway, to find the entry by its key.
  */
@@ -78,6 +85,16 @@ struct lm_pcpu {
 	atomic_t spare;
 	unsigned int nmag;
 	struct lm_obj *mag[LM_MAG_SIZE];
+	/*
+	 * The entries of this CPU's newest allocations, the oldest first,
+	 * not (yet) in the object table.  recent_lock guards them: taken by
+	 * this CPU's handlers, by another CPU's looking for an entry there,
+	 * and by whoever moves them to the table (recent.c).  An entry moves
+	 * from here to the table with recent_lock held, never back.
+	 */
+	spinlock_t recent_lock;
+	unsigned int nrecent;
+	struct lm_obj *recent[LM_RECENT];
 	/*
 	 * The coarse boot-time clock and lm_now_s() as read at jiffy
 	 * now_jiffies on this CPU (lm_pcpu_clock()): both move only at a
@@ -283,6 +300,87 @@ static inline struct lm_obj *lm_obj_find(unsigned long b, unsigned long key,
 {
 	return *lm_obj_seek(b, lm_obj_tag(key, kind));
 }
+
+/*
+ * Put obj in the object table, its bucket's lock not held.  Returns the
+ * entry the table had at obj's address, unlinked (its object's free was
+ * missed: the caller drops it, lm_obj_drop()), or NULL.
+ */
+static __always_inline struct lm_obj *lm_obj_insert(struct lm_obj *obj)
+{
+	unsigned long key = lm_obj_key(obj);
+	unsigned long b = lm_obj_bucket(key);
+	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_obj *old, **link;
+
+	lm_obj_lock(lock);
+	link = lm_obj_seek_any(b, key);
+	old = *link;
+	if (old)
+		*link = old->next;
+	obj->next = *lm_obj_slot(b);
+	*lm_obj_slot(b) = obj;
+	lm_obj_unlock(lock);
+	return old;
+}
+
+/* The entry of tag taken out of the object table, or NULL */
+static __always_inline struct lm_obj *lm_obj_unlink(unsigned long tag)
+{
+	unsigned long b = lm_obj_bucket(tag & ~LM_TAG_KIND);
+	spinlock_t *lock = lm_lock_of(&lm_objs, b);
+	struct lm_obj *obj, **link;
+
+	lm_obj_lock(lock);
+	link = lm_obj_seek(b, tag);
+	obj = *link;
+	if (obj)
+		*link = obj->next;
+	lm_obj_unlock(lock);
+	return obj;
+}
+
+/*
+ * The index of the entry of tag among CPU c's recent entries, the newest
+ * looked at first, or -1.  c's recent_lock held.
+ */
+static __always_inline int lm_recent_find(const struct lm_pcpu *c,
+					  unsigned long tag)
+{
+	int i;
+
+	for (i = c->nrecent - 1; i >= 0; i--)
+		if (c->recent[i]->tag == tag)
+			break;
+	return i;
+}
+
+/* Take c's recent entry i out of the recent ones.  c's recent_lock held. */
+static __always_inline struct lm_obj *lm_recent_take(struct lm_pcpu *c,
+						     int i)
+{
+	struct lm_obj *obj = c->recent[i];
+
+	for (c->nrecent--; i < c->nrecent; i++)
+		c->recent[i] = c->recent[i + 1];
+	return obj;
+}
+
+/*
+ * CPU c's oldest recent entry to the object table, c's recent_lock held.
+ * Returns the table's entry at its address, whose object's free was
+ * missed (lm_obj_insert()), or NULL.  Recent entries go in the order of
+ * their allocations: an older entry at the same address (a free missed
+ * while it was recent) goes first and is dropped when this one goes.
+ */
+static __always_inline struct lm_obj *lm_recent_settle_one(struct lm_pcpu *c)
+{
+	return lm_obj_insert(lm_recent_take(c, 0));
+}
+
+/* recent.c: the recent entries off the object's path */
+void lm_recent_init(void);
+void lm_recent_exit(void);
 
 /* An owner whose last reference is gone: out of the table, freed */
 void lm_owner_put_last(struct lm_owner *o);

@@ -177,6 +177,15 @@ TEST_F_TIMEOUT(leakmon, renamed_process_shows_its_new_name, 300)
 	ASSERT_EQ(0, held_finish(&c));
 }
 
+static int pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
 /* ---- accepted connections: each side owns its own ------------------------ */
 
 #define CONNS 30
@@ -239,20 +248,22 @@ static bool softirq_owner(struct lm_handle *h, struct lm_owner *out)
  * allocates it in connect(): accept hands it over from the client.
  */
 static void accepted_sockets(struct __test_metadata *_metadata,
-			     struct lm_handle *h, int family)
+			     struct lm_handle *h, int family,
+			     void (*client_body)(void),
+			     void (*server_body)(void))
 {
 	struct held_child client, server;
 	struct lm_owner c, sv, irq0, irq1;
 	int k;
 
 	ASSERT_TRUE(softirq_owner(h, &irq0));
-	ASSERT_EQ(0, held_start(&client, conn_client_body));
+	ASSERT_EQ(0, held_start(&client, client_body));
 	ASSERT_EQ(0, held_stopped(&client));
 	ASSERT_TRUE(owner_of(h, client.pid, &c));
 	/* Before accept, TCP's children are nobody's process's. */
 	if (family == AF_INET)
 		EXPECT_EQ(CONNS, c.kind[SK].live);
-	ASSERT_EQ(0, held_start(&server, conn_server_body));
+	ASSERT_EQ(0, held_start(&server, server_body));
 	ASSERT_EQ(0, held_stopped(&server));
 
 	ASSERT_TRUE(owner_of(h, client.pid, &c));
@@ -284,21 +295,30 @@ static void accepted_sockets(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, held_finish(&client));
 }
 
-TEST_F_TIMEOUT(leakmon, accepted_tcp_sockets_are_the_acceptors, 300)
+/* A TCP listener on the loopback, in conn_listener and conn_addr */
+static int conn_listen_tcp(void)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)&conn_addr;
 
 	conn_listener = tcp_socket();
-	ASSERT_LE(0, conn_listener);
+	if (conn_listener < 0)
+		return -1;
 	memset(&conn_addr, 0, sizeof(conn_addr));
 	in->sin_family = AF_INET;
 	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	conn_addrlen = sizeof(*in);
-	ASSERT_EQ(0, bind(conn_listener, (struct sockaddr *)in, conn_addrlen));
-	ASSERT_EQ(0, getsockname(conn_listener, (struct sockaddr *)in,
-				 &conn_addrlen));
-	ASSERT_EQ(0, listen(conn_listener, CONNS));
-	accepted_sockets(_metadata, self->h, AF_INET);
+	if (bind(conn_listener, (struct sockaddr *)in, conn_addrlen) ||
+	    getsockname(conn_listener, (struct sockaddr *)in, &conn_addrlen) ||
+	    listen(conn_listener, CONNS))
+		return -1;
+	return 0;
+}
+
+TEST_F_TIMEOUT(leakmon, accepted_tcp_sockets_are_the_acceptors, 300)
+{
+	ASSERT_EQ(0, conn_listen_tcp());
+	accepted_sockets(_metadata, self->h, AF_INET, conn_client_body,
+			 conn_server_body);
 	close(conn_listener);
 }
 
@@ -317,8 +337,83 @@ TEST_F_TIMEOUT(leakmon, accepted_unix_sockets_are_the_acceptors, 300)
 		       strlen(un->sun_path + 1);
 	ASSERT_EQ(0, bind(conn_listener, (struct sockaddr *)un, conn_addrlen));
 	ASSERT_EQ(0, listen(conn_listener, CONNS));
-	accepted_sockets(_metadata, self->h, AF_UNIX);
+	accepted_sockets(_metadata, self->h, AF_UNIX, conn_client_body,
+			 conn_server_body);
 	close(conn_listener);
+}
+
+/*
+ * The client on CPU 0, the server on CPU 1: the connections' sks, made
+ * in softirq on the client's CPU, are among that CPU's recent entries
+ * (kmod/recent.c) for the last connections when the server accepts them.
+ */
+static void conn_client_on_cpu0_body(void)
+{
+	if (pin_to_cpu(0))
+		_exit(3);
+	conn_client_body();
+}
+
+static void conn_server_on_cpu1_body(void)
+{
+	if (pin_to_cpu(1))
+		_exit(3);
+	conn_server_body();
+}
+
+TEST_F_TIMEOUT(leakmon, accepted_on_another_cpu_are_the_acceptors, 300)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU online: no other CPU to accept on");
+	ASSERT_EQ(0, conn_listen_tcp());
+	accepted_sockets(_metadata, self->h, AF_INET, conn_client_on_cpu0_body,
+			 conn_server_on_cpu1_body);
+	close(conn_listener);
+}
+
+/* ---- freed on another CPU than allocated ---------------------------------- */
+
+/*
+ * Sockets made on CPU 0 and closed on CPU 1 right after, while their
+ * entries are among CPU 0's recent ones (kmod/recent.c): every release is
+ * found there and credited to the owner, none is an unknown free.
+ */
+TEST_F_TIMEOUT(leakmon, freed_on_another_cpu_while_recent, 300)
+{
+	struct owner_goal g = { .tgid = getpid() };
+	struct lm_owner o0, o1;
+	int fds[2], i, k;
+	cpu_set_t was;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU online: no other CPU to free on");
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(was), &was));
+	/* the test's first socket makes its owner */
+	ASSERT_EQ(0, pin_to_cpu(1));
+	i = tcp_socket();
+	ASSERT_LE(0, i);
+	close(i);
+	ASSERT_TRUE(owner_of(self->h, getpid(), &o0));
+	for (k = 0; k < LM_NKINDS; k++)
+		g.live[k] = o0.kind[k].live;
+	ASSERT_EQ(0, pin_to_cpu(0));
+	for (i = 0; i < 2; i++)
+		ASSERT_LE(0, fds[i] = tcp_socket());
+	ASSERT_EQ(0, pin_to_cpu(1));
+	for (i = 0; i < 2; i++)
+		close(fds[i]);
+	EXPECT_EQ(0, sched_setaffinity(0, sizeof(was), &was));
+	EXPECT_TRUE(settle(self->h, owner_is, &g));
+	ASSERT_TRUE(owner_of(self->h, getpid(), &o1));
+	for (k = 0; k < LM_NKINDS; k++) {
+		EXPECT_EQ(o0.kind[k].live, o1.kind[k].live)
+			TH_LOG("%s live %lu, was %lu", lm_kind_name(k),
+			       o1.kind[k].live, o0.kind[k].live);
+		EXPECT_EQ(o0.kind[k].allocated + 2, o1.kind[k].allocated);
+		EXPECT_EQ(o0.kind[k].freed + 2, o1.kind[k].freed)
+			TH_LOG("%s freed %lu, was %lu", lm_kind_name(k),
+			       o1.kind[k].freed, o0.kind[k].freed);
+	}
 }
 
 /* ---- a full table ------------------------------------------------------ */
@@ -379,15 +474,6 @@ static void fill_table(struct __test_metadata *_metadata,
 TEST_F_TIMEOUT(leakmon, table_full, 300)
 {
 	fill_table(_metadata, self, NULL, hold_body);
-}
-
-static int pin_to_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* Sockets made and closed here (pinned to CPU 0): its spare slots */
